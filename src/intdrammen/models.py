@@ -1,0 +1,166 @@
+"""The domain's vocabulary as plain types: what a participant, a placement, a goal and a
+figure are. Everything above this module speaks these types; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+
+
+class PlacementType(StrEnum):
+    """What a placement is. Only `job` and `apprenticeship` are work (domain.md)."""
+
+    JOB = "job"
+    APPRENTICESHIP = "apprenticeship"
+    EDUCATION = "education"
+    WORK_TRIAL = "work_trial"
+    COURSE = "course"
+    PRIMARY_SCHOOL = "primary_school"
+
+
+# Placement types that make a person "into work" for the 1000 and 300 goals.
+WORK_TYPES: frozenset[str] = frozenset({PlacementType.JOB, PlacementType.APPRENTICESHIP})
+# Placement types that count as work or education for the introduction-programme measures.
+# Primary school (grunnskole) is not education in IMDi's sense.
+WORK_OR_EDUCATION_TYPES: frozenset[str] = WORK_TYPES | {PlacementType.EDUCATION}
+
+
+class Outcome(StrEnum):
+    """The status of a participant at the end of the introduction programme."""
+
+    WORK = "work"
+    EDUCATION = "education"
+    WORK_AND_EDUCATION = "work_and_education"
+    UNEMPLOYED = "unemployed"
+    MEASURE = "measure"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+
+WORK_OR_EDUCATION_OUTCOMES: frozenset[str] = frozenset(
+    {Outcome.WORK, Outcome.EDUCATION, Outcome.WORK_AND_EDUCATION}
+)
+
+
+class EndReason(StrEnum):
+    """Why a participant's introduction programme ended."""
+
+    COMPLETED = "completed"
+    INTERRUPTED = "interrupted"
+    MOVED = "moved"
+
+
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class GoalKind(StrEnum):
+    PERSONS_INTO_WORK = "persons_into_work"
+    INTRO_DIRECT = "intro_direct"
+    INTRO_ONE_YEAR = "intro_one_year"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a stored row came from: import batch, file, sheet and spreadsheet row."""
+
+    batch_id: int
+    file: str
+    row: int
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        sheet = f"[{self.sheet}]" if self.sheet else ""
+        return f"{self.file}{sheet}:{self.row}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """A closed date interval: both the first and the last day belong to it."""
+
+    start: date
+    end: date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A goal as configured in goals.toml.
+
+    Persons-into-work goals have a window (`start`..`end`), or, with `every_year`, one
+    window per calendar year from `start`'s year on (`end` None = no end). Introduction
+    goals have a rate `target` (0.55) and apply to the cohort of every year.
+    """
+
+    id: str
+    title: str
+    kind: GoalKind
+    target: Fraction
+    start: date | None = None
+    end: date | None = None
+    every_year: bool = False
+    region: str | None = None
+    days_after: int = 30
+    measured_on: tuple[int, int] = (11, 15)
+    title_nb: str | None = None
+    source: str | None = None
+
+    def window_for(self, year: int) -> Window | None:
+        """The window of this goal that overlaps `year`, or None if none does."""
+        if self.kind is not GoalKind.PERSONS_INTO_WORK or self.start is None:
+            return None
+        if self.every_year:
+            if year < self.start.year or (self.end is not None and year > self.end.year):
+                return None
+            return Window(max(date(year, 1, 1), self.start), min_date(date(year, 12, 31), self.end))
+        end = self.end or date(9999, 12, 31)
+        if year < self.start.year or year > end.year:
+            return None
+        return Window(self.start, end)
+
+
+def min_date(a: date, b: date | None) -> date:
+    return a if b is None or a <= b else b
+
+
+@dataclass(frozen=True)
+class NationalFigure:
+    """A published national figure to compare with, labelled with its source."""
+
+    measure: str  # "direct" or "one_year"
+    cohort_year: int
+    rate: Fraction
+    ended: int | None
+    work_or_education: int | None
+    source: str
+    published_as: str | None = None
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """A municipality as it exists today (Klass 131, newest list)."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What an output was computed from: stamped on every report."""
+
+    intd_version: str
+    data_as_of: str | None
+    files: tuple[tuple[str, str, int], ...] = ()  # (file name, sha256 prefix, batch id)
+    goals_version: str = ""
+    regions_version: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)

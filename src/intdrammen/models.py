@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
+from typing import NamedTuple
 
 
 class PlacementType(StrEnum):
@@ -137,6 +138,7 @@ def min_date(a: date, b: date | None) -> date:
 class NationalFigure:
     """A published national figure to compare with, labelled with its source."""
 
+    area: str  # "Norge", or a municipality that published its own result
     measure: str  # "direct" or "one_year"
     cohort_year: int
     rate: Fraction
@@ -164,3 +166,48 @@ class Provenance:
     goals_version: str = ""
     regions_version: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ----------------------------------------------------------------------------- rows the figures read
+
+
+class JobStart(NamedTuple):
+    """The earliest job or apprenticeship start of one participant id in a period."""
+
+    participant_id: str
+    person: str
+    municipality: str | None
+    start: date
+    year: int
+
+
+class IntroRecord(NamedTuple):
+    """A participant whose introduction programme ended."""
+
+    participant_id: str
+    person: str
+    municipality: str | None
+    intro_end: date
+    reason: str | None
+    outcome: str | None
+    status_1y: str | None
+    gender: str | None
+    country: str | None
+    birth_year: int | None
+    source: str
+
+
+class Activity(NamedTuple):
+    """A placement of a person, as the introduction measures and `explain` see it."""
+
+    person: str
+    participant_id: str
+    placement_key: str
+    placement_id: str | None
+    type: str
+    start: date
+    end: date | None
+    municipality: str | None
+    employer: str | None
+    channel: str | None
+    source: str

@@ -1,0 +1,285 @@
+"""Import files into the database: file -> tables -> parsed rows + problems -> store.
+
+`import_files` is the whole of `intd import`: every file of one command goes into one
+transaction. If any error is found (and `on_error` is "fail") nothing is written and
+`ImportRejected` carries every problem, each naming file, sheet, row, column, value and
+code. With `on_error="skip"` the good rows are written and the bad ones are listed in a
+`<file>.rejected.csv` beside each input.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intdrammen import __version__
+from intdrammen.config import load_key
+from intdrammen.errors import ConfigError, ImportRejected, InputFileError, Problem
+from intdrammen.importers import participants, placements
+from intdrammen.importers.columns import FIELDS, KINDS, detect_kind, match_columns, score_header
+from intdrammen.importers.context import ParseContext
+from intdrammen.importers.rows import ProblemLog, RowSchema, parse_rows
+from intdrammen.importers.tables import Table, file_info, read_tables
+from intdrammen.store import StageCounts, Store, write_transaction
+
+CHUNK = 20_000
+
+
+@dataclass
+class ImportOptions:
+    kind: str | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    on_error: str = "fail"  # or "skip"
+    max_errors: int = 100
+    progress: Callable[[int], None] | None = None  # called with rows read so far
+
+
+@dataclass
+class TableResult:
+    file: str
+    sheet: str | None
+    kind: str
+    sha256: str
+    rows: int = 0
+    skipped: int = 0
+    counts: StageCounts = field(default_factory=StageCounts)
+    batch_id: int | None = None
+    already: int | None = None  # an earlier batch with the identical file
+    rejected_file: Path | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.counts.inserted or self.counts.updated)
+
+
+@dataclass
+class ImportReport:
+    tables: list[TableResult]
+    warnings: list[Problem]
+    warning_total: int
+    dry_run: bool
+
+    @property
+    def changed(self) -> bool:
+        return any(t.changed for t in self.tables)
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """An office's own column names: a TOML file with a [columns] table
+    `"Their name" = "canonical_field"`."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read the mapping file {path}: {exc}") from None
+    columns = data.get("columns")
+    if not isinstance(columns, dict) or not columns:
+        raise ConfigError(f'{path} needs a [columns] table like "Deltakernr" = "participant_id".')
+    known = {f.name for fields in FIELDS.values() for f in fields}
+    for theirs, ours in columns.items():
+        if ours not in known:
+            raise ConfigError(
+                f"{path}: {theirs!r} maps to {ours!r}, which is not a field; "
+                "`intd columns` lists them."
+            )
+    return {str(k): str(v) for k, v in columns.items()}
+
+
+@dataclass
+class _Planned:
+    table: Table
+    kind: str
+    columns: dict[int, str]
+    sha256: str
+
+
+def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> list[_Planned]:
+    """Open every file and decide each table's kind and columns before writing anything."""
+    planned: list[_Planned] = []
+    for path in paths:
+        info = file_info(path, encoding=options.encoding)
+        for table in read_tables(path, score_header=_scorer(options.mapping),
+                                 sheet=options.sheet, encoding=options.encoding, info=info):  # fmt: skip
+            kind = options.kind or detect_kind(table.header, options.mapping)
+            if kind is None:
+                raise InputFileError(
+                    "E-KIND", table.file,
+                    "cannot tell from the header whether this is a participants or a "
+                    f"placements file (columns: {', '.join(repr(h) for h in table.header)})",
+                    sheet=table.sheet,
+                )  # fmt: skip
+            columns = match_columns(table.header, kind, options.mapping)
+            _check_columns(table, kind, columns, log)
+            planned.append(_Planned(table, kind, columns, info.sha256))
+    return planned
+
+
+def _scorer(mapping: dict[str, str]) -> Callable[[list[str]], int]:
+    if not mapping:
+        return score_header  # type: ignore[return-value]
+    from intdrammen.importers.columns import normalise_name
+
+    own = {normalise_name(k) for k in mapping}
+    return lambda cells: score_header(cells) + sum(
+        1 for c in cells if c and normalise_name(str(c)) in own
+    )
+
+
+def _check_columns(table: Table, kind: str, columns: dict[int, str], log: ProblemLog) -> None:
+    found = set(columns.values())
+    missing = [f.name for f in FIELDS[kind] if f.required and f.name not in found]
+    if missing:
+        raise InputFileError(
+            "E-COLUMN", table.file,
+            f"the {kind} file has no column for {', '.join(missing)} (header row "
+            f"{table.header_row}: {', '.join(repr(h) for h in table.header if h)})",
+            sheet=table.sheet,
+        )  # fmt: skip
+    for index, name in enumerate(table.header):
+        if name and index not in columns:
+            log.add(Problem("W-COLUMN", "column not used by intd (ignored)", table.file,
+                            table.header_row, name, None, table.sheet))  # fmt: skip
+
+
+def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
+    return {"participants": participants.schema(ctx), "placements": placements.schema(ctx)}
+
+
+def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportReport:
+    """Import `paths` into the database at `db` in one transaction (see module doc)."""
+    log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
+    planned = _plan(paths, options, log)
+    ctx = ParseContext(key=lambda: load_key(create=not options.dry_run) or _dry_run_key())
+    schemas = _schemas(ctx)
+
+    def work(store: Store) -> ImportReport:
+        store.create_stage()
+        results: list[TableResult] = []
+        read = 0
+        for item in planned:
+            table = item.table
+            result = TableResult(table.file, table.sheet, item.kind, item.sha256)
+            result.already = getattr(store.applied_with_sha(item.sha256), "id", None)
+            result.batch_id = store.add_batch(file=table.file, sha256=item.sha256,
+                                              kind=item.kind, sheet=table.sheet,
+                                              intd_version=__version__)  # fmt: skip
+            errors_before = log.error_total
+            ctx.unknown_municipality = 0
+            rows = parse_rows(table, schemas[item.kind], item.columns,
+                              batch_id=result.batch_id, log=log)  # fmt: skip
+            for chunk, last_row in _chunks(rows):
+                store.stage(item.kind, chunk)
+                result.rows = last_row - table.header_row
+                if options.progress:
+                    options.progress(read + len(chunk))
+                read += len(chunk)
+            result.rows = _data_rows(table, result.rows)
+            result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
+            if ctx.unknown_municipality:
+                log.add(Problem("W-MUNICIPALITY-UNKNOWN",
+                                f"{ctx.unknown_municipality} rows have municipality 9999 "
+                                "(Uoppgitt): counted as unknown municipality",
+                                table.file, None, "municipality", None, table.sheet))  # fmt: skip
+            del errors_before
+            results.append(result)
+        _report_duplicates(store, planned, log, results)
+        if log.error_total and options.on_error != "skip":
+            raise ImportRejected(log.errors, log.error_total)
+        _report_same_person(store, results, log)
+        for kind in KINDS:
+            for batch_id, counts in store.apply_stage(kind).items():
+                for result in results:
+                    if result.batch_id == batch_id:
+                        result.counts = counts
+        for result in results:
+            assert result.batch_id is not None
+            if not result.changed and (result.rows or result.already is not None):
+                store.drop_batch(result.batch_id)  # nothing new: no history entry
+                result.batch_id = None
+            else:
+                store.finish_batch(result.batch_id, rows=result.rows,
+                                   skipped=result.skipped, counts=result.counts)  # fmt: skip
+        return ImportReport(results, log.warnings, log.warning_total, options.dry_run)
+
+    with write_transaction(db, dry_run=options.dry_run) as store:
+        report = work(store)
+    if options.on_error == "skip" and not options.dry_run:
+        _write_rejected(planned, log, report)
+    return report
+
+
+def _data_rows(table: Table, rows_seen: int) -> int:
+    # Count every data row the reader produced, good or bad.
+    return table.rows_read if hasattr(table, "rows_read") else rows_seen
+
+
+def _dry_run_key() -> bytes:
+    # A dry run must not create the key file; a throw-away key hashes just as well.
+    import secrets
+
+    return secrets.token_bytes(32)
+
+
+def _chunks(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[list[tuple[object, ...]], int]]:
+    chunk: list[tuple[object, ...]] = []
+    last = 0
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            last = int(row[-1])  # type: ignore[call-overload]
+            yield chunk, last
+            chunk = []
+    if chunk:
+        last = int(chunk[-1][-1])  # type: ignore[call-overload]
+    yield chunk, last
+
+
+def _report_duplicates(store: Store, planned: list[_Planned], log: ProblemLog,
+                       results: list[TableResult]) -> None:  # fmt: skip
+    files = {r.batch_id: (r.file, r.sheet) for r in results}
+    for kind in KINDS:
+        conflicts = store.stage_conflicts(kind)
+        for key, batch_id, sheet, row, first_row in conflicts:
+            file, _sheet = files[batch_id]
+            shown = key.split(":", 1)[1] if kind == "placements" else key
+            column = "placement_id" if key.startswith("id:") else (
+                "participant_id" if kind == "participants" else "start_date")
+            log.add(Problem("E-DUPLICATE",
+                            f"the same {kind[:-1]} appears in row {first_row} with different data",
+                            file, row, column, shown, sheet))  # fmt: skip
+        if conflicts and log.keep_rows:
+            store.unstage_rows(kind, [(b, r) for _k, b, _s, r, _f in conflicts])
+
+
+def _report_same_person(store: Store, results: list[TableResult], log: ProblemLog) -> None:
+    files = {r.batch_id: r.file for r in results}
+    for pid, batch_id, sheet, row in store.shared_person_keys()[: log.cap]:
+        log.add(Problem("W-SAME-PERSON",
+                        "this fødselsnummer belongs to another participant id too: "
+                        "counted as one person", files[batch_id], row, "participant_id", pid,
+                        sheet))  # fmt: skip
+
+
+def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportReport) -> None:
+    """Write each input's rejected rows, with their reasons, to <input>.rejected.csv."""
+    for item, result in zip(planned, report.tables, strict=True):
+        bad = log.bad_rows.get((item.table.file, item.table.sheet))
+        if not bad:
+            continue
+        target = item.table.path.with_name(
+            f"{item.table.path.stem}{'-' + item.table.sheet if item.table.sheet else ''}"
+            ".rejected.csv"
+        )
+        with target.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(["row", "column", "value", "code", "problem"])
+            for row in sorted(bad):
+                for problem in bad[row]:
+                    writer.writerow([row, problem.column, problem.value or "", problem.code,
+                                     problem.message])  # fmt: skip
+        result.rejected_file = target

@@ -1,0 +1,118 @@
+"""The Typer app, its global options and the error edge."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from intdrammen import __version__
+from intdrammen.config import db_path, user_file_option
+from intdrammen.errors import ImportRejected, IntdError
+
+EPILOG = (
+    "Examples:\n\n"
+    "  intd import deltakere.xlsx plasseringer.csv\n\n"
+    "  intd progress --year 2019\n\n"
+    "  intd report --region Drammensregionen --format markdown\n\n"
+    "  intd explain --goal id-2016-2020 --year 2019\n\n"
+    "Database: --db PATH, else $INTD_DB, else ./intd.sqlite."
+)
+
+
+class UserError(click.ClickException):
+    """An IntdError on its way out: message (and problems) on stderr, exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, error: IntdError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+    def show(self, file: Any = None) -> None:
+        from rich.console import Console
+
+        console = Console(stderr=True, highlight=False, soft_wrap=False)
+        if isinstance(self.error, ImportRejected):
+            from intdrammen.render.text import problems_text
+
+            console.print(problems_text(self.error.problems, self.error.total,
+                                        "Problems found"))  # fmt: skip
+        console.print(f"[bold red]Error:[/] {self.error.message}", soft_wrap=True)
+        if self.error.hint:
+            console.print(f"[dim]{self.error.hint}[/]", soft_wrap=True)
+
+
+class IntdGroup(TyperGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IntdError as exc:
+            raise UserError(exc) from None
+
+
+app = typer.Typer(
+    name="intd",
+    cls=IntdGroup,
+    help="Track immigrant job-integration goals (Internasjonale Drammen, "
+    "introduksjonsprogrammet) from spreadsheets in a local SQLite database.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold personal data
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    db: Path
+    goals_file: Path | None
+    regions_file: Path | None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"intd {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[Path | None, typer.Option("--db", help="Database file [env: INTD_DB; "
+                                            "default: ./intd.sqlite]", show_default=False)] = None,
+    goals: Annotated[Path | None, typer.Option("--goals", help="Your goals file, merged over "
+                                               "the shipped one [env: INTD_GOALS]")] = None,
+    regions: Annotated[Path | None, typer.Option("--regions", help="Your regions file, merged "
+                                                 "over the shipped one [env: INTD_REGIONS]")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """intd: how far are we from our goals?"""
+    ctx.obj = State(db_path(db), user_file_option(goals, "INTD_GOALS"),
+                    user_file_option(regions, "INTD_REGIONS"))  # fmt: skip
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def fail(message: str, hint: str | None = None) -> NoReturn:
+    raise UserError(IntdError(message, hint=hint))
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # `intd ... | head`
+        sys.stderr.close()
+        sys.exit(0)

@@ -1,0 +1,178 @@
+"""Commands that put data in and keep it safe: import, imports, undo, check, columns."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from intdrammen.cli.app import app, fail, state
+
+
+class Kind(StrEnum):
+    participants = "participants"
+    placements = "placements"
+
+
+class OnError(StrEnum):
+    fail = "fail"
+    skip = "skip"
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files (participants and/or "
+                                                "placements; the kind is read from the header).",
+                                                show_default=False)],
+    kind: Annotated[Kind | None, typer.Option(help="Force the kind instead of detecting it.")] = None,
+    sheet: Annotated[str | None, typer.Option(help="Only this sheet of a workbook.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show what would change; "
+                                          "write nothing.")] = False,
+    encoding: Annotated[str | None, typer.Option(help="Force the text encoding of CSV files "
+                                                 "(e.g. cp1252).")] = None,
+    map_file: Annotated[Path | None, typer.Option("--map", help="TOML file mapping your column "
+                                                  "names to intd's ([columns] table).")] = None,
+    on_error: Annotated[OnError, typer.Option("--on-error", help="fail: reject the whole "
+                                              "import; skip: import good rows, list bad ones in "
+                                              "FILE.rejected.csv.")] = OnError.fail,
+    max_errors: Annotated[int, typer.Option(help="Show at most this many problems.")] = 100,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Import participant and placement files, all or nothing.
+
+    Every problem is listed with file, sheet, row, column, value and code; then nothing
+    is written. Re-importing a file changes nothing; a corrected file updates the rows
+    that changed.
+
+    [dim]Examples:[/]
+
+      intd import deltakere.xlsx plasseringer.csv
+
+      intd import --dry-run nye_plasseringer.csv
+
+      intd import eksport.csv --map kolonner.toml --on-error skip
+    """
+    from intdrammen.importers import ImportOptions, import_files, load_mapping
+    from intdrammen.render.imports import import_summary
+
+    options = ImportOptions(
+        kind=kind.value if kind else None, sheet=sheet, encoding=encoding,
+        mapping=load_mapping(map_file) if map_file else {}, dry_run=dry_run,
+        on_error=on_error.value, max_errors=max_errors,
+    )  # fmt: skip
+    out = Console(highlight=False)
+    err = Console(stderr=True, highlight=False)
+    db = state(ctx).db
+    if out.is_terminal and not quiet:
+        from intdrammen.render.imports import progress_bar
+
+        with progress_bar(err) as bar:
+            task = bar.add_task("Importing", total=None)
+            options.progress = lambda rows: bar.update(task, completed=rows)
+            report = import_files(db, files, options)
+    else:
+        report = import_files(db, files, options)
+    if not quiet:
+        import_summary(report, db, out, err)
+
+
+@app.command("imports")
+def imports(
+    ctx: typer.Context,
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """List the import history, oldest first (undone batches included, marked).
+
+    [dim]Example:[/] intd imports --format json
+    """
+    from intdrammen.render.data import dumps, imports_json
+    from intdrammen.render.text import imports_text
+    from intdrammen.store import open_store
+
+    store = open_store(state(ctx).db)
+    batches = store.batches()
+    if format is ListFormat.json:
+        typer.echo(dumps(imports_json(batches)))
+    else:
+        Console().print(imports_text(batches))
+
+
+@app.command("undo")
+def undo(
+    ctx: typer.Context,
+    batch: Annotated[int, typer.Argument(help="Batch id from `intd imports`.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    cascade: Annotated[bool, typer.Option(help="Also undo later batches that changed rows "
+                                          "of this one.")] = False,
+) -> None:
+    """Restore the database to exactly the state before an import batch.
+
+    Rows the batch added are removed and rows it changed get their earlier values back.
+    Refuses when later batches changed the same rows, unless --cascade.
+
+    [dim]Example:[/] intd undo 3 --yes
+    """
+    from intdrammen.store import open_store, write_transaction
+
+    db = state(ctx).db
+    store = open_store(db)
+    batch_info = next((b for b in store.batches() if b.id == batch), None)
+    store.close()
+    if batch_info is None:
+        fail(f"There is no import batch {batch}; `intd imports` lists them.")
+    if not yes:
+        if not sys.stdin.isatty():
+            fail("Undo needs confirmation: pass --yes.")
+        typer.confirm(f"Undo batch {batch} ({batch_info.file}, {batch_info.kind})?", abort=True)
+    with write_transaction(db) as writer:
+        undone = writer.undo(batch, cascade=cascade)
+    typer.echo(f"Undone: batch {', '.join(map(str, undone))}.")
+
+
+@app.command("check")
+def check(ctx: typer.Context) -> None:
+    """Run SQLite's integrity check and intd's own consistency checks.
+
+    Exit code 1 if anything is wrong.
+    """
+    from intdrammen.municipalities import MunicipalityHistory
+    from intdrammen.store import open_store
+
+    store = open_store(state(ctx).db)
+    problems = store.integrity_problems()
+    history = MunicipalityHistory.load()
+    unknown = [c for c in store.municipality_codes() if not history.is_known(c)]
+    if unknown:
+        problems.append(f"unknown municipality codes stored: {', '.join(sorted(unknown))}")
+    counts = store.counts()
+    if problems:
+        fail("Database check failed:\n- " + "\n- ".join(problems))
+    typer.echo(
+        f"ok: {counts['participants']} participants, {counts['placements']} placements, "
+        f"{counts['batches']} import batches; integrity and consistency checks passed."
+    )
+
+
+@app.command("columns")
+def columns(
+    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+) -> None:
+    """List every accepted column name for every field (use them, or map yours with --map)."""
+    from intdrammen.render.imports import columns_json, columns_text
+
+    if format is ListFormat.json:
+        from intdrammen.render.data import dumps
+
+        typer.echo(dumps(columns_json()))
+    else:
+        Console().print(columns_text())

@@ -1,0 +1,54 @@
+"""`intd demo`: the bundled synthetic sample, imported and reported, as a newcomer's
+first look. Uses the same library calls as the real commands."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.rule import Rule
+
+SAMPLE_FILES = ("deltakere.xlsx", "plasseringer.csv")
+
+
+def run_demo(db: Path, console: Console) -> None:
+    from intdrammen.config import load_goals
+    from intdrammen.importers import ImportOptions, import_files
+    from intdrammen.municipalities import MunicipalityHistory, load_regions
+    from intdrammen.render.fmt import Fmt, default_lang
+    from intdrammen.render.imports import import_summary
+    from intdrammen.render.text import progress_text, report_text
+    from intdrammen.reports import Context, progress, region_report
+    from intdrammen.store import open_store
+
+    sample = resources.files("intdrammen").joinpath("data", "sample")
+    with resources.as_file(sample) as folder:
+        files = [Path(folder) / name for name in SAMPLE_FILES]
+        console.print(Panel.fit(
+            "[bold]intd demo[/] – a synthetic sample: participants of the introduction "
+            "programme and their placements 2015–2023 in Drammensregionen, Asker and the "
+            "Mjøsa towns, with old and new municipality codes, Norwegian headers, a "
+            "Windows-1252 CSV and an Excel workbook with a title row.\n"
+            f"[dim]Files: {', '.join(SAMPLE_FILES)} · throw-away database: {db}[/]",
+        ))  # fmt: skip
+        console.print(Rule("$ intd import " + " ".join(SAMPLE_FILES)))
+        report = import_files(db, files, ImportOptions())
+        import_summary(report, db, console, console)
+    fmt = Fmt(default_lang())
+    store = open_store(db)
+    ctx = Context(store, load_goals(), load_regions(), MunicipalityHistory.load())
+    console.print(Rule("$ intd progress --year 2019"))
+    console.print(progress_text(progress(ctx, 2019, None), fmt))
+    console.print(Rule("$ intd report --region Drammensregionen"))
+    console.print(report_text(region_report(ctx, "Drammensregionen", None, None), fmt))
+    console.print(Rule("Try next"))
+    console.print(
+        "  intd progress --year 2022 --region Drammen\n"
+        "  intd report --region Mjøsa --format markdown\n"
+        "  intd explain --goal id-2016-2020 --year 2019\n"
+        "  intd regions show Drammensregionen\n"
+        f"[dim]  (add --db {db} after `intd` to use the demo database with --keep)[/]"
+    )
+    store.close()

@@ -1,0 +1,192 @@
+"""Commands that compute figures: progress, report, explain."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from intdrammen.cli.app import State, app, fail, state
+
+if TYPE_CHECKING:
+    from intdrammen.reports import Context
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class Lang(StrEnum):
+    nb = "nb"
+    en = "en"
+
+
+FORMAT_HELP = "table (terminal), json, csv or markdown."
+LANG_HELP = "Labels and number format: nb (bokmål) or en [env: INTD_LANG; default from locale]."
+EXTENSIONS = {".json": Format.json, ".csv": Format.csv, ".md": Format.markdown,
+              ".markdown": Format.markdown, ".txt": Format.table}  # fmt: skip
+
+
+def context(s: State) -> Context:
+    from intdrammen.config import load_goals
+    from intdrammen.municipalities import MunicipalityHistory, load_regions
+    from intdrammen.reports import Context
+    from intdrammen.store import open_store
+
+    return Context(open_store(s.db), load_goals(s.goals_file), load_regions(s.regions_file),
+                   MunicipalityHistory.load())  # fmt: skip
+
+
+def _fmt(lang: Lang | None):  # type: ignore[no-untyped-def]
+    from intdrammen.render.fmt import Fmt, default_lang
+
+    return Fmt(lang.value if lang else default_lang())
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"Cannot write {out}: {exc.strerror}.")
+    typer.echo(f"Wrote {out}", err=True)
+
+
+def _choose(format: Format | None, out: Path | None) -> Format:
+    if format is not None:
+        return format
+    if out is not None:
+        chosen = EXTENSIONS.get(out.suffix.lower())
+        if chosen is None:
+            fail(f"Cannot tell the format from {out.name}: use .json, .csv, .md or pass --format.")
+        return chosen
+    return Format.table
+
+
+@app.command("progress")
+def progress(
+    ctx: typer.Context,
+    year: Annotated[int, typer.Option("--year", "-y", help="Calendar year (and cohort year).",
+                                      show_default=False)],
+    region: Annotated[str | None, typer.Option("--region", "-r", help="Region or municipality "
+                                               "(name or any code).")] = None,
+    format: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
+) -> None:
+    """Progress against every goal that applies to a year.
+
+    Persons-into-work goals show target, actual, % of target, expected to date and on
+    track; the introduction-programme cohort of the year is shown against 55 % directly
+    and 70 % one year after.
+
+    [dim]Examples:[/]
+
+      intd progress --year 2019
+
+      intd progress --year 2022 --region Drammen --format json
+    """
+    from intdrammen.reports import progress as compute
+
+    chosen = _choose(format, out)
+    report = compute(context(state(ctx)), year, region)
+    if chosen is Format.table:
+        from rich.console import Console
+
+        from intdrammen.render.text import progress_text
+
+        Console().print(progress_text(report, _fmt(lang)))
+        return
+    from intdrammen.render import data
+
+    if chosen is Format.json:
+        _emit(data.dumps(data.progress_json(report)), out)
+    elif chosen is Format.csv:
+        _emit(data.progress_csv(report), out)
+    else:
+        _emit(data.progress_markdown(report, _fmt(lang)), out)
+
+
+@app.command("report")
+def report(
+    ctx: typer.Context,
+    region: Annotated[str | None, typer.Option("--region", "-r", help="Region or municipality; "
+                                               "without it: the whole project.")] = None,
+    from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    format: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
+) -> None:
+    """Persons into work and introduction-programme results per year and per municipality.
+
+    [dim]Examples:[/]
+
+      intd report --region Drammensregionen
+
+      intd report --region Mjøsa --from 2016 --to 2017 --format markdown
+
+      intd report --format json --out rapport.json
+    """
+    from intdrammen.reports import region_report
+
+    chosen = _choose(format, out)
+    value = region_report(context(state(ctx)), region, from_year, to_year)
+    if chosen is Format.table:
+        from rich.console import Console
+
+        from intdrammen.render.text import report_text
+
+        Console().print(report_text(value, _fmt(lang)))
+        return
+    from intdrammen.render import data
+
+    if chosen is Format.json:
+        _emit(data.dumps(data.report_json(value)), out)
+    elif chosen is Format.csv:
+        _emit(data.report_csv(value), out)
+    else:
+        _emit(data.report_markdown(value, _fmt(lang)), out)
+
+
+@app.command("explain")
+def explain(
+    ctx: typer.Context,
+    goal: Annotated[str, typer.Option("--goal", "-g", help="Goal id (see `intd goals`).",
+                                      show_default=False)],
+    year: Annotated[int, typer.Option("--year", "-y", help="Year (cohort year for intro goals).",
+                                      show_default=False)],
+    region: Annotated[str | None, typer.Option("--region", "-r")] = None,
+    format: Annotated[Format | None, typer.Option("--format", "-f", help="table or json.")] = None,
+    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
+) -> None:
+    """Who was counted for a goal and why, and who was not (never a fødselsnummer).
+
+    [dim]Examples:[/]
+
+      intd explain --goal id-2016-2020 --year 2019
+
+      intd explain --goal intro-direct-55 --year 2018 --format json
+    """
+    from intdrammen.reports import explain as compute
+
+    value = compute(context(state(ctx)), goal, year, region)
+    if format is Format.json:
+        from intdrammen.render.data import dumps, explain_json
+
+        typer.echo(dumps(explain_json(value)))
+        return
+    if format not in (None, Format.table):
+        fail("explain prints a table or JSON (--format json).")
+    from rich.console import Console
+
+    from intdrammen.render.text import explain_text
+
+    Console().print(explain_text(value, _fmt(lang)))

@@ -1,0 +1,349 @@
+"""Canonical columns, the names offices use for them, and the parsers for their values.
+
+A new column alias is one line in `PARTICIPANT_FIELDS` or `PLACEMENT_FIELDS`. A new value
+spelling (a Norwegian word for an outcome, say) is one line in the vocabularies below.
+Parsers take a raw cell (str from CSV, or a typed value from a workbook) and return the
+stored value or raise `ValueProblem(code, message)`; they never see the file or the row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from intdrammen.models import EndReason, Gender, Outcome, PlacementType
+
+
+class ValueProblem(Exception):
+    """A cell value that cannot be used, with a stable code from errors.HINTS."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    aliases: tuple[str, ...]
+    description: str
+    required: bool = False
+
+
+PARTICIPANTS = "participants"
+PLACEMENTS = "placements"
+KINDS = (PARTICIPANTS, PLACEMENTS)
+
+PARTICIPANT_FIELDS: tuple[Field, ...] = (
+    Field("participant_id", ("deltaker_id", "deltakerid", "deltaker", "deltakernr",
+                             "deltakernummer", "id"), "the office's id of the person", True),
+    Field("national_id", ("fødselsnummer", "fnr", "fodselsnummer", "personnummer",
+                          "d_nummer", "fødselsnr", "ssn"),
+          "fødselsnummer, D- or H-number (kept only as a keyed hash)"),
+    Field("birth_year", ("fødselsår", "fodselsar", "født", "year_of_birth"), "year of birth"),
+    Field("gender", ("kjønn", "kjonn", "sex"), "K/M/F, kvinne or mann"),
+    Field("country", ("landbakgrunn", "land", "country_of_origin", "opprinnelsesland",
+                      "nasjonalitet"), "country background"),
+    Field("municipality", ("kommune", "kommunenr", "kommunenummer", "bostedskommune",
+                           "kommune_nr", "municipality_code"),
+          "4-digit municipality code or name (responsible municipality)"),
+    Field("settled_date", ("bosettingsdato", "bosatt", "bosatt_dato", "settled"),
+          "date of settlement"),
+    Field("intro_start", ("intro_start", "introstart", "programstart", "startdato_intro",
+                          "intro_startdato", "introduksjonsprogram_start"),
+          "start of the introduction programme"),
+    Field("intro_end", ("intro_slutt", "introslutt", "intro_sluttdato", "programslutt",
+                        "sluttdato_intro", "introduksjonsprogram_slutt"),
+          "end of the introduction programme"),
+    Field("intro_end_reason", ("sluttårsak", "sluttarsak", "end_reason", "avslutningsårsak"),
+          "completed/fullført, interrupted/avbrutt, moved/flyttet"),
+    Field("intro_outcome", ("resultat", "outcome", "utfall", "status_ved_avslutning",
+                            "overgang"),
+          "status at the end of the programme: work, education, ..."),
+    Field("status_1y", ("status_etter_1_år", "status_etter_1_ar", "status_ett_år_etter",
+                        "status_1_år", "status_1y", "status_one_year"),
+          "status one year after the programme (overrides placements)"),
+)
+
+PLACEMENT_FIELDS: tuple[Field, ...] = (
+    Field("placement_id", ("plassering_id", "plasseringsid", "plassering", "tiltak_id"),
+          "the office's id of the placement"),
+    Field("participant_id", ("deltaker_id", "deltakerid", "deltaker", "deltakernr",
+                             "deltakernummer"), "the person placed", True),
+    Field("type", ("type", "plasseringstype", "placement_type", "art"),
+          "job, apprenticeship, education, work_trial, course", True),
+    Field("employer_orgnr", ("orgnr", "organisasjonsnummer", "org_nr", "arbeidsgiver_orgnr",
+                             "orgnummer"), "employer's organisation number"),
+    Field("employer_name", ("arbeidsgiver", "arbeidsgivernavn", "employer", "bedrift",
+                            "virksomhet"), "employer's name"),
+    Field("start_date", ("startdato", "start", "fra_dato", "fra", "oppstart"),
+          "first day", True),
+    Field("end_date", ("sluttdato", "slutt", "til_dato", "til"), "last day (empty = ongoing)"),
+    Field("fte_percent", ("stillingsprosent", "stillingsandel", "prosent", "fte",
+                          "stilling_prosent"), "position size in percent"),
+    Field("channel", ("kanal", "rekrutteringskanal", "via"), "how the placement came about"),
+    Field("municipality", ("kommune", "kommunenr", "kommunenummer", "kommune_nr"),
+          "municipality, for people without a participant record"),
+)
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    PARTICIPANTS: PARTICIPANT_FIELDS,
+    PLACEMENTS: PLACEMENT_FIELDS,
+}
+
+_FOLD = str.maketrans({"ø": "o", "å": "a", "æ": "ae", "é": "e", "ü": "u", "ö": "o", "ä": "a"})
+
+
+def normalise_name(text: str) -> str:
+    """A header or vocabulary word reduced to compare: case, accents of æøå, spacing,
+    '_', '-', '.' and a trailing '*' or ':' do not matter."""
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").strip().casefold()
+    text = text.rstrip("*:").strip().translate(_FOLD)
+    return re.sub(r"[\s_\-./]+", "_", text).strip("_")
+
+
+def _alias_index(fields: Sequence[Field]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for field in fields:
+        for name in (field.name, *field.aliases):
+            index.setdefault(normalise_name(name), field.name)
+    return index
+
+
+ALIASES: dict[str, dict[str, str]] = {kind: _alias_index(f) for kind, f in FIELDS.items()}
+_ALL_ALIASES = {**ALIASES[PLACEMENTS], **ALIASES[PARTICIPANTS]}
+
+
+def score_header(cells: Sequence[str]) -> int:
+    """How many cells of a row are known column names (header detection)."""
+    return sum(1 for cell in cells if cell and normalise_name(str(cell)) in _ALL_ALIASES)
+
+
+# Columns that only one kind of file has: they decide the kind of a file.
+_OWN = {
+    PARTICIPANTS: {f.name for f in PARTICIPANT_FIELDS} - {f.name for f in PLACEMENT_FIELDS},
+    PLACEMENTS: {f.name for f in PLACEMENT_FIELDS} - {f.name for f in PARTICIPANT_FIELDS},
+}
+
+
+def detect_kind(header: Sequence[str], mapping: dict[str, str] | None = None) -> str | None:
+    """participants or placements, by which kind's own columns the header has more of."""
+    scores = {}
+    for kind in KINDS:
+        fields = set(match_columns(header, kind, mapping).values())
+        scores[kind] = len(fields & _OWN[kind])
+    if scores[PARTICIPANTS] == scores[PLACEMENTS]:
+        return None
+    return max(scores, key=lambda k: scores[k])
+
+
+def match_columns(
+    header: Sequence[str], kind: str, mapping: dict[str, str] | None = None
+) -> dict[int, str]:
+    """Column index -> canonical field, for the columns of `header` that are known.
+
+    `mapping` is an office's own names (from --map), checked before the built-in aliases.
+    When two columns map to one field, the first wins (the caller reports the second).
+    """
+    own = {normalise_name(k): v for k, v in (mapping or {}).items()}
+    aliases = ALIASES[kind]
+    found: dict[int, str] = {}
+    used: set[str] = set()
+    for index, cell in enumerate(header):
+        key = normalise_name(cell)
+        field = own.get(key) or aliases.get(key)
+        if field and field in {f.name for f in FIELDS[kind]} and field not in used:
+            found[index] = field
+            used.add(field)
+    return found
+
+
+# ----------------------------------------------------------------------------- values
+
+
+def _vocabulary(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {normalise_name(word): value for value, words in pairs.items() for word in
+            (value, *words)}
+
+
+PLACEMENT_TYPES = _vocabulary({
+    PlacementType.JOB: ("jobb", "fast jobb", "midlertidig jobb", "fast stilling",
+                        "midlertidig stilling", "arbeid", "ansettelse", "deltid", "heltid",
+                        "permanent job", "temporary job", "employment", "vikariat",
+                        "sommerjobb", "ekstrahjelp"),
+    PlacementType.APPRENTICESHIP: ("lærling", "laerling", "lærlingplass", "lærekandidat",
+                                   "apprentice"),
+    PlacementType.EDUCATION: ("utdanning", "videregående", "videregaende", "vgs",
+                              "høyere utdanning", "fagskole", "studier", "universitet"),
+    PlacementType.WORK_TRIAL: ("arbeidspraksis", "praksis", "work trial", "språkpraksis",
+                               "arbeidstrening", "work_trial"),
+    PlacementType.COURSE: ("kurs", "amo", "amo kurs", "opplæring", "training"),
+    PlacementType.PRIMARY_SCHOOL: ("grunnskole", "grunnskoleopplæring", "primary school"),
+})
+
+OUTCOMES = _vocabulary({
+    Outcome.WORK: ("arbeid", "jobb", "i arbeid", "employment"),
+    Outcome.EDUCATION: ("utdanning", "i utdanning", "skole"),
+    Outcome.WORK_AND_EDUCATION: ("arbeid og utdanning", "work and education",
+                                 "arbeid_og_utdanning", "utdanning og arbeid"),
+    Outcome.UNEMPLOYED: ("ledig", "arbeidsledig", "arbeidssøker"),
+    Outcome.MEASURE: ("tiltak", "arbeidsmarkedstiltak", "labour market measure",
+                      "labour_market_measure"),
+    Outcome.OTHER: ("annet", "andre", "grunnskole", "primary school"),
+    Outcome.UNKNOWN: ("ukjent", "uoppgitt", "vet ikke"),
+})
+
+END_REASONS = _vocabulary({
+    EndReason.COMPLETED: ("fullført", "fullfort", "gjennomført", "ferdig", "complete"),
+    EndReason.INTERRUPTED: ("avbrutt", "avbrudd", "sluttet", "interrupt"),
+    EndReason.MOVED: ("flyttet", "utflyttet", "flytting", "flyttet til annen kommune"),
+})
+
+GENDERS = _vocabulary({
+    Gender.FEMALE: ("k", "f", "kvinne", "kvinnelig", "female", "woman", "kv"),
+    Gender.MALE: ("m", "mann", "mannlig", "male", "man"),
+})
+
+VOCABULARIES = {
+    "type": PLACEMENT_TYPES,
+    "intro_outcome": OUTCOMES,
+    "status_1y": OUTCOMES,
+    "intro_end_reason": END_REASONS,
+    "gender": GENDERS,
+}
+
+_WS = re.compile(r"\s+")
+
+
+def text(value: object) -> str | None:
+    """A cell as clean text: NBSP and runs of whitespace folded, whole floats from a
+    workbook written without '.0' (participant id 42.0 -> '42'); empty -> None."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    result = str(value)
+    if "\u00a0" in result or "  " in result or "\t" in result or "\n" in result:
+        result = _WS.sub(" ", result.replace("\u00a0", " "))
+    result = result.strip()
+    return result or None
+
+
+def word(value: object, vocabulary: dict[str, str], code: str, what: str) -> str | None:
+    """A value from a fixed vocabulary (type, outcome, reason, gender)."""
+    raw = text(value)
+    if raw is None:
+        return None
+    found = vocabulary.get(normalise_name(raw))
+    if found is None:
+        raise ValueProblem(code, f"unknown {what}")
+    return found
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2099, 12, 31)
+_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def parse_date(value: object) -> date | None:
+    """A date from a real Excel date, an Excel serial number, yyyy-mm-dd, dd.mm.yyyy,
+    d.m.yyyy or yyyymmdd. Two-digit years are refused: the century would be a guess."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        result = value.date()
+    elif isinstance(value, date):
+        result = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        result = _from_serial(float(value))
+    else:
+        raw = text(value)
+        if raw is None:
+            return None
+        result = _date_from_text(raw)
+    if not MIN_DATE <= result <= MAX_DATE:
+        raise ValueProblem("E-DATE", "date outside 1900–2099")
+    return result
+
+
+def _from_serial(serial: float) -> date:
+    if not 1 <= serial < 2958466:
+        raise ValueProblem("E-DATE", "not a date")
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+def _date_from_text(raw: str) -> date:
+    try:
+        if len(raw) == 10 and raw[4] == "-":
+            return date.fromisoformat(raw)
+        match = _DMY.fullmatch(raw)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return date(year, month, day)
+        match = _ISO.fullmatch(raw)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            return date(year, month, day)
+        if raw.isdigit() and len(raw) == 8:
+            return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        if raw.isdigit() and len(raw) == 5:
+            return _from_serial(float(raw))
+    except ValueError:
+        raise ValueProblem("E-DATE", "no such date") from None
+    raise ValueProblem("E-DATE", "not a date (use dd.mm.yyyy or yyyy-mm-dd)")
+
+
+def parse_number(value: object) -> float | None:
+    """A number written the Norwegian way: '37,5', '50 %', '1 000', '1.000,5'."""
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raw = text(value)
+    if raw is None:
+        return None
+    cleaned = raw.replace("%", "").replace(" ", "").replace("\u202f", "")
+    if "," in cleaned:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise ValueProblem("E-NUMBER", "not a number") from None
+
+
+def parse_percent(value: object) -> float | None:
+    """A position size in percent, 0–100. A workbook cell formatted as percent arrives
+    as a fraction (0.5 for 50 %): values strictly between 0 and 1 are read that way."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if isinstance(value, float) and 0 < number < 1:
+        number *= 100
+    if not 0 <= number <= 100:
+        raise ValueProblem("E-RANGE", "a percentage must be between 0 and 100")
+    return round(number, 2)
+
+
+def parse_year(value: object, *, latest: int) -> int | None:
+    """A four-digit year between 1900 and `latest`."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if not number.is_integer():
+        raise ValueProblem("E-NUMBER", "a year is a whole number")
+    year = int(number)
+    if not 1900 <= year <= latest:
+        raise ValueProblem("E-RANGE", f"a birth year must be between 1900 and {latest}")
+    return year

@@ -1,0 +1,83 @@
+"""What value parsers need beyond the cell: the identity-number key, the municipality
+history and today's date. One context serves every file of an import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from intdrammen.ids import clean_fnr, clean_orgnr, fnr_problem, orgnr_problem, person_key
+from intdrammen.importers.columns import (
+    VOCABULARIES,
+    ValueProblem,
+    parse_date,
+    text,
+    word,
+)
+from intdrammen.municipalities import MunicipalityHistory, MunicipalityLookupError
+
+WHAT = {
+    "type": ("E-TYPE", "placement type"),
+    "intro_outcome": ("E-OUTCOME", "outcome"),
+    "status_1y": ("E-OUTCOME", "one-year status"),
+    "intro_end_reason": ("E-REASON", "end reason"),
+    "gender": ("E-GENDER", "gender"),
+}
+
+
+@dataclass
+class ParseContext:
+    key: Callable[[], bytes]  # loads (or creates) the HMAC key on first use
+    history: MunicipalityHistory = field(default_factory=MunicipalityHistory.load)
+    today: date = field(default_factory=date.today)
+    _key: bytes | None = None
+    unknown_municipality: int = 0  # rows with code 9999, for one warning per file
+
+    def national_id(self, value: object) -> str:
+        """Validate a fødselsnummer and return only its keyed hash."""
+        raw = text(value) or ""
+        number = clean_fnr(raw)
+        problem = fnr_problem(number)
+        if problem:
+            raise ValueProblem("E-FNR", f"not a valid fødselsnummer: {problem}")
+        if self._key is None:
+            self._key = self.key()
+        return person_key(self._key, number)
+
+    def orgnr(self, value: object) -> str:
+        number = clean_orgnr(text(value) or "")
+        problem = orgnr_problem(number)
+        if problem:
+            raise ValueProblem("E-ORGNR", f"not a valid organisation number: {problem}")
+        return number
+
+    def municipality(self, value: object) -> str:
+        raw = text(value) or ""
+        try:
+            code = self.history.parse(raw)
+        except MunicipalityLookupError as exc:
+            raise ValueProblem(exc.code, str(exc)) from None
+        if code == "9999":
+            self.unknown_municipality += 1
+        return code
+
+    @staticmethod
+    def date(value: object) -> str:
+        parsed = parse_date(value)
+        if parsed is None:
+            raise ValueProblem("E-DATE", "not a date")
+        return parsed.isoformat()
+
+    @staticmethod
+    def vocabulary(field_name: str) -> Callable[[object], object]:
+        code, what = WHAT[field_name]
+        vocabulary = VOCABULARIES[field_name]
+        return lambda value: word(value, vocabulary, code, what)
+
+
+def required_text(value: object) -> str:
+    result = text(value)
+    if result is None:
+        raise ValueProblem("E-REQUIRED", "empty")
+    return result

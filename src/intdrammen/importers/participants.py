@@ -1,0 +1,57 @@
+"""Participant rows: one person in the introduction programme or followed by the
+partnership. The fødselsnummer becomes a keyed hash here and goes no further."""
+
+from __future__ import annotations
+
+from intdrammen.importers.columns import PARTICIPANTS, parse_year, text
+from intdrammen.importers.context import ParseContext, required_text
+from intdrammen.importers.rows import RowSchema
+from intdrammen.store import PARTICIPANT_COLUMNS
+
+_POS = {name: i for i, name in enumerate(PARTICIPANT_COLUMNS)}
+_START, _END = _POS["intro_start"], _POS["intro_end"]
+_AFTER_END = (
+    ("intro_end_reason", _POS["intro_end_reason"]),
+    ("intro_outcome", _POS["intro_outcome"]),
+    ("status_1y", _POS["status_1y"]),
+)
+
+
+def _check(values: list[object]) -> list[tuple[str, str, str]]:
+    """Cross-column rules: the programme ends after it starts, and an end reason,
+    outcome or one-year status belongs to a programme that has ended."""
+    problems = []
+    start, end = values[_START], values[_END]
+    if start is not None and end is not None and end < start:  # type: ignore[operator]
+        problems.append(("E-DATE-ORDER", "intro_end", "the programme ends before it starts"))
+    if end is None:
+        for name, pos in _AFTER_END:
+            if values[pos] is not None:
+                problems.append(("E-REQUIRED", "intro_end", f"{name} is given but intro_end "
+                                 "is empty"))  # fmt: skip
+                break
+    return problems
+
+
+def schema(ctx: ParseContext) -> RowSchema:
+    return RowSchema(
+        kind=PARTICIPANTS,
+        columns=PARTICIPANT_COLUMNS,
+        field_columns={"national_id": "person_key"},
+        parsers={
+            "participant_id": required_text,
+            "national_id": ctx.national_id,
+            "birth_year": lambda v: parse_year(v, latest=ctx.today.year),
+            "gender": ctx.vocabulary("gender"),
+            "country": text,
+            "municipality": ctx.municipality,
+            "settled_date": ctx.date,
+            "intro_start": ctx.date,
+            "intro_end": ctx.date,
+            "intro_end_reason": ctx.vocabulary("intro_end_reason"),
+            "intro_outcome": ctx.vocabulary("intro_outcome"),
+            "status_1y": ctx.vocabulary("status_1y"),
+        },
+        required=("participant_id",),
+        check=_check,
+    )

@@ -1,0 +1,57 @@
+"""Placement rows: a job, apprenticeship, education, work trial or course of a person.
+
+A placement is identified by its `placement_id`, or, without one, by (participant,
+type, start date, employer orgnr or name): two identical rows are one placement.
+"""
+
+from __future__ import annotations
+
+from intdrammen.importers.columns import PLACEMENTS, parse_percent, text
+from intdrammen.importers.context import ParseContext, required_text
+from intdrammen.importers.rows import RowSchema
+from intdrammen.store import PLACEMENT_COLUMNS
+
+_POS = {name: i for i, name in enumerate(PLACEMENT_COLUMNS)}
+_KEY, _ID, _PARTICIPANT, _TYPE = (_POS[c] for c in ("placement_key", "placement_id",
+                                                   "participant_id", "type"))  # fmt: skip
+_START, _END = _POS["start_date"], _POS["end_date"]
+_ORGNR, _NAME = _POS["employer_orgnr"], _POS["employer_name"]
+
+
+def placement_key(values: list[object]) -> str:
+    """The stored identity of a placement (see the module docstring)."""
+    if values[_ID] is not None:
+        return f"id:{values[_ID]}"
+    employer = values[_ORGNR] or (str(values[_NAME]).casefold() if values[_NAME] else "")
+    return f"auto:{values[_PARTICIPANT]}|{values[_TYPE]}|{values[_START]}|{employer}"
+
+
+def _check(values: list[object]) -> list[tuple[str, str, str]]:
+    """A placement ends on or after its start; derive the key."""
+    end = values[_END]
+    if end is not None and end < values[_START]:  # type: ignore[operator]
+        return [("E-DATE-ORDER", "end_date", "the placement ends before it starts")]
+    values[_KEY] = placement_key(values)
+    return []
+
+
+def schema(ctx: ParseContext) -> RowSchema:
+    return RowSchema(
+        kind=PLACEMENTS,
+        columns=PLACEMENT_COLUMNS,
+        field_columns={},
+        parsers={
+            "placement_id": text,
+            "participant_id": required_text,
+            "type": ctx.vocabulary("type"),
+            "employer_orgnr": ctx.orgnr,
+            "employer_name": text,
+            "start_date": ctx.date,
+            "end_date": ctx.date,
+            "fte_percent": parse_percent,
+            "channel": text,
+            "municipality": ctx.municipality,
+        },
+        required=("participant_id", "type", "start_date"),
+        check=_check,
+    )

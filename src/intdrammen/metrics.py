@@ -1,0 +1,238 @@
+"""The figures, one function per definition in ../shared/docs/domain.md.
+
+Pure: rows in, typed figures out. No SQL, no printing. Counts are ints, shares are
+`Fraction`s built from two counts and `None` when the denominator is 0. The docstring of
+each function quotes the definition it implements so it can be checked against the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+
+from intdrammen.models import (
+    WORK_OR_EDUCATION_OUTCOMES,
+    WORK_OR_EDUCATION_TYPES,
+    Activity,
+    EndReason,
+    IntroRecord,
+    JobStart,
+    Window,
+)
+
+# Does a person with this municipality code count (for a region) on this day?
+Membership = Callable[[str | None, date], bool]
+
+
+def everyone(_code: str | None, _day: date) -> bool:
+    return True
+
+
+def first_job_in_window(job_starts: Iterable[JobStart], window: Window) -> dict[str, JobStart]:
+    """*Into work*: "a placement of type job or apprenticeship. One person counts once
+    per goal window: at the start date of their first job in the window." A job belongs
+    to a window by its start date only; both ends of the window are included.
+
+    `job_starts` may hold every job start or already the earliest per participant id;
+    the earliest start per person (ties: the smaller participant id) is kept.
+    """
+    first: dict[str, JobStart] = {}
+    for job in job_starts:
+        if job.start not in window:
+            continue
+        known = first.get(job.person)
+        if known is None or (job.start, job.participant_id) < (known.start, known.participant_id):
+            first[job.person] = job
+    return first
+
+
+def persons_into_work(
+    first_jobs: Mapping[str, JobStart], *, up_to: date, member: Membership = everyone
+) -> list[JobStart]:
+    """Persons counted for a goal up to a day: those whose first job in the window
+    started on or before `up_to` and who belong to the goal's people on that start date
+    ("region of a person": the municipality on the participant record)."""
+    return sorted(
+        (job for job in first_jobs.values() if job.start <= up_to and member(job.municipality,
+                                                                             job.start)),
+        key=lambda job: (job.start, job.participant_id),
+    )  # fmt: skip
+
+
+def into_work_in_year(counted: Sequence[JobStart], year: int) -> int:
+    """*Per-year figures inside a multi-year window* count each person in the year of
+    their first job in the window, so the years add up to the window total."""
+    return sum(1 for job in counted if job.start.year == year)
+
+
+def progress_date(window: Window, year: int) -> date:
+    """The last day counted for `year`: the end of year Y or the window's end,
+    whichever is first."""
+    return min(date(year, 12, 31), window.end)
+
+
+def expected_to_date(target: Fraction, window: Window, year: int) -> Fraction:
+    """*Expected to date* = target × (days from the window's start to the end of year Y
+    or the window's end, whichever is first, both ends included) ÷ (days in the window).
+    """
+    elapsed = (progress_date(window, year) - window.start).days + 1
+    return target * max(elapsed, 0) / window.days
+
+
+def on_track(actual: int, expected: Fraction) -> bool:
+    """*On track* = actual ≥ expected."""
+    return actual >= expected
+
+
+def projected_end(actual: int, window: Window, as_of: date) -> Fraction | None:
+    """At the current pace (persons per day so far), how many the window would reach
+    by its end. None before the window starts."""
+    elapsed = (min(as_of, window.end) - window.start).days + 1
+    if elapsed <= 0:
+        return None
+    return Fraction(actual) * window.days / elapsed
+
+
+def rate(numerator: int, denominator: int) -> Fraction | None:
+    """*Rates* are counted numerator ÷ counted denominator, undefined (None, not 0 %)
+    when the denominator is 0."""
+    return None if denominator == 0 else Fraction(numerator, denominator)
+
+
+# ----------------------------------------------------------------------------- intro
+
+
+def cohort_exclusion(record: IntroRecord, year: int) -> str | None:
+    """*Introduction programme cohort of year Y*: participants whose programme ended in
+    Y with end reason completed or interrupted. People who moved are not in the
+    denominator. Returns None for a member, else why not: 'moved', 'no_end_reason',
+    'other_year'."""
+    if record.intro_end.year != year:
+        return "other_year"
+    if record.reason == EndReason.MOVED:
+        return "moved"
+    if record.reason not in (EndReason.COMPLETED, EndReason.INTERRUPTED):
+        return "no_end_reason"
+    return None
+
+
+def active_on(activity: Activity, day: date) -> bool:
+    """A placement is *active on* a date when it started on or before that date and has
+    no end date or ends on or after it."""
+    return activity.start <= day and (activity.end is None or activity.end >= day)
+
+
+@dataclass(frozen=True)
+class Status:
+    """Whether a person is in work or education, and what decided it."""
+
+    in_work_or_education: bool
+    basis: str  # 'outcome' (explicit column), 'placement', or 'none'
+    value: str | None  # the explicit outcome, or the placement type that counted
+    activity: Activity | None = None
+
+
+def direct_transition(record: IntroRecord, activities: Iterable[Activity],
+                      days_after: int = 30) -> Status:  # fmt: skip
+    """*Direct transition into work or education*: the outcome at the end of the
+    programme is work, education, or both. An explicit outcome always wins, also
+    unknown and other. Otherwise it is derived from placements: a job, apprenticeship
+    or education placement that is active on the end date or starts within `days_after`
+    days after it (day 30 included)."""
+    if record.outcome is not None:
+        return Status(record.outcome in WORK_OR_EDUCATION_OUTCOMES, "outcome", record.outcome)
+    last_start = record.intro_end + timedelta(days=days_after)
+    for activity in activities:
+        if activity.type not in WORK_OR_EDUCATION_TYPES:
+            continue
+        starts_soon = record.intro_end < activity.start <= last_start
+        if active_on(activity, record.intro_end) or starts_soon:
+            return Status(True, "placement", activity.type, activity)
+    return Status(False, "none", None)
+
+
+def one_year_measurement_day(cohort_year: int, measured_on: tuple[int, int]) -> date:
+    """*One year after*: status in November (the 15th) of year Y+1 for cohort Y."""
+    month, day = measured_on
+    return date(cohort_year + 1, month, day)
+
+
+def one_year_after(record: IntroRecord, activities: Iterable[Activity],
+                   measured_on: tuple[int, int] = (11, 15)) -> Status:  # fmt: skip
+    """*One year after* (SSB's measure): a job, apprenticeship or education placement
+    active on 15 November of year Y+1, unless the row has an explicit one-year status.
+    Without either the person counts as unknown: in the denominator, not the numerator."""
+    if record.status_1y is not None:
+        return Status(record.status_1y in WORK_OR_EDUCATION_OUTCOMES, "outcome",
+                      record.status_1y)  # fmt: skip
+    day = one_year_measurement_day(record.intro_end.year, measured_on)
+    for activity in activities:
+        if activity.type in WORK_OR_EDUCATION_TYPES and active_on(activity, day):
+            return Status(True, "placement", activity.type, activity)
+    return Status(False, "none", None)
+
+
+@dataclass(frozen=True)
+class CohortMember:
+    record: IntroRecord
+    direct: Status
+    one_year: Status
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """One cohort year of the introduction programme in one set of people."""
+
+    year: int
+    members: tuple[CohortMember, ...]
+    excluded: tuple[tuple[IntroRecord, str], ...]
+
+    @property
+    def ended(self) -> int:
+        return len(self.members)
+
+    @property
+    def direct_work_or_education(self) -> int:
+        return sum(1 for m in self.members if m.direct.in_work_or_education)
+
+    @property
+    def one_year_work_or_education(self) -> int:
+        return sum(1 for m in self.members if m.one_year.in_work_or_education)
+
+
+def intro_cohort(
+    records: Iterable[IntroRecord],
+    activities_by_person: Mapping[str, Sequence[Activity]],
+    year: int,
+    *,
+    member: Membership = everyone,
+    days_after: int = 30,
+    measured_on: tuple[int, int] = (11, 15),
+) -> Cohort:
+    """The cohort of `year` among the people `member` accepts (on their end date), with
+    both measures for each member and the reason for each exclusion."""
+    members: list[CohortMember] = []
+    excluded: list[tuple[IntroRecord, str]] = []
+    for record in records:
+        if record.intro_end.year != year or not member(record.municipality, record.intro_end):
+            continue
+        reason = cohort_exclusion(record, year)
+        if reason is not None:
+            excluded.append((record, reason))
+            continue
+        activities = activities_by_person.get(record.person, ())
+        members.append(CohortMember(
+            record,
+            direct_transition(record, activities, days_after),
+            one_year_after(record, activities, measured_on),
+        ))  # fmt: skip
+    return Cohort(year, tuple(members), tuple(excluded))
+
+
+def group_activities(activities: Iterable[Activity]) -> dict[str, list[Activity]]:
+    by_person: dict[str, list[Activity]] = {}
+    for activity in activities:
+        by_person.setdefault(activity.person, []).append(activity)
+    return by_person

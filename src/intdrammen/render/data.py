@@ -1,0 +1,274 @@
+"""JSON, CSV and Markdown renderings of report values. Formatting only.
+
+JSON follows ../shared/docs/cli-contract.md field for field (more fields are allowed,
+none renamed): counts are exact ints, `rate` is rounded to 4 decimals and `expected` to
+1, a suppressed count and every rate built on it are `null`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from intdrammen.models import Provenance
+from intdrammen.render.fmt import SUPPRESSED, Fmt
+from intdrammen.reports import Explanation, IntroProgress, ProgressReport, RegionReport, Row
+from intdrammen.store import BatchInfo
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _rate(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def _number(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else round(float(value), 1)
+
+
+def provenance_json(p: Provenance) -> dict[str, Any]:
+    return {
+        "intd_version": p.intd_version,
+        "data_as_of": p.data_as_of,
+        "files": [{"file": f, "sha256": sha, "batch": b} for f, sha, b in p.files],
+        "goals_version": p.goals_version,
+        "regions_version": p.regions_version,
+    }
+
+
+def progress_json(report: ProgressReport) -> dict[str, Any]:
+    return {
+        "year": report.year,
+        "region": report.region.name if report.region else None,
+        "goals": [
+            {
+                "id": g.goal.id,
+                "title": g.goal.title,
+                "kind": g.goal.kind.value,
+                "start": g.window.start.isoformat(),
+                "end": g.window.end.isoformat(),
+                "target": _number(g.goal.target),
+                "actual": g.actual,
+                "in_year": g.in_year,
+                "expected": round(float(g.expected), 1),
+                "on_track": g.on_track,
+                "region": g.goal.region,
+                "up_to": g.up_to.isoformat(),
+                "percent_of_target": round(float(g.actual / g.goal.target) * 100, 1),
+                "projected": None if g.projected is None else round(float(g.projected), 1),
+            }
+            for g in report.goals
+        ],
+        "intro": [
+            {
+                "id": i.goal.id,
+                "kind": i.goal.kind.value,
+                "cohort_year": i.cohort_year,
+                "ended": i.ended,
+                "work_or_education": i.work_or_education,
+                "rate": _rate(i.rate),
+                "target": float(i.target),
+                "met": i.met,
+                "available": i.available,
+                "measured_on": i.measured_on.isoformat() if i.measured_on else None,
+                "national": [
+                    {"area": n.area, "rate": float(n.rate), "ended": n.ended,
+                     "source": n.source, "published_as": n.published_as}
+                    for n in i.national
+                ],  # fmt: skip
+            }
+            for i in report.intro
+        ],
+        "notes": list(report.provenance.notes),
+        "provenance": provenance_json(report.provenance),
+    }
+
+
+def _row_json(row: Row, name_key: str) -> dict[str, Any]:
+    label: Any = int(row.label) if name_key == "year" else row.label
+    result: dict[str, Any] = {
+        name_key: label,
+        "into_work": row.into_work,
+        "intro_ended": row.intro_ended,
+        "intro_work_or_education": row.intro_work_or_education,
+        "intro_rate": _rate(row.intro_rate),
+    }
+    if name_key == "name":
+        result["code"] = row.code
+    return result
+
+
+def report_json(report: RegionReport) -> dict[str, Any]:
+    return {
+        "region": report.region.name if report.region else None,
+        "from": report.from_year,
+        "to": report.to_year,
+        "years": [_row_json(r, "year") for r in report.years],
+        "municipalities": [_row_json(r, "name") for r in report.municipalities],
+        "notes": list(report.provenance.notes),
+        "provenance": provenance_json(report.provenance),
+    }
+
+
+def explain_json(explanation: Explanation) -> dict[str, Any]:
+    return {
+        "goal": explanation.goal.id,
+        "year": explanation.year,
+        "region": explanation.region.name if explanation.region else None,
+        "counted": [
+            {"participant_id": c.participant_id,
+             "date": c.date.isoformat() if c.date else None,
+             "placement_id": c.placement_id, "what": c.what, "source": c.source}
+            for c in explanation.counted
+        ],  # fmt: skip
+        "excluded": [
+            {"participant_id": e.participant_id, "reason": e.reason, "detail": e.detail,
+             "source": e.source}
+            for e in explanation.excluded
+        ],  # fmt: skip
+        "provenance": provenance_json(explanation.provenance),
+    }
+
+
+def imports_json(batches: Sequence[BatchInfo]) -> list[dict[str, Any]]:
+    return [
+        {"id": b.id, "file": b.file, "sha256": b.sha256, "kind": b.kind, "sheet": b.sheet,
+         "rows": b.rows, "inserted": b.inserted, "updated": b.updated,
+         "unchanged": b.unchanged, "skipped": b.skipped, "imported_at": b.imported_at,
+         "intd_version": b.intd_version, "undone_at": b.undone_at}
+        for b in batches
+    ]  # fmt: skip
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def safe_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is written as text ('=...)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _csv(rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([SUPPRESSED if v is None else safe_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def progress_csv(report: ProgressReport) -> str:
+    data = progress_json(report)
+    header = ["section", "id", "start", "end", "cohort_year", "target", "actual", "in_year",
+              "expected", "on_track", "ended", "work_or_education", "rate", "met"]  # fmt: skip
+    rows: list[list[object]] = [header]
+    for g in data["goals"]:
+        rows.append(["goal", g["id"], g["start"], g["end"], "", g["target"], g["actual"],
+                     g["in_year"], g["expected"], g["on_track"], "", "", "", ""])  # fmt: skip
+    for i in data["intro"]:
+        rows.append(["intro", i["id"], "", "", i["cohort_year"], i["target"], "", "", "", "",
+                     i["ended"], _blank(i["work_or_education"]), _blank(i["rate"]),
+                     _blank(i["met"])])  # fmt: skip
+    return _csv(rows)
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def report_csv(report: RegionReport) -> str:
+    rows: list[list[object]] = [["section", "name", "into_work", "intro_ended",
+                                 "intro_work_or_education", "intro_rate"]]  # fmt: skip
+    for section, items in (("year", report.years), ("municipality", report.municipalities)):
+        for r in items:
+            rows.append([section, r.label, r.into_work, r.intro_ended,
+                         r.intro_work_or_education, _blank(_rate(r.intro_rate))])  # fmt: skip
+    return _csv(rows)
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def provenance_md(p: Provenance, fmt: Fmt) -> str:
+    files = ", ".join(f"{f} ({sha[:8]}, batch {b})" for f, sha, b in p.files) or "–"
+    lines = [
+        f"- {fmt.t('data_as_of')}: {p.data_as_of or '–'}",
+        f"- {fmt.t('files')}: {files}",
+        f"- {fmt.t('goals_version')} {p.goals_version}, {fmt.t('regions_version')} "
+        f"{p.regions_version}, {fmt.t('intd_version')} {p.intd_version}",
+    ]
+    lines += [f"- {note}" for note in p.notes]
+    return "\n".join(lines)
+
+
+def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
+    region = report.region.name if report.region else fmt.t("whole_project")
+    parts = [f"# {fmt.t('progress_title', year=report.year)} – {region}", ""]
+    if report.goals:
+        parts.append(_md_table(
+            [fmt.t("goal"), fmt.t("window"), fmt.t("target"), fmt.t("actual"),
+             fmt.t("in_year", year=report.year), fmt.t("pct_of_target"), fmt.t("expected"),
+             fmt.t("on_track")],
+            [[g.goal.title, f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
+              fmt.number(g.goal.target, 0), fmt.count(g.actual), fmt.count(g.in_year),
+              fmt.percent(Fraction(g.actual) / g.goal.target), fmt.number(g.expected),
+              fmt.yes_no(g.on_track)] for g in report.goals],
+        ))  # fmt: skip
+        parts.append("")
+    parts.append(f"## {fmt.t('intro_title', year=report.year)}")
+    parts.append("")
+    parts.append(_md_table(
+        [fmt.t("measure"), fmt.t("ended"), fmt.t("work_or_education"), fmt.t("rate"),
+         fmt.t("target"), fmt.t("met"), fmt.t("national")],
+        [[i.goal.title, fmt.count(i.ended), fmt.count(i.work_or_education)
+          if i.available else "–", intro_rate_text(i, fmt), fmt.percent(i.target, 0),
+          fmt.yes_no(i.met), national_text(i, fmt)] for i in report.intro],
+    ))  # fmt: skip
+    parts += ["", provenance_md(report.provenance, fmt), ""]
+    return "\n".join(parts)
+
+
+def intro_rate_text(item: IntroProgress, fmt: Fmt) -> str:
+    if not item.available and item.measured_on is not None:
+        return fmt.t("not_yet", day=fmt.day(item.measured_on))
+    if item.rate is None:
+        return fmt.t("undefined")
+    return fmt.percent(item.rate)
+
+
+def national_text(item: IntroProgress, fmt: Fmt) -> str:
+    return "; ".join(f"{n.area} {fmt.percent(n.rate, 1)}" for n in item.national) or "–"
+
+
+def report_markdown(report: RegionReport, fmt: Fmt) -> str:
+    region = report.region.name if report.region else fmt.t("whole_project")
+    title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
+    header = [fmt.t("into_work"), fmt.t("intro_ended"), fmt.t("intro_woe"), fmt.t("intro_rate")]
+
+    def cells(r: Row) -> list[str]:
+        return [fmt.count(r.into_work), fmt.count(r.intro_ended),
+                fmt.count(r.intro_work_or_education), fmt.percent(r.intro_rate)]  # fmt: skip
+
+    parts = [f"# {title}", "", f"## {fmt.t('per_year')}", "",
+             _md_table([fmt.t("year"), *header], [[r.label, *cells(r)] for r in report.years]),
+             "", f"## {fmt.t('per_municipality')}", "",
+             _md_table([fmt.t("municipality"), *header],
+                       [[fmt.t("unknown") if r.label == "unknown" else r.label, *cells(r)]
+                        for r in report.municipalities]),
+             "", provenance_md(report.provenance, fmt), ""]  # fmt: skip
+    return "\n".join(parts)

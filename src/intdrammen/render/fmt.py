@@ -1,0 +1,126 @@
+"""Labels and number formats per language (bokmål `nb`, English `en`).
+
+Renderers ask this module for every word and every formatted number, so a label is
+translated in one place and `55,2 %` versus `55.2%` is decided once.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+SUPPRESSED = ":"  # SSB's marker for a suppressed cell
+
+LABELS: dict[str, dict[str, str]] = {
+    "progress_title": {"en": "Progress {year}", "nb": "Måloppnåelse {year}"},
+    "report_title": {"en": "Report {region}, {first}–{last}", "nb": "Rapport {region}, {first}–{last}"},
+    "whole_project": {"en": "whole project", "nb": "hele prosjektet"},
+    "goal": {"en": "Goal", "nb": "Mål"},
+    "window": {"en": "Window", "nb": "Periode"},
+    "target": {"en": "Target", "nb": "Mål"},
+    "actual": {"en": "Actual", "nb": "Faktisk"},
+    "in_year": {"en": "In {year}", "nb": "I {year}"},
+    "pct_of_target": {"en": "% of target", "nb": "% av mål"},
+    "expected": {"en": "Expected to date", "nb": "Forventet hittil"},
+    "expected_short": {"en": "Expected", "nb": "Forventet"},
+    "on_track": {"en": "On track", "nb": "I rute"},
+    "projected": {"en": "Projected", "nb": "Prognose"},
+    "yes": {"en": "yes", "nb": "ja"},
+    "no": {"en": "no", "nb": "nei"},
+    "behind": {"en": "behind", "nb": "bak"},
+    "intro_title": {"en": "Introduction programme, cohort {year}",
+                    "nb": "Introduksjonsprogrammet, kull {year}"},
+    "measure": {"en": "Measure", "nb": "Mål"},
+    "cohort": {"en": "Cohort", "nb": "Kull"},
+    "ended": {"en": "Ended", "nb": "Avsluttet"},
+    "work_or_education": {"en": "Work/education", "nb": "Arbeid/utdanning"},
+    "rate": {"en": "Rate", "nb": "Andel"},
+    "met": {"en": "Met", "nb": "Nådd"},
+    "national": {"en": "National", "nb": "Nasjonalt"},
+    "not_yet": {"en": "not measurable before {day}", "nb": "kan ikke måles før {day}"},
+    "undefined": {"en": "undefined (no one ended)", "nb": "udefinert (ingen avsluttet)"},
+    "year": {"en": "Year", "nb": "År"},
+    "municipality": {"en": "Municipality", "nb": "Kommune"},
+    "into_work": {"en": "Into work", "nb": "I arbeid"},
+    "intro_ended": {"en": "Intro ended", "nb": "Intro avsluttet"},
+    "intro_woe": {"en": "Work/education", "nb": "Arbeid/utdanning"},
+    "intro_rate": {"en": "Rate", "nb": "Andel"},
+    "total": {"en": "Total", "nb": "Totalt"},
+    "unknown": {"en": "unknown", "nb": "ukjent"},
+    "per_year": {"en": "Per year", "nb": "Per år"},
+    "per_municipality": {"en": "Per municipality", "nb": "Per kommune"},
+    "data_as_of": {"en": "Data as of", "nb": "Data per"},
+    "files": {"en": "Files", "nb": "Filer"},
+    "intd_version": {"en": "intd version", "nb": "intd-versjon"},
+    "goals_version": {"en": "goals", "nb": "mål"},
+    "regions_version": {"en": "regions", "nb": "regioner"},
+    "notes": {"en": "Notes", "nb": "Merknader"},
+    "region": {"en": "Region", "nb": "Region"},
+    "counted": {"en": "Counted", "nb": "Telt med"},
+    "excluded": {"en": "Not counted", "nb": "Ikke telt med"},
+    "participant": {"en": "Participant", "nb": "Deltaker"},
+    "date": {"en": "Date", "nb": "Dato"},
+    "placement": {"en": "Placement", "nb": "Plassering"},
+    "what": {"en": "What counted", "nb": "Hva telte"},
+    "source": {"en": "Source", "nb": "Kilde"},
+    "reason": {"en": "Reason", "nb": "Årsak"},
+    "detail": {"en": "Detail", "nb": "Detalj"},
+    "suppressed_note": {
+        "en": "':' = fewer than {n} persons, or a cell that would reveal one (suppressed).",
+        "nb": "':' = færre enn {n} personer, eller en celle som ville avsløre en slik (prikket).",
+    },
+}
+
+
+def default_lang() -> str:
+    """$INTD_LANG, else bokmål when the user's locale is Norwegian, else English."""
+    chosen = os.environ.get("INTD_LANG")
+    if chosen in ("nb", "en"):
+        return chosen
+    name = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
+    return "nb" if name.lower().startswith(("nb", "no", "nn")) else "en"
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """Formats numbers and looks up labels for one language."""
+
+    lang: str = "en"
+
+    def t(self, key: str, **values: object) -> str:
+        text = LABELS[key].get(self.lang) or LABELS[key]["en"]
+        return text.format(**values) if values else text
+
+    def count(self, value: int | None) -> str:
+        if value is None:
+            return SUPPRESSED
+        text = f"{value:,}"
+        return text.replace(",", "\u00a0") if self.lang == "nb" else text
+
+    def number(self, value: Fraction | float | None, decimals: int = 1) -> str:
+        if value is None:
+            return SUPPRESSED
+        text = f"{float(value):,.{decimals}f}"
+        if self.lang == "nb":
+            text = text.replace(",", "\u00a0").replace(".", ",")
+        return text
+
+    def percent(self, value: Fraction | float | None, decimals: int = 1) -> str:
+        if value is None:
+            return "–"
+        number = self.number(Fraction(value) * 100 if not isinstance(value, float)
+                             else value * 100, decimals)  # fmt: skip
+        return f"{number}\u00a0%" if self.lang == "nb" else f"{number}%"
+
+    def yes_no(self, value: bool | None) -> str:
+        if value is None:
+            return "–"
+        return self.t("yes") if value else self.t("no")
+
+    def day(self, value: date | None) -> str:
+        if value is None:
+            return ""
+        return value.strftime("%d.%m.%Y") if self.lang == "nb" else value.isoformat()

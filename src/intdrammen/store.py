@@ -1,0 +1,655 @@
+"""The only module that speaks SQL: schema migrations, the one transaction every import
+runs in, upserts with a version history for undo, and the read queries the figures use.
+
+Safety rules kept here:
+- A new database is built in a temporary file (mode 0600) beside the target and linked
+  into place only after the transaction committed, so a rejected import, a dry run or a
+  read never creates the file, and a crash never leaves half a database.
+- An existing database is changed inside `BEGIN IMMEDIATE ... COMMIT`; anything raised
+  inside rolls back, so a rejected import leaves the file byte-for-byte as it was.
+- Every stored row carries its batch, sheet and spreadsheet row. An update first copies
+  the old row to `<table>_versions` (superseded_by = the new batch), which is what
+  `undo` restores.
+
+The SQL is plain SQL-92 plus `ON CONFLICT` upserts, which PostgreSQL understands too
+(docs/scaling.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from intdrammen.errors import DatabaseBusy, NoData, UndoRefused, UnknownName
+from intdrammen.models import Activity, IntroRecord, JobStart
+
+BUSY_TIMEOUT_S = float(os.environ.get("INTD_BUSY_TIMEOUT", "60"))
+
+PARTICIPANT_COLUMNS = (
+    "participant_id", "person_key", "birth_year", "gender", "country", "municipality",
+    "settled_date", "intro_start", "intro_end", "intro_end_reason", "intro_outcome",
+    "status_1y",
+)  # fmt: skip
+PLACEMENT_COLUMNS = (
+    "placement_key", "placement_id", "participant_id", "type", "employer_orgnr",
+    "employer_name", "start_date", "end_date", "fte_percent", "channel", "municipality",
+)  # fmt: skip
+PROVENANCE_COLUMNS = ("batch_id", "sheet", "source_row")
+
+# kind -> (table, key column, content columns)
+TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "participants": ("participants", "participant_id", PARTICIPANT_COLUMNS),
+    "placements": ("placements", "placement_key", PLACEMENT_COLUMNS),
+}
+WORK_TYPES_SQL = "('job', 'apprenticeship')"
+WORK_OR_EDUCATION_TYPES_SQL = "('job', 'apprenticeship', 'education')"
+
+T = TypeVar("T")
+
+
+# ----------------------------------------------------------------------------- schema
+
+
+def _migration_1(conn: sqlite3.Connection) -> None:
+    """Batches, participants, placements, their version history and the indexes the
+    per-person queries need."""
+    from sqlite_utils import Database
+
+    db = Database(conn)
+    db["batches"].create(
+        {
+            "id": int, "file": str, "sha256": str, "kind": str, "sheet": str, "rows": int,
+            "inserted": int, "updated": int, "unchanged": int, "skipped": int,
+            "imported_at": str, "intd_version": str, "undone_at": str,
+        },
+        pk="id",
+        not_null={"file", "sha256", "kind", "rows", "imported_at"},
+    )  # fmt: skip
+    text_cols: dict[str, Any] = {c: str for c in PARTICIPANT_COLUMNS}
+    text_cols["birth_year"] = int
+    provenance: dict[str, Any] = {"batch_id": int, "sheet": str, "source_row": int}
+    db["participants"].create(
+        {**text_cols, **provenance},
+        pk="participant_id",
+        not_null={"participant_id", "batch_id", "source_row"},
+        foreign_keys=[("batch_id", "batches", "id")],
+    )
+    placement_cols: dict[str, Any] = {c: str for c in PLACEMENT_COLUMNS}
+    placement_cols["fte_percent"] = float
+    db["placements"].create(
+        {**placement_cols, **provenance},
+        pk="placement_key",
+        not_null={"placement_key", "participant_id", "type", "start_date", "batch_id",
+                  "source_row"},
+        foreign_keys=[("batch_id", "batches", "id")],
+    )  # fmt: skip
+    for table, cols in (("participants", text_cols), ("placements", placement_cols)):
+        db[f"{table}_versions"].create({**cols, **provenance, "superseded_by": int})
+        db[f"{table}_versions"].create_index(["superseded_by"])
+        db[f"{table}_versions"].create_index(["batch_id"])
+    db["participants"].create_index(["person_key"])
+    db["participants"].create_index(["intro_end"])
+    db["participants"].create_index(["batch_id"])
+    db["placements"].create_index(["type", "participant_id", "start_date"])
+    db["placements"].create_index(["participant_id", "start_date"])
+    db["placements"].create_index(["batch_id"])
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise NoData(
+            f"This database was written by a newer intd (schema {current}, this intd knows "
+            f"{SCHEMA_VERSION}); upgrade intd."
+        )
+    for number in range(current, SCHEMA_VERSION):
+        MIGRATIONS[number](conn)
+        conn.execute(f"PRAGMA user_version = {number + 1}")
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+def _connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    if readonly:
+        uri = f"file:{Path(path).resolve().as_posix()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    else:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _begin(conn: sqlite3.Connection, path: Path | str) -> None:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise DatabaseBusy(
+                f"{path} is busy: another intd command has been writing to it for more than "
+                f"{BUSY_TIMEOUT_S:.0f} s. Try again when it has finished."
+            ) from None
+        raise
+
+
+def open_store(path: Path) -> Store:
+    """An existing database for reading. Never creates the file."""
+    if not path.exists():
+        raise NoData(
+            f"No database at {path}. Import data first with `intd import FILE...`, "
+            "or point to one with --db or INTD_DB."
+        )
+    try:
+        conn = _connect(path, readonly=True)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError:
+        raise NoData(f"{path} is not an intd database (not SQLite).") from None
+    if version < SCHEMA_VERSION:
+        conn.close()
+        if version == 0 and not _has_table(path):
+            raise NoData(f"{path} is not an intd database.")
+        with write_transaction(path) as store:  # upgrade once, then read
+            pass
+        conn = _connect(path, readonly=True)
+    return Store(conn)
+
+
+def _has_table(path: Path) -> bool:
+    with contextlib.closing(_connect(path, readonly=True)) as conn:
+        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'batches'")
+        return bool(row.fetchone()[0])
+
+
+@contextlib.contextmanager
+def write_transaction(path: Path, *, dry_run: bool = False) -> Iterator[Store]:
+    """A Store inside one transaction: committed if the block returns, rolled back if it
+    raises (or always, for a dry run). A missing database is created only on commit."""
+    if not path.exists():
+        yield from _new_database(path, dry_run=dry_run)
+        return
+    conn = _connect(path)
+    try:
+        _begin(conn, path)
+        _migrate(conn)
+        store = Store(conn)
+        yield store
+        if dry_run:
+            conn.execute("ROLLBACK")
+        else:
+            conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
+    if dry_run:
+        conn = _connect(":memory:")
+        try:
+            conn.execute("BEGIN")
+            _migrate(conn)
+            yield Store(conn)
+        finally:
+            conn.close()
+        return
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise NoData(f"The folder {directory} for the database does not exist.")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    os.chmod(tmp_name, 0o600)
+    tmp = Path(tmp_name)
+    try:
+        conn = _connect(tmp)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            _migrate(conn)
+            yield Store(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)  # fails if another import created it meanwhile
+        except FileExistsError:
+            raise DatabaseBusy(
+                f"{path} was created by another intd command while this import ran; "
+                "run the import again."
+            ) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{tmp}-journal").unlink()
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    id: int
+    file: str
+    sha256: str
+    kind: str
+    sheet: str | None
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    skipped: int
+    imported_at: str
+    intd_version: str | None
+    undone_at: str | None
+
+
+@dataclass
+class StageCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _person_sql(alias: str, placement_alias: str) -> str:
+    # A person is recognised by the keyed hash of their fødselsnummer when known, so two
+    # participant ids of one person count once; otherwise by the participant id.
+    return (
+        f"CASE WHEN {alias}.person_key IS NOT NULL THEN 'k:' || {alias}.person_key "
+        f"ELSE 'id:' || {placement_alias}.participant_id END"
+    )
+
+
+def _municipality_sql(alias: str, placement_alias: str) -> str:
+    # The participant record's municipality decides; a placement's own municipality is
+    # used only for people without a participant record (domain.md, region of a person).
+    return (
+        f"CASE WHEN {alias}.participant_id IS NOT NULL THEN {alias}.municipality ELSE "
+        f"(SELECT x.municipality FROM placements x WHERE x.participant_id = "
+        f"{placement_alias}.participant_id AND x.municipality IS NOT NULL "
+        f"ORDER BY x.start_date LIMIT 1) END"
+    )
+
+
+def _source_sql(alias: str) -> str:
+    return (
+        f"(SELECT b.file FROM batches b WHERE b.id = {alias}.batch_id) || "
+        f"COALESCE('[' || {alias}.sheet || ']', '') || ':' || {alias}.source_row"
+    )
+
+
+def _date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+class Store:
+    """A connection to one intd database. Obtain it from `open_store` (read) or
+    `write_transaction` (write); it never commits by itself."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -------------------------------------------------------------- batches
+
+    def add_batch(self, *, file: str, sha256: str, kind: str, sheet: str | None,
+                  intd_version: str) -> int:  # fmt: skip
+        cursor = self.conn.execute(
+            "INSERT INTO batches (file, sha256, kind, sheet, rows, inserted, updated, "
+            "unchanged, skipped, imported_at, intd_version) "
+            "VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
+            (file, sha256, kind, sheet, datetime.now().astimezone().isoformat("T", "seconds"),
+             intd_version),
+        )  # fmt: skip
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_batch(self, batch_id: int, *, rows: int, skipped: int, counts: StageCounts) -> None:
+        self.conn.execute(
+            "UPDATE batches SET rows = ?, skipped = ?, inserted = ?, updated = ?, unchanged = ? "
+            "WHERE id = ?",
+            (rows, skipped, counts.inserted, counts.updated, counts.unchanged, batch_id),
+        )
+
+    def drop_batch(self, batch_id: int) -> None:
+        self.conn.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
+
+    def batches(self, *, include_undone: bool = True) -> list[BatchInfo]:
+        where = "" if include_undone else "WHERE undone_at IS NULL"
+        rows = self.conn.execute(
+            "SELECT id, file, sha256, kind, sheet, rows, inserted, updated, unchanged, skipped,"
+            f" imported_at, intd_version, undone_at FROM batches {where} ORDER BY id"
+        )
+        return [BatchInfo(*row) for row in rows]
+
+    def applied_with_sha(self, sha256: str) -> BatchInfo | None:
+        return next(
+            (b for b in self.batches(include_undone=False) if b.sha256 == sha256), None
+        )
+
+    # -------------------------------------------------------------- staging
+
+    def create_stage(self) -> None:
+        for kind, (table, _key, columns) in TABLES.items():
+            cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.stage_{kind}")
+            self.conn.execute(f"CREATE TEMP TABLE stage_{kind} AS SELECT {cols} FROM {table} "
+                              "WHERE 0")  # fmt: skip
+
+    def stage(self, kind: str, rows: Iterable[Sequence[object]]) -> None:
+        """Append parsed rows (content columns then batch_id, sheet, source_row)."""
+        _table, _key, columns = TABLES[kind]
+        width = len(columns) + len(PROVENANCE_COLUMNS)
+        marks = ", ".join("?" * width)
+        self.conn.executemany(f"INSERT INTO temp.stage_{kind} VALUES ({marks})", rows)
+
+    def stage_conflicts(self, kind: str) -> list[tuple[str, int, str | None, int, int]]:
+        """Rows whose key appears again with different content, after the first such row:
+        (key, batch_id, sheet, source_row, first_row)."""
+        _table, key, columns = TABLES[kind]
+        self.conn.execute(f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key "
+                          f"ON stage_{kind} ({key})")  # fmt: skip
+        content = ", ".join(columns)
+        conflicting = (
+            f"SELECT {key} FROM (SELECT DISTINCT {content} FROM temp.stage_{kind}) "
+            f"GROUP BY {key} HAVING COUNT(*) > 1"
+        )
+        rows = self.conn.execute(
+            f"SELECT s.{key}, s.batch_id, s.sheet, s.source_row, s.rowid FROM temp.stage_{kind} s "
+            f"WHERE s.{key} IN ({conflicting}) ORDER BY s.{key}, s.rowid"
+        ).fetchall()  # fmt: skip
+        result: list[tuple[str, int, str | None, int, int]] = []
+        first: dict[str, tuple[int, Any]] = {}
+        for key_value, batch_id, sheet, row, rowid in rows:
+            if key_value not in first:
+                first[key_value] = (row, self._stage_content(kind, rowid))
+                continue
+            if self._stage_content(kind, rowid) != first[key_value][1]:
+                result.append((key_value, batch_id, sheet, row, first[key_value][0]))
+        return result
+
+    def _stage_content(self, kind: str, rowid: int) -> tuple[Any, ...]:
+        _table, _key, columns = TABLES[kind]
+        row = self.conn.execute(
+            f"SELECT {', '.join(columns)} FROM temp.stage_{kind} WHERE rowid = ?", (rowid,)
+        ).fetchone()
+        return tuple(row)
+
+    def unstage_rows(self, kind: str, rows: Iterable[tuple[int, int]]) -> None:
+        """Drop staged rows given as (batch_id, source_row): --on-error skip."""
+        self.conn.executemany(
+            f"DELETE FROM temp.stage_{kind} WHERE batch_id = ? AND source_row = ?", rows
+        )
+
+    def apply_stage(self, kind: str) -> dict[int, StageCounts]:
+        """Move staged rows into the table: new rows inserted, changed rows updated (the
+        old version kept for undo), identical rows left alone with their old provenance.
+        Returns counts per batch."""
+        table, key, columns = TABLES[kind]
+        stage = f"temp.stage_{kind}"
+        self.conn.execute(f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} "
+                          f"({key})")  # fmt: skip
+        # Identical duplicates (same key, same content) are one row: keep the first.
+        self.conn.execute(
+            f"DELETE FROM {stage} WHERE rowid NOT IN (SELECT MIN(rowid) FROM {stage} "
+            f"GROUP BY {key})"
+        )
+        self.conn.execute(f"ALTER TABLE {stage} ADD COLUMN status TEXT")
+        same = " AND ".join(f"m.{c} IS s.{c}" for c in columns)
+        self.conn.execute(
+            f"UPDATE {stage} AS s SET status = CASE "
+            f"WHEN NOT EXISTS (SELECT 1 FROM {table} m WHERE m.{key} = s.{key}) THEN 'new' "
+            f"WHEN EXISTS (SELECT 1 FROM {table} m WHERE m.{key} = s.{key} AND {same}) "
+            "THEN 'same' ELSE 'changed' END"
+        )
+        all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+        self.conn.execute(
+            f"INSERT INTO {table}_versions ({all_cols}, superseded_by) "
+            f"SELECT {', '.join('m.' + c for c in (*columns, *PROVENANCE_COLUMNS))}, s.batch_id "
+            f"FROM {table} m JOIN {stage} s ON m.{key} = s.{key} WHERE s.status = 'changed'"
+        )
+        updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns, *PROVENANCE_COLUMNS)
+                            if c != key)  # fmt: skip
+        self.conn.execute(
+            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage} "
+            f"WHERE status IN ('new', 'changed') ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        )
+        counts: dict[int, StageCounts] = {}
+        for batch_id, status, number in self.conn.execute(
+            f"SELECT batch_id, status, COUNT(*) FROM {stage} GROUP BY batch_id, status"
+        ):
+            entry = counts.setdefault(batch_id, StageCounts())
+            if status == "new":
+                entry.inserted = number
+            elif status == "changed":
+                entry.updated = number
+            else:
+                entry.unchanged = number
+        return counts
+
+    def shared_person_keys(self) -> list[tuple[str, int, str | None, int]]:
+        """Staged participants whose fødselsnummer (as keyed hash) belongs to another
+        participant id too: (participant_id, batch_id, sheet, source_row)."""
+        return self.conn.execute(
+            "SELECT s.participant_id, s.batch_id, s.sheet, s.source_row "
+            "FROM temp.stage_participants s WHERE s.person_key IS NOT NULL AND EXISTS "
+            "(SELECT 1 FROM participants p WHERE p.person_key = s.person_key "
+            "AND p.participant_id <> s.participant_id) ORDER BY s.batch_id, s.source_row"
+        ).fetchall()
+
+    # -------------------------------------------------------------- undo
+
+    def dependants(self, batch_id: int) -> list[int]:
+        """Later batches that changed rows this batch wrote, directly or through others."""
+        found: list[int] = []
+        todo = [batch_id]
+        while todo:
+            current = todo.pop()
+            for table in ("participants", "placements"):
+                for (later,) in self.conn.execute(
+                    f"SELECT DISTINCT superseded_by FROM {table}_versions WHERE batch_id = ?",
+                    (current,),
+                ):
+                    if later not in found and later != batch_id:
+                        found.append(later)
+                        todo.append(later)
+        return sorted(found)
+
+    def undo(self, batch_id: int, *, cascade: bool) -> list[int]:
+        """Restore the state before `batch_id`; with `cascade`, undo the later batches that
+        depend on it first. Returns the batches undone, newest first."""
+        batch = next((b for b in self.batches() if b.id == batch_id), None)
+        if batch is None:
+            raise UnknownName(f"There is no import batch {batch_id}; `intd imports` lists them.")
+        if batch.undone_at:
+            raise UndoRefused(f"Batch {batch_id} was already undone at {batch.undone_at}.")
+        later = self.dependants(batch_id)
+        if later and not cascade:
+            raise UndoRefused(
+                f"Later imports changed rows that batch {batch_id} wrote: batch "
+                f"{', '.join(map(str, later))}. Undo them first, or pass --cascade to undo "
+                "them together."
+            )
+        undone = [*sorted(later, reverse=True), batch_id]
+        stamp = datetime.now().astimezone().isoformat("T", "seconds")
+        for current in undone:
+            for kind, (table, _key, columns) in TABLES.items():
+                del kind
+                all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+                self.conn.execute(f"DELETE FROM {table} WHERE batch_id = ?", (current,))
+                self.conn.execute(
+                    f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {table}_versions "
+                    "WHERE superseded_by = ?",
+                    (current,),
+                )
+                self.conn.execute(
+                    f"DELETE FROM {table}_versions WHERE superseded_by = ?", (current,)
+                )
+            self.conn.execute("UPDATE batches SET undone_at = ? WHERE id = ?", (stamp, current))
+        return undone
+
+    # -------------------------------------------------------------- checks
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's own integrity check plus intd's consistency rules."""
+        problems = [row[0] for row in self.conn.execute("PRAGMA integrity_check")]
+        problems = [] if problems == ["ok"] else problems
+        problems += [f"foreign key: {row}" for row in self.conn.execute("PRAGMA foreign_key_check")]
+        rules = {
+            "rows whose batch is undone or missing": (
+                "SELECT COUNT(*) FROM {t} x LEFT JOIN batches b ON b.id = x.batch_id "
+                "WHERE b.id IS NULL OR b.undone_at IS NOT NULL"
+            ),
+            "placements ending before they start": (
+                "SELECT COUNT(*) FROM placements WHERE end_date < start_date"
+            ),
+            "introduction programmes ending before they start": (
+                "SELECT COUNT(*) FROM participants WHERE intro_end < intro_start"
+            ),
+            "versions superseded by a missing batch": (
+                "SELECT COUNT(*) FROM {t}_versions v LEFT JOIN batches b "
+                "ON b.id = v.superseded_by WHERE b.id IS NULL OR b.undone_at IS NOT NULL"
+            ),
+        }
+        for label, sql in rules.items():
+            for table in ("participants", "placements"):
+                count = self.conn.execute(sql.format(t=table)).fetchone()[0]
+                if count:
+                    problems.append(f"{count} {label} ({table})")
+                if "{t}" not in sql:
+                    break
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            problems.append(f"schema version {version}, expected {SCHEMA_VERSION}")
+        return problems
+
+    def municipality_codes(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT municipality FROM participants WHERE municipality IS NOT NULL UNION "
+            "SELECT municipality FROM placements WHERE municipality IS NOT NULL"
+        )
+        return [row[0] for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+            for table in ("participants", "placements", "batches")
+        }
+
+    # -------------------------------------------------------------- figures
+
+    def first_job_starts(self, start: date, end: date, *, by_year: bool = False
+                         ) -> Iterator[JobStart]:  # fmt: skip
+        """Per participant id (and calendar year, with `by_year`) the earliest job or
+        apprenticeship starting in [start, end], with the person and municipality."""
+        year = "substr(pl.start_date, 1, 4)" if by_year else "'0'"
+        sql = (
+            f"SELECT pl.participant_id, {_person_sql('pa', 'pl')}, "
+            f"{_municipality_sql('pa', 'pl')}, MIN(pl.start_date), {year} AS y "
+            f"FROM placements pl LEFT JOIN participants pa "
+            f"ON pa.participant_id = pl.participant_id "
+            f"WHERE pl.type IN {WORK_TYPES_SQL} AND pl.start_date BETWEEN ? AND ? "
+            f"GROUP BY pl.participant_id, y"
+        )
+        for pid, person, municipality, first, y in self.conn.execute(
+            sql, (start.isoformat(), end.isoformat())
+        ):
+            yield JobStart(pid, person, municipality, date.fromisoformat(first), int(y))
+
+    def intro_records(self, start: date, end: date) -> list[IntroRecord]:
+        """Participants whose introduction programme ended in [start, end]."""
+        rows = self.conn.execute(
+            f"SELECT pa.participant_id, {_person_sql('pa', 'pa')}, pa.municipality, "
+            "pa.intro_end, pa.intro_end_reason, pa.intro_outcome, pa.status_1y, pa.gender, "
+            f"pa.country, pa.birth_year, {_source_sql('pa')} FROM participants pa "
+            "WHERE pa.intro_end BETWEEN ? AND ? ORDER BY pa.intro_end, pa.participant_id",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [
+            IntroRecord(r[0], r[1], r[2], date.fromisoformat(r[3]), *r[4:]) for r in rows
+        ]
+
+    def activities(self, *, persons_of: Sequence[str] | None = None,
+                   start: date | None = None, end: date | None = None,
+                   types: str | None = WORK_OR_EDUCATION_TYPES_SQL) -> list[Activity]:  # fmt: skip
+        """Placements with their person, for the people with these participant ids (and
+        everyone sharing their fødselsnummer), or starting in [start, end]."""
+        where = []
+        params: list[object] = []
+        if types:
+            where.append(f"pl.type IN {types}")
+        if start is not None and end is not None:
+            where.append("pl.start_date BETWEEN ? AND ?")
+            params += [start.isoformat(), end.isoformat()]
+        if persons_of is not None:
+            self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (participant_id TEXT)")
+            self.conn.execute("DELETE FROM temp.wanted")
+            self.conn.executemany("INSERT INTO temp.wanted VALUES (?)",
+                                  ((p,) for p in persons_of))  # fmt: skip
+            where.append(
+                "pl.participant_id IN (SELECT participant_id FROM temp.wanted UNION "
+                "SELECT o.participant_id FROM participants o JOIN participants w "
+                "ON w.person_key = o.person_key WHERE w.participant_id IN "
+                "(SELECT participant_id FROM temp.wanted))"
+            )
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self.conn.execute(
+            f"SELECT {_person_sql('pa', 'pl')}, pl.participant_id, pl.placement_key, "
+            f"pl.placement_id, pl.type, pl.start_date, pl.end_date, "
+            f"{_municipality_sql('pa', 'pl')}, COALESCE(pl.employer_name, pl.employer_orgnr), "
+            f"pl.channel, {_source_sql('pl')} FROM placements pl LEFT JOIN participants pa "
+            f"ON pa.participant_id = pl.participant_id {clause} "
+            "ORDER BY pl.start_date, pl.placement_key",
+            params,
+        )
+        return [
+            Activity(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]), _date(r[6]), *r[7:])
+            for r in rows
+        ]
+
+    def people(self, participant_ids: Iterable[str]) -> dict[str, tuple[str | None, ...]]:
+        """gender, country, birth_year per participant id, for breakdowns."""
+        result: dict[str, tuple[str | None, ...]] = {}
+        for pid, gender, country, birth_year in self.conn.execute(
+            "SELECT participant_id, gender, country, birth_year FROM participants"
+        ):
+            result[pid] = (gender, country, None if birth_year is None else str(birth_year))
+        wanted = set(participant_ids)
+        return {k: v for k, v in result.items() if k in wanted}
+
+    def data_years(self) -> tuple[int, int] | None:
+        row = self.conn.execute(
+            "SELECT MIN(y), MAX(y) FROM (SELECT MIN(substr(start_date, 1, 4)) AS y FROM "
+            "placements UNION ALL SELECT MAX(substr(start_date, 1, 4)) FROM placements "
+            "UNION ALL SELECT MIN(substr(intro_end, 1, 4)) FROM participants "
+            "UNION ALL SELECT MAX(substr(intro_end, 1, 4)) FROM participants)"
+        ).fetchone()
+        return None if row[0] is None else (int(row[0]), int(row[1]))
+
+    def explain_plan(self, sql: str, params: Sequence[object] = ()) -> list[str]:
+        return [row[3] for row in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+
+
+def run(path: Path, work: Callable[[Store], T], *, dry_run: bool = False) -> T:
+    """Run `work` in one write transaction (see `write_transaction`)."""
+    with write_transaction(path, dry_run=dry_run) as store:
+        return work(store)

@@ -1,0 +1,70 @@
+"""Shared test fixtures: a temp database path, a throw-away identity-number key, a CLI
+runner and writers for real CSV files. No mocks: every test uses real files and SQLite."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from intdrammen.cli import app
+
+PARTICIPANT_HEADER = [
+    "participant_id", "national_id", "birth_year", "gender", "country", "municipality",
+    "settled_date", "intro_start", "intro_end", "intro_end_reason", "intro_outcome",
+]  # fmt: skip
+PLACEMENT_HEADER = [
+    "placement_id", "participant_id", "type", "employer_orgnr", "employer_name", "start_date",
+    "end_date", "fte_percent", "channel",
+]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own key file and no stray configuration from the machine."""
+    monkeypatch.setenv("INTD_KEY_FILE", str(tmp_path / "config" / "key"))
+    for name in ("INTD_DB", "INTD_GOALS", "INTD_REGIONS", "INTD_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "160")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "intd.sqlite"
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], *,
+              delimiter: str = ",", encoding: str = "utf-8") -> Path:  # fmt: skip
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return path
+
+
+@pytest.fixture
+def cli(db: Path) -> Callable[..., Any]:
+    """Run `intd --db <tmp db> ARGS...`; returns the click Result."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Any:
+        return runner.invoke(app, ["--db", str(db), *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def cli_json(cli: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command with --format json and return the parsed JSON (asserting exit 0)."""
+
+    def invoke(*args: str) -> Any:
+        result = cli(*args, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    return invoke

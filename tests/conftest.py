@@ -15,13 +15,29 @@ from typer.testing import CliRunner
 from intdrammen.cli import app
 
 PARTICIPANT_HEADER = [
-    "participant_id", "national_id", "birth_year", "gender", "country", "municipality",
-    "settled_date", "intro_start", "intro_end", "intro_end_reason", "intro_outcome",
-]  # fmt: skip
+    "participant_id",
+    "national_id",
+    "birth_year",
+    "gender",
+    "country",
+    "municipality",
+    "settled_date",
+    "intro_start",
+    "intro_end",
+    "intro_end_reason",
+    "intro_outcome",
+]
 PLACEMENT_HEADER = [
-    "placement_id", "participant_id", "type", "employer_orgnr", "employer_name", "start_date",
-    "end_date", "fte_percent", "channel",
-]  # fmt: skip
+    "placement_id",
+    "participant_id",
+    "type",
+    "employer_orgnr",
+    "employer_name",
+    "start_date",
+    "end_date",
+    "fte_percent",
+    "channel",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +54,14 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "intd.sqlite"
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]], *,
-              delimiter: str = ",", encoding: str = "utf-8") -> Path:  # fmt: skip
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    delimiter: str = ",",
+    encoding: str = "utf-8",
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(header)

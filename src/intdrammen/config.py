@@ -147,7 +147,7 @@ def _goal(entry: dict[str, Any], origin: Path | str) -> Goal:
         if start is None:
             raise fail("a persons_into_work goal needs a start date")
         if end is None and entry.get("every") != "year":
-            raise fail("give an end date, or every = \"year\"")
+            raise fail('give an end date, or every = "year"')
         if end is not None and end < start:
             raise fail("end is before start")
     elif not 0 < target <= 1:
@@ -157,7 +157,7 @@ def _goal(entry: dict[str, Any], origin: Path | str) -> Goal:
         month, day = (int(part) for part in measured.split("-"))
         date(2001, month, day)
     except ValueError:
-        raise fail("measured_on must be month-day, e.g. \"11-15\"") from None
+        raise fail('measured_on must be month-day, e.g. "11-15"') from None
     days_after = entry.get("days_after", 30)
     if not isinstance(days_after, int) or days_after < 0:
         raise fail("days_after must be a whole number of days")

@@ -55,10 +55,13 @@ def persons_into_work(
     started on or before `up_to` and who belong to the goal's people on that start date
     ("region of a person": the municipality on the participant record)."""
     return sorted(
-        (job for job in first_jobs.values() if job.start <= up_to and member(job.municipality,
-                                                                             job.start)),
+        (
+            job
+            for job in first_jobs.values()
+            if job.start <= up_to and member(job.municipality, job.start)
+        ),
         key=lambda job: (job.start, job.participant_id),
-    )  # fmt: skip
+    )
 
 
 def into_work_in_year(counted: Sequence[JobStart], year: int) -> int:
@@ -134,8 +137,9 @@ class Status:
     activity: Activity | None = None
 
 
-def direct_transition(record: IntroRecord, activities: Iterable[Activity],
-                      days_after: int = 30) -> Status:  # fmt: skip
+def direct_transition(
+    record: IntroRecord, activities: Iterable[Activity], days_after: int = 30
+) -> Status:
     """*Direct transition into work or education*: the outcome at the end of the
     programme is work, education, or both. An explicit outcome always wins, also
     unknown and other. Otherwise it is derived from placements: a job, apprenticeship
@@ -159,14 +163,14 @@ def one_year_measurement_day(cohort_year: int, measured_on: tuple[int, int]) -> 
     return date(cohort_year + 1, month, day)
 
 
-def one_year_after(record: IntroRecord, activities: Iterable[Activity],
-                   measured_on: tuple[int, int] = (11, 15)) -> Status:  # fmt: skip
+def one_year_after(
+    record: IntroRecord, activities: Iterable[Activity], measured_on: tuple[int, int] = (11, 15)
+) -> Status:
     """*One year after* (SSB's measure): a job, apprenticeship or education placement
     active on 15 November of year Y+1, unless the row has an explicit one-year status.
     Without either the person counts as unknown: in the denominator, not the numerator."""
     if record.status_1y is not None:
-        return Status(record.status_1y in WORK_OR_EDUCATION_OUTCOMES, "outcome",
-                      record.status_1y)  # fmt: skip
+        return Status(record.status_1y in WORK_OR_EDUCATION_OUTCOMES, "outcome", record.status_1y)
     day = one_year_measurement_day(record.intro_end.year, measured_on)
     for activity in activities:
         if activity.type in WORK_OR_EDUCATION_TYPES and active_on(activity, day):
@@ -223,11 +227,13 @@ def intro_cohort(
             excluded.append((record, reason))
             continue
         activities = activities_by_person.get(record.person, ())
-        members.append(CohortMember(
-            record,
-            direct_transition(record, activities, days_after),
-            one_year_after(record, activities, measured_on),
-        ))  # fmt: skip
+        members.append(
+            CohortMember(
+                record,
+                direct_transition(record, activities, days_after),
+                one_year_after(record, activities, measured_on),
+            )
+        )
     return Cohort(year, tuple(members), tuple(excluded))
 
 

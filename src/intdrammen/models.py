@@ -168,7 +168,7 @@ class Provenance:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-# ----------------------------------------------------------------------------- rows the figures read
+# ------------------------------------------------------------------- rows the figures read
 
 
 class JobStart(NamedTuple):

@@ -504,9 +504,13 @@ def _members(
                 )
                 continue
             member = RegionMember(
-                history.name(item.code), history.absorbed_codes(item.code), here.code,
-                item.start, item.end, merged_into=here.name,
-            )  # fmt: skip
+                history.name(item.code),
+                history.absorbed_codes(item.code),
+                here.code,
+                item.start,
+                item.end,
+                merged_into=here.name,
+            )
             if notes is not None:
                 notes.append(
                     f"{old} merged into {here.name} in {when.year}; records coded "

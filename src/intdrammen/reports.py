@@ -130,7 +130,9 @@ class ProgressReport:
     provenance: Provenance
 
 
-def goal_progress(ctx: Context, goal: Goal, year: int, region: Region | None) -> GoalProgress | None:
+def goal_progress(
+    ctx: Context, goal: Goal, year: int, region: Region | None
+) -> GoalProgress | None:
     """A persons-into-work goal for `year`, or None when its window does not overlap Y."""
     window = goal.window_for(year)
     if window is None:
@@ -146,11 +148,17 @@ def goal_progress(ctx: Context, goal: Goal, year: int, region: Region | None) ->
     if as_of is not None and not goal.every_year:
         projected = metrics.projected_end(len(counted), window, min(as_of, up_to))
     return GoalProgress(
-        goal=goal, window=window, year=year, up_to=up_to, actual=len(counted),
-        in_year=metrics.into_work_in_year(counted, year), expected=expected,
-        on_track=metrics.on_track(len(counted), expected), projected=projected,
+        goal=goal,
+        window=window,
+        year=year,
+        up_to=up_to,
+        actual=len(counted),
+        in_year=metrics.into_work_in_year(counted, year),
+        expected=expected,
+        on_track=metrics.on_track(len(counted), expected),
+        projected=projected,
         counted=tuple(counted),
-    )  # fmt: skip
+    )
 
 
 def cohort_for(ctx: Context, goal: Goal | None, year: int, member: Membership) -> Cohort:
@@ -159,10 +167,13 @@ def cohort_for(ctx: Context, goal: Goal | None, year: int, member: Membership) -
         ctx.store.activities(persons_of=[r.participant_id for r in records])
     )
     return metrics.intro_cohort(
-        records, activities, year, member=member,
+        records,
+        activities,
+        year,
+        member=member,
         days_after=goal.days_after if goal else 30,
         measured_on=goal.measured_on if goal else (11, 15),
-    )  # fmt: skip
+    )
 
 
 def intro_progress(ctx: Context, goal: Goal, year: int, cohort: Cohort) -> IntroProgress:
@@ -172,14 +183,20 @@ def intro_progress(ctx: Context, goal: Goal, year: int, cohort: Cohort) -> Intro
     available = direct or (as_of is not None and measured is not None and measured <= as_of)
     numerator = cohort.direct_work_or_education if direct else cohort.one_year_work_or_education
     national = tuple(
-        f for f in load_national()
+        f
+        for f in load_national()
         if f.cohort_year == year and f.measure == ("direct" if direct else "one_year")
-    )  # fmt: skip
+    )
     return IntroProgress(
-        goal=goal, cohort_year=year, ended=cohort.ended,
-        work_or_education=numerator if available else None, target=goal.target,
-        available=available, measured_on=measured, national=national,
-    )  # fmt: skip
+        goal=goal,
+        cohort_year=year,
+        ended=cohort.ended,
+        work_or_education=numerator if available else None,
+        target=goal.target,
+        available=available,
+        measured_on=measured,
+        national=national,
+    )
 
 
 def progress(ctx: Context, year: int, region_query: str | None) -> ProgressReport:
@@ -200,8 +217,9 @@ def progress(ctx: Context, year: int, region_query: str | None) -> ProgressRepor
             cohort = cohorts[(year, key)] = cohort_for(ctx, goal, year, _member(region))
         intro.append(intro_progress(ctx, goal, year, cohort))
     goal_regions = [ctx.region(g.goal.region) for g in goals]
-    return ProgressReport(year, region, tuple(goals), tuple(intro),
-                          ctx.provenance(_notes(region, *goal_regions)))  # fmt: skip
+    return ProgressReport(
+        year, region, tuple(goals), tuple(intro), ctx.provenance(_notes(region, *goal_regions))
+    )
 
 
 # ----------------------------------------------------------------------------- region report
@@ -233,13 +251,17 @@ class RegionReport:
 
     @property
     def total(self) -> Row:
-        return Row("total", sum(r.into_work for r in self.municipalities),
-                   sum(r.intro_ended for r in self.municipalities),
-                   sum(r.intro_work_or_education for r in self.municipalities))  # fmt: skip
+        return Row(
+            "total",
+            sum(r.into_work for r in self.municipalities),
+            sum(r.intro_ended for r in self.municipalities),
+            sum(r.intro_work_or_education for r in self.municipalities),
+        )
 
 
-def region_report(ctx: Context, region_query: str | None, from_year: int | None,
-                  to_year: int | None) -> RegionReport:  # fmt: skip
+def region_report(
+    ctx: Context, region_query: str | None, from_year: int | None, to_year: int | None
+) -> RegionReport:
     """Per year and per municipality (cli-contract.md, `intd report`)."""
     region = ctx.region(region_query)
     span = ctx.store.data_years()
@@ -276,8 +298,7 @@ def region_report(ctx: Context, region_query: str | None, from_year: int | None,
         if into_work or cohort.ended:
             years.append(Row(str(year), into_work, cohort.ended, cohort.direct_work_or_education))
     rows = _municipality_rows(ctx, region, per_municipality)
-    return RegionReport(region, first, last, tuple(years), rows,
-                        ctx.provenance(_notes(region)))  # fmt: skip
+    return RegionReport(region, first, last, tuple(years), rows, ctx.provenance(_notes(region)))
 
 
 def _grouper(ctx: Context, region: Region | None):  # type: ignore[no-untyped-def]
@@ -293,8 +314,9 @@ def _grouper(ctx: Context, region: Region | None):  # type: ignore[no-untyped-de
     return member_row
 
 
-def _municipality_rows(ctx: Context, region: Region | None,
-                       cells: dict[tuple[str, str], list[int]]) -> tuple[Row, ...]:  # fmt: skip
+def _municipality_rows(
+    ctx: Context, region: Region | None, cells: dict[tuple[str, str], list[int]]
+) -> tuple[Row, ...]:
     if region is not None:
         order = [(m.current_code or m.label, m.label) for m in region.members]
     else:
@@ -304,7 +326,9 @@ def _municipality_rows(ctx: Context, region: Region | None,
     rows = []
     for key in dict.fromkeys(order):
         into_work, ended, woe = cells.get(key, [0, 0, 0])
-        rows.append(Row(key[1], into_work, ended, woe, code=None if key[0] == "unknown" else key[0]))
+        rows.append(
+            Row(key[1], into_work, ended, woe, code=None if key[0] == "unknown" else key[0])
+        )
     return tuple(rows)
 
 
@@ -349,12 +373,19 @@ def explain(ctx: Context, goal_id: str, year: int, region_query: str | None) -> 
         counted, excluded = _explain_work(ctx, goal, year, region)
     else:
         counted, excluded = _explain_intro(ctx, goal, year, region)
-    return Explanation(goal, year, region, counted, excluded,
-                       ctx.provenance(_notes(region, ctx.region(goal.region))))  # fmt: skip
+    return Explanation(
+        goal,
+        year,
+        region,
+        counted,
+        excluded,
+        ctx.provenance(_notes(region, ctx.region(goal.region))),
+    )
 
 
-def _explain_work(ctx: Context, goal: Goal, year: int, region: Region | None
-                  ) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:  # fmt: skip
+def _explain_work(
+    ctx: Context, goal: Goal, year: int, region: Region | None
+) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:
     window = goal.window_for(year)
     if window is None:
         raise UnknownName(f"Goal {goal.id} has no window in {year}.")
@@ -363,17 +394,22 @@ def _explain_work(ctx: Context, goal: Goal, year: int, region: Region | None
     activities = ctx.store.activities(types=None)
     by_person = metrics.group_activities(activities)
     jobs_in_window = {
-        person: sorted((a for a in acts if a.type in WORK_TYPES and a.start in window),
-                       key=lambda a: (a.start, a.participant_id))
+        person: sorted(
+            (a for a in acts if a.type in WORK_TYPES and a.start in window),
+            key=lambda a: (a.start, a.participant_id),
+        )
         for person, acts in by_person.items()
-    }  # fmt: skip
+    }
     counted: list[Counted] = []
     excluded: list[Excluded] = []
     for person, acts in by_person.items():
         first = jobs_in_window[person][0] if jobs_in_window[person] else None
         if first is not None and first.start <= up_to and member(first.municipality, first.start):
-            counted.append(Counted(first.participant_id, first.start, first.placement_id,
-                                   first.type, first.source))  # fmt: skip
+            counted.append(
+                Counted(
+                    first.participant_id, first.start, first.placement_id, first.type, first.source
+                )
+            )
             continue
         excluded.append(_why_not(first, acts, window, up_to))
     counted.sort(key=lambda c: (c.date or date.min, c.participant_id))
@@ -381,27 +417,42 @@ def _explain_work(ctx: Context, goal: Goal, year: int, region: Region | None
     return tuple(counted), tuple(excluded)
 
 
-def _why_not(first: Activity | None, acts: list[Activity], window: Window,
-             up_to: date) -> Excluded:  # fmt: skip
+def _why_not(first: Activity | None, acts: list[Activity], window: Window, up_to: date) -> Excluded:
     head = acts[0]
     if first is not None and first.start > up_to:
-        return Excluded(first.participant_id, "after_period",
-                        f"first job in the window starts {first.start}", first.source)  # fmt: skip
+        return Excluded(
+            first.participant_id,
+            "after_period",
+            f"first job in the window starts {first.start}",
+            first.source,
+        )
     if first is not None:
-        return Excluded(first.participant_id, "outside_region",
-                        f"municipality {first.municipality or 'unknown'}", first.source)  # fmt: skip
+        return Excluded(
+            first.participant_id,
+            "outside_region",
+            f"municipality {first.municipality or 'unknown'}",
+            first.source,
+        )
     jobs = [a for a in acts if a.type in WORK_TYPES]
     if jobs:
-        return Excluded(jobs[0].participant_id, "outside_window",
-                        f"job starts {', '.join(str(a.start) for a in jobs[:3])}",
-                        jobs[0].source)  # fmt: skip
+        return Excluded(
+            jobs[0].participant_id,
+            "outside_window",
+            f"job starts {', '.join(str(a.start) for a in jobs[:3])}",
+            jobs[0].source,
+        )
     types = sorted({a.type for a in acts})
-    return Excluded(head.participant_id, types[0] if len(types) == 1 else "no_job",
-                    "placements: " + ", ".join(types), head.source)  # fmt: skip
+    return Excluded(
+        head.participant_id,
+        types[0] if len(types) == 1 else "no_job",
+        "placements: " + ", ".join(types),
+        head.source,
+    )
 
 
-def _explain_intro(ctx: Context, goal: Goal, year: int, region: Region | None
-                   ) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:  # fmt: skip
+def _explain_intro(
+    ctx: Context, goal: Goal, year: int, region: Region | None
+) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:
     cohort = cohort_for(ctx, goal, year, _member(region))
     direct = goal.kind is GoalKind.INTRO_DIRECT
     counted: list[Counted] = []
@@ -411,16 +462,27 @@ def _explain_intro(ctx: Context, goal: Goal, year: int, region: Region | None
         record = m.record
         if status.in_work_or_education:
             activity = status.activity
-            counted.append(Counted(
-                record.participant_id, activity.start if activity else record.intro_end,
-                activity.placement_id if activity else None,
-                f"{status.basis}: {status.value}", activity.source if activity else record.source,
-            ))  # fmt: skip
+            counted.append(
+                Counted(
+                    record.participant_id,
+                    activity.start if activity else record.intro_end,
+                    activity.placement_id if activity else None,
+                    f"{status.basis}: {status.value}",
+                    activity.source if activity else record.source,
+                )
+            )
         else:
             reason = status.value or "no_placement"
-            excluded.append(Excluded(record.participant_id, f"not_in_numerator:{reason}",
-                                     f"ended {record.intro_end}", record.source))  # fmt: skip
+            excluded.append(
+                Excluded(
+                    record.participant_id,
+                    f"not_in_numerator:{reason}",
+                    f"ended {record.intro_end}",
+                    record.source,
+                )
+            )
     for record, why in cohort.excluded:
-        excluded.append(Excluded(record.participant_id, why, f"ended {record.intro_end}",
-                                 record.source))  # fmt: skip
+        excluded.append(
+            Excluded(record.participant_id, why, f"ended {record.intro_end}", record.source)
+        )
     return tuple(counted), tuple(excluded)

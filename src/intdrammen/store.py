@@ -33,14 +33,32 @@ from intdrammen.models import Activity, IntroRecord, JobStart
 BUSY_TIMEOUT_S = float(os.environ.get("INTD_BUSY_TIMEOUT", "60"))
 
 PARTICIPANT_COLUMNS = (
-    "participant_id", "person_key", "birth_year", "gender", "country", "municipality",
-    "settled_date", "intro_start", "intro_end", "intro_end_reason", "intro_outcome",
+    "participant_id",
+    "person_key",
+    "birth_year",
+    "gender",
+    "country",
+    "municipality",
+    "settled_date",
+    "intro_start",
+    "intro_end",
+    "intro_end_reason",
+    "intro_outcome",
     "status_1y",
-)  # fmt: skip
+)
 PLACEMENT_COLUMNS = (
-    "placement_key", "placement_id", "participant_id", "type", "employer_orgnr",
-    "employer_name", "start_date", "end_date", "fte_percent", "channel", "municipality",
-)  # fmt: skip
+    "placement_key",
+    "placement_id",
+    "participant_id",
+    "type",
+    "employer_orgnr",
+    "employer_name",
+    "start_date",
+    "end_date",
+    "fte_percent",
+    "channel",
+    "municipality",
+)
 PROVENANCE_COLUMNS = ("batch_id", "sheet", "source_row")
 
 # kind -> (table, key column, content columns)
@@ -63,19 +81,29 @@ def _migration_1(conn: sqlite3.Connection) -> None:
     from sqlite_utils import Database
 
     db = Database(conn)
-    db["batches"].create(
+    db.table("batches").create(
         {
-            "id": int, "file": str, "sha256": str, "kind": str, "sheet": str, "rows": int,
-            "inserted": int, "updated": int, "unchanged": int, "skipped": int,
-            "imported_at": str, "intd_version": str, "undone_at": str,
+            "id": int,
+            "file": str,
+            "sha256": str,
+            "kind": str,
+            "sheet": str,
+            "rows": int,
+            "inserted": int,
+            "updated": int,
+            "unchanged": int,
+            "skipped": int,
+            "imported_at": str,
+            "intd_version": str,
+            "undone_at": str,
         },
         pk="id",
         not_null={"file", "sha256", "kind", "rows", "imported_at"},
-    )  # fmt: skip
+    )
     text_cols: dict[str, Any] = {c: str for c in PARTICIPANT_COLUMNS}
     text_cols["birth_year"] = int
     provenance: dict[str, Any] = {"batch_id": int, "sheet": str, "source_row": int}
-    db["participants"].create(
+    db.table("participants").create(
         {**text_cols, **provenance},
         pk="participant_id",
         not_null={"participant_id", "batch_id", "source_row"},
@@ -83,23 +111,29 @@ def _migration_1(conn: sqlite3.Connection) -> None:
     )
     placement_cols: dict[str, Any] = {c: str for c in PLACEMENT_COLUMNS}
     placement_cols["fte_percent"] = float
-    db["placements"].create(
+    db.table("placements").create(
         {**placement_cols, **provenance},
         pk="placement_key",
-        not_null={"placement_key", "participant_id", "type", "start_date", "batch_id",
-                  "source_row"},
+        not_null={
+            "placement_key",
+            "participant_id",
+            "type",
+            "start_date",
+            "batch_id",
+            "source_row",
+        },
         foreign_keys=[("batch_id", "batches", "id")],
-    )  # fmt: skip
+    )
     for table, cols in (("participants", text_cols), ("placements", placement_cols)):
-        db[f"{table}_versions"].create({**cols, **provenance, "superseded_by": int})
-        db[f"{table}_versions"].create_index(["superseded_by"])
-        db[f"{table}_versions"].create_index(["batch_id"])
-    db["participants"].create_index(["person_key"])
-    db["participants"].create_index(["intro_end"])
-    db["participants"].create_index(["batch_id"])
-    db["placements"].create_index(["type", "participant_id", "start_date"])
-    db["placements"].create_index(["participant_id", "start_date"])
-    db["placements"].create_index(["batch_id"])
+        db.table(f"{table}_versions").create({**cols, **provenance, "superseded_by": int})
+        db.table(f"{table}_versions").create_index(["superseded_by"])
+        db.table(f"{table}_versions").create_index(["batch_id"])
+    db.table("participants").create_index(["person_key"])
+    db.table("participants").create_index(["intro_end"])
+    db.table("participants").create_index(["batch_id"])
+    db.table("placements").create_index(["type", "participant_id", "start_date"])
+    db.table("placements").create_index(["participant_id", "start_date"])
+    db.table("placements").create_index(["batch_id"])
 
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1,)
@@ -160,7 +194,7 @@ def open_store(path: Path) -> Store:
         conn.close()
         if version == 0 and not _has_table(path):
             raise NoData(f"{path} is not an intd database.")
-        with write_transaction(path) as store:  # upgrade once, then read
+        with write_transaction(path):  # upgrade once, then read
             pass
         conn = _connect(path, readonly=True)
     return Store(conn)
@@ -311,15 +345,22 @@ class Store:
 
     # -------------------------------------------------------------- batches
 
-    def add_batch(self, *, file: str, sha256: str, kind: str, sheet: str | None,
-                  intd_version: str) -> int:  # fmt: skip
+    def add_batch(
+        self, *, file: str, sha256: str, kind: str, sheet: str | None, intd_version: str
+    ) -> int:
         cursor = self.conn.execute(
             "INSERT INTO batches (file, sha256, kind, sheet, rows, inserted, updated, "
             "unchanged, skipped, imported_at, intd_version) "
             "VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
-            (file, sha256, kind, sheet, datetime.now().astimezone().isoformat("T", "seconds"),
-             intd_version),
-        )  # fmt: skip
+            (
+                file,
+                sha256,
+                kind,
+                sheet,
+                datetime.now().astimezone().isoformat("T", "seconds"),
+                intd_version,
+            ),
+        )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -342,9 +383,7 @@ class Store:
         return [BatchInfo(*row) for row in rows]
 
     def applied_with_sha(self, sha256: str) -> BatchInfo | None:
-        return next(
-            (b for b in self.batches(include_undone=False) if b.sha256 == sha256), None
-        )
+        return next((b for b in self.batches(include_undone=False) if b.sha256 == sha256), None)
 
     # -------------------------------------------------------------- staging
 
@@ -352,8 +391,9 @@ class Store:
         for kind, (table, _key, columns) in TABLES.items():
             cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
             self.conn.execute(f"DROP TABLE IF EXISTS temp.stage_{kind}")
-            self.conn.execute(f"CREATE TEMP TABLE stage_{kind} AS SELECT {cols} FROM {table} "
-                              "WHERE 0")  # fmt: skip
+            self.conn.execute(
+                f"CREATE TEMP TABLE stage_{kind} AS SELECT {cols} FROM {table} WHERE 0"
+            )
 
     def stage(self, kind: str, rows: Iterable[Sequence[object]]) -> None:
         """Append parsed rows (content columns then batch_id, sheet, source_row)."""
@@ -366,8 +406,9 @@ class Store:
         """Rows whose key appears again with different content, after the first such row:
         (key, batch_id, sheet, source_row, first_row)."""
         _table, key, columns = TABLES[kind]
-        self.conn.execute(f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key "
-                          f"ON stage_{kind} ({key})")  # fmt: skip
+        self.conn.execute(
+            f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+        )
         content = ", ".join(columns)
         conflicting = (
             f"SELECT {key} FROM (SELECT DISTINCT {content} FROM temp.stage_{kind}) "
@@ -376,7 +417,7 @@ class Store:
         rows = self.conn.execute(
             f"SELECT s.{key}, s.batch_id, s.sheet, s.source_row, s.rowid FROM temp.stage_{kind} s "
             f"WHERE s.{key} IN ({conflicting}) ORDER BY s.{key}, s.rowid"
-        ).fetchall()  # fmt: skip
+        ).fetchall()
         result: list[tuple[str, int, str | None, int, int]] = []
         first: dict[str, tuple[int, Any]] = {}
         for key_value, batch_id, sheet, row, rowid in rows:
@@ -406,8 +447,9 @@ class Store:
         Returns counts per batch."""
         table, key, columns = TABLES[kind]
         stage = f"temp.stage_{kind}"
-        self.conn.execute(f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} "
-                          f"({key})")  # fmt: skip
+        self.conn.execute(
+            f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+        )
         # Identical duplicates (same key, same content) are one row: keep the first.
         self.conn.execute(
             f"DELETE FROM {stage} WHERE rowid NOT IN (SELECT MIN(rowid) FROM {stage} "
@@ -427,8 +469,9 @@ class Store:
             f"SELECT {', '.join('m.' + c for c in (*columns, *PROVENANCE_COLUMNS))}, s.batch_id "
             f"FROM {table} m JOIN {stage} s ON m.{key} = s.{key} WHERE s.status = 'changed'"
         )
-        updates = ", ".join(f"{c} = excluded.{c}" for c in (*columns, *PROVENANCE_COLUMNS)
-                            if c != key)  # fmt: skip
+        updates = ", ".join(
+            f"{c} = excluded.{c}" for c in (*columns, *PROVENANCE_COLUMNS) if c != key
+        )
         self.conn.execute(
             f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage} "
             f"WHERE status IN ('new', 'changed') ON CONFLICT ({key}) DO UPDATE SET {updates}"
@@ -557,8 +600,9 @@ class Store:
 
     # -------------------------------------------------------------- figures
 
-    def first_job_starts(self, start: date, end: date, *, by_year: bool = False
-                         ) -> Iterator[JobStart]:  # fmt: skip
+    def first_job_starts(
+        self, start: date, end: date, *, by_year: bool = False
+    ) -> Iterator[JobStart]:
         """Per participant id (and calendar year, with `by_year`) the earliest job or
         apprenticeship starting in [start, end], with the person and municipality."""
         year = "substr(pl.start_date, 1, 4)" if by_year else "'0'"
@@ -584,13 +628,16 @@ class Store:
             "WHERE pa.intro_end BETWEEN ? AND ? ORDER BY pa.intro_end, pa.participant_id",
             (start.isoformat(), end.isoformat()),
         )
-        return [
-            IntroRecord(r[0], r[1], r[2], date.fromisoformat(r[3]), *r[4:]) for r in rows
-        ]
+        return [IntroRecord(r[0], r[1], r[2], date.fromisoformat(r[3]), *r[4:]) for r in rows]
 
-    def activities(self, *, persons_of: Sequence[str] | None = None,
-                   start: date | None = None, end: date | None = None,
-                   types: str | None = WORK_OR_EDUCATION_TYPES_SQL) -> list[Activity]:  # fmt: skip
+    def activities(
+        self,
+        *,
+        persons_of: Sequence[str] | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        types: str | None = WORK_OR_EDUCATION_TYPES_SQL,
+    ) -> list[Activity]:
         """Placements with their person, for the people with these participant ids (and
         everyone sharing their fødselsnummer), or starting in [start, end]."""
         where = []
@@ -603,8 +650,7 @@ class Store:
         if persons_of is not None:
             self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (participant_id TEXT)")
             self.conn.execute("DELETE FROM temp.wanted")
-            self.conn.executemany("INSERT INTO temp.wanted VALUES (?)",
-                                  ((p,) for p in persons_of))  # fmt: skip
+            self.conn.executemany("INSERT INTO temp.wanted VALUES (?)", ((p,) for p in persons_of))
             where.append(
                 "pl.participant_id IN (SELECT participant_id FROM temp.wanted UNION "
                 "SELECT o.participant_id FROM participants o JOIN participants w "

@@ -8,7 +8,7 @@ the edge; Typer's own usage errors keep exit code 2.
 
 from __future__ import annotations
 
-from intdrammen.cli.app import app, main
 from intdrammen.cli import data, figures, setup  # noqa: F401  (registers the commands)
+from intdrammen.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -25,35 +24,30 @@ EPILOG = (
 )
 
 
-class UserError(click.ClickException):
-    """An IntdError on its way out: message (and problems) on stderr, exit code 1."""
+def show_error(error: IntdError) -> None:
+    """One paragraph on stderr (and an import's problems as a table above it)."""
+    from rich.console import Console
+    from rich.text import Text
 
-    exit_code = 1
+    console = Console(stderr=True, highlight=False)
+    if isinstance(error, ImportRejected):
+        from intdrammen.render.text import problems_text
 
-    def __init__(self, error: IntdError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-    def show(self, file: Any = None) -> None:
-        from rich.console import Console
-
-        console = Console(stderr=True, highlight=False, soft_wrap=False)
-        if isinstance(self.error, ImportRejected):
-            from intdrammen.render.text import problems_text
-
-            console.print(problems_text(self.error.problems, self.error.total,
-                                        "Problems found"))  # fmt: skip
-        console.print(f"[bold red]Error:[/] {self.error.message}", soft_wrap=True)
-        if self.error.hint:
-            console.print(f"[dim]{self.error.hint}[/]", soft_wrap=True)
+        console.print(problems_text(error.problems, error.total, "Problems found"))
+    console.print(Text.assemble(("Error: ", "bold red"), error.message), soft_wrap=True)
+    if error.hint:
+        console.print(error.hint, style="dim", soft_wrap=True, markup=False)
 
 
 class IntdGroup(TyperGroup):
-    def invoke(self, ctx: click.Context) -> Any:
+    """Turns the errors a user can cause into a clean message and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except IntdError as exc:
-            raise UserError(exc) from None
+            show_error(exc)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -86,18 +80,37 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    db: Annotated[Path | None, typer.Option("--db", help="Database file [env: INTD_DB; "
-                                            "default: ./intd.sqlite]", show_default=False)] = None,
-    goals: Annotated[Path | None, typer.Option("--goals", help="Your goals file, merged over "
-                                               "the shipped one [env: INTD_GOALS]")] = None,
-    regions: Annotated[Path | None, typer.Option("--regions", help="Your regions file, merged "
-                                                 "over the shipped one [env: INTD_REGIONS]")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db", help="Database file [env: INTD_DB; default: ./intd.sqlite]", show_default=False
+        ),
+    ] = None,
+    goals: Annotated[
+        Path | None,
+        typer.Option(
+            "--goals", help="Your goals file, merged over the shipped one [env: INTD_GOALS]"
+        ),
+    ] = None,
+    regions: Annotated[
+        Path | None,
+        typer.Option(
+            "--regions", help="Your regions file, merged over the shipped one [env: INTD_REGIONS]"
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """intd: how far are we from our goals?"""
-    ctx.obj = State(db_path(db), user_file_option(goals, "INTD_GOALS"),
-                    user_file_option(regions, "INTD_REGIONS"))  # fmt: skip
+    ctx.obj = State(
+        db_path(db),
+        user_file_option(goals, "INTD_GOALS"),
+        user_file_option(regions, "INTD_REGIONS"),
+    )
 
 
 def state(ctx: typer.Context) -> State:
@@ -107,7 +120,7 @@ def state(ctx: typer.Context) -> State:
 
 
 def fail(message: str, hint: str | None = None) -> NoReturn:
-    raise UserError(IntdError(message, hint=hint))
+    raise IntdError(message, hint=hint)
 
 
 def main() -> None:

@@ -31,20 +31,39 @@ class ListFormat(StrEnum):
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files (participants and/or "
-                                                "placements; the kind is read from the header).",
-                                                show_default=False)],
-    kind: Annotated[Kind | None, typer.Option(help="Force the kind instead of detecting it.")] = None,
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="CSV or XLSX files (participants and/or "
+            "placements; the kind is read from the header).",
+            show_default=False,
+        ),
+    ],
+    kind: Annotated[
+        Kind | None, typer.Option(help="Force the kind instead of detecting it.")
+    ] = None,
     sheet: Annotated[str | None, typer.Option(help="Only this sheet of a workbook.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show what would change; "
-                                          "write nothing.")] = False,
-    encoding: Annotated[str | None, typer.Option(help="Force the text encoding of CSV files "
-                                                 "(e.g. cp1252).")] = None,
-    map_file: Annotated[Path | None, typer.Option("--map", help="TOML file mapping your column "
-                                                  "names to intd's ([columns] table).")] = None,
-    on_error: Annotated[OnError, typer.Option("--on-error", help="fail: reject the whole "
-                                              "import; skip: import good rows, list bad ones in "
-                                              "FILE.rejected.csv.")] = OnError.fail,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and show what would change; write nothing.")
+    ] = False,
+    encoding: Annotated[
+        str | None, typer.Option(help="Force the text encoding of CSV files (e.g. cp1252).")
+    ] = None,
+    map_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--map", help="TOML file mapping your column names to intd's ([columns] table)."
+        ),
+    ] = None,
+    on_error: Annotated[
+        OnError,
+        typer.Option(
+            "--on-error",
+            help="fail: reject the whole "
+            "import; skip: import good rows, list bad ones in "
+            "FILE.rejected.csv.",
+        ),
+    ] = OnError.fail,
     max_errors: Annotated[int, typer.Option(help="Show at most this many problems.")] = 100,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
 ) -> None:
@@ -66,10 +85,14 @@ def import_(
     from intdrammen.render.imports import import_summary
 
     options = ImportOptions(
-        kind=kind.value if kind else None, sheet=sheet, encoding=encoding,
-        mapping=load_mapping(map_file) if map_file else {}, dry_run=dry_run,
-        on_error=on_error.value, max_errors=max_errors,
-    )  # fmt: skip
+        kind=kind.value if kind else None,
+        sheet=sheet,
+        encoding=encoding,
+        mapping=load_mapping(map_file) if map_file else {},
+        dry_run=dry_run,
+        on_error=on_error.value,
+        max_errors=max_errors,
+    )
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     db = state(ctx).db
@@ -112,8 +135,9 @@ def undo(
     ctx: typer.Context,
     batch: Annotated[int, typer.Argument(help="Batch id from `intd imports`.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-    cascade: Annotated[bool, typer.Option(help="Also undo later batches that changed rows "
-                                          "of this one.")] = False,
+    cascade: Annotated[
+        bool, typer.Option(help="Also undo later batches that changed rows of this one.")
+    ] = False,
 ) -> None:
     """Restore the database to exactly the state before an import batch.
 

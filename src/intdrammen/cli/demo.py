@@ -26,13 +26,15 @@ def run_demo(db: Path, console: Console) -> None:
     sample = resources.files("intdrammen").joinpath("data", "sample")
     with resources.as_file(sample) as folder:
         files = [Path(folder) / name for name in SAMPLE_FILES]
-        console.print(Panel.fit(
-            "[bold]intd demo[/] – a synthetic sample: participants of the introduction "
-            "programme and their placements 2015–2023 in Drammensregionen, Asker and the "
-            "Mjøsa towns, with old and new municipality codes, Norwegian headers, a "
-            "Windows-1252 CSV and an Excel workbook with a title row.\n"
-            f"[dim]Files: {', '.join(SAMPLE_FILES)} · throw-away database: {db}[/]",
-        ))  # fmt: skip
+        console.print(
+            Panel.fit(
+                "[bold]intd demo[/] – a synthetic sample: participants of the introduction "
+                "programme and their placements 2015–2023 in Drammensregionen, Asker and the "
+                "Mjøsa towns, with old and new municipality codes, Norwegian headers, a "
+                "Windows-1252 CSV and an Excel workbook with a title row.\n"
+                f"[dim]Files: {', '.join(SAMPLE_FILES)} · throw-away database: {db}[/]",
+            )
+        )
         console.print(Rule("$ intd import " + " ".join(SAMPLE_FILES)))
         report = import_files(db, files, ImportOptions())
         import_summary(report, db, console, console)

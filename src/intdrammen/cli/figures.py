@@ -28,8 +28,13 @@ class Lang(StrEnum):
 
 FORMAT_HELP = "table (terminal), json, csv or markdown."
 LANG_HELP = "Labels and number format: nb (bokmål) or en [env: INTD_LANG; default from locale]."
-EXTENSIONS = {".json": Format.json, ".csv": Format.csv, ".md": Format.markdown,
-              ".markdown": Format.markdown, ".txt": Format.table}  # fmt: skip
+EXTENSIONS = {
+    ".json": Format.json,
+    ".csv": Format.csv,
+    ".md": Format.markdown,
+    ".markdown": Format.markdown,
+    ".txt": Format.table,
+}
 
 
 def context(s: State) -> Context:
@@ -38,8 +43,12 @@ def context(s: State) -> Context:
     from intdrammen.reports import Context
     from intdrammen.store import open_store
 
-    return Context(open_store(s.db), load_goals(s.goals_file), load_regions(s.regions_file),
-                   MunicipalityHistory.load())  # fmt: skip
+    return Context(
+        open_store(s.db),
+        load_goals(s.goals_file),
+        load_regions(s.regions_file),
+        MunicipalityHistory.load(),
+    )
 
 
 def _fmt(lang: Lang | None):  # type: ignore[no-untyped-def]
@@ -73,10 +82,14 @@ def _choose(format: Format | None, out: Path | None) -> Format:
 @app.command("progress")
 def progress(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", "-y", help="Calendar year (and cohort year).",
-                                      show_default=False)],
-    region: Annotated[str | None, typer.Option("--region", "-r", help="Region or municipality "
-                                               "(name or any code).")] = None,
+    year: Annotated[
+        int,
+        typer.Option("--year", "-y", help="Calendar year (and cohort year).", show_default=False),
+    ],
+    region: Annotated[
+        str | None,
+        typer.Option("--region", "-r", help="Region or municipality (name or any code)."),
+    ] = None,
     format: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
     lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
@@ -117,8 +130,12 @@ def progress(
 @app.command("report")
 def report(
     ctx: typer.Context,
-    region: Annotated[str | None, typer.Option("--region", "-r", help="Region or municipality; "
-                                               "without it: the whole project.")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region", "-r", help="Region or municipality; without it: the whole project."
+        ),
+    ] = None,
     from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
     format: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
@@ -159,10 +176,15 @@ def report(
 @app.command("explain")
 def explain(
     ctx: typer.Context,
-    goal: Annotated[str, typer.Option("--goal", "-g", help="Goal id (see `intd goals`).",
-                                      show_default=False)],
-    year: Annotated[int, typer.Option("--year", "-y", help="Year (cohort year for intro goals).",
-                                      show_default=False)],
+    goal: Annotated[
+        str, typer.Option("--goal", "-g", help="Goal id (see `intd goals`).", show_default=False)
+    ],
+    year: Annotated[
+        int,
+        typer.Option(
+            "--year", "-y", help="Year (cohort year for intro goals).", show_default=False
+        ),
+    ],
     region: Annotated[str | None, typer.Option("--region", "-r")] = None,
     format: Annotated[Format | None, typer.Option("--format", "-f", help="table or json.")] = None,
     lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,

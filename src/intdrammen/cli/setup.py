@@ -13,8 +13,11 @@ from rich.console import Console
 from intdrammen.cli.app import app, state
 from intdrammen.cli.data import ListFormat
 
-regions_app = typer.Typer(help="Regions and their member municipalities.",
-                          no_args_is_help=False, invoke_without_command=True)  # fmt: skip
+regions_app = typer.Typer(
+    help="Regions and their member municipalities.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
 app.add_typer(regions_app, name="regions")
 
 
@@ -91,8 +94,10 @@ def regions_show(
 
 @app.command("demo")
 def demo(
-    keep: Annotated[Path | None, typer.Option(help="Keep the demo database at this path "
-                                              "instead of a throw-away one.")] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option(help="Keep the demo database at this path instead of a throw-away one."),
+    ] = None,
 ) -> None:
     """Import the bundled synthetic sample and show progress for 2019 and the
     Drammensregionen report. Touches neither your database nor your key."""

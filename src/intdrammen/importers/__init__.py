@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,30 +103,36 @@ def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> lis
     planned: list[_Planned] = []
     for path in paths:
         info = file_info(path, encoding=options.encoding)
-        for table in read_tables(path, score_header=_scorer(options.mapping),
-                                 sheet=options.sheet, encoding=options.encoding, info=info):  # fmt: skip
+        for table in read_tables(
+            path,
+            score_header=_scorer(options.mapping),
+            sheet=options.sheet,
+            encoding=options.encoding,
+            info=info,
+        ):
             kind = options.kind or detect_kind(table.header, options.mapping)
             if kind is None:
                 raise InputFileError(
-                    "E-KIND", table.file,
+                    "E-KIND",
+                    table.file,
                     "cannot tell from the header whether this is a participants or a "
                     f"placements file (columns: {', '.join(repr(h) for h in table.header)})",
                     sheet=table.sheet,
-                )  # fmt: skip
+                )
             columns = match_columns(table.header, kind, options.mapping)
             _check_columns(table, kind, columns, log)
             planned.append(_Planned(table, kind, columns, info.sha256))
     return planned
 
 
-def _scorer(mapping: dict[str, str]) -> Callable[[list[str]], int]:
+def _scorer(mapping: dict[str, str]) -> Callable[[Sequence[str]], int]:
     if not mapping:
-        return score_header  # type: ignore[return-value]
+        return score_header
     from intdrammen.importers.columns import normalise_name
 
     own = {normalise_name(k) for k in mapping}
-    return lambda cells: score_header(cells) + sum(
-        1 for c in cells if c and normalise_name(str(c)) in own
+    return lambda cells: (
+        score_header(cells) + sum(1 for c in cells if c and normalise_name(str(c)) in own)
     )
 
 
@@ -135,15 +141,25 @@ def _check_columns(table: Table, kind: str, columns: dict[int, str], log: Proble
     missing = [f.name for f in FIELDS[kind] if f.required and f.name not in found]
     if missing:
         raise InputFileError(
-            "E-COLUMN", table.file,
+            "E-COLUMN",
+            table.file,
             f"the {kind} file has no column for {', '.join(missing)} (header row "
             f"{table.header_row}: {', '.join(repr(h) for h in table.header if h)})",
             sheet=table.sheet,
-        )  # fmt: skip
+        )
     for index, name in enumerate(table.header):
         if name and index not in columns:
-            log.add(Problem("W-COLUMN", "column not used by intd (ignored)", table.file,
-                            table.header_row, name, None, table.sheet))  # fmt: skip
+            log.add(
+                Problem(
+                    "W-COLUMN",
+                    "column not used by intd (ignored)",
+                    table.file,
+                    table.header_row,
+                    name,
+                    None,
+                    table.sheet,
+                )
+            )
 
 
 def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
@@ -165,13 +181,18 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
             table = item.table
             result = TableResult(table.file, table.sheet, item.kind, item.sha256)
             result.already = getattr(store.applied_with_sha(item.sha256), "id", None)
-            result.batch_id = store.add_batch(file=table.file, sha256=item.sha256,
-                                              kind=item.kind, sheet=table.sheet,
-                                              intd_version=__version__)  # fmt: skip
+            result.batch_id = store.add_batch(
+                file=table.file,
+                sha256=item.sha256,
+                kind=item.kind,
+                sheet=table.sheet,
+                intd_version=__version__,
+            )
             errors_before = log.error_total
             ctx.unknown_municipality = 0
-            rows = parse_rows(table, schemas[item.kind], item.columns,
-                              batch_id=result.batch_id, log=log)  # fmt: skip
+            rows = parse_rows(
+                table, schemas[item.kind], item.columns, batch_id=result.batch_id, log=log
+            )
             for chunk, last_row in _chunks(rows):
                 store.stage(item.kind, chunk)
                 result.rows = last_row - table.header_row
@@ -181,10 +202,18 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
             result.rows = _data_rows(table, result.rows)
             result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
             if ctx.unknown_municipality:
-                log.add(Problem("W-MUNICIPALITY-UNKNOWN",
-                                f"{ctx.unknown_municipality} rows have municipality 9999 "
-                                "(Uoppgitt): counted as unknown municipality",
-                                table.file, None, "municipality", None, table.sheet))  # fmt: skip
+                log.add(
+                    Problem(
+                        "W-MUNICIPALITY-UNKNOWN",
+                        f"{ctx.unknown_municipality} rows have municipality 9999 "
+                        "(Uoppgitt): counted as unknown municipality",
+                        table.file,
+                        None,
+                        "municipality",
+                        None,
+                        table.sheet,
+                    )
+                )
             del errors_before
             results.append(result)
         _report_duplicates(store, planned, log, results)
@@ -202,8 +231,9 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
                 store.drop_batch(result.batch_id)  # nothing new: no history entry
                 result.batch_id = None
             else:
-                store.finish_batch(result.batch_id, rows=result.rows,
-                                   skipped=result.skipped, counts=result.counts)  # fmt: skip
+                store.finish_batch(
+                    result.batch_id, rows=result.rows, skipped=result.skipped, counts=result.counts
+                )
         return ImportReport(results, log.warnings, log.warning_total, options.dry_run)
 
     with write_transaction(db, dry_run=options.dry_run) as store:
@@ -239,19 +269,31 @@ def _chunks(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[list[tuple[obj
     yield chunk, last
 
 
-def _report_duplicates(store: Store, planned: list[_Planned], log: ProblemLog,
-                       results: list[TableResult]) -> None:  # fmt: skip
+def _report_duplicates(
+    store: Store, planned: list[_Planned], log: ProblemLog, results: list[TableResult]
+) -> None:
     files = {r.batch_id: (r.file, r.sheet) for r in results}
     for kind in KINDS:
         conflicts = store.stage_conflicts(kind)
         for key, batch_id, sheet, row, first_row in conflicts:
             file, _sheet = files[batch_id]
             shown = key.split(":", 1)[1] if kind == "placements" else key
-            column = "placement_id" if key.startswith("id:") else (
-                "participant_id" if kind == "participants" else "start_date")
-            log.add(Problem("E-DUPLICATE",
-                            f"the same {kind[:-1]} appears in row {first_row} with different data",
-                            file, row, column, shown, sheet))  # fmt: skip
+            column = (
+                "placement_id"
+                if key.startswith("id:")
+                else ("participant_id" if kind == "participants" else "start_date")
+            )
+            log.add(
+                Problem(
+                    "E-DUPLICATE",
+                    f"the same {kind[:-1]} appears in row {first_row} with different data",
+                    file,
+                    row,
+                    column,
+                    shown,
+                    sheet,
+                )
+            )
         if conflicts and log.keep_rows:
             store.unstage_rows(kind, [(b, r) for _k, b, _s, r, _f in conflicts])
 
@@ -259,10 +301,17 @@ def _report_duplicates(store: Store, planned: list[_Planned], log: ProblemLog,
 def _report_same_person(store: Store, results: list[TableResult], log: ProblemLog) -> None:
     files = {r.batch_id: r.file for r in results}
     for pid, batch_id, sheet, row in store.shared_person_keys()[: log.cap]:
-        log.add(Problem("W-SAME-PERSON",
-                        "this fødselsnummer belongs to another participant id too: "
-                        "counted as one person", files[batch_id], row, "participant_id", pid,
-                        sheet))  # fmt: skip
+        log.add(
+            Problem(
+                "W-SAME-PERSON",
+                "this fødselsnummer belongs to another participant id too: counted as one person",
+                files[batch_id],
+                row,
+                "participant_id",
+                pid,
+                sheet,
+            )
+        )
 
 
 def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportReport) -> None:
@@ -280,6 +329,7 @@ def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportRepo
             writer.writerow(["row", "column", "value", "code", "problem"])
             for row in sorted(bad):
                 for problem in bad[row]:
-                    writer.writerow([row, problem.column, problem.value or "", problem.code,
-                                     problem.message])  # fmt: skip
+                    writer.writerow(
+                        [row, problem.column, problem.value or "", problem.code, problem.message]
+                    )
         result.rejected_file = target

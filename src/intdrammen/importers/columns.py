@@ -39,55 +39,128 @@ PLACEMENTS = "placements"
 KINDS = (PARTICIPANTS, PLACEMENTS)
 
 PARTICIPANT_FIELDS: tuple[Field, ...] = (
-    Field("participant_id", ("deltaker_id", "deltakerid", "deltaker", "deltakernr",
-                             "deltakernummer", "id"), "the office's id of the person", True),
-    Field("national_id", ("fødselsnummer", "fnr", "fodselsnummer", "personnummer",
-                          "d_nummer", "fødselsnr", "ssn"),
-          "fødselsnummer, D- or H-number (kept only as a keyed hash)"),
+    Field(
+        "participant_id",
+        ("deltaker_id", "deltakerid", "deltaker", "deltakernr", "deltakernummer", "id"),
+        "the office's id of the person",
+        True,
+    ),
+    Field(
+        "national_id",
+        ("fødselsnummer", "fnr", "fodselsnummer", "personnummer", "d_nummer", "fødselsnr", "ssn"),
+        "fødselsnummer, D- or H-number (kept only as a keyed hash)",
+    ),
     Field("birth_year", ("fødselsår", "fodselsar", "født", "year_of_birth"), "year of birth"),
     Field("gender", ("kjønn", "kjonn", "sex"), "K/M/F, kvinne or mann"),
-    Field("country", ("landbakgrunn", "land", "country_of_origin", "opprinnelsesland",
-                      "nasjonalitet"), "country background"),
-    Field("municipality", ("kommune", "kommunenr", "kommunenummer", "bostedskommune",
-                           "kommune_nr", "municipality_code"),
-          "4-digit municipality code or name (responsible municipality)"),
-    Field("settled_date", ("bosettingsdato", "bosatt", "bosatt_dato", "settled"),
-          "date of settlement"),
-    Field("intro_start", ("intro_start", "introstart", "programstart", "startdato_intro",
-                          "intro_startdato", "introduksjonsprogram_start"),
-          "start of the introduction programme"),
-    Field("intro_end", ("intro_slutt", "introslutt", "intro_sluttdato", "programslutt",
-                        "sluttdato_intro", "introduksjonsprogram_slutt"),
-          "end of the introduction programme"),
-    Field("intro_end_reason", ("sluttårsak", "sluttarsak", "end_reason", "avslutningsårsak"),
-          "completed/fullført, interrupted/avbrutt, moved/flyttet"),
-    Field("intro_outcome", ("resultat", "outcome", "utfall", "status_ved_avslutning",
-                            "overgang"),
-          "status at the end of the programme: work, education, ..."),
-    Field("status_1y", ("status_etter_1_år", "status_etter_1_ar", "status_ett_år_etter",
-                        "status_1_år", "status_1y", "status_one_year"),
-          "status one year after the programme (overrides placements)"),
+    Field(
+        "country",
+        ("landbakgrunn", "land", "country_of_origin", "opprinnelsesland", "nasjonalitet"),
+        "country background",
+    ),
+    Field(
+        "municipality",
+        (
+            "kommune",
+            "kommunenr",
+            "kommunenummer",
+            "bostedskommune",
+            "kommune_nr",
+            "municipality_code",
+        ),
+        "4-digit municipality code or name (responsible municipality)",
+    ),
+    Field(
+        "settled_date", ("bosettingsdato", "bosatt", "bosatt_dato", "settled"), "date of settlement"
+    ),
+    Field(
+        "intro_start",
+        (
+            "intro_start",
+            "introstart",
+            "programstart",
+            "startdato_intro",
+            "intro_startdato",
+            "introduksjonsprogram_start",
+        ),
+        "start of the introduction programme",
+    ),
+    Field(
+        "intro_end",
+        (
+            "intro_slutt",
+            "introslutt",
+            "intro_sluttdato",
+            "programslutt",
+            "sluttdato_intro",
+            "introduksjonsprogram_slutt",
+        ),
+        "end of the introduction programme",
+    ),
+    Field(
+        "intro_end_reason",
+        ("sluttårsak", "sluttarsak", "end_reason", "avslutningsårsak"),
+        "completed/fullført, interrupted/avbrutt, moved/flyttet",
+    ),
+    Field(
+        "intro_outcome",
+        ("resultat", "outcome", "utfall", "status_ved_avslutning", "overgang"),
+        "status at the end of the programme: work, education, ...",
+    ),
+    Field(
+        "status_1y",
+        (
+            "status_etter_1_år",
+            "status_etter_1_ar",
+            "status_ett_år_etter",
+            "status_1_år",
+            "status_1y",
+            "status_one_year",
+        ),
+        "status one year after the programme (overrides placements)",
+    ),
 )
 
 PLACEMENT_FIELDS: tuple[Field, ...] = (
-    Field("placement_id", ("plassering_id", "plasseringsid", "plassering", "tiltak_id"),
-          "the office's id of the placement"),
-    Field("participant_id", ("deltaker_id", "deltakerid", "deltaker", "deltakernr",
-                             "deltakernummer"), "the person placed", True),
-    Field("type", ("type", "plasseringstype", "placement_type", "art"),
-          "job, apprenticeship, education, work_trial, course", True),
-    Field("employer_orgnr", ("orgnr", "organisasjonsnummer", "org_nr", "arbeidsgiver_orgnr",
-                             "orgnummer"), "employer's organisation number"),
-    Field("employer_name", ("arbeidsgiver", "arbeidsgivernavn", "employer", "bedrift",
-                            "virksomhet"), "employer's name"),
-    Field("start_date", ("startdato", "start", "fra_dato", "fra", "oppstart"),
-          "first day", True),
+    Field(
+        "placement_id",
+        ("plassering_id", "plasseringsid", "plassering", "tiltak_id"),
+        "the office's id of the placement",
+    ),
+    Field(
+        "participant_id",
+        ("deltaker_id", "deltakerid", "deltaker", "deltakernr", "deltakernummer"),
+        "the person placed",
+        True,
+    ),
+    Field(
+        "type",
+        ("type", "plasseringstype", "placement_type", "art"),
+        "job, apprenticeship, education, work_trial, course",
+        True,
+    ),
+    Field(
+        "employer_orgnr",
+        ("orgnr", "organisasjonsnummer", "org_nr", "arbeidsgiver_orgnr", "orgnummer"),
+        "employer's organisation number",
+    ),
+    Field(
+        "employer_name",
+        ("arbeidsgiver", "arbeidsgivernavn", "employer", "bedrift", "virksomhet"),
+        "employer's name",
+    ),
+    Field("start_date", ("startdato", "start", "fra_dato", "fra", "oppstart"), "first day", True),
     Field("end_date", ("sluttdato", "slutt", "til_dato", "til"), "last day (empty = ongoing)"),
-    Field("fte_percent", ("stillingsprosent", "stillingsandel", "prosent", "fte",
-                          "stilling_prosent"), "position size in percent"),
+    Field(
+        "fte_percent",
+        ("stillingsprosent", "stillingsandel", "prosent", "fte", "stilling_prosent"),
+        "position size in percent",
+    ),
     Field("channel", ("kanal", "rekrutteringskanal", "via"), "how the placement came about"),
-    Field("municipality", ("kommune", "kommunenr", "kommunenummer", "kommune_nr"),
-          "municipality, for people without a participant record"),
+    Field(
+        "municipality",
+        ("kommune", "kommunenr", "kommunenummer", "kommune_nr"),
+        "municipality, for people without a participant record",
+    ),
 )
 
 FIELDS: dict[str, tuple[Field, ...]] = {
@@ -166,47 +239,96 @@ def match_columns(
 
 
 def _vocabulary(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {normalise_name(word): value for value, words in pairs.items() for word in
-            (value, *words)}
+    return {
+        normalise_name(word): value for value, words in pairs.items() for word in (value, *words)
+    }
 
 
-PLACEMENT_TYPES = _vocabulary({
-    PlacementType.JOB: ("jobb", "fast jobb", "midlertidig jobb", "fast stilling",
-                        "midlertidig stilling", "arbeid", "ansettelse", "deltid", "heltid",
-                        "permanent job", "temporary job", "employment", "vikariat",
-                        "sommerjobb", "ekstrahjelp"),
-    PlacementType.APPRENTICESHIP: ("lærling", "laerling", "lærlingplass", "lærekandidat",
-                                   "apprentice"),
-    PlacementType.EDUCATION: ("utdanning", "videregående", "videregaende", "vgs",
-                              "høyere utdanning", "fagskole", "studier", "universitet"),
-    PlacementType.WORK_TRIAL: ("arbeidspraksis", "praksis", "work trial", "språkpraksis",
-                               "arbeidstrening", "work_trial"),
-    PlacementType.COURSE: ("kurs", "amo", "amo kurs", "opplæring", "training"),
-    PlacementType.PRIMARY_SCHOOL: ("grunnskole", "grunnskoleopplæring", "primary school"),
-})
+PLACEMENT_TYPES = _vocabulary(
+    {
+        PlacementType.JOB: (
+            "jobb",
+            "fast jobb",
+            "midlertidig jobb",
+            "fast stilling",
+            "midlertidig stilling",
+            "arbeid",
+            "ansettelse",
+            "deltid",
+            "heltid",
+            "permanent job",
+            "temporary job",
+            "employment",
+            "vikariat",
+            "sommerjobb",
+            "ekstrahjelp",
+        ),
+        PlacementType.APPRENTICESHIP: (
+            "lærling",
+            "laerling",
+            "lærlingplass",
+            "lærekandidat",
+            "apprentice",
+        ),
+        PlacementType.EDUCATION: (
+            "utdanning",
+            "videregående",
+            "videregaende",
+            "vgs",
+            "høyere utdanning",
+            "fagskole",
+            "studier",
+            "universitet",
+        ),
+        PlacementType.WORK_TRIAL: (
+            "arbeidspraksis",
+            "praksis",
+            "work trial",
+            "språkpraksis",
+            "arbeidstrening",
+            "work_trial",
+        ),
+        PlacementType.COURSE: ("kurs", "amo", "amo kurs", "opplæring", "training"),
+        PlacementType.PRIMARY_SCHOOL: ("grunnskole", "grunnskoleopplæring", "primary school"),
+    }
+)
 
-OUTCOMES = _vocabulary({
-    Outcome.WORK: ("arbeid", "jobb", "i arbeid", "employment"),
-    Outcome.EDUCATION: ("utdanning", "i utdanning", "skole"),
-    Outcome.WORK_AND_EDUCATION: ("arbeid og utdanning", "work and education",
-                                 "arbeid_og_utdanning", "utdanning og arbeid"),
-    Outcome.UNEMPLOYED: ("ledig", "arbeidsledig", "arbeidssøker"),
-    Outcome.MEASURE: ("tiltak", "arbeidsmarkedstiltak", "labour market measure",
-                      "labour_market_measure"),
-    Outcome.OTHER: ("annet", "andre", "grunnskole", "primary school"),
-    Outcome.UNKNOWN: ("ukjent", "uoppgitt", "vet ikke"),
-})
+OUTCOMES = _vocabulary(
+    {
+        Outcome.WORK: ("arbeid", "jobb", "i arbeid", "employment"),
+        Outcome.EDUCATION: ("utdanning", "i utdanning", "skole"),
+        Outcome.WORK_AND_EDUCATION: (
+            "arbeid og utdanning",
+            "work and education",
+            "arbeid_og_utdanning",
+            "utdanning og arbeid",
+        ),
+        Outcome.UNEMPLOYED: ("ledig", "arbeidsledig", "arbeidssøker"),
+        Outcome.MEASURE: (
+            "tiltak",
+            "arbeidsmarkedstiltak",
+            "labour market measure",
+            "labour_market_measure",
+        ),
+        Outcome.OTHER: ("annet", "andre", "grunnskole", "primary school"),
+        Outcome.UNKNOWN: ("ukjent", "uoppgitt", "vet ikke"),
+    }
+)
 
-END_REASONS = _vocabulary({
-    EndReason.COMPLETED: ("fullført", "fullfort", "gjennomført", "ferdig", "complete"),
-    EndReason.INTERRUPTED: ("avbrutt", "avbrudd", "sluttet", "interrupt"),
-    EndReason.MOVED: ("flyttet", "utflyttet", "flytting", "flyttet til annen kommune"),
-})
+END_REASONS = _vocabulary(
+    {
+        EndReason.COMPLETED: ("fullført", "fullfort", "gjennomført", "ferdig", "complete"),
+        EndReason.INTERRUPTED: ("avbrutt", "avbrudd", "sluttet", "interrupt"),
+        EndReason.MOVED: ("flyttet", "utflyttet", "flytting", "flyttet til annen kommune"),
+    }
+)
 
-GENDERS = _vocabulary({
-    Gender.FEMALE: ("k", "f", "kvinne", "kvinnelig", "female", "woman", "kv"),
-    Gender.MALE: ("m", "mann", "mannlig", "male", "man"),
-})
+GENDERS = _vocabulary(
+    {
+        Gender.FEMALE: ("k", "f", "kvinne", "kvinnelig", "female", "woman", "kv"),
+        Gender.MALE: ("m", "mann", "mannlig", "male", "man"),
+    }
+)
 
 VOCABULARIES = {
     "type": PLACEMENT_TYPES,

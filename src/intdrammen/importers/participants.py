@@ -27,8 +27,9 @@ def _check(values: list[object]) -> list[tuple[str, str, str]]:
     if end is None:
         for name, pos in _AFTER_END:
             if values[pos] is not None:
-                problems.append(("E-REQUIRED", "intro_end", f"{name} is given but intro_end "
-                                 "is empty"))  # fmt: skip
+                problems.append(
+                    ("E-REQUIRED", "intro_end", f"{name} is given but intro_end is empty")
+                )
                 break
     return problems
 

@@ -12,8 +12,9 @@ from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PLACEMENT_COLUMNS
 
 _POS = {name: i for i, name in enumerate(PLACEMENT_COLUMNS)}
-_KEY, _ID, _PARTICIPANT, _TYPE = (_POS[c] for c in ("placement_key", "placement_id",
-                                                   "participant_id", "type"))  # fmt: skip
+_KEY, _ID, _PARTICIPANT, _TYPE = (
+    _POS[c] for c in ("placement_key", "placement_id", "participant_id", "type")
+)
 _START, _END = _POS["start_date"], _POS["end_date"]
 _ORGNR, _NAME = _POS["employer_orgnr"], _POS["employer_name"]
 

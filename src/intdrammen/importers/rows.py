@@ -50,9 +50,7 @@ class ProblemLog:
     warnings: list[Problem] = field(default_factory=list)
     error_total: int = 0
     warning_total: int = 0
-    bad_rows: dict[tuple[str, str | None], dict[int, list[Problem]]] = field(
-        default_factory=dict
-    )
+    bad_rows: dict[tuple[str, str | None], dict[int, list[Problem]]] = field(default_factory=dict)
     keep_rows: bool = False  # --on-error skip keeps every bad row's problems for its CSV
 
     def add(self, problem: Problem) -> None:
@@ -120,5 +118,3 @@ def parse_rows(
                 continue
         values.extend((batch_id, sheet, row_number))
         yield tuple(values)
-
-

@@ -76,10 +76,15 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
                 "available": i.available,
                 "measured_on": i.measured_on.isoformat() if i.measured_on else None,
                 "national": [
-                    {"area": n.area, "rate": float(n.rate), "ended": n.ended,
-                     "source": n.source, "published_as": n.published_as}
+                    {
+                        "area": n.area,
+                        "rate": float(n.rate),
+                        "ended": n.ended,
+                        "source": n.source,
+                        "published_as": n.published_as,
+                    }
                     for n in i.national
-                ],  # fmt: skip
+                ],
             }
             for i in report.intro
         ],
@@ -120,28 +125,47 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
         "year": explanation.year,
         "region": explanation.region.name if explanation.region else None,
         "counted": [
-            {"participant_id": c.participant_id,
-             "date": c.date.isoformat() if c.date else None,
-             "placement_id": c.placement_id, "what": c.what, "source": c.source}
+            {
+                "participant_id": c.participant_id,
+                "date": c.date.isoformat() if c.date else None,
+                "placement_id": c.placement_id,
+                "what": c.what,
+                "source": c.source,
+            }
             for c in explanation.counted
-        ],  # fmt: skip
+        ],
         "excluded": [
-            {"participant_id": e.participant_id, "reason": e.reason, "detail": e.detail,
-             "source": e.source}
+            {
+                "participant_id": e.participant_id,
+                "reason": e.reason,
+                "detail": e.detail,
+                "source": e.source,
+            }
             for e in explanation.excluded
-        ],  # fmt: skip
+        ],
         "provenance": provenance_json(explanation.provenance),
     }
 
 
 def imports_json(batches: Sequence[BatchInfo]) -> list[dict[str, Any]]:
     return [
-        {"id": b.id, "file": b.file, "sha256": b.sha256, "kind": b.kind, "sheet": b.sheet,
-         "rows": b.rows, "inserted": b.inserted, "updated": b.updated,
-         "unchanged": b.unchanged, "skipped": b.skipped, "imported_at": b.imported_at,
-         "intd_version": b.intd_version, "undone_at": b.undone_at}
+        {
+            "id": b.id,
+            "file": b.file,
+            "sha256": b.sha256,
+            "kind": b.kind,
+            "sheet": b.sheet,
+            "rows": b.rows,
+            "inserted": b.inserted,
+            "updated": b.updated,
+            "unchanged": b.unchanged,
+            "skipped": b.skipped,
+            "imported_at": b.imported_at,
+            "intd_version": b.intd_version,
+            "undone_at": b.undone_at,
+        }
         for b in batches
-    ]  # fmt: skip
+    ]
 
 
 def dumps(value: Any) -> str:
@@ -168,16 +192,61 @@ def _csv(rows: Iterable[Sequence[object]]) -> str:
 
 def progress_csv(report: ProgressReport) -> str:
     data = progress_json(report)
-    header = ["section", "id", "start", "end", "cohort_year", "target", "actual", "in_year",
-              "expected", "on_track", "ended", "work_or_education", "rate", "met"]  # fmt: skip
-    rows: list[list[object]] = [header]
+    header: list[object] = [
+        "section",
+        "id",
+        "start",
+        "end",
+        "cohort_year",
+        "target",
+        "actual",
+        "in_year",
+        "expected",
+        "on_track",
+        "ended",
+        "work_or_education",
+        "rate",
+        "met",
+    ]
+    rows: list[list[object]] = [list(header)]
     for g in data["goals"]:
-        rows.append(["goal", g["id"], g["start"], g["end"], "", g["target"], g["actual"],
-                     g["in_year"], g["expected"], g["on_track"], "", "", "", ""])  # fmt: skip
+        rows.append(
+            [
+                "goal",
+                g["id"],
+                g["start"],
+                g["end"],
+                "",
+                g["target"],
+                g["actual"],
+                g["in_year"],
+                g["expected"],
+                g["on_track"],
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     for i in data["intro"]:
-        rows.append(["intro", i["id"], "", "", i["cohort_year"], i["target"], "", "", "", "",
-                     i["ended"], _blank(i["work_or_education"]), _blank(i["rate"]),
-                     _blank(i["met"])])  # fmt: skip
+        rows.append(
+            [
+                "intro",
+                i["id"],
+                "",
+                "",
+                i["cohort_year"],
+                i["target"],
+                "",
+                "",
+                "",
+                "",
+                i["ended"],
+                _blank(i["work_or_education"]),
+                _blank(i["rate"]),
+                _blank(i["met"]),
+            ]
+        )
     return _csv(rows)
 
 
@@ -186,12 +255,21 @@ def _blank(value: object) -> object:
 
 
 def report_csv(report: RegionReport) -> str:
-    rows: list[list[object]] = [["section", "name", "into_work", "intro_ended",
-                                 "intro_work_or_education", "intro_rate"]]  # fmt: skip
+    rows: list[list[object]] = [
+        ["section", "name", "into_work", "intro_ended", "intro_work_or_education", "intro_rate"]
+    ]
     for section, items in (("year", report.years), ("municipality", report.municipalities)):
         for r in items:
-            rows.append([section, r.label, r.into_work, r.intro_ended,
-                         r.intro_work_or_education, _blank(_rate(r.intro_rate))])  # fmt: skip
+            rows.append(
+                [
+                    section,
+                    r.label,
+                    r.into_work,
+                    r.intro_ended,
+                    r.intro_work_or_education,
+                    _blank(_rate(r.intro_rate)),
+                ]
+            )
     return _csv(rows)
 
 
@@ -220,25 +298,61 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
     region = report.region.name if report.region else fmt.t("whole_project")
     parts = [f"# {fmt.t('progress_title', year=report.year)} – {region}", ""]
     if report.goals:
-        parts.append(_md_table(
-            [fmt.t("goal"), fmt.t("window"), fmt.t("target"), fmt.t("actual"),
-             fmt.t("in_year", year=report.year), fmt.t("pct_of_target"), fmt.t("expected"),
-             fmt.t("on_track")],
-            [[g.goal.title, f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
-              fmt.number(g.goal.target, 0), fmt.count(g.actual), fmt.count(g.in_year),
-              fmt.percent(Fraction(g.actual) / g.goal.target), fmt.number(g.expected),
-              fmt.yes_no(g.on_track)] for g in report.goals],
-        ))  # fmt: skip
+        parts.append(
+            _md_table(
+                [
+                    fmt.t("goal"),
+                    fmt.t("window"),
+                    fmt.t("target"),
+                    fmt.t("actual"),
+                    fmt.t("in_year", year=report.year),
+                    fmt.t("pct_of_target"),
+                    fmt.t("expected"),
+                    fmt.t("on_track"),
+                ],
+                [
+                    [
+                        g.goal.title,
+                        f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
+                        fmt.number(g.goal.target, 0),
+                        fmt.count(g.actual),
+                        fmt.count(g.in_year),
+                        fmt.percent(Fraction(g.actual) / g.goal.target),
+                        fmt.number(g.expected),
+                        fmt.yes_no(g.on_track),
+                    ]
+                    for g in report.goals
+                ],
+            )
+        )
         parts.append("")
     parts.append(f"## {fmt.t('intro_title', year=report.year)}")
     parts.append("")
-    parts.append(_md_table(
-        [fmt.t("measure"), fmt.t("ended"), fmt.t("work_or_education"), fmt.t("rate"),
-         fmt.t("target"), fmt.t("met"), fmt.t("national")],
-        [[i.goal.title, fmt.count(i.ended), fmt.count(i.work_or_education)
-          if i.available else "–", intro_rate_text(i, fmt), fmt.percent(i.target, 0),
-          fmt.yes_no(i.met), national_text(i, fmt)] for i in report.intro],
-    ))  # fmt: skip
+    parts.append(
+        _md_table(
+            [
+                fmt.t("measure"),
+                fmt.t("ended"),
+                fmt.t("work_or_education"),
+                fmt.t("rate"),
+                fmt.t("target"),
+                fmt.t("met"),
+                fmt.t("national"),
+            ],
+            [
+                [
+                    i.goal.title,
+                    fmt.count(i.ended),
+                    fmt.count(i.work_or_education) if i.available else "–",
+                    intro_rate_text(i, fmt),
+                    fmt.percent(i.target, 0),
+                    fmt.yes_no(i.met),
+                    national_text(i, fmt),
+                ]
+                for i in report.intro
+            ],
+        )
+    )
     parts += ["", provenance_md(report.provenance, fmt), ""]
     return "\n".join(parts)
 
@@ -261,14 +375,31 @@ def report_markdown(report: RegionReport, fmt: Fmt) -> str:
     header = [fmt.t("into_work"), fmt.t("intro_ended"), fmt.t("intro_woe"), fmt.t("intro_rate")]
 
     def cells(r: Row) -> list[str]:
-        return [fmt.count(r.into_work), fmt.count(r.intro_ended),
-                fmt.count(r.intro_work_or_education), fmt.percent(r.intro_rate)]  # fmt: skip
+        return [
+            fmt.count(r.into_work),
+            fmt.count(r.intro_ended),
+            fmt.count(r.intro_work_or_education),
+            fmt.percent(r.intro_rate),
+        ]
 
-    parts = [f"# {title}", "", f"## {fmt.t('per_year')}", "",
-             _md_table([fmt.t("year"), *header], [[r.label, *cells(r)] for r in report.years]),
-             "", f"## {fmt.t('per_municipality')}", "",
-             _md_table([fmt.t("municipality"), *header],
-                       [[fmt.t("unknown") if r.label == "unknown" else r.label, *cells(r)]
-                        for r in report.municipalities]),
-             "", provenance_md(report.provenance, fmt), ""]  # fmt: skip
+    parts = [
+        f"# {title}",
+        "",
+        f"## {fmt.t('per_year')}",
+        "",
+        _md_table([fmt.t("year"), *header], [[r.label, *cells(r)] for r in report.years]),
+        "",
+        f"## {fmt.t('per_municipality')}",
+        "",
+        _md_table(
+            [fmt.t("municipality"), *header],
+            [
+                [fmt.t("unknown") if r.label == "unknown" else r.label, *cells(r)]
+                for r in report.municipalities
+            ],
+        ),
+        "",
+        provenance_md(report.provenance, fmt),
+        "",
+    ]
     return "\n".join(parts)

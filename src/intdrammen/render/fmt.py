@@ -16,7 +16,10 @@ SUPPRESSED = ":"  # SSB's marker for a suppressed cell
 
 LABELS: dict[str, dict[str, str]] = {
     "progress_title": {"en": "Progress {year}", "nb": "Måloppnåelse {year}"},
-    "report_title": {"en": "Report {region}, {first}–{last}", "nb": "Rapport {region}, {first}–{last}"},
+    "report_title": {
+        "en": "Report {region}, {first}–{last}",
+        "nb": "Rapport {region}, {first}–{last}",
+    },
     "whole_project": {"en": "whole project", "nb": "hele prosjektet"},
     "goal": {"en": "Goal", "nb": "Mål"},
     "window": {"en": "Window", "nb": "Periode"},
@@ -31,8 +34,10 @@ LABELS: dict[str, dict[str, str]] = {
     "yes": {"en": "yes", "nb": "ja"},
     "no": {"en": "no", "nb": "nei"},
     "behind": {"en": "behind", "nb": "bak"},
-    "intro_title": {"en": "Introduction programme, cohort {year}",
-                    "nb": "Introduksjonsprogrammet, kull {year}"},
+    "intro_title": {
+        "en": "Introduction programme, cohort {year}",
+        "nb": "Introduksjonsprogrammet, kull {year}",
+    },
     "measure": {"en": "Measure", "nb": "Mål"},
     "cohort": {"en": "Cohort", "nb": "Kull"},
     "ended": {"en": "Ended", "nb": "Avsluttet"},
@@ -111,8 +116,9 @@ class Fmt:
     def percent(self, value: Fraction | float | None, decimals: int = 1) -> str:
         if value is None:
             return "–"
-        number = self.number(Fraction(value) * 100 if not isinstance(value, float)
-                             else value * 100, decimals)  # fmt: skip
+        number = self.number(
+            Fraction(value) * 100 if not isinstance(value, float) else value * 100, decimals
+        )
         return f"{number}\u00a0%" if self.lang == "nb" else f"{number}%"
 
     def yes_no(self, value: bool | None) -> str:

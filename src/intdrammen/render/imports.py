@@ -6,8 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
-from rich.progress import TimeElapsedColumn
+from rich.progress import (
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -24,46 +30,77 @@ class RowsPerSecond(ProgressColumn):
 
 def progress_bar(console: Console) -> Progress:
     """Rows read so far and rows per second, on stderr, gone when done."""
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                    TextColumn("{task.completed:,} rows"), RowsPerSecond(), TimeElapsedColumn(),
-                    console=console, transient=True)  # fmt: skip
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        RowsPerSecond(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -> None:
-    table = Table(title="Dry run: nothing was written" if report.dry_run else f"Imported into {db}",
-                  title_justify="left", title_style="bold")  # fmt: skip
+    table = Table(
+        title="Dry run: nothing was written" if report.dry_run else f"Imported into {db}",
+        title_justify="left",
+        title_style="bold",
+    )
     for name in ("File", "Kind", "Rows", "New", "Updated", "Unchanged", "Skipped", "Batch"):
         table.add_column(name, justify="left" if name in {"File", "Kind"} else "right")
     for t in report.tables:
         name = f"{t.file} [{t.sheet}]" if t.sheet else t.file
         batch = "–" if t.batch_id is None or report.dry_run else str(t.batch_id)
-        table.add_row(name, t.kind, f"{t.rows:,}", f"{t.counts.inserted:,}",
-                      f"{t.counts.updated:,}", f"{t.counts.unchanged:,}", f"{t.skipped:,}",
-                      batch)  # fmt: skip
+        table.add_row(
+            Text(name),
+            t.kind,
+            f"{t.rows:,}",
+            f"{t.counts.inserted:,}",
+            f"{t.counts.updated:,}",
+            f"{t.counts.unchanged:,}",
+            f"{t.skipped:,}",
+            batch,
+        )
     out.print(table)
     for t in report.tables:
         if not t.changed and t.rows and not report.dry_run:
             already = f" (identical to batch {t.already})" if t.already else ""
-            out.print(f"{t.file}: nothing changed{already}: every row is already in the "
-                      "database.")  # fmt: skip
+            out.print(
+                Text(f"{t.file}: nothing changed{already}: every row is already in the database.")
+            )
         if t.rejected_file is not None:
-            out.print(f"[yellow]{t.skipped} rejected rows of {t.file} with their reasons: "
-                      f"{t.rejected_file}[/]")  # fmt: skip
+            out.print(
+                Text(
+                    f"{t.skipped} rejected rows of {t.file} with their reasons: {t.rejected_file}",
+                    style="yellow",
+                )
+            )
     if report.warnings:
         err.print(problems_text(report.warnings, report.warning_total, "Warnings"))
 
 
 def columns_json() -> dict[str, Any]:
     return {
-        kind: [{"field": f.name, "required": f.required, "aliases": list(f.aliases),
-                "description": f.description} for f in fields]  # fmt: skip
+        kind: [
+            {
+                "field": f.name,
+                "required": f.required,
+                "aliases": list(f.aliases),
+                "description": f.description,
+            }
+            for f in fields
+        ]
         for kind, fields in FIELDS.items()
     }
 
 
 def columns_text() -> Table:
-    table = Table(title="Accepted columns (case, spaces, '_' and æøå/aeoa do not matter)",
-                  title_justify="left", show_lines=True)  # fmt: skip
+    table = Table(
+        title="Accepted columns (case, spaces, '_' and æøå/aeoa do not matter)",
+        title_justify="left",
+        show_lines=True,
+    )
     for name in ("Kind", "Field", "Also accepted", "What"):
         table.add_column(name, overflow="fold")
     for kind, fields in FIELDS.items():

@@ -34,14 +34,22 @@ def goals_json(config: GoalConfig) -> dict[str, Any]:
         "version": config.version,
         "sources": list(config.sources),
         "goals": [
-            {"id": g.id, "title": g.title, "kind": g.kind.value, "target": float(g.target),
-             "start": g.start.isoformat() if g.start else None,
-             "end": g.end.isoformat() if g.end else None, "every_year": g.every_year,
-             "region": g.region, "days_after": g.days_after,
-             "measured_on": "%02d-%02d" % g.measured_on, "source": g.source}
+            {
+                "id": g.id,
+                "title": g.title,
+                "kind": g.kind.value,
+                "target": float(g.target),
+                "start": g.start.isoformat() if g.start else None,
+                "end": g.end.isoformat() if g.end else None,
+                "every_year": g.every_year,
+                "region": g.region,
+                "days_after": g.days_after,
+                "measured_on": f"{g.measured_on[0]:02d}-{g.measured_on[1]:02d}",
+                "source": g.source,
+            }
             for g in config.goals
         ],
-    }  # fmt: skip
+    }
 
 
 def goals_text(config: GoalConfig) -> RenderableType:
@@ -56,23 +64,29 @@ def goals_text(config: GoalConfig) -> RenderableType:
 
 def _member_json(m: RegionMember, history: MunicipalityHistory) -> dict[str, Any]:
     return {
-        "label": m.label, "current_code": m.current_code,
+        "label": m.label,
+        "current_code": m.current_code,
         "from": m.start.isoformat() if m.start else None,
-        "to": m.end.isoformat() if m.end else None, "merged_into": m.merged_into,
+        "to": m.end.isoformat() if m.end else None,
+        "merged_into": m.merged_into,
         "codes": [{"code": c, "name": history.name(c)} for c in sorted(m.codes)],
-    }  # fmt: skip
+    }
 
 
 def regions_json(regions: Sequence[Region], version: str) -> dict[str, Any]:
     return {
         "version": version,
         "regions": [
-            {"name": r.name, "description": r.description,
-             "members": [m.label for m in r.members],
-             "candidates": [m.label for m in r.candidates], "notes": list(r.notes)}
+            {
+                "name": r.name,
+                "description": r.description,
+                "members": [m.label for m in r.members],
+                "candidates": [m.label for m in r.candidates],
+                "notes": list(r.notes),
+            }
             for r in regions
         ],
-    }  # fmt: skip
+    }
 
 
 def regions_text(regions: Sequence[Region], version: str) -> RenderableType:
@@ -80,8 +94,12 @@ def regions_text(regions: Sequence[Region], version: str) -> RenderableType:
     for name in ("Region", "Members", "Possible members (not counted)", "About"):
         table.add_column(name, overflow="fold")
     for r in regions:
-        table.add_row(r.name, ", ".join(m.label for m in r.members),
-                      ", ".join(m.label for m in r.candidates) or "–", r.description)  # fmt: skip
+        table.add_row(
+            r.name,
+            ", ".join(m.label for m in r.members),
+            ", ".join(m.label for m in r.candidates) or "–",
+            r.description,
+        )
     note = Text("Every municipality is a region too: --region Lier, --region 0625.", style="dim")
     return Group(table, note)
 
@@ -102,8 +120,10 @@ def region_detail_text(region: Region, history: MunicipalityHistory) -> Renderab
         table.add_column(name, overflow="fold")
     for m in (*region.members, *region.candidates):
         period = f"{m.start or 'always'} – {m.end or ''}".strip(" –")
-        codes = "\n".join(f"{c} {history.name(c)}{_valid(history, c)}" for c in
-                          sorted(m.codes, key=lambda c: (_first_year(history, c), c)))  # fmt: skip
+        codes = "\n".join(
+            f"{c} {history.name(c)}{_valid(history, c)}"
+            for c in sorted(m.codes, key=lambda c: (_first_year(history, c), c))
+        )
         today = m.current_code or ""
         if m.merged_into:
             today = f"part of {m.merged_into} {m.current_code or ''}"

@@ -32,12 +32,14 @@ def _status(ok: bool | None, fmt: Fmt) -> Text:
 def provenance_text(p: Provenance, fmt: Fmt) -> RenderableType:
     files = ", ".join(f"{f} ({sha[:8]})" for f, sha, _b in p.files) or "–"
     lines = [Text(f"• {note}", style="yellow") for note in p.notes]
-    lines.append(Text(
-        f"{fmt.t('data_as_of')} {p.data_as_of or '–'} · {fmt.t('files')}: {files} · "
-        f"{fmt.t('goals_version')} {p.goals_version} · {fmt.t('regions_version')} "
-        f"{p.regions_version} · intd {p.intd_version}",
-        style="dim",
-    ))  # fmt: skip
+    lines.append(
+        Text(
+            f"{fmt.t('data_as_of')} {p.data_as_of or '–'} · {fmt.t('files')}: {files} · "
+            f"{fmt.t('goals_version')} {p.goals_version} · {fmt.t('regions_version')} "
+            f"{p.regions_version} · intd {p.intd_version}",
+            style="dim",
+        )
+    )
     return Group(*lines)
 
 
@@ -45,8 +47,13 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
     region = report.region.name if report.region else fmt.t("whole_project")
     parts: list[RenderableType] = []
     if report.goals:
-        goals = Table(title=f"{fmt.t('progress_title', year=report.year)} – {region}",
-                      title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, collapse_padding=True)  # fmt: skip
+        goals = Table(
+            title=f"{fmt.t('progress_title', year=report.year)} – {region}",
+            title_justify="left",
+            title_style="bold",
+            box=box.SIMPLE_HEAD,
+            collapse_padding=True,
+        )
         goals.add_column(fmt.t("goal"), min_width=18)
         for key in ("target", "actual"):
             goals.add_column(fmt.t(key), justify="right")
@@ -56,19 +63,36 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
         goals.add_column(fmt.t("on_track"), justify="center")
         for g in report.goals:
             share = Fraction(g.actual) / g.goal.target
-            bar = ProgressBar(total=float(g.goal.target), completed=float(g.actual), width=8,
-                              complete_style="green" if g.on_track else "red")  # fmt: skip
+            bar = ProgressBar(
+                total=float(g.goal.target),
+                completed=float(g.actual),
+                width=8,
+                complete_style="green" if g.on_track else "red",
+            )
             goals.add_row(
-                Group(Text(g.goal.title),
-                      Text(f"{g.goal.id} · {g.goal.region or fmt.t('whole_project')} · "
-                           f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}", style="dim")),
-                fmt.number(g.goal.target, 0), fmt.count(g.actual), fmt.count(g.in_year),
+                Group(
+                    Text(g.goal.title),
+                    Text(
+                        f"{g.goal.id} · {g.goal.region or fmt.t('whole_project')} · "
+                        f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
+                        style="dim",
+                    ),
+                ),
+                fmt.number(g.goal.target, 0),
+                fmt.count(g.actual),
+                fmt.count(g.in_year),
                 Group(Text(fmt.percent(share), justify="right"), bar),
-                fmt.number(g.expected), _status(g.on_track, fmt),
-            )  # fmt: skip
+                fmt.number(g.expected),
+                _status(g.on_track, fmt),
+            )
         parts.append(goals)
-    intro = Table(title=fmt.t("intro_title", year=report.year), title_justify="left",
-                  title_style="bold", box=box.SIMPLE_HEAD, collapse_padding=True)  # fmt: skip
+    intro = Table(
+        title=fmt.t("intro_title", year=report.year),
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+    )
     intro.add_column(fmt.t("measure"), min_width=18)
     for key in ("ended", "work_or_education", "rate", "target"):
         intro.add_column(fmt.t(key), justify="right")
@@ -76,30 +100,50 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
     intro.add_column(fmt.t("national"))
     for i in report.intro:
         intro.add_row(
-            Group(Text(i.goal.title), Text(i.goal.id, style="dim")), fmt.count(i.ended),
-            fmt.count(i.work_or_education) if i.available else "–", intro_rate_text(i, fmt),
-            fmt.percent(i.target, 0), _status(i.met, fmt), national_text(i, fmt),
-        )  # fmt: skip
+            Group(Text(i.goal.title), Text(i.goal.id, style="dim")),
+            fmt.count(i.ended),
+            fmt.count(i.work_or_education) if i.available else "–",
+            intro_rate_text(i, fmt),
+            fmt.percent(i.target, 0),
+            _status(i.met, fmt),
+            national_text(i, fmt),
+        )
     parts.append(intro)
     parts.append(provenance_text(report.provenance, fmt))
     return Group(*parts)
 
 
-def _row_table(title: str, first: str, rows: Sequence[Row], fmt: Fmt,
-               total: Row | None = None) -> Table:  # fmt: skip
-    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, collapse_padding=True)
+def _row_table(
+    title: str, first: str, rows: Sequence[Row], fmt: Fmt, total: Row | None = None
+) -> Table:
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+    )
     table.add_column(first)
     for key in ("into_work", "intro_ended", "intro_woe", "intro_rate"):
         table.add_column(fmt.t(key), justify="right")
     for r in rows:
         label = fmt.t("unknown") if r.label == "unknown" else r.label
-        table.add_row(label, fmt.count(r.into_work), fmt.count(r.intro_ended),
-                      fmt.count(r.intro_work_or_education), fmt.percent(r.intro_rate))  # fmt: skip
+        table.add_row(
+            label,
+            fmt.count(r.into_work),
+            fmt.count(r.intro_ended),
+            fmt.count(r.intro_work_or_education),
+            fmt.percent(r.intro_rate),
+        )
     if total is not None:
         table.add_section()
-        table.add_row(Text(fmt.t("total"), style="bold"), fmt.count(total.into_work),
-                      fmt.count(total.intro_ended), fmt.count(total.intro_work_or_education),
-                      fmt.percent(total.intro_rate))  # fmt: skip
+        table.add_row(
+            Text(fmt.t("total"), style="bold"),
+            fmt.count(total.into_work),
+            fmt.count(total.intro_ended),
+            fmt.count(total.intro_work_or_education),
+            fmt.percent(total.intro_rate),
+        )
     return table
 
 
@@ -109,42 +153,91 @@ def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
     return Group(
         Text(title, style="bold"),
         _row_table(fmt.t("per_year"), fmt.t("year"), report.years, fmt),
-        _row_table(fmt.t("per_municipality"), fmt.t("municipality"), report.municipalities,
-                   fmt, report.total),  # fmt: skip
+        _row_table(
+            fmt.t("per_municipality"),
+            fmt.t("municipality"),
+            report.municipalities,
+            fmt,
+            report.total,
+        ),
         provenance_text(report.provenance, fmt),
     )
 
 
 def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
-    counted = Table(title=f"{fmt.t('counted')}: {len(explanation.counted)}",
-                    title_justify="left", title_style="bold green")  # fmt: skip
+    counted = Table(
+        title=f"{fmt.t('counted')}: {len(explanation.counted)}",
+        title_justify="left",
+        title_style="bold green",
+    )
     for key in ("participant", "date", "placement", "what", "source"):
         counted.add_column(fmt.t(key))
     for c in explanation.counted:
-        counted.add_row(c.participant_id, fmt.day(c.date), c.placement_id or "", c.what,
-                        c.source)  # fmt: skip
-    excluded = Table(title=f"{fmt.t('excluded')}: {len(explanation.excluded)}",
-                     title_justify="left", title_style="bold red")  # fmt: skip
+        counted.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    c.participant_id,
+                    fmt.day(c.date),
+                    c.placement_id or "",
+                    c.what,
+                    c.source,
+                )
+            )
+        )
+    excluded = Table(
+        title=f"{fmt.t('excluded')}: {len(explanation.excluded)}",
+        title_justify="left",
+        title_style="bold red",
+    )
     for key in ("participant", "reason", "detail", "source"):
         excluded.add_column(fmt.t(key))
     for e in explanation.excluded:
-        excluded.add_row(e.participant_id, e.reason, e.detail, e.source)
+        excluded.add_row(*(Text(cell) for cell in (e.participant_id, e.reason, e.detail, e.source)))
     region = explanation.region.name if explanation.region else fmt.t("whole_project")
     head = Text(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
     return Group(head, counted, excluded, provenance_text(explanation.provenance, fmt))
 
 
 def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
-    table = Table(title="Import history", title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, collapse_padding=True)
-    for name in ("Batch", "File", "Kind", "Rows", "New", "Updated", "Unchanged", "Imported",
-                 "sha256", "Status"):  # fmt: skip
-        table.add_column(name, justify="right" if name in {"Rows", "New", "Updated",
-                                                          "Unchanged", "Batch"} else "left")  # fmt: skip
+    table = Table(
+        title="Import history",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+    )
+    for name in (
+        "Batch",
+        "File",
+        "Kind",
+        "Rows",
+        "New",
+        "Updated",
+        "Unchanged",
+        "Imported",
+        "sha256",
+        "Status",
+    ):
+        table.add_column(
+            name,
+            justify="right" if name in {"Rows", "New", "Updated", "Unchanged", "Batch"} else "left",
+        )
     for b in batches:
         name = f"{b.file} [{b.sheet}]" if b.sheet else b.file
         status = Text(f"undone {b.undone_at}", style="dim") if b.undone_at else Text("applied")
-        table.add_row(str(b.id), name, b.kind, str(b.rows), str(b.inserted), str(b.updated),
-                      str(b.unchanged), b.imported_at, b.sha256[:12], status)  # fmt: skip
+        table.add_row(
+            str(b.id),
+            Text(name),
+            b.kind,
+            str(b.rows),
+            str(b.inserted),
+            str(b.updated),
+            str(b.unchanged),
+            b.imported_at,
+            b.sha256[:12],
+            status,
+        )
     return table
 
 
@@ -154,8 +247,19 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
         table.add_column(name, overflow="fold")
     for p in problems:
         file = f"{p.file} [{p.sheet}]" if p.sheet else p.file
-        table.add_row(file, "" if p.row is None else str(p.row), p.column or "",
-                      "" if p.value is None else p.value, p.code, p.message)  # fmt: skip
+        table.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    file,
+                    "" if p.row is None else str(p.row),
+                    p.column or "",
+                    "" if p.value is None else p.value,
+                    p.code,
+                    p.message,
+                )
+            )
+        )
     hints = sorted({(p.code, p.hint) for p in problems if p.hint})
     footer = [Text(f"{code}: {hint}", style="dim") for code, hint in hints]
     if total > len(problems):

@@ -1,5 +1,0 @@
-"""Placeholder, replaced below."""
-
-
-def main() -> None:
-    pass

@@ -219,7 +219,7 @@ def write_transaction(path: Path, *, dry_run: bool = False) -> Iterator[Store]:
         _migrate(conn)
         store = Store(conn)
         yield store
-        if dry_run:
+        if dry_run or store.discard:
             conn.execute("ROLLBACK")
         else:
             conn.execute("COMMIT")
@@ -253,7 +253,11 @@ def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
         try:
             conn.execute("BEGIN IMMEDIATE")
             _migrate(conn)
-            yield Store(conn)
+            store = Store(conn)
+            yield store
+            if store.discard:
+                conn.execute("ROLLBACK")
+                return
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -339,6 +343,9 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # Set inside a write transaction when nothing worth keeping was written: the
+        # transaction then rolls back and the file stays byte-for-byte as it was.
+        self.discard = False
 
     def close(self) -> None:
         self.conn.close()

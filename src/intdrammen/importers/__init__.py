@@ -21,8 +21,9 @@ from intdrammen.errors import ConfigError, ImportRejected, InputFileError, Probl
 from intdrammen.importers import participants, placements
 from intdrammen.importers.columns import FIELDS, KINDS, detect_kind, match_columns, score_header
 from intdrammen.importers.context import ParseContext
-from intdrammen.importers.rows import ProblemLog, RowSchema, parse_rows
+from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_rows
 from intdrammen.importers.tables import Table, file_info, read_tables
+from intdrammen.render.cells import safe_cell
 from intdrammen.store import StageCounts, Store, write_transaction
 
 CHUNK = 20_000
@@ -175,56 +176,16 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
 
     def work(store: Store) -> ImportReport:
         store.create_stage()
-        results: list[TableResult] = []
-        read = 0
-        for item in planned:
-            table = item.table
-            result = TableResult(table.file, table.sheet, item.kind, item.sha256)
-            result.already = getattr(store.applied_with_sha(item.sha256), "id", None)
-            result.batch_id = store.add_batch(
-                file=table.file,
-                sha256=item.sha256,
-                kind=item.kind,
-                sheet=table.sheet,
-                intd_version=__version__,
-            )
-            errors_before = log.error_total
-            ctx.unknown_municipality = 0
-            rows = parse_rows(
-                table, schemas[item.kind], item.columns, batch_id=result.batch_id, log=log
-            )
-            for chunk, last_row in _chunks(rows):
-                store.stage(item.kind, chunk)
-                result.rows = last_row - table.header_row
-                if options.progress:
-                    options.progress(read + len(chunk))
-                read += len(chunk)
-            result.rows = _data_rows(table, result.rows)
-            result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
-            if ctx.unknown_municipality:
-                log.add(
-                    Problem(
-                        "W-MUNICIPALITY-UNKNOWN",
-                        f"{ctx.unknown_municipality} rows have municipality 9999 "
-                        "(Uoppgitt): counted as unknown municipality",
-                        table.file,
-                        None,
-                        "municipality",
-                        None,
-                        table.sheet,
-                    )
-                )
-            del errors_before
-            results.append(result)
-        _report_duplicates(store, planned, log, results)
+        results = [_stage_table(store, item, schemas, ctx, log, options) for item in planned]
+        _report_duplicates(store, log, results)
         if log.error_total and options.on_error != "skip":
             raise ImportRejected(log.errors, log.error_total)
-        _report_same_person(store, results, log)
         for kind in KINDS:
             for batch_id, counts in store.apply_stage(kind).items():
                 for result in results:
                     if result.batch_id == batch_id:
                         result.counts = counts
+        _report_same_person(store, results, log)
         for result in results:
             assert result.batch_id is not None
             if not result.changed and (result.rows or result.already is not None):
@@ -234,6 +195,8 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
                 store.finish_batch(
                     result.batch_id, rows=result.rows, skipped=result.skipped, counts=result.counts
                 )
+        # Nothing changed at all: roll back, so the file stays byte-for-byte as it was.
+        store.discard = all(r.batch_id is None for r in results)
         return ImportReport(results, log.warnings, log.warning_total, options.dry_run)
 
     with write_transaction(db, dry_run=options.dry_run) as store:
@@ -243,9 +206,58 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
     return report
 
 
-def _data_rows(table: Table, rows_seen: int) -> int:
-    # Count every data row the reader produced, good or bad.
-    return table.rows_read if hasattr(table, "rows_read") else rows_seen
+def _stage_table(
+    store: Store,
+    item: _Planned,
+    schemas: dict[str, RowSchema],
+    ctx: ParseContext,
+    log: ProblemLog,
+    options: ImportOptions,
+) -> TableResult:
+    """Parse one table into the staging area under a new batch."""
+    table = item.table
+    result = TableResult(table.file, table.sheet, item.kind, item.sha256)
+    result.already = getattr(store.applied_with_sha(item.sha256), "id", None)
+    result.batch_id = store.add_batch(
+        file=table.file,
+        sha256=item.sha256,
+        kind=item.kind,
+        sheet=table.sheet,
+        intd_version=__version__,
+    )
+    ctx.unknown_municipality = 0
+    counter = RowCounter()
+    rows = parse_rows(
+        table,
+        schemas[item.kind],
+        item.columns,
+        batch_id=result.batch_id,
+        log=log,
+        counter=counter,
+    )
+    for chunk in _chunks(rows):
+        store.stage(item.kind, chunk)
+        if options.progress:
+            options.progress(counter.rows)
+    result.rows = counter.rows
+    result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
+    if ctx.unknown_municipality:
+        message = (
+            f"{ctx.unknown_municipality} rows have municipality 9999 (Uoppgitt): counted as "
+            "unknown municipality"
+        )
+        log.add(
+            Problem(
+                "W-MUNICIPALITY-UNKNOWN",
+                message,
+                table.file,
+                None,
+                "municipality",
+                None,
+                table.sheet,
+            )
+        )
+    return result
 
 
 def _dry_run_key() -> bytes:
@@ -255,23 +267,17 @@ def _dry_run_key() -> bytes:
     return secrets.token_bytes(32)
 
 
-def _chunks(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[list[tuple[object, ...]], int]]:
+def _chunks(rows: Iterator[tuple[object, ...]]) -> Iterator[list[tuple[object, ...]]]:
     chunk: list[tuple[object, ...]] = []
-    last = 0
     for row in rows:
         chunk.append(row)
         if len(chunk) >= CHUNK:
-            last = int(row[-1])  # type: ignore[call-overload]
-            yield chunk, last
+            yield chunk
             chunk = []
-    if chunk:
-        last = int(chunk[-1][-1])  # type: ignore[call-overload]
-    yield chunk, last
+    yield chunk
 
 
-def _report_duplicates(
-    store: Store, planned: list[_Planned], log: ProblemLog, results: list[TableResult]
-) -> None:
+def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]) -> None:
     files = {r.batch_id: (r.file, r.sheet) for r in results}
     for kind in KINDS:
         conflicts = store.stage_conflicts(kind)
@@ -329,7 +335,12 @@ def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportRepo
             writer.writerow(["row", "column", "value", "code", "problem"])
             for row in sorted(bad):
                 for problem in bad[row]:
-                    writer.writerow(
-                        [row, problem.column, problem.value or "", problem.code, problem.message]
-                    )
+                    cells = [
+                        row,
+                        problem.column,
+                        problem.value or "",
+                        problem.code,
+                        problem.message,
+                    ]
+                    writer.writerow([safe_cell(cell) for cell in cells])
         result.rejected_file = target

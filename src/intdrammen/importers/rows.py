@@ -67,6 +67,11 @@ class ProblemLog:
             per_file.setdefault(problem.row, []).append(problem)
 
 
+@dataclass
+class RowCounter:
+    rows: int = 0
+
+
 def parse_rows(
     table: Table,
     schema: RowSchema,
@@ -74,8 +79,10 @@ def parse_rows(
     *,
     batch_id: int,
     log: ProblemLog,
+    counter: RowCounter,
 ) -> Iterator[tuple[object, ...]]:
-    """Yield (storage values..., batch_id, sheet, row) for every good row of `table`."""
+    """Yield (storage values..., batch_id, sheet, row) for every good row of `table`;
+    `counter` counts every data row read, good or bad."""
     position = {name: i for i, name in enumerate(schema.columns)}
     plan = [
         (index, name, position[schema.column_of(name)], schema.parsers[name])
@@ -93,8 +100,9 @@ def parse_rows(
         log.add(Problem(code, message, table.file, row, label, shown, sheet))
 
     for row_number, cells in table.rows:
+        counter.rows += 1
         values: list[object] = [None] * width
-        ok = True
+        failed: list[int] = []
         for index, name, pos, parser in plan:
             raw = cells[index]
             if raw is None or raw == "":
@@ -103,11 +111,12 @@ def parse_rows(
                 values[pos] = parser(raw)
             except ValueProblem as problem:
                 report(problem.code, name, problem.message, row_number, raw)
-                ok = False
+                failed.append(pos)
         for name, pos in required:
-            if values[pos] is None and ok:
+            if values[pos] is None and pos not in failed:
                 report("E-REQUIRED", name, f"{name} is empty", row_number, None)
-                ok = False
+                failed.append(pos)
+        ok = not failed
         if not ok:
             continue
         found = schema.check(values)

@@ -15,11 +15,10 @@ from fractions import Fraction
 from typing import Any
 
 from intdrammen.models import Provenance
+from intdrammen.render.cells import safe_cell
 from intdrammen.render.fmt import SUPPRESSED, Fmt
 from intdrammen.reports import Explanation, IntroProgress, ProgressReport, RegionReport, Row
 from intdrammen.store import BatchInfo
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _rate(value: Fraction | None) -> float | None:
@@ -173,13 +172,6 @@ def dumps(value: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- CSV
-
-
-def safe_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is written as text ('=...)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _csv(rows: Iterable[Sequence[object]]) -> str:

@@ -1,0 +1,350 @@
+"""`intd import`, `imports`, `undo` and `check` through the CLI, with real files and a
+real SQLite database in a temp dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+from datetime import date
+from pathlib import Path
+
+from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from intdrammen.ids import make_fnr
+
+FNR = make_fnr(date(1990, 5, 17), 123) or ""
+FNR2 = make_fnr(date(1984, 1, 2), 456) or ""
+
+
+def participants(tmp: Path, rows: list[list[object]], name: str = "deltakere.csv") -> Path:
+    return write_csv(tmp / name, PARTICIPANT_HEADER, rows)
+
+
+def placements(tmp: Path, rows: list[list[object]], name: str = "plasseringer.csv") -> Path:
+    return write_csv(tmp / name, PLACEMENT_HEADER, rows)
+
+
+def base_files(tmp: Path) -> tuple[Path, Path]:
+    p = participants(
+        tmp,
+        [
+            ["D1", FNR, 1990, "K", "Syria", "0602", "", "", "2019-06-15", "fullført", ""],
+            ["D2", "", 1985, "M", "Eritrea", "3048", "", "", "2019-08-20", "avbrutt", "ledig"],
+        ],
+    )
+    pl = placements(
+        tmp,
+        [
+            ["PL1", "D1", "fast jobb", "", "Kiwi", "2019-07-10", "", "37,5", "mentor"],
+            ["PL2", "D2", "arbeidspraksis", "", "Kiwi", "2019-03-01", "2019-05-01", "", ""],
+        ],
+    )
+    return p, pl
+
+
+def test_import_detects_kinds_and_reports_counts(tmp_path, cli, db):
+    p, pl = base_files(tmp_path)
+    result = cli("import", str(p), str(pl))
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM participants").fetchone()[0] == 2
+        assert conn.execute("SELECT COUNT(*) FROM placements").fetchone()[0] == 2
+        row = conn.execute(
+            "SELECT p.sheet, p.source_row, b.file, b.kind FROM placements p "
+            "JOIN batches b ON b.id = p.batch_id WHERE placement_id = 'PL2'"
+        ).fetchone()
+    assert row == (None, 3, "plasseringer.csv", "placements")
+
+
+def test_database_and_key_are_private(tmp_path, cli, db):
+    p, _pl = base_files(tmp_path)
+    assert cli("import", str(p)).exit_code == 0
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    key = Path(os.environ["INTD_KEY_FILE"])
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert key.parent != db.parent
+
+
+def test_fodselsnummer_is_never_stored_or_printed(tmp_path, cli, db):
+    p, pl = base_files(tmp_path)
+    out = cli("import", str(p), str(pl)).output
+    out += cli("explain", "--goal", "intro-direct-55", "--year", "2019", "--format", "json").output
+    assert FNR not in out
+    raw = db.read_bytes()
+    assert FNR.encode() not in raw
+    import hashlib
+
+    assert hashlib.sha256(FNR.encode()).hexdigest().encode() not in raw
+    with sqlite3.connect(db) as conn:
+        key = conn.execute("SELECT person_key FROM participants WHERE participant_id='D1'")
+        assert len(key.fetchone()[0]) == 64
+
+
+def test_bad_fodselsnummer_is_reported_without_echoing_it(tmp_path, cli, db):
+    wrong = FNR[:-1] + str((int(FNR[-1]) + 1) % 10)
+    p = participants(tmp_path, [["D1", wrong, 1990, "K", "", "0602", "", "", "", "", ""]])
+    result = cli("import", str(p))
+    assert result.exit_code == 1
+    assert "E-FNR" in result.output
+    assert wrong not in result.output
+    assert not db.exists()
+
+
+def test_rejected_import_creates_no_database(tmp_path, cli, db):
+    pl = placements(tmp_path, [["PL1", "D1", "jobb", "", "", "31.02.2019", "", "", ""]])
+    result = cli("import", str(pl))
+    assert result.exit_code == 1
+    assert "plasseringer.csv" in result.output and "row 2" not in result.stdout
+    assert "E-DATE" in result.output and "31.02.2019" in result.output
+    assert not db.exists()
+    assert list(tmp_path.glob("*.tmp")) == []
+
+
+def test_rejected_import_leaves_database_byte_for_byte(tmp_path, cli, db):
+    p, pl = base_files(tmp_path)
+    assert cli("import", str(p), str(pl)).exit_code == 0
+    before = db.read_bytes()
+    good = placements(
+        tmp_path, [["PL9", "D1", "kurs", "", "", "2020-01-01", "", "", ""]], name="good.csv"
+    )
+    bad = placements(
+        tmp_path,
+        [
+            ["PL3", "D1", "jobb", "123456789", "", "2020-01-01", "", "", ""],
+            ["PL4", "D1", "romfart", "", "", "2020-01-01", "2019-01-01", "150", ""],
+        ],
+        name="bad.csv",
+    )
+    result = cli("import", str(good), str(bad))
+    assert result.exit_code == 1
+    for code in ("E-ORGNR", "E-TYPE", "E-RANGE"):
+        assert code in result.output
+    assert db.read_bytes() == before
+
+
+def test_every_problem_is_listed_with_row_and_column(tmp_path, cli):
+    pl = placements(
+        tmp_path,
+        [
+            ["PL1", "D1", "jobb", "", "", "2019-01-01", "", "", ""],
+            ["PL2", "", "jobb", "", "", "2019-13-01", "", "", ""],
+            ["PL3", "D3", "jobb", "", "", "2019-05-01", "2019-04-01", "", ""],
+        ],
+    )
+    result = cli("import", str(pl))
+    assert result.exit_code == 1
+    text = result.stderr
+    assert "E-REQUIRED" in text and "E-DATE" in text and "E-DATE-ORDER" in text
+    assert "3 problems" in text
+
+
+def test_duplicate_id_with_conflicting_data(tmp_path, cli, db):
+    pl = placements(
+        tmp_path,
+        [
+            ["PL1", "D1", "jobb", "", "", "2019-01-01", "", "", ""],
+            ["PL1", "D1", "jobb", "", "", "2019-01-01", "", "", ""],
+            ["PL1", "D1", "jobb", "", "", "2019-02-01", "", "", ""],
+        ],
+    )
+    result = cli("import", str(pl))
+    assert result.exit_code == 1
+    assert "E-DUPLICATE" in result.output and "row 2" in result.output
+    assert not db.exists()
+
+
+def test_identical_rows_without_id_are_one_placement(tmp_path, cli, db):
+    pl = placements(
+        tmp_path,
+        [
+            ["", "D1", "jobb", "", "Kiwi", "2019-01-01", "", "", ""],
+            ["", "D1", "jobb", "", "Kiwi", "2019-01-01", "", "", ""],
+            ["", "D1", "jobb", "", "Rema", "2019-01-01", "", "", ""],
+        ],
+    )
+    assert cli("import", str(pl)).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM placements").fetchone()[0] == 2
+
+
+def test_reimport_changes_nothing_and_says_so(tmp_path, cli, cli_json, db):
+    p, pl = base_files(tmp_path)
+    assert cli("import", str(p), str(pl)).exit_code == 0
+    before = db.read_bytes()
+    history = cli_json("imports")
+    result = cli("import", str(p), str(pl))
+    assert result.exit_code == 0
+    assert "nothing changed" in result.output
+    assert db.read_bytes() == before
+    assert cli_json("imports") == history
+
+
+def test_corrected_file_updates_changed_rows_and_undo_restores(tmp_path, cli, cli_json, db):
+    p, pl = base_files(tmp_path)
+    assert cli("import", str(p), str(pl)).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        original = conn.execute("SELECT * FROM placements ORDER BY placement_key").fetchall()
+    fixed = placements(
+        tmp_path,
+        [
+            ["PL1", "D1", "fast jobb", "", "Kiwi", "2019-07-10", "2020-01-31", "37,5", "mentor"],
+            ["PL2", "D2", "arbeidspraksis", "", "Kiwi", "2019-03-01", "2019-05-01", "", ""],
+            ["PL3", "D2", "lærling", "", "Kiwi", "2020-03-01", "", "", ""],
+        ],
+        name="plasseringer_v2.csv",
+    )
+    result = cli("import", str(fixed))
+    assert result.exit_code == 0, result.output
+    batches = cli_json("imports")
+    latest = batches[-1]
+    assert (latest["inserted"], latest["updated"], latest["unchanged"]) == (1, 1, 1)
+    assert latest["rows"] == 3 and latest["file"] == "plasseringer_v2.csv"
+    assert set(latest) >= {"id", "file", "sha256", "kind", "rows", "imported_at"}
+    assert cli("undo", str(latest["id"]), "--yes").exit_code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT * FROM placements ORDER BY placement_key").fetchall() == (
+            original
+        )
+    assert cli("check").exit_code == 0
+
+
+def test_undo_refuses_when_a_later_batch_depends(tmp_path, cli, cli_json, db):
+    _p, pl = base_files(tmp_path)
+    assert cli("import", str(pl)).exit_code == 0
+    changed = placements(
+        tmp_path,
+        [["PL1", "D1", "fast jobb", "", "Kiwi", "2019-07-10", "2019-12-31", "37,5", "mentor"]],
+        name="v2.csv",
+    )
+    assert cli("import", str(changed)).exit_code == 0
+    first = cli_json("imports")[0]["id"]
+    refused = cli("undo", str(first), "--yes")
+    assert refused.exit_code == 1 and "--cascade" in refused.output
+    assert cli("undo", str(first), "--yes", "--cascade").exit_code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM placements").fetchone()[0] == 0
+    assert all(b["undone_at"] for b in cli_json("imports"))
+
+
+def test_dry_run_writes_nothing(tmp_path, cli, db):
+    p, pl = base_files(tmp_path)
+    result = cli("import", "--dry-run", str(p), str(pl))
+    assert result.exit_code == 0
+    assert "Dry run" in result.output
+    assert not db.exists()
+    assert not Path(os.environ["INTD_KEY_FILE"]).exists()
+    assert cli("import", str(p)).exit_code == 0
+    before = db.read_bytes()
+    result = cli("import", "--dry-run", str(pl))
+    assert result.exit_code == 0
+    assert db.read_bytes() == before
+
+
+def test_on_error_skip_imports_good_rows_and_writes_rejects(tmp_path, cli, db):
+    pl = placements(
+        tmp_path,
+        [
+            ["PL1", "D1", "jobb", "", "", "2019-01-01", "", "", ""],
+            ["PL2", "D1", "jobb", "", "", "2019-02-30", "", "", ""],
+            ["PL3", "D1", "=HYPERLINK(1)", "", "", "2019-03-01", "", "", ""],
+        ],
+    )
+    result = cli("import", "--on-error", "skip", str(pl))
+    assert result.exit_code == 0, result.output
+    rejected = tmp_path / "plasseringer.rejected.csv"
+    assert rejected.exists() and "rejected.csv" in result.output
+    text = rejected.read_text(encoding="utf-8-sig")
+    assert "E-DATE" in text and ";3;" not in text and "E-TYPE" in text
+    assert "'=HYPERLINK(1)" in text
+    with sqlite3.connect(db) as conn:
+        assert [r[0] for r in conn.execute("SELECT placement_id FROM placements")] == ["PL1"]
+
+
+def test_header_only_file_is_valid_empty_import(tmp_path, cli, cli_json):
+    pl = placements(tmp_path, [])
+    assert cli("import", str(pl)).exit_code == 0
+    assert cli_json("imports")[0]["rows"] == 0
+
+
+def test_zero_byte_file_is_an_error(tmp_path, cli, db):
+    empty = tmp_path / "tom.csv"
+    empty.write_bytes(b"")
+    result = cli("import", str(empty))
+    assert result.exit_code == 1 and "E-EMPTY" in result.output and "tom.csv" in result.output
+    assert not db.exists()
+
+
+def test_missing_required_column_names_the_column(tmp_path, cli):
+    f = write_csv(tmp_path / "x.csv", ["placement_id", "type", "startdato"], [["1", "jobb", "x"]])
+    result = cli("import", str(f))
+    assert result.exit_code == 1
+    assert "E-COLUMN" in result.output and "participant_id" in result.output
+
+
+def test_missing_file_is_a_clean_error(tmp_path, cli):
+    result = cli("import", str(tmp_path / "finnes-ikke.csv"))
+    assert result.exit_code == 1
+    assert "finnes-ikke.csv" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_map_file_maps_office_columns(tmp_path, cli, db):
+    mapping = tmp_path / "kolonner.toml"
+    mapping.write_text('[columns]\n"Løpenr" = "participant_id"\n"Hva" = "type"\n', "utf-8")
+    f = write_csv(tmp_path / "x.csv", ["Løpenr", "Hva", "startdato"], [["D7", "jobb", "2019-1-5"]])
+    result = cli("import", "--map", str(mapping), str(f))
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT participant_id, start_date FROM placements").fetchone() == (
+            "D7",
+            "2019-01-05",
+        )
+
+
+def test_columns_lists_every_alias(cli):
+    result = cli("columns", "--format", "json")
+    data = json.loads(result.stdout)
+    fields = {f["field"]: f for f in data["participants"]}
+    assert "fødselsnummer" in fields["national_id"]["aliases"]
+    assert "sluttårsak" in fields["intro_end_reason"]["aliases"]
+
+
+def test_same_person_under_two_ids_counts_once(tmp_path, cli, cli_json):
+    p = participants(
+        tmp_path,
+        [
+            ["D1", FNR, 1990, "K", "", "0602", "", "", "", "", ""],
+            ["D1b", FNR, 1990, "K", "", "0602", "", "", "", "", ""],
+            ["D2", FNR2, 1984, "M", "", "0602", "", "", "", "", ""],
+        ],
+    )
+    pl = placements(
+        tmp_path,
+        [
+            ["PL1", "D1", "jobb", "", "", "2019-03-01", "", "", ""],
+            ["PL2", "D1b", "jobb", "", "", "2018-03-01", "", "", ""],
+            ["PL3", "D2", "jobb", "", "", "2019-03-01", "", "", ""],
+        ],
+    )
+    result = cli("import", str(p), str(pl))
+    assert result.exit_code == 0
+    assert "W-SAME-PERSON" in result.output
+    goal = cli_json("progress", "--year", "2019")["goals"][0]
+    assert (goal["actual"], goal["in_year"]) == (2, 1)
+
+
+def test_check_reports_ok(tmp_path, cli):
+    p, pl = base_files(tmp_path)
+    cli("import", str(p), str(pl))
+    result = cli("check")
+    assert result.exit_code == 0 and "ok: 2 participants, 2 placements" in result.output
+
+
+def test_check_detects_tampering(tmp_path, cli, db):
+    p, pl = base_files(tmp_path)
+    cli("import", str(p), str(pl))
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE placements SET end_date = '2000-01-01'")
+    result = cli("check")
+    assert result.exit_code == 1 and "ending before they start" in result.output

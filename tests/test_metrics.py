@@ -1,0 +1,179 @@
+"""The pure figure functions against hand-computed values (domain.md definitions)."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from intdrammen import metrics
+from intdrammen.models import Activity, IntroRecord, JobStart, Window
+
+WINDOW = Window(date(2016, 2, 9), date(2020, 12, 31))
+
+
+def job(person: str, day: date, code: str | None = "0602", pid: str | None = None) -> JobStart:
+    return JobStart(pid or person, person, code, day, day.year)
+
+
+def record(
+    end: date,
+    reason: str | None = "completed",
+    outcome: str | None = None,
+    status_1y: str | None = None,
+    person: str = "P1",
+) -> IntroRecord:
+    return IntroRecord(
+        person, person, "0602", end, reason, outcome, status_1y, None, None, None, "deltakere.csv:2"
+    )
+
+
+def activity(kind: str, start: date, end: date | None = None, person: str = "P1") -> Activity:
+    return Activity(
+        person,
+        person,
+        f"id:{kind}{start}",
+        None,
+        kind,
+        start,
+        end,
+        "0602",
+        None,
+        None,
+        "plasseringer.csv:2",
+    )
+
+
+def test_window_days_include_both_ends():
+    # 2016-02-09..2016-12-31 = 327 days (2016 is a leap year), 2017-2019 = 1095,
+    # 2020 = 366: 1788 days in all.
+    assert WINDOW.days == 1788
+
+
+def test_expected_to_date_hand_computed():
+    # 2016: 327 days elapsed -> 1000 * 327 / 1788 = 182.88...
+    assert metrics.expected_to_date(Fraction(1000), WINDOW, 2016) == Fraction(1000 * 327, 1788)
+    # 2019: 327 + 365 * 3 = 1422 -> 795.30...
+    assert round(float(metrics.expected_to_date(Fraction(1000), WINDOW, 2019)), 1) == 795.3
+    # 2020 and later: the whole window
+    assert metrics.expected_to_date(Fraction(1000), WINDOW, 2020) == 1000
+    assert metrics.expected_to_date(Fraction(1000), WINDOW, 2022) == 1000
+
+
+def test_first_job_in_window_counts_once_at_first_start():
+    starts = [
+        job("A", date(2016, 2, 8)),  # before the window: ignored
+        job("A", date(2018, 5, 1)),
+        job("A", date(2017, 1, 3)),
+        job("B", date(2020, 12, 31)),  # last day included
+        job("C", date(2021, 1, 1)),  # after the window
+        job("D", date(2016, 2, 9)),  # first day included
+    ]
+    first = metrics.first_job_in_window(starts, WINDOW)
+    assert {p: j.start for p, j in first.items()} == {
+        "A": date(2017, 1, 3),
+        "B": date(2020, 12, 31),
+        "D": date(2016, 2, 9),
+    }
+
+
+def test_persons_into_work_up_to_and_membership():
+    first = metrics.first_job_in_window(
+        [
+            job("A", date(2017, 1, 3)),
+            job("B", date(2019, 6, 1), code="0403"),
+            job("C", date(2020, 3, 1)),
+        ],
+        WINDOW,
+    )
+    in_drammen = lambda code, _day: code == "0602"  # noqa: E731
+    counted = metrics.persons_into_work(first, up_to=date(2019, 12, 31), member=in_drammen)
+    assert [j.person for j in counted] == ["A"]
+    assert len(metrics.persons_into_work(first, up_to=date(2020, 12, 31))) == 3
+    assert metrics.into_work_in_year(counted, 2017) == 1
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from("ABCDEFG"), st.dates(date(2015, 1, 1), date(2021, 12, 31))))
+)
+def test_years_add_up_to_the_window(pairs):
+    first = metrics.first_job_in_window([job(p, d) for p, d in pairs], WINDOW)
+    counted = metrics.persons_into_work(first, up_to=WINDOW.end)
+    total = sum(metrics.into_work_in_year(counted, y) for y in range(2016, 2021))
+    assert total == len(counted) == len(first)
+
+
+def test_rate_is_undefined_at_zero():
+    assert metrics.rate(0, 0) is None
+    assert metrics.rate(0, 4) == 0
+    assert metrics.rate(7, 12) == Fraction(7, 12)
+
+
+def test_cohort_membership_by_end_reason():
+    assert metrics.cohort_exclusion(record(date(2019, 5, 1)), 2019) is None
+    assert metrics.cohort_exclusion(record(date(2019, 5, 1), "interrupted"), 2019) is None
+    assert metrics.cohort_exclusion(record(date(2019, 5, 1), "moved"), 2019) == "moved"
+    assert metrics.cohort_exclusion(record(date(2019, 5, 1), None), 2019) == "no_end_reason"
+    assert metrics.cohort_exclusion(record(date(2018, 12, 31)), 2019) == "other_year"
+
+
+def test_direct_transition_explicit_outcome_wins():
+    job_active = [activity("job", date(2019, 1, 1))]
+    assert not metrics.direct_transition(
+        record(date(2019, 5, 1), outcome="unknown"), job_active
+    ).in_work_or_education
+    assert metrics.direct_transition(
+        record(date(2019, 5, 1), outcome="education"), []
+    ).in_work_or_education
+
+
+def test_direct_transition_derived_from_placements_30_day_rule():
+    end = date(2019, 5, 1)  # + 30 days = 2019-05-31
+    rec = record(end)
+    assert metrics.direct_transition(rec, [activity("education", date(2019, 5, 31))]).basis == (
+        "placement"
+    )
+    assert not metrics.direct_transition(
+        rec, [activity("education", date(2019, 6, 1))]
+    ).in_work_or_education
+    assert metrics.direct_transition(
+        rec, [activity("job", date(2019, 1, 1), date(2019, 5, 1))]
+    ).in_work_or_education
+    assert not metrics.direct_transition(
+        rec, [activity("job", date(2019, 1, 1), date(2019, 4, 30))]
+    ).in_work_or_education
+    assert not metrics.direct_transition(
+        rec, [activity("work_trial", date(2019, 5, 2))]
+    ).in_work_or_education
+    assert metrics.direct_transition(
+        rec, [activity("apprenticeship", date(2019, 5, 10))], days_after=10
+    ).in_work_or_education
+    assert not metrics.direct_transition(
+        rec, [activity("apprenticeship", date(2019, 5, 12))], days_after=10
+    ).in_work_or_education
+
+
+def test_one_year_after_on_15_november():
+    rec = record(date(2019, 6, 30))
+    on_day = [activity("job", date(2020, 11, 15))]
+    day_before = [activity("job", date(2020, 1, 1), date(2020, 11, 14))]
+    assert metrics.one_year_after(rec, on_day).in_work_or_education
+    assert not metrics.one_year_after(rec, day_before).in_work_or_education
+    explicit = record(date(2019, 6, 30), status_1y="unemployed")
+    assert not metrics.one_year_after(explicit, on_day).in_work_or_education
+
+
+def test_intro_cohort_counts():
+    records = [
+        record(date(2019, 3, 1), outcome="work", person="P1"),
+        record(date(2019, 4, 1), person="P2"),  # derived: job within 30 days
+        record(date(2019, 5, 1), person="P3"),  # no placement
+        record(date(2019, 6, 1), "moved", outcome="work", person="P4"),
+        record(date(2020, 1, 1), outcome="work", person="P5"),
+    ]
+    acts = metrics.group_activities([activity("job", date(2019, 4, 20), person="P2")])
+    cohort = metrics.intro_cohort(records, acts, 2019)
+    assert (cohort.ended, cohort.direct_work_or_education) == (3, 2)
+    assert [(r.participant_id, why) for r, why in cohort.excluded] == [("P4", "moved")]

@@ -179,6 +179,11 @@ class JobStart(NamedTuple):
     municipality: str | None
     start: date
     year: int
+    gender: str | None = None
+    country: str | None = None
+    birth_year: int | None = None
+    channel: str | None = None
+    employer: str | None = None
 
 
 class IntroRecord(NamedTuple):

@@ -611,20 +611,24 @@ class Store:
         self, start: date, end: date, *, by_year: bool = False
     ) -> Iterator[JobStart]:
         """Per participant id (and calendar year, with `by_year`) the earliest job or
-        apprenticeship starting in [start, end], with the person and municipality."""
+        apprenticeship starting in [start, end], with the person, municipality and the
+        facts breakdowns use. (SQLite gives the bare columns of an aggregate query the
+        values of the row holding the MIN; PostgreSQL would use DISTINCT ON.)"""
         year = "substr(pl.start_date, 1, 4)" if by_year else "'0'"
         sql = (
             f"SELECT pl.participant_id, {_person_sql('pa', 'pl')}, "
-            f"{_municipality_sql('pa', 'pl')}, MIN(pl.start_date), {year} AS y "
-            f"FROM placements pl LEFT JOIN participants pa "
-            f"ON pa.participant_id = pl.participant_id "
+            f"{_municipality_sql('pa', 'pl')}, MIN(pl.start_date), {year} AS y, "
+            "pa.gender, pa.country, pa.birth_year, pl.channel, "
+            "COALESCE(pl.employer_name, pl.employer_orgnr) "
+            "FROM placements pl LEFT JOIN participants pa "
+            "ON pa.participant_id = pl.participant_id "
             f"WHERE pl.type IN {WORK_TYPES_SQL} AND pl.start_date BETWEEN ? AND ? "
-            f"GROUP BY pl.participant_id, y"
+            "GROUP BY pl.participant_id, y"
         )
-        for pid, person, municipality, first, y in self.conn.execute(
-            sql, (start.isoformat(), end.isoformat())
-        ):
-            yield JobStart(pid, person, municipality, date.fromisoformat(first), int(y))
+        for row in self.conn.execute(sql, (start.isoformat(), end.isoformat())):
+            yield JobStart(
+                row[0], row[1], row[2], date.fromisoformat(row[3]), int(row[4]), *row[5:]
+            )
 
     def intro_records(self, start: date, end: date) -> list[IntroRecord]:
         """Participants whose introduction programme ended in [start, end]."""

@@ -17,12 +17,24 @@ from typing import Any
 from intdrammen.models import Provenance
 from intdrammen.render.cells import safe_cell
 from intdrammen.render.fmt import SUPPRESSED, Fmt
-from intdrammen.reports import Explanation, IntroProgress, ProgressReport, RegionReport, Row
+from intdrammen.reports import (
+    Breakdown,
+    Explanation,
+    GoalProgress,
+    IntroProgress,
+    ProgressReport,
+    RegionReport,
+    Row,
+)
 from intdrammen.store import BatchInfo
 
 
 def _rate(value: Fraction | None) -> float | None:
     return None if value is None else round(float(value), 4)
+
+
+def _percent(value: Fraction | None) -> float | None:
+    return None if value is None else round(float(value) * 100, 1)
 
 
 def _number(value: Fraction) -> int | float:
@@ -57,7 +69,7 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
                 "on_track": g.on_track,
                 "region": g.goal.region,
                 "up_to": g.up_to.isoformat(),
-                "percent_of_target": round(float(g.actual / g.goal.target) * 100, 1),
+                "percent_of_target": _percent(g.share_of_target),
                 "projected": None if g.projected is None else round(float(g.projected), 1),
             }
             for g in report.goals
@@ -87,8 +99,18 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
             }
             for i in report.intro
         ],
+        "breakdowns": {goal_id: breakdown_json(b) for goal_id, b in report.breakdowns},
+        "suppressed_below": report.suppressed_below,
         "notes": list(report.provenance.notes),
         "provenance": provenance_json(report.provenance),
+    }
+
+
+def breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
+    return {
+        "by": breakdown.dimension,
+        "rows": [_row_json(r, "name") for r in breakdown.rows],
+        "total": _row_json(breakdown.total, "name"),
     }
 
 
@@ -113,6 +135,9 @@ def report_json(report: RegionReport) -> dict[str, Any]:
         "to": report.to_year,
         "years": [_row_json(r, "year") for r in report.years],
         "municipalities": [_row_json(r, "name") for r in report.municipalities],
+        "total": _row_json(report.total, "name"),
+        "breakdown": breakdown_json(report.breakdown) if report.breakdown else None,
+        "suppressed_below": report.suppressed_below,
         "notes": list(report.provenance.notes),
         "provenance": provenance_json(report.provenance),
     }
@@ -250,7 +275,14 @@ def report_csv(report: RegionReport) -> str:
     rows: list[list[object]] = [
         ["section", "name", "into_work", "intro_ended", "intro_work_or_education", "intro_rate"]
     ]
-    for section, items in (("year", report.years), ("municipality", report.municipalities)):
+    sections: list[tuple[str, Sequence[Row]]] = [
+        ("year", report.years),
+        ("municipality", [*report.municipalities, report.total]),
+    ]
+    if report.breakdown:
+        b = report.breakdown
+        sections.append((f"by_{b.dimension}", [*b.rows, b.total]))
+    for section, items in sections:
         for r in items:
             rows.append(
                 [
@@ -309,7 +341,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
                         fmt.number(g.goal.target, 0),
                         fmt.count(g.actual),
                         fmt.count(g.in_year),
-                        fmt.percent(Fraction(g.actual) / g.goal.target),
+                        share_of_target_text(g, fmt),
                         fmt.number(g.expected),
                         fmt.yes_no(g.on_track),
                     ]
@@ -345,11 +377,26 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
             ],
         )
     )
+    for goal_id, breakdown in report.breakdowns:
+        parts += [
+            "",
+            f"## {goal_id}: {fmt.t('by', dimension=breakdown.dimension)}",
+            "",
+            _md_rows(breakdown.dimension, [*breakdown.rows, breakdown.total], fmt),
+        ]
+    note = suppression_note(report.suppressed_below, fmt)
+    parts += ["", note] if note else []
     parts += ["", provenance_md(report.provenance, fmt), ""]
     return "\n".join(parts)
 
 
+def share_of_target_text(goal: GoalProgress, fmt: Fmt) -> str:
+    return SUPPRESSED if goal.actual is None else fmt.percent(goal.share_of_target)
+
+
 def intro_rate_text(item: IntroProgress, fmt: Fmt) -> str:
+    if item.available and (item.ended is None or item.work_or_education is None):
+        return fmt.share(None, None)
     if not item.available and item.measured_on is not None:
         return fmt.t("not_yet", day=fmt.day(item.measured_on))
     if item.rate is None:
@@ -361,37 +408,57 @@ def national_text(item: IntroProgress, fmt: Fmt) -> str:
     return "; ".join(f"{n.area} {fmt.percent(n.rate, 1)}" for n in item.national) or "–"
 
 
+def _md_rows(first: str, rows: Sequence[Row], fmt: Fmt) -> str:
+    header = [
+        first,
+        fmt.t("into_work"),
+        fmt.t("intro_ended"),
+        fmt.t("intro_woe"),
+        fmt.t("intro_rate"),
+    ]
+    return _md_table(
+        header,
+        [
+            [
+                fmt.t(r.label) if r.label in ("unknown", "total") else r.label,
+                fmt.count(r.into_work),
+                fmt.count(r.intro_ended),
+                fmt.count(r.intro_work_or_education),
+                fmt.share(r.intro_work_or_education, r.intro_ended),
+            ]
+            for r in rows
+        ],
+    )
+
+
+def suppression_note(n: int | None, fmt: Fmt) -> str:
+    return "" if n is None else fmt.t("suppressed_note", n=n)
+
+
 def report_markdown(report: RegionReport, fmt: Fmt) -> str:
     region = report.region.name if report.region else fmt.t("whole_project")
     title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
-    header = [fmt.t("into_work"), fmt.t("intro_ended"), fmt.t("intro_woe"), fmt.t("intro_rate")]
-
-    def cells(r: Row) -> list[str]:
-        return [
-            fmt.count(r.into_work),
-            fmt.count(r.intro_ended),
-            fmt.count(r.intro_work_or_education),
-            fmt.percent(r.intro_rate),
-        ]
-
     parts = [
         f"# {title}",
         "",
         f"## {fmt.t('per_year')}",
         "",
-        _md_table([fmt.t("year"), *header], [[r.label, *cells(r)] for r in report.years]),
+        _md_rows(fmt.t("year"), report.years, fmt),
         "",
         f"## {fmt.t('per_municipality')}",
         "",
-        _md_table(
-            [fmt.t("municipality"), *header],
-            [
-                [fmt.t("unknown") if r.label == "unknown" else r.label, *cells(r)]
-                for r in report.municipalities
-            ],
-        ),
-        "",
-        provenance_md(report.provenance, fmt),
+        _md_rows(fmt.t("municipality"), [*report.municipalities, report.total], fmt),
         "",
     ]
+    if report.breakdown:
+        b = report.breakdown
+        parts += [
+            f"## {fmt.t('by', dimension=b.dimension)}",
+            "",
+            _md_rows(b.dimension, [*b.rows, b.total], fmt),
+            "",
+        ]
+    note = suppression_note(report.suppressed_below, fmt)
+    parts += [note, ""] if note else []
+    parts += [provenance_md(report.provenance, fmt), ""]
     return "\n".join(parts)

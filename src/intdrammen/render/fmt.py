@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
     "source": {"en": "Source", "nb": "Kilde"},
     "reason": {"en": "Reason", "nb": "Årsak"},
     "detail": {"en": "Detail", "nb": "Detalj"},
+    "by": {"en": "By {dimension}", "nb": "Etter {dimension}"},
     "suppressed_note": {
         "en": "':' = fewer than {n} persons, or a cell that would reveal one (suppressed).",
         "nb": "':' = færre enn {n} personer, eller en celle som ville avsløre en slik (prikket).",
@@ -120,6 +121,14 @@ class Fmt:
             Fraction(value) * 100 if not isinstance(value, float) else value * 100, decimals
         )
         return f"{number}\u00a0%" if self.lang == "nb" else f"{number}%"
+
+    def share(self, numerator: int | None, denominator: int | None) -> str:
+        """A rate from two counts: ':' when either is suppressed, '–' when undefined."""
+        if numerator is None or denominator is None:
+            return SUPPRESSED
+        if denominator == 0:
+            return "–"
+        return self.percent(Fraction(numerator, denominator))
 
     def yes_no(self, value: bool | None) -> str:
         if value is None:

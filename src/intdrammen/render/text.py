@@ -7,7 +7,6 @@ output is not a terminal, and wraps columns on narrow terminals.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -17,9 +16,14 @@ from rich.text import Text
 
 from intdrammen.errors import Problem
 from intdrammen.models import Provenance
-from intdrammen.render.data import intro_rate_text, national_text
+from intdrammen.render.data import (
+    intro_rate_text,
+    national_text,
+    share_of_target_text,
+    suppression_note,
+)
 from intdrammen.render.fmt import Fmt
-from intdrammen.reports import Explanation, ProgressReport, RegionReport, Row
+from intdrammen.reports import Breakdown, Explanation, ProgressReport, RegionReport, Row
 from intdrammen.store import BatchInfo
 
 
@@ -62,10 +66,9 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
         goals.add_column(fmt.t("expected_short"), justify="right")
         goals.add_column(fmt.t("on_track"), justify="center")
         for g in report.goals:
-            share = Fraction(g.actual) / g.goal.target
             bar = ProgressBar(
                 total=float(g.goal.target),
-                completed=float(g.actual),
+                completed=float(g.actual or 0),
                 width=8,
                 complete_style="green" if g.on_track else "red",
             )
@@ -81,7 +84,7 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
                 fmt.number(g.goal.target, 0),
                 fmt.count(g.actual),
                 fmt.count(g.in_year),
-                Group(Text(fmt.percent(share), justify="right"), bar),
+                Group(Text(share_of_target_text(g, fmt), justify="right"), bar),
                 fmt.number(g.expected),
                 _status(g.on_track, fmt),
             )
@@ -109,12 +112,21 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
             national_text(i, fmt),
         )
     parts.append(intro)
+    for goal_id, breakdown in report.breakdowns:
+        title = f"{goal_id}: {fmt.t('by', dimension=breakdown.dimension)}"
+        parts.append(breakdown_table(title, breakdown, fmt))
+    parts += _note(report.suppressed_below, fmt)
     parts.append(provenance_text(report.provenance, fmt))
     return Group(*parts)
 
 
 def _row_table(
-    title: str, first: str, rows: Sequence[Row], fmt: Fmt, total: Row | None = None
+    title: str,
+    first: str,
+    rows: Sequence[Row],
+    fmt: Fmt,
+    total: Row | None = None,
+    columns: Sequence[str] = ("into_work", "intro_ended", "intro_woe", "intro_rate"),
 ) -> Table:
     table = Table(
         title=title,
@@ -123,34 +135,46 @@ def _row_table(
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
     )
+
+    def cells(r: Row) -> list[str]:
+        values = {
+            "into_work": fmt.count(r.into_work),
+            "intro_ended": fmt.count(r.intro_ended),
+            "intro_woe": fmt.count(r.intro_work_or_education),
+            "intro_rate": fmt.share(r.intro_work_or_education, r.intro_ended),
+        }
+        return [values[c] for c in columns]
+
     table.add_column(first)
-    for key in ("into_work", "intro_ended", "intro_woe", "intro_rate"):
+    for key in columns:
         table.add_column(fmt.t(key), justify="right")
     for r in rows:
-        label = fmt.t("unknown") if r.label == "unknown" else r.label
-        table.add_row(
-            label,
-            fmt.count(r.into_work),
-            fmt.count(r.intro_ended),
-            fmt.count(r.intro_work_or_education),
-            fmt.percent(r.intro_rate),
-        )
+        table.add_row(Text(fmt.t("unknown") if r.label == "unknown" else r.label), *cells(r))
     if total is not None:
         table.add_section()
-        table.add_row(
-            Text(fmt.t("total"), style="bold"),
-            fmt.count(total.into_work),
-            fmt.count(total.intro_ended),
-            fmt.count(total.intro_work_or_education),
-            fmt.percent(total.intro_rate),
-        )
+        table.add_row(Text(fmt.t("total"), style="bold"), *cells(total))
     return table
+
+
+def breakdown_table(title: str, breakdown: Breakdown, fmt: Fmt) -> Table:
+    intro = breakdown.total.into_work is None
+    columns: tuple[str, ...] = (
+        ("intro_ended", "intro_woe", "intro_rate") if intro else ("into_work",)
+    )
+    if breakdown.total.intro_ended is not None and breakdown.total.into_work is not None:
+        columns = ("into_work", "intro_ended", "intro_woe", "intro_rate")
+    return _row_table(title, breakdown.dimension, breakdown.rows, fmt, breakdown.total, columns)
+
+
+def _note(n: int | None, fmt: Fmt) -> list[RenderableType]:
+    note = suppression_note(n, fmt)
+    return [Text(note, style="italic")] if note else []
 
 
 def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
     region = report.region.name if report.region else fmt.t("whole_project")
     title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
-    return Group(
+    parts: list[RenderableType] = [
         Text(title, style="bold"),
         _row_table(fmt.t("per_year"), fmt.t("year"), report.years, fmt),
         _row_table(
@@ -160,8 +184,13 @@ def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
             fmt,
             report.total,
         ),
-        provenance_text(report.provenance, fmt),
-    )
+    ]
+    if report.breakdown:
+        b = report.breakdown
+        parts.append(breakdown_table(fmt.t("by", dimension=b.dimension), b, fmt))
+    parts += _note(report.suppressed_below, fmt)
+    parts.append(provenance_text(report.provenance, fmt))
+    return Group(*parts)
 
 
 def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:

@@ -21,6 +21,16 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
+class By(StrEnum):
+    municipality = "municipality"
+    gender = "gender"
+    country = "country"
+    age_group = "age_group"
+    channel = "channel"
+    quarter = "quarter"
+    employer = "employer"
+
+
 class Lang(StrEnum):
     nb = "nb"
     en = "en"
@@ -68,6 +78,23 @@ def _emit(text: str, out: Path | None) -> None:
     typer.echo(f"Wrote {out}", err=True)
 
 
+SUPPRESS_HELP = (
+    "Hide counts below N (and cells that would reveal them) as ':'. Default: 3 for files "
+    "written with --out, off otherwise."
+)
+DEFAULT_FILE_SUPPRESSION = 3
+
+
+def _suppression(suppress: int | None, no_suppress: bool, out: Path | None) -> int | None:
+    if no_suppress:
+        return None
+    if suppress is not None:
+        if suppress < 1:
+            fail("--suppress needs a positive number of persons, e.g. --suppress 3.")
+        return suppress
+    return DEFAULT_FILE_SUPPRESSION if out is not None else None
+
+
 def _choose(format: Format | None, out: Path | None) -> Format:
     if format is not None:
         return format
@@ -91,8 +118,13 @@ def progress(
         typer.Option("--region", "-r", help="Region or municipality (name or any code)."),
     ] = None,
     format: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    by: Annotated[By | None, typer.Option(help="Split each goal's counts by this.")] = None,
     lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
+    suppress: Annotated[int | None, typer.Option(help=SUPPRESS_HELP, show_default=False)] = None,
+    no_suppress: Annotated[
+        bool, typer.Option("--no-suppress", help="Never hide small counts, not even in files.")
+    ] = False,
 ) -> None:
     """Progress against every goal that applies to a year.
 
@@ -105,11 +137,17 @@ def progress(
       intd progress --year 2019
 
       intd progress --year 2022 --region Drammen --format json
+
+      intd progress --year 2019 --by gender
     """
     from intdrammen.reports import progress as compute
+    from intdrammen.reports import suppress_progress
 
     chosen = _choose(format, out)
-    report = compute(context(state(ctx)), year, region)
+    report = compute(context(state(ctx)), year, region, by.value if by else None)
+    n = _suppression(suppress, no_suppress, out)
+    if n is not None:
+        report = suppress_progress(report, n)
     if chosen is Format.table:
         from rich.console import Console
 
@@ -139,8 +177,13 @@ def report(
     from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
     format: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    by: Annotated[By | None, typer.Option(help="Add a table split by this.")] = None,
     lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
+    suppress: Annotated[int | None, typer.Option(help=SUPPRESS_HELP, show_default=False)] = None,
+    no_suppress: Annotated[
+        bool, typer.Option("--no-suppress", help="Never hide small counts, not even in files.")
+    ] = False,
 ) -> None:
     """Persons into work and introduction-programme results per year and per municipality.
 
@@ -150,12 +193,17 @@ def report(
 
       intd report --region Mjøsa --from 2016 --to 2017 --format markdown
 
-      intd report --format json --out rapport.json
+      intd report --region Mjøsa --by municipality
+
+      intd report --format json --out rapport.json   (small cells hidden: --no-suppress)
     """
-    from intdrammen.reports import region_report
+    from intdrammen.reports import region_report, suppress_report
 
     chosen = _choose(format, out)
-    value = region_report(context(state(ctx)), region, from_year, to_year)
+    value = region_report(context(state(ctx)), region, from_year, to_year, by.value if by else None)
+    n = _suppression(suppress, no_suppress, out)
+    if n is not None:
+        value = suppress_report(value, n)
     if chosen is Format.table:
         from rich.console import Console
 

@@ -107,10 +107,22 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
 
 
 def breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
+    # A goal's breakdown has only persons into work, an intro measure's only the cohort:
+    # leave out what does not apply rather than print it as null (= suppressed).
+    total = breakdown.total
+    drop = set()
+    if total.into_work is None:
+        drop.add("into_work")
+    if total.intro_ended is None:
+        drop |= {"intro_ended", "intro_work_or_education", "intro_rate"}
+
+    def row(r: Row) -> dict[str, Any]:
+        return {k: v for k, v in _row_json(r, "name").items() if k not in drop and k != "code"}
+
     return {
         "by": breakdown.dimension,
-        "rows": [_row_json(r, "name") for r in breakdown.rows],
-        "total": _row_json(breakdown.total, "name"),
+        "rows": [row(r) for r in breakdown.rows],
+        "total": row(total),
     }
 
 

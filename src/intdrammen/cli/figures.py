@@ -11,6 +11,7 @@ import typer
 from intdrammen.cli.app import State, app, fail, state
 
 if TYPE_CHECKING:
+    from intdrammen.render.fmt import Fmt
     from intdrammen.reports import Context
 
 
@@ -19,6 +20,8 @@ class Format(StrEnum):
     json = "json"
     csv = "csv"
     markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
 
 
 class By(StrEnum):
@@ -37,8 +40,12 @@ class Lang(StrEnum):
 
 
 FORMAT_HELP = "table (terminal), json, csv or markdown."
+REPORT_FORMAT_HELP = "table (terminal), json, csv, markdown, html or xlsx (files)."
 LANG_HELP = "Labels and number format: nb (bokmål) or en [env: INTD_LANG; default from locale]."
 EXTENSIONS = {
+    ".html": Format.html,
+    ".htm": Format.html,
+    ".xlsx": Format.xlsx,
     ".json": Format.json,
     ".csv": Format.csv,
     ".md": Format.markdown,
@@ -61,7 +68,7 @@ def context(s: State) -> Context:
     )
 
 
-def _fmt(lang: Lang | None):  # type: ignore[no-untyped-def]
+def _fmt(lang: Lang | None) -> Fmt:
     from intdrammen.render.fmt import Fmt, default_lang
 
     return Fmt(lang.value if lang else default_lang())
@@ -101,7 +108,10 @@ def _choose(format: Format | None, out: Path | None) -> Format:
     if out is not None:
         chosen = EXTENSIONS.get(out.suffix.lower())
         if chosen is None:
-            fail(f"Cannot tell the format from {out.name}: use .json, .csv, .md or pass --format.")
+            fail(
+                f"Cannot tell the format from {out.name}: use .html, .xlsx, .json, .csv or .md, "
+                "or pass --format."
+            )
         return chosen
     return Format.table
 
@@ -144,6 +154,11 @@ def progress(
     from intdrammen.reports import suppress_progress
 
     chosen = _choose(format, out)
+    if chosen in (Format.html, Format.xlsx):
+        fail(
+            "HTML and XLSX files come from `intd report --out FILE`; progress prints "
+            "table, json, csv or markdown."
+        )
     report = compute(context(state(ctx)), year, region, by.value if by else None)
     n = _suppression(suppress, no_suppress, out)
     if n is not None:
@@ -176,7 +191,9 @@ def report(
     ] = None,
     from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
-    format: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    format: Annotated[
+        Format | None, typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)
+    ] = None,
     by: Annotated[By | None, typer.Option(help="Add a table split by this.")] = None,
     lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
@@ -200,8 +217,14 @@ def report(
     from intdrammen.reports import region_report, suppress_report
 
     chosen = _choose(format, out)
-    value = region_report(context(state(ctx)), region, from_year, to_year, by.value if by else None)
     n = _suppression(suppress, no_suppress, out)
+    dimension = by.value if by else None
+    if chosen in (Format.html, Format.xlsx):
+        _write_document(
+            context(state(ctx)), chosen, out, n, _fmt(lang), (region, from_year, to_year, dimension)
+        )
+        return
+    value = region_report(context(state(ctx)), region, from_year, to_year, dimension)
     if n is not None:
         value = suppress_report(value, n)
     if chosen is Format.table:
@@ -219,6 +242,36 @@ def report(
         _emit(data.report_csv(value), out)
     else:
         _emit(data.report_markdown(value, _fmt(lang)), out)
+
+
+def _write_document(
+    ctx: Context,
+    chosen: Format,
+    out: Path | None,
+    n: int | None,
+    fmt: Fmt,
+    request: tuple[str | None, int | None, int | None, str | None],
+) -> None:
+    """HTML and XLSX are files meant for sharing: they need --out."""
+    from intdrammen.reports import document, suppress_document
+
+    if out is None:
+        fail(f"{chosen.value.upper()} is written to a file: add --out rapport.{chosen.value}.")
+    doc = document(ctx, *request)
+    if n is not None:
+        doc = suppress_document(doc, n)
+    try:
+        if chosen is Format.html:
+            from intdrammen.render.html import document_html
+
+            out.write_text(document_html(doc, fmt), encoding="utf-8")
+        else:
+            from intdrammen.render.xlsx import write_document_xlsx
+
+            write_document_xlsx(doc, fmt, out)
+    except OSError as exc:
+        fail(f"Cannot write {out}: {exc.strerror}.")
+    typer.echo(f"Wrote {out}", err=True)
 
 
 @app.command("explain")

@@ -1,0 +1,79 @@
+"""The shared context of every report: store, goals, regions, history, provenance;
+who counts for a region; and the introduction cohort of a year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from intdrammen import __version__, metrics
+from intdrammen.config import GoalConfig
+from intdrammen.metrics import Cohort, Membership
+from intdrammen.models import (
+    Goal,
+    Provenance,
+)
+from intdrammen.municipalities import MunicipalityHistory, Region, RegionConfig, resolve_region
+from intdrammen.store import Store
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a report needs besides the request itself."""
+
+    store: Store
+    goals: GoalConfig
+    regions: RegionConfig
+    history: MunicipalityHistory
+
+    def region(self, query: str | None) -> Region | None:
+        return None if query is None else resolve_region(query, self.regions, self.history)
+
+    def provenance(self, notes: tuple[str, ...] = ()) -> Provenance:
+        batches = self.store.batches(include_undone=False)
+        as_of = max((b.imported_at for b in batches), default=None)
+        return Provenance(
+            intd_version=__version__,
+            data_as_of=as_of,
+            files=tuple((b.file, b.sha256[:12], b.id) for b in batches),
+            goals_version=self.goals.version,
+            regions_version=self.regions.version,
+            notes=notes,
+        )
+
+    def data_as_of(self) -> date | None:
+        batches = self.store.batches(include_undone=False)
+        latest = max((b.imported_at for b in batches), default=None)
+        return None if latest is None else date.fromisoformat(latest[:10])
+
+
+def _member(*regions: Region | None) -> Membership:
+    """People counted by every given region (None = no restriction)."""
+    chosen = [r for r in regions if r is not None]
+    if not chosen:
+        return metrics.everyone
+    return lambda code, day: all(r.contains(code, day) for r in chosen)
+
+
+def _notes(*regions: Region | None) -> tuple[str, ...]:
+    seen: list[str] = []
+    for region in regions:
+        for note in region.notes if region else ():
+            if note not in seen:
+                seen.append(note)
+    return tuple(seen)
+
+
+def cohort_for(ctx: Context, goal: Goal | None, year: int, member: Membership) -> Cohort:
+    records = ctx.store.intro_records(date(year, 1, 1), date(year, 12, 31))
+    activities = metrics.group_activities(
+        ctx.store.activities(persons_of=[r.participant_id for r in records])
+    )
+    return metrics.intro_cohort(
+        records,
+        activities,
+        year,
+        member=member,
+        days_after=goal.days_after if goal else 30,
+        measured_on=goal.measured_on if goal else (11, 15),
+    )

@@ -1,0 +1,159 @@
+"""The value behind shared report files (HTML, XLSX): the regional report, progress
+in its last year, cumulative series and cohort rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from fractions import Fraction
+
+from intdrammen import metrics
+from intdrammen.config import load_national
+from intdrammen.models import (
+    Goal,
+    GoalKind,
+    NationalFigure,
+    Window,
+)
+from intdrammen.municipalities import Region
+from intdrammen.reports.context import Context, _member
+from intdrammen.reports.progress import ProgressReport, progress, suppress_progress
+from intdrammen.reports.tables import RegionReport, region_report, suppress_report
+
+
+@dataclass(frozen=True)
+class GoalSeries:
+    """Cumulative persons into work for a window goal, month by month, for a chart."""
+
+    goal: Goal
+    window: Window
+    points: tuple[tuple[date, int], ...]  # (last day of month, cumulative persons)
+    as_of: date  # the last day with data in the chart
+    needed_per_month: Fraction | None  # pace still needed to reach the target by the end
+
+
+@dataclass(frozen=True)
+class CohortRate:
+    """One cohort year's direct-transition result beside the published figures."""
+
+    year: int
+    ended: int | None
+    work_or_education: int | None
+    national: tuple[NationalFigure, ...]
+
+    @property
+    def rate(self) -> Fraction | None:
+        if self.ended is None or self.work_or_education is None:
+            return None
+        return metrics.rate(self.work_or_education, self.ended)
+
+
+@dataclass(frozen=True)
+class Document:
+    """Everything a shared report file shows: the regional report, progress in its last
+    year, cumulative series for the window goals, and the cohort rates over the years."""
+
+    report: RegionReport
+    progress: ProgressReport
+    series: tuple[GoalSeries, ...]
+    cohorts: tuple[CohortRate, ...]
+    direct_target: Fraction | None
+
+
+def _month_ends(start: date, end: date) -> list[date]:
+    days = []
+    year, month = start.year, start.month
+    while date(year, month, 1) <= end:
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        days.append(min(nxt.fromordinal(nxt.toordinal() - 1), end))
+        year, month = nxt.year, nxt.month
+    return days
+
+
+def goal_series(ctx: Context, goal: Goal, year: int, region: Region | None) -> GoalSeries | None:
+    """Month-end cumulative persons for a window goal up to the end of `year`."""
+    window = goal.window_for(year)
+    if window is None or goal.every_year:
+        return None
+    up_to = metrics.progress_date(window, year)
+    first = metrics.first_job_in_window(
+        ctx.store.first_job_starts(window.start, window.end), window
+    )
+    counted = metrics.persons_into_work(
+        first, up_to=up_to, member=_member(ctx.region(goal.region), region)
+    )
+    points = []
+    index = 0
+    for month_end in _month_ends(window.start, up_to):
+        while index < len(counted) and counted[index].start <= month_end:
+            index += 1
+        points.append((month_end, index))
+    remaining_months = len(_month_ends(up_to, window.end)) - 1
+    needed = None
+    if remaining_months > 0:
+        needed = max(goal.target - len(counted), Fraction(0)) / remaining_months
+    return GoalSeries(goal, window, tuple(points), up_to, needed)
+
+
+def document(
+    ctx: Context,
+    region_query: str | None,
+    from_year: int | None,
+    to_year: int | None,
+    by: str | None = None,
+) -> Document:
+    """The value behind `intd report --out FILE.html|.xlsx`."""
+    report = region_report(ctx, region_query, from_year, to_year, by)
+    progress_value = progress(ctx, report.to_year, region_query)
+    series = tuple(
+        s
+        for g in ctx.goals.goals
+        if g.kind is GoalKind.PERSONS_INTO_WORK
+        if (s := goal_series(ctx, g, report.to_year, report.region)) is not None
+    )
+    national = load_national()
+    direct = next((g for g in ctx.goals.goals if g.kind is GoalKind.INTRO_DIRECT), None)
+    cohorts = tuple(
+        CohortRate(
+            int(r.label),
+            r.intro_ended,
+            r.intro_work_or_education,
+            tuple(n for n in national if n.measure == "direct" and n.cohort_year == int(r.label)),
+        )
+        for r in report.years
+        if r.intro_ended
+    )
+    return Document(report, progress_value, series, cohorts, direct.target if direct else None)
+
+
+def _coarse_series(series: GoalSeries, n: int) -> GoalSeries | None:
+    """A cumulative series safe to share: year-end points only (month steps could reveal
+    single persons), and none at all when a year's step is a small cell."""
+    yearly = [
+        (day, count)
+        for day, count in series.points
+        if (day.month == 12 and day.day == 31) or day == series.as_of
+    ]
+    steps = [b - a for (_d, a), (_e, b) in zip([(None, 0), *yearly], yearly, strict=False)]
+    if any(0 < step < n for step in steps):
+        return None
+    return replace(series, points=tuple(yearly))
+
+
+def suppress_document(doc: Document, n: int) -> Document:
+    """Small cells hidden everywhere a shared file shows counts."""
+    report = suppress_report(doc.report, n)
+    series = tuple(s for s in (_coarse_series(x, n) for x in doc.series) if s is not None)
+    cohorts = tuple(
+        replace(c, ended=r.intro_ended, work_or_education=r.intro_work_or_education)
+        for c in doc.cohorts
+        for r in report.years
+        if r.label == str(c.year)
+    )
+    return replace(
+        doc,
+        report=report,
+        progress=suppress_progress(doc.progress, n),
+        cohorts=cohorts,
+        series=series,
+    )

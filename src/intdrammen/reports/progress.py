@@ -1,0 +1,226 @@
+"""Progress against every goal that applies to a year (`intd progress`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from fractions import Fraction
+
+from intdrammen import metrics, suppression
+from intdrammen.config import load_national
+from intdrammen.metrics import Cohort
+from intdrammen.models import (
+    Goal,
+    GoalKind,
+    JobStart,
+    NationalFigure,
+    Provenance,
+    Window,
+)
+from intdrammen.municipalities import Region
+from intdrammen.reports.context import Context, _member, _notes, cohort_for
+from intdrammen.reports.tables import (
+    Breakdown,
+    Facts,
+    Row,
+    cohort_facts,
+    job_facts,
+    labeller,
+    suppress_rows,
+)
+
+
+@dataclass(frozen=True)
+class GoalProgress:
+    goal: Goal
+    window: Window
+    year: int
+    up_to: date
+    actual: int | None  # None: suppressed
+    in_year: int | None
+    expected: Fraction
+    on_track: bool
+    projected: Fraction | None
+    counted: tuple[JobStart, ...] = field(repr=False, default=())
+
+    @property
+    def share_of_target(self) -> Fraction | None:
+        return None if self.actual is None else Fraction(self.actual) / self.goal.target
+
+
+@dataclass(frozen=True)
+class IntroProgress:
+    goal: Goal
+    cohort_year: int
+    ended: int | None  # None: suppressed
+    work_or_education: int | None  # None: suppressed or not yet measurable
+    target: Fraction
+    available: bool
+    measured_on: date | None
+    national: tuple[NationalFigure, ...]
+
+    @property
+    def rate(self) -> Fraction | None:
+        if not self.available or self.work_or_education is None or self.ended is None:
+            return None
+        return metrics.rate(self.work_or_education, self.ended)
+
+    @property
+    def met(self) -> bool | None:
+        value = self.rate
+        return None if value is None else value >= self.target
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    year: int
+    region: Region | None
+    goals: tuple[GoalProgress, ...]
+    intro: tuple[IntroProgress, ...]
+    provenance: Provenance
+    # goal id -> its counts split by a dimension (--by)
+    breakdowns: tuple[tuple[str, Breakdown], ...] = ()
+    suppressed_below: int | None = None
+
+
+def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
+    """The same progress with small counts hidden: a goal's actual and in-year counts, and
+    each introduction measure as a share (its complement protected too)."""
+    goals = tuple(
+        replace(
+            g, actual=suppression.primary(g.actual, n), in_year=suppression.primary(g.in_year, n)
+        )
+        for g in report.goals
+    )
+    intro = []
+    for i in report.intro:
+        numerator, ended = suppression.share(i.work_or_education, i.ended, n)
+        intro.append(replace(i, ended=ended, work_or_education=numerator))
+    breakdowns = []
+    for goal_id, breakdown in report.breakdowns:
+        rows = suppress_rows([*breakdown.rows, breakdown.total], n)
+        breakdowns.append((goal_id, replace(breakdown, rows=rows[:-1], total=rows[-1])))
+    return replace(
+        report, goals=goals, intro=tuple(intro), breakdowns=tuple(breakdowns), suppressed_below=n
+    )
+
+
+def goal_progress(
+    ctx: Context, goal: Goal, year: int, region: Region | None
+) -> GoalProgress | None:
+    """A persons-into-work goal for `year`, or None when its window does not overlap Y."""
+    window = goal.window_for(year)
+    if window is None:
+        return None
+    up_to = metrics.progress_date(window, year)
+    jobs = ctx.store.first_job_starts(window.start, window.end)
+    first = metrics.first_job_in_window(jobs, window)
+    member = _member(ctx.region(goal.region), region)
+    counted = metrics.persons_into_work(first, up_to=up_to, member=member)
+    expected = metrics.expected_to_date(goal.target, window, year)
+    as_of = ctx.data_as_of()
+    projected = None
+    if as_of is not None and not goal.every_year:
+        projected = metrics.projected_end(len(counted), window, min(as_of, up_to))
+    return GoalProgress(
+        goal=goal,
+        window=window,
+        year=year,
+        up_to=up_to,
+        actual=len(counted),
+        in_year=metrics.into_work_in_year(counted, year),
+        expected=expected,
+        on_track=metrics.on_track(len(counted), expected),
+        projected=projected,
+        counted=tuple(counted),
+    )
+
+
+def intro_progress(ctx: Context, goal: Goal, year: int, cohort: Cohort) -> IntroProgress:
+    direct = goal.kind is GoalKind.INTRO_DIRECT
+    measured = None if direct else metrics.one_year_measurement_day(year, goal.measured_on)
+    as_of = ctx.data_as_of()
+    available = direct or (as_of is not None and measured is not None and measured <= as_of)
+    numerator = cohort.direct_work_or_education if direct else cohort.one_year_work_or_education
+    national = tuple(
+        f
+        for f in load_national()
+        if f.cohort_year == year and f.measure == ("direct" if direct else "one_year")
+    )
+    return IntroProgress(
+        goal=goal,
+        cohort_year=year,
+        ended=cohort.ended,
+        work_or_education=numerator if available else None,
+        target=goal.target,
+        available=available,
+        measured_on=measured,
+        national=national,
+    )
+
+
+def progress(
+    ctx: Context, year: int, region_query: str | None, by: str | None = None
+) -> ProgressReport:
+    """Every goal that applies to `year` (cli-contract.md, `intd progress`), and with
+    `by` each goal's counts split by a dimension."""
+    region = ctx.region(region_query)
+    goals = []
+    intro = []
+    breakdowns: list[tuple[str, Breakdown]] = []
+    label = labeller(ctx, region, by) if by else None
+    cohorts: dict[tuple[int, tuple[int, str]], Cohort] = {}
+    for goal in ctx.goals.goals:
+        if goal.kind is GoalKind.PERSONS_INTO_WORK:
+            result = goal_progress(ctx, goal, year, region)
+            if result is not None:
+                goals.append(result)
+                if label is not None and by is not None:
+                    breakdowns.append((goal.id, _split_jobs(by, label, result.counted)))
+            continue
+        key = (goal.days_after, f"{goal.measured_on}")
+        cohort = cohorts.get((year, key))
+        if cohort is None:
+            cohort = cohorts[(year, key)] = cohort_for(ctx, goal, year, _member(region))
+        intro.append(intro_progress(ctx, goal, year, cohort))
+        if label is not None and by is not None and intro[-1].available:
+            direct = goal.kind is GoalKind.INTRO_DIRECT
+            breakdowns.append((goal.id, _split_cohort(by, label, cohort, direct)))
+    goal_regions = [ctx.region(g.goal.region) for g in goals]
+    return ProgressReport(
+        year,
+        region,
+        tuple(goals),
+        tuple(intro),
+        ctx.provenance(_notes(region, *goal_regions)),
+        tuple(breakdowns),
+    )
+
+
+def _split_jobs(by: str, label: Callable[[Facts], str], jobs: Sequence[JobStart]) -> Breakdown:
+    cells: dict[str, int] = {}
+    for job in jobs:
+        key = label(job_facts(job))
+        cells[key] = cells.get(key, 0) + 1
+    rows = tuple(Row(name, cells[name], None, None) for name in _ordered(cells))
+    return Breakdown(by, rows, Row("total", sum(cells.values()), None, None))
+
+
+def _split_cohort(
+    by: str, label: Callable[[Facts], str], cohort: Cohort, direct: bool
+) -> Breakdown:
+    cells: dict[str, list[int]] = {}
+    for member in cohort.members:
+        status = member.direct if direct else member.one_year
+        row = cells.setdefault(label(cohort_facts(member)), [0, 0])
+        row[0] += 1
+        row[1] += status.in_work_or_education
+    rows = tuple(Row(name, None, cells[name][0], cells[name][1]) for name in _ordered(cells))
+    total = Row("total", None, sum(c[0] for c in cells.values()), sum(c[1] for c in cells.values()))
+    return Breakdown(by, rows, total)
+
+
+def _ordered(labels: Iterable[str]) -> list[str]:
+    names = sorted(k for k in labels if k != "unknown")
+    return [*names, "unknown"] if "unknown" in labels else names

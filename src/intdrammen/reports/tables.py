@@ -1,0 +1,270 @@
+"""The regional report: rows per year and per municipality, breakdowns by a
+dimension, and their small-cell suppression."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from fractions import Fraction
+
+from intdrammen import metrics, suppression
+from intdrammen.errors import UnknownName
+from intdrammen.metrics import Cohort, Membership
+from intdrammen.models import (
+    JobStart,
+    Provenance,
+    Window,
+)
+from intdrammen.municipalities import Region
+from intdrammen.reports.context import Context, _member, _notes, cohort_for
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a regional report: persons into work and the introduction cohort.
+    A count is None when small-cell suppression hid it."""
+
+    label: str
+    into_work: int | None
+    intro_ended: int | None
+    intro_work_or_education: int | None
+    code: str | None = None
+
+    @property
+    def intro_rate(self) -> Fraction | None:
+        if self.intro_ended is None or self.intro_work_or_education is None:
+            return None
+        return metrics.rate(self.intro_work_or_education, self.intro_ended)
+
+    def counts(self) -> list[int]:
+        return [self.into_work or 0, self.intro_work_or_education or 0, self.intro_ended or 0]
+
+
+def total_row(rows: Sequence[Row]) -> Row:
+    """The total of unsuppressed rows: counts summed, rate from the summed counts."""
+    return Row(
+        "total",
+        sum(r.into_work or 0 for r in rows),
+        sum(r.intro_ended or 0 for r in rows),
+        sum(r.intro_work_or_education or 0 for r in rows),
+    )
+
+
+def suppress_rows(rows: Sequence[Row], n: int) -> tuple[Row, ...]:
+    """Rows (the last of which is their total) with small cells hidden; see
+    `suppression.py` for the rules."""
+    cells = suppression.table([r.counts() for r in rows], n, shares=[(1, 2)])
+    return tuple(
+        replace(r, into_work=c[0], intro_work_or_education=c[1], intro_ended=c[2])
+        for r, c in zip(rows, cells, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class RegionReport:
+    region: Region | None
+    from_year: int
+    to_year: int
+    years: tuple[Row, ...]
+    municipalities: tuple[Row, ...]
+    total: Row
+    provenance: Provenance
+    breakdown: Breakdown | None = None
+    suppressed_below: int | None = None
+
+
+def suppress_report(report: RegionReport, n: int) -> RegionReport:
+    """The same report with counts below `n`, and cells that would reveal them, hidden."""
+    municipalities = suppress_rows([*report.municipalities, report.total], n)
+    years = suppress_rows([*report.years, total_row(report.years)], n)
+    breakdown = report.breakdown
+    if breakdown is not None:
+        rows = suppress_rows([*breakdown.rows, breakdown.total], n)
+        breakdown = replace(breakdown, rows=rows[:-1], total=rows[-1])
+    return replace(
+        report,
+        years=years[:-1],
+        municipalities=municipalities[:-1],
+        total=municipalities[-1],
+        breakdown=breakdown,
+        suppressed_below=n,
+    )
+
+
+DIMENSIONS = ("municipality", "gender", "country", "age_group", "channel", "quarter", "employer")
+AGE_BANDS = ((25, "under 25"), (35, "25–34"), (45, "35–44"), (55, "45–54"), (200, "55+"))
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Counts split by one dimension; the total is summed from the rows' own counts."""
+
+    dimension: str
+    rows: tuple[Row, ...]
+    total: Row
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a breakdown can split a counted person by."""
+
+    municipality: str | None
+    day: date
+    gender: str | None
+    country: str | None
+    birth_year: int | None
+    channel: str | None
+    employer: str | None
+
+
+def job_facts(job: JobStart) -> Facts:
+    return Facts(
+        job.municipality,
+        job.start,
+        job.gender,
+        job.country,
+        job.birth_year,
+        job.channel,
+        job.employer,
+    )
+
+
+def cohort_facts(member: metrics.CohortMember) -> Facts:
+    record, activity = member.record, member.direct.activity
+    return Facts(
+        record.municipality,
+        record.intro_end,
+        record.gender,
+        record.country,
+        record.birth_year,
+        activity.channel if activity else None,
+        activity.employer if activity else None,
+    )
+
+
+def labeller(ctx: Context, region: Region | None, dimension: str) -> Callable[[Facts], str]:
+    """The row label of a counted person for one breakdown dimension."""
+    if dimension not in DIMENSIONS:
+        raise UnknownName(
+            f"Cannot break down by {dimension!r}; use one of {', '.join(DIMENSIONS)}."
+        )
+    unknown = "unknown"
+    if dimension == "municipality":
+        group = _grouper(ctx, region)
+        return lambda f: (group(f.municipality, f.day) or (unknown, unknown))[1]
+    if dimension == "quarter":
+        return lambda f: f"{f.day.year} Q{(f.day.month - 1) // 3 + 1}"
+    if dimension == "age_group":
+
+        def age_band(f: Facts) -> str:
+            if f.birth_year is None:
+                return unknown
+            age = f.day.year - f.birth_year
+            return next(label for limit, label in AGE_BANDS if age < limit)
+
+        return age_band
+    return lambda f: getattr(f, dimension) or unknown
+
+
+def _rows_by(
+    label: Callable[[Facts], str],
+    first_jobs: Sequence[JobStart],
+    cohorts: Sequence[Cohort],
+    order: Sequence[str] = (),
+) -> tuple[Row, ...]:
+    cells: dict[str, list[int]] = {name: [0, 0, 0] for name in order}
+    for job in first_jobs:
+        cells.setdefault(label(job_facts(job)), [0, 0, 0])[0] += 1
+    for cohort in cohorts:
+        for member in cohort.members:
+            row = cells.setdefault(label(cohort_facts(member)), [0, 0, 0])
+            row[1] += 1
+            row[2] += member.direct.in_work_or_education
+    names = list(order) + sorted(k for k in cells if k not in order and k != "unknown")
+    if "unknown" in cells and "unknown" not in order:
+        names.append("unknown")
+    return tuple(Row(name, cells[name][0], cells[name][1], cells[name][2]) for name in names)
+
+
+def first_member_jobs(starts: Sequence[JobStart], member: Membership) -> list[JobStart]:
+    """Each person once, at their first job in the period on a day they belong."""
+    seen: set[str] = set()
+    result = []
+    for job in sorted(starts, key=lambda j: (j.start, j.participant_id)):
+        if job.person not in seen and member(job.municipality, job.start):
+            seen.add(job.person)
+            result.append(job)
+    return result
+
+
+def region_report(
+    ctx: Context,
+    region_query: str | None,
+    from_year: int | None,
+    to_year: int | None,
+    by: str | None = None,
+) -> RegionReport:
+    """Per year and per municipality (cli-contract.md, `intd report`), and optionally
+    split `by` a dimension."""
+    region = ctx.region(region_query)
+    span = ctx.store.data_years()
+    if span is None:
+        raise UnknownName("The database holds no placements or programme ends to report on.")
+    first, last = from_year or span[0], to_year or span[1]
+    if first > last:
+        raise UnknownName(f"--from {first} is after --to {last}.")
+    member = _member(region)
+    period = Window(date(first, 1, 1), date(last, 12, 31))
+    starts = list(ctx.store.first_job_starts(period.start, period.end, by_year=True))
+    goal = ctx.goals.get("intro-direct-55")
+    cohorts = [cohort_for(ctx, goal, year, member) for year in range(first, last + 1)]
+    years: list[Row] = []
+    for cohort in cohorts:
+        window = Window(date(cohort.year, 1, 1), date(cohort.year, 12, 31))
+        in_year = metrics.first_job_in_window((j for j in starts if j.year == cohort.year), window)
+        into_work = len(metrics.persons_into_work(in_year, up_to=window.end, member=member))
+        if into_work or cohort.ended:
+            years.append(
+                Row(str(cohort.year), into_work, cohort.ended, cohort.direct_work_or_education)
+            )
+    first_jobs = first_member_jobs(starts, member)
+    order = [m.label for m in region.members] if region else []
+    rows = _rows_by(labeller(ctx, region, "municipality"), first_jobs, cohorts, order)
+    codes = {m.label: m.current_code for m in region.members} if region else {}
+    if region is None:
+        codes = {
+            label: key for key, label in (ctx.history.group(j.municipality) for j in first_jobs)
+        }
+    rows = tuple(replace(r, code=codes.get(r.label)) for r in rows)
+    breakdown = None
+    if by is not None:
+        split = _rows_by(
+            labeller(ctx, region, by), first_jobs, cohorts, order if by == "municipality" else ()
+        )
+        breakdown = Breakdown(by, split, total_row(split))
+    return RegionReport(
+        region,
+        first,
+        last,
+        tuple(years),
+        rows,
+        total_row(rows),
+        ctx.provenance(_notes(region)),
+        breakdown,
+    )
+
+
+def _grouper(
+    ctx: Context, region: Region | None
+) -> Callable[[str | None, date], tuple[str, str] | None]:
+    """Which row a person belongs to: a region member, or (whole project) today's
+    municipality, a split code's own row, or 'unknown'."""
+    if region is None:
+        return lambda code, _day: ctx.history.group(code)
+
+    def member_row(code: str | None, day: date) -> tuple[str, str] | None:
+        found = region.member_for(code, day)
+        return None if found is None else (found.current_code or found.label, found.label)
+
+    return member_row

@@ -177,3 +177,25 @@ def test_intro_cohort_counts():
     cohort = metrics.intro_cohort(records, acts, 2019)
     assert (cohort.ended, cohort.direct_work_or_education) == (3, 2)
     assert [(r.participant_id, why) for r, why in cohort.excluded] == [("P4", "moved")]
+
+
+def test_suppression_rules():
+    from intdrammen import suppression
+
+    # primary: below n hidden, zero kept
+    assert [suppression.primary(v, 3) for v in (0, 1, 2, 3)] == [0, None, None, 3]
+    # complement: 10 ended, 9 in work -> the 1 not in work would show: hide 9
+    assert suppression.share(9, 10, 3) == (None, 10)
+    # a hidden denominator hides its numerator, but never a zero
+    assert suppression.share(1, 2, 3) == (None, None)
+    assert suppression.share(0, 2, 3) == (0, None)
+    # secondary: one hidden cell in a column with a published total -> hide the next
+    # smallest non-zero cell too (the total row is the last row)
+    rows = [[2, 0, 0], [5, 0, 0], [9, 0, 0], [16, 0, 0]]
+    assert [r[0] for r in suppression.table(rows, 3, shares=[(1, 2)])] == [None, None, 9, 16]
+    # a lone small cell whose only partner is the total hides the total
+    assert [r[0] for r in suppression.table([[2, 0, 0], [0, 0, 0], [2, 0, 0]], 3)] == [
+        None,
+        0,
+        None,
+    ]

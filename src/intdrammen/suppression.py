@@ -31,7 +31,8 @@ def share(numerator: Cell, denominator: Cell, n: int) -> tuple[Cell, Cell]:
     den = primary(denominator, n)
     num = primary(numerator, n)
     if den is None:
-        return None, None
+        # Zero is never suppressed (cli-contract.md), not even beside a hidden total.
+        return (0 if numerator == 0 else None), None
     if numerator is not None and denominator is not None:
         rest = denominator - numerator
         if 0 < rest < n:
@@ -79,7 +80,7 @@ def table(rows: Sequence[Sequence[int]], n: int, shares: Sequence[tuple[int, int
                 cells[col] = value
         for cells in result:
             for num_col, den_col in shares:
-                if cells[den_col] is None:
+                if cells[den_col] is None and cells[num_col] != 0:
                     cells[num_col] = None
         if result == before:
             return result

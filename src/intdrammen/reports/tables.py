@@ -233,9 +233,12 @@ def region_report(
     rows = _rows_by(labeller(ctx, region, "municipality"), first_jobs, cohorts, order)
     codes = {m.label: m.current_code for m in region.members} if region else {}
     if region is None:
-        codes = {
-            label: key for key, label in (ctx.history.group(j.municipality) for j in first_jobs)
-        }
+        # Today's code for a municipality row, the old code for a split one, none for
+        # "unknown".
+        seen = [j.municipality for j in first_jobs]
+        seen += [m.record.municipality for c in cohorts for m in c.members]
+        groups = (ctx.history.group(code) for code in set(seen))
+        codes = {label: key.removeprefix("split:") for key, label in groups if key != "unknown"}
     rows = tuple(replace(r, code=codes.get(r.label)) for r in rows)
     breakdown = None
     if by is not None:

@@ -1,8 +1,5 @@
 """intd: track immigrant job-integration goals from spreadsheets in a local SQLite database."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("intdrammen")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+# The single source of the version: pyproject.toml reads it from here (hatch), which
+# spares every start-up the cost of importlib.metadata.
+__version__ = "0.1.0"

@@ -135,6 +135,9 @@ def progress(
     no_suppress: Annotated[
         bool, typer.Option("--no-suppress", help="Never hide small counts, not even in files.")
     ] = False,
+    chart: Annotated[
+        bool, typer.Option("--chart", help="Draw cumulative persons into work per year.")
+    ] = False,
 ) -> None:
     """Progress against every goal that applies to a year.
 
@@ -166,9 +169,12 @@ def progress(
     if chosen is Format.table:
         from rich.console import Console
 
-        from intdrammen.render.text import progress_text
+        from intdrammen.render.text import progress_chart, progress_text
 
-        Console().print(progress_text(report, _fmt(lang)))
+        console = Console()
+        console.print(progress_text(report, _fmt(lang)))
+        if chart:
+            console.print(progress_chart(report, _fmt(lang)))
         return
     from intdrammen.render import data
 

@@ -294,3 +294,37 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
     if total > len(problems):
         footer.append(Text(f"… and {total - len(problems)} more not shown.", style="yellow"))
     return Group(table, *footer)
+
+
+def progress_chart(report: ProgressReport, fmt: Fmt, width: int = 40) -> RenderableType:
+    """Cumulative persons into work per year against the expected pace, as bars."""
+    parts: list[RenderableType] = []
+    for g in report.goals:
+        rows = g.by_year()
+        scale = max([float(g.goal.target), *(count for _y, count, _e in rows)])
+        table = Table(
+            title=f"{g.goal.title} – {fmt.t('actual').lower()} / {fmt.t('expected_short').lower()}",
+            title_justify="left",
+            title_style="bold",
+            box=None,
+            show_header=False,
+            padding=(0, 1),
+        )
+        table.add_column(justify="right")
+        table.add_column(no_wrap=True)
+        table.add_column(justify="right")
+        for year, count, expected in rows:
+            done = round(count / scale * width) if scale else 0
+            mark = min(round(float(expected) / scale * width), width) if scale else 0
+            bar = Text()
+            style = "green" if count >= expected else "red"
+            for i in range(width):
+                if i == mark and i >= done:
+                    bar.append("│", style="bold")
+                else:
+                    bar.append("█" if i < done else "·", style=style if i < done else "dim")
+            table.add_row(str(year), bar, f"{fmt.count(count)} / {fmt.number(expected, 0)}")
+        parts.append(table)
+    if not parts:
+        parts.append(Text(f"No persons-into-work goal applies to {report.year}.", style="dim"))
+    return Group(*parts)

@@ -48,6 +48,19 @@ class GoalProgress:
     def share_of_target(self) -> Fraction | None:
         return None if self.actual is None else Fraction(self.actual) / self.goal.target
 
+    def by_year(self) -> list[tuple[int, int, Fraction]]:
+        """(year, cumulative persons to the end of it, expected to date) for each year of
+        the window up to this one: the data behind `intd progress --chart`."""
+        years = range(self.window.start.year, self.year + 1)
+        return [
+            (
+                y,
+                sum(1 for job in self.counted if job.start.year <= y),
+                metrics.expected_to_date(self.goal.target, self.window, y),
+            )
+            for y in years
+        ]
+
 
 @dataclass(frozen=True)
 class IntroProgress:

@@ -151,3 +151,9 @@ class UndoRefused(IntdError):
     """Undo would break later batches that changed the same rows."""
 
     code = "E-UNDO"
+
+
+class StorageError(IntdError):
+    """The database file could not be written (disk full, read-only, I/O error)."""
+
+    code = "E-STORAGE"

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from intdrammen.errors import DatabaseBusy, NoData, UndoRefused, UnknownName
+from intdrammen.errors import DatabaseBusy, NoData, StorageError, UndoRefused, UnknownName
 from intdrammen.models import Activity, IntroRecord, JobStart
 
 BUSY_TIMEOUT_S = float(os.environ.get("INTD_BUSY_TIMEOUT", "60"))
@@ -210,25 +210,32 @@ def _has_table(path: Path) -> bool:
 def write_transaction(path: Path, *, dry_run: bool = False) -> Iterator[Store]:
     """A Store inside one transaction: committed if the block returns, rolled back if it
     raises (or always, for a dry run). A missing database is created only on commit."""
-    if not path.exists():
-        yield from _new_database(path, dry_run=dry_run)
-        return
-    conn = _connect(path)
-    try:
-        _begin(conn, path)
-        _migrate(conn)
-        store = Store(conn)
-        yield store
-        if dry_run or store.discard:
-            conn.execute("ROLLBACK")
-        else:
-            conn.execute("COMMIT")
-    except BaseException:
+    with _disk_errors(path):
+        if not path.exists():
+            yield from _new_database(path, dry_run=dry_run)
+            return
+        conn = _connect(path)
+        try:
+            _begin(conn, path)
+            _migrate(conn)
+            store = Store(conn)
+            yield store
+            if dry_run or store.discard:
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        finally:
+            conn.close()
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    # After a disk error SQLite may have rolled back already; never mask the cause.
+    with contextlib.suppress(sqlite3.Error):
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
 
 
 def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
@@ -244,7 +251,12 @@ def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise NoData(f"The folder {directory} for the database does not exist.")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    _remove_stale_temporaries(path)
+    # The pid in the name lets a later import tell a crashed import's leftovers (which
+    # hold personal data) from one still running.
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=directory
+    )
     os.close(fd)
     os.chmod(tmp_name, 0o600)
     tmp = Path(tmp_name)
@@ -260,8 +272,7 @@ def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
                 return
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            _rollback(conn)
             raise
         finally:
             conn.close()
@@ -277,6 +288,43 @@ def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
             tmp.unlink()
         with contextlib.suppress(FileNotFoundError):
             Path(f"{tmp}-journal").unlink()
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete temporary databases left by imports that were killed."""
+    directory = path.parent if str(path.parent) else Path(".")
+    for leftover in directory.glob(f".{path.name}.*.tmp*"):
+        parts = leftover.name.split(".")
+        pid = next((int(p) for p in parts if p.isdigit()), None)
+        if pid is None or _alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _disk_errors(path: Path) -> Iterator[None]:
+    """A full disk or a failing write is the user's to fix, not a traceback."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "full" in text or "I/O" in text or "readonly" in text or "read-only" in text:
+            raise StorageError(
+                f"Could not write {path}: {text}. Nothing was changed; free disk space or "
+                "check permissions and run the import again."
+            ) from None
+        raise
 
 
 # ----------------------------------------------------------------------------- rows

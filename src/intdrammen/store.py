@@ -163,6 +163,10 @@ def _connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
+    # A bounded page cache (8 MiB main, 4 MiB temp) keeps a 1M-row import under 100 MiB;
+    # larger caches bought little speed for much memory (measured, see README).
+    conn.execute("PRAGMA cache_size = -8192")
+    conn.execute("PRAGMA temp.cache_size = -4096")
     return conn
 
 
@@ -391,6 +395,7 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._indexes: list[tuple[str, str]] = []
         # Set inside a write transaction when nothing worth keeping was written: the
         # transaction then rolls back and the file stays byte-for-byte as it was.
         self.discard = False
@@ -457,38 +462,33 @@ class Store:
         marks = ", ".join("?" * width)
         self.conn.executemany(f"INSERT INTO temp.stage_{kind} VALUES ({marks})", rows)
 
+    def _duplicate_keys(self, kind: str) -> list[str]:
+        _table, key, _columns = TABLES[kind]
+        self.conn.execute(
+            f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+        )
+        rows = self.conn.execute(
+            f"SELECT {key} FROM temp.stage_{kind} GROUP BY {key} HAVING COUNT(*) > 1"
+        )
+        return [row[0] for row in rows]
+
     def stage_conflicts(self, kind: str) -> list[tuple[str, int, str | None, int, int]]:
         """Rows whose key appears again with different content, after the first such row:
         (key, batch_id, sheet, source_row, first_row)."""
         _table, key, columns = TABLES[kind]
-        self.conn.execute(
-            f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
-        )
-        content = ", ".join(columns)
-        conflicting = (
-            f"SELECT {key} FROM (SELECT DISTINCT {content} FROM temp.stage_{kind}) "
-            f"GROUP BY {key} HAVING COUNT(*) > 1"
-        )
-        rows = self.conn.execute(
-            f"SELECT s.{key}, s.batch_id, s.sheet, s.source_row, s.rowid FROM temp.stage_{kind} s "
-            f"WHERE s.{key} IN ({conflicting}) ORDER BY s.{key}, s.rowid"
-        ).fetchall()
         result: list[tuple[str, int, str | None, int, int]] = []
-        first: dict[str, tuple[int, Any]] = {}
-        for key_value, batch_id, sheet, row, rowid in rows:
-            if key_value not in first:
-                first[key_value] = (row, self._stage_content(kind, rowid))
-                continue
-            if self._stage_content(kind, rowid) != first[key_value][1]:
-                result.append((key_value, batch_id, sheet, row, first[key_value][0]))
+        content = ", ".join(columns)
+        for key_value in self._duplicate_keys(kind):
+            rows = self.conn.execute(
+                f"SELECT batch_id, sheet, source_row, {content} FROM temp.stage_{kind} "
+                f"WHERE {key} = ? ORDER BY rowid",
+                (key_value,),
+            ).fetchall()
+            first_row, first_content = rows[0][2], rows[0][3:]
+            for batch_id, sheet, row, *other in rows[1:]:
+                if tuple(other) != tuple(first_content):
+                    result.append((key_value, batch_id, sheet, row, first_row))
         return result
-
-    def _stage_content(self, kind: str, rowid: int) -> tuple[Any, ...]:
-        _table, _key, columns = TABLES[kind]
-        row = self.conn.execute(
-            f"SELECT {', '.join(columns)} FROM temp.stage_{kind} WHERE rowid = ?", (rowid,)
-        ).fetchone()
-        return tuple(row)
 
     def unstage_rows(self, kind: str, rows: Iterable[tuple[int, int]]) -> None:
         """Drop staged rows given as (batch_id, source_row): --on-error skip."""
@@ -502,57 +502,127 @@ class Store:
         Returns counts per batch."""
         table, key, columns = TABLES[kind]
         stage = f"temp.stage_{kind}"
-        self.conn.execute(
-            f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
-        )
-        # Identical duplicates (same key, same content) are one row: keep the first.
-        self.conn.execute(
-            f"DELETE FROM {stage} WHERE rowid NOT IN (SELECT MIN(rowid) FROM {stage} "
-            f"GROUP BY {key})"
-        )
-        self.conn.execute(f"ALTER TABLE {stage} ADD COLUMN status TEXT")
-        same = " AND ".join(f"m.{c} IS s.{c}" for c in columns)
-        self.conn.execute(
-            f"UPDATE {stage} AS s SET status = CASE "
-            f"WHEN NOT EXISTS (SELECT 1 FROM {table} m WHERE m.{key} = s.{key}) THEN 'new' "
-            f"WHEN EXISTS (SELECT 1 FROM {table} m WHERE m.{key} = s.{key} AND {same}) "
-            "THEN 'same' ELSE 'changed' END"
-        )
+        if self._duplicate_keys(kind):
+            # Identical duplicates (same key, same content) are one row: keep the first.
+            self.conn.execute(
+                f"DELETE FROM {stage} WHERE rowid NOT IN (SELECT MIN(rowid) FROM {stage} "
+                f"GROUP BY {key})"
+            )
+        counts = {
+            batch_id: StageCounts(unchanged=number)
+            for batch_id, number in self.conn.execute(
+                f"SELECT batch_id, COUNT(*) FROM {stage} GROUP BY batch_id"
+            )
+        }
         all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+        if self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None:
+            # Nothing stored yet: every staged row is new. Building the secondary indexes
+            # once after the load (a sort) is many times faster than row by row.
+            indexes = self.conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                (table,),
+            ).fetchall()
+            for name, _sql in indexes:
+                self.conn.execute(f'DROP INDEX "{name}"')
+            self.conn.execute(f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage}")
+            for _name, sql in indexes:
+                self.conn.execute(sql)
+            for entry in counts.values():
+                entry.inserted, entry.unchanged = entry.unchanged, 0
+            return counts
+        for batch_id, number in self.conn.execute(
+            f"SELECT s.batch_id, COUNT(*) FROM {stage} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {table} m WHERE m.{key} = s.{key}) GROUP BY s.batch_id"
+        ):
+            counts[batch_id].inserted = number
+        same = " AND ".join(f"m.{c} IS s.{c}" for c in columns)
         self.conn.execute(
             f"INSERT INTO {table}_versions ({all_cols}, superseded_by) "
             f"SELECT {', '.join('m.' + c for c in (*columns, *PROVENANCE_COLUMNS))}, s.batch_id "
-            f"FROM {table} m JOIN {stage} s ON m.{key} = s.{key} WHERE s.status = 'changed'"
+            f"FROM {table} m JOIN {stage} s ON m.{key} = s.{key} WHERE NOT ({same})"
         )
+        marks = ", ".join("?" * len(counts))
+        for batch_id, number in self.conn.execute(
+            f"SELECT superseded_by, COUNT(*) FROM {table}_versions WHERE superseded_by IN "
+            f"({marks}) GROUP BY superseded_by",
+            list(counts),
+        ):
+            counts[batch_id].updated = number
+        for entry in counts.values():
+            entry.unchanged -= entry.inserted + entry.updated
         updates = ", ".join(
             f"{c} = excluded.{c}" for c in (*columns, *PROVENANCE_COLUMNS) if c != key
         )
+        unchanged = " AND ".join(f"{table}.{c} IS excluded.{c}" for c in columns)
         self.conn.execute(
-            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage} "
-            f"WHERE status IN ('new', 'changed') ON CONFLICT ({key}) DO UPDATE SET {updates}"
+            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage} WHERE true "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE NOT ({unchanged})"
         )
-        counts: dict[int, StageCounts] = {}
-        for batch_id, status, number in self.conn.execute(
-            f"SELECT batch_id, status, COUNT(*) FROM {stage} GROUP BY batch_id, status"
-        ):
-            entry = counts.setdefault(batch_id, StageCounts())
-            if status == "new":
-                entry.inserted = number
-            elif status == "changed":
-                entry.updated = number
-            else:
-                entry.unchanged = number
         return counts
 
-    def shared_person_keys(self) -> list[tuple[str, int, str | None, int]]:
-        """Staged participants whose fødselsnummer (as keyed hash) belongs to another
-        participant id too: (participant_id, batch_id, sheet, source_row)."""
+    def shared_person_keys(self, batches: Sequence[int]) -> list[tuple[str, int, str | None, int]]:
+        """Participants written by these batches whose fødselsnummer (as keyed hash)
+        belongs to another participant id too: (participant_id, batch_id, sheet, row)."""
+        marks = ", ".join("?" * len(batches)) or "NULL"
         return self.conn.execute(
-            "SELECT s.participant_id, s.batch_id, s.sheet, s.source_row "
-            "FROM temp.stage_participants s WHERE s.person_key IS NOT NULL AND EXISTS "
-            "(SELECT 1 FROM participants p WHERE p.person_key = s.person_key "
-            "AND p.participant_id <> s.participant_id) ORDER BY s.batch_id, s.source_row"
+            "SELECT p.participant_id, p.batch_id, p.sheet, p.source_row FROM participants p "
+            f"WHERE p.batch_id IN ({marks}) AND p.person_key IS NOT NULL AND EXISTS "
+            "(SELECT 1 FROM participants o WHERE o.person_key = p.person_key "
+            "AND o.participant_id <> p.participant_id) ORDER BY p.batch_id, p.source_row",
+            list(batches),
         ).fetchall()
+
+    # -------------------------------------------------------------- bulk load
+
+    def empty(self) -> bool:
+        """No participant and no placement stored: an import may take the fast path."""
+        return all(
+            self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
+            for table, _key, _cols in TABLES.values()
+        )
+
+    def begin_bulk_load(self) -> None:
+        """Into empty tables: insert directly, and build the secondary indexes once at
+        the end (a sort) rather than row by row. A savepoint lets the importer fall back
+        to the staged path if an id turns out to repeat."""
+        self.conn.execute("SAVEPOINT bulk_load")
+        self._indexes = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('participants', 'placements')"
+        ).fetchall()
+        for name, _sql in self._indexes:
+            self.conn.execute(f'DROP INDEX "{name}"')
+
+    def insert_new(self, kind: str, rows: Sequence[Sequence[object]]) -> int:
+        """Insert rows into an empty table; a row whose key is already there is skipped.
+        Returns how many were inserted (fewer than given means an id repeats)."""
+        table, _key, columns = TABLES[kind]
+        cols = (*columns, *PROVENANCE_COLUMNS)
+        before = self.conn.total_changes
+        self.conn.executemany(
+            f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))})",
+            rows,
+        )
+        return self.conn.total_changes - before
+
+    def abandon_bulk_load(self) -> None:
+        self.conn.execute("ROLLBACK TO bulk_load")
+        self.conn.execute("RELEASE bulk_load")
+
+    def finish_bulk_load(self) -> None:
+        for _name, sql in self._indexes:
+            self.conn.execute(sql)
+        self.conn.execute("RELEASE bulk_load")
+
+    def count_municipality(self, kind: str, batch_id: int, code: str, *, staged: bool) -> int:
+        table = f"temp.stage_{kind}" if staged else TABLES[kind][0]
+        row = self.conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE batch_id = ? AND municipality = ?",
+            (batch_id, code),
+        ).fetchone()
+        return int(row[0])
 
     # -------------------------------------------------------------- undo
 

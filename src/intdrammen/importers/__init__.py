@@ -53,6 +53,7 @@ class TableResult:
     batch_id: int | None = None
     already: int | None = None  # an earlier batch with the identical file
     rejected_file: Path | None = None
+    good: int = 0  # rows that passed every check
 
     @property
     def changed(self) -> bool:
@@ -172,49 +173,78 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
     log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
     planned = _plan(paths, options, log)
     ctx = ParseContext(key=lambda: load_key(create=not options.dry_run) or _dry_run_key())
-    schemas = _schemas(ctx)
-
-    def work(store: Store) -> ImportReport:
-        store.create_stage()
-        results = [_stage_table(store, item, schemas, ctx, log, options) for item in planned]
-        _report_duplicates(store, log, results)
-        if log.error_total and options.on_error != "skip":
-            raise ImportRejected(log.errors, log.error_total)
-        for kind in KINDS:
-            for batch_id, counts in store.apply_stage(kind).items():
-                for result in results:
-                    if result.batch_id == batch_id:
-                        result.counts = counts
-        _report_same_person(store, results, log)
-        for result in results:
-            assert result.batch_id is not None
-            if not result.changed and (result.rows or result.already is not None):
-                store.drop_batch(result.batch_id)  # nothing new: no history entry
-                result.batch_id = None
-            else:
-                store.finish_batch(
-                    result.batch_id, rows=result.rows, skipped=result.skipped, counts=result.counts
-                )
-        # Nothing changed at all: roll back, so the file stays byte-for-byte as it was.
-        store.discard = all(r.batch_id is None for r in results)
-        return ImportReport(results, log.warnings, log.warning_total, options.dry_run)
-
     with write_transaction(db, dry_run=options.dry_run) as store:
-        report = work(store)
+        report = _run(store, planned, options, ctx, log, direct=True) if store.empty() else None
+        if report is None:
+            # Not empty, or the fast path met a repeated id: the careful, staged path.
+            if store.empty():
+                log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
+                planned = _plan(paths, options, log)
+            report = _run(store, planned, options, ctx, log, direct=False)
+            assert report is not None  # only the direct path gives up
     if options.on_error == "skip" and not options.dry_run:
         _write_rejected(planned, log, report)
     return report
 
 
-def _stage_table(
+def _run(
+    store: Store,
+    planned: list[_Planned],
+    options: ImportOptions,
+    ctx: ParseContext,
+    log: ProblemLog,
+    *,
+    direct: bool,
+) -> ImportReport | None:
+    """Load every table. `direct` (an empty database) inserts straight into the tables and
+    gives up, returning None, when an id repeats; otherwise rows are staged, compared with
+    what is stored, and upserted."""
+    schemas = _schemas(ctx)
+    if direct:
+        store.begin_bulk_load()
+    else:
+        store.create_stage()
+    results = [_load_table(store, item, schemas, log, options, direct) for item in planned]
+    if direct and any(r.counts.inserted != r.good for r in results):
+        store.abandon_bulk_load()
+        return None
+    if not direct:
+        _report_duplicates(store, log, results)
+    if log.error_total and options.on_error != "skip":
+        raise ImportRejected(log.errors, log.error_total)
+    if direct:
+        store.finish_bulk_load()
+    else:
+        for kind in KINDS:
+            for batch_id, counts in store.apply_stage(kind).items():
+                for result in results:
+                    if result.batch_id == batch_id:
+                        result.counts = counts
+    _report_same_person(store, results, log)
+    for result in results:
+        assert result.batch_id is not None
+        if not result.changed and (result.rows or result.already is not None):
+            store.drop_batch(result.batch_id)  # nothing new: no history entry
+            result.batch_id = None
+        else:
+            store.finish_batch(
+                result.batch_id, rows=result.rows, skipped=result.skipped, counts=result.counts
+            )
+    # Nothing changed at all: roll back, so the file stays byte-for-byte as it was.
+    store.discard = all(r.batch_id is None for r in results)
+    return ImportReport(results, log.warnings, log.warning_total, options.dry_run)
+
+
+def _load_table(
     store: Store,
     item: _Planned,
     schemas: dict[str, RowSchema],
-    ctx: ParseContext,
     log: ProblemLog,
     options: ImportOptions,
+    direct: bool,
 ) -> TableResult:
-    """Parse one table into the staging area under a new batch."""
+    """Parse one table into the staging area, or straight into its table, under a new
+    batch."""
     table = item.table
     result = TableResult(table.file, table.sheet, item.kind, item.sha256)
     result.already = getattr(store.applied_with_sha(item.sha256), "id", None)
@@ -225,7 +255,6 @@ def _stage_table(
         sheet=table.sheet,
         intd_version=__version__,
     )
-    ctx.unknown_municipality = 0
     counter = RowCounter()
     rows = parse_rows(
         table,
@@ -236,15 +265,18 @@ def _stage_table(
         counter=counter,
     )
     for chunk in _chunks(rows):
-        store.stage(item.kind, chunk)
+        if direct:
+            result.counts.inserted += store.insert_new(item.kind, chunk)
+        else:
+            store.stage(item.kind, chunk)
         if options.progress:
             options.progress(counter.rows)
-    result.rows = counter.rows
+    result.rows, result.good = counter.rows, counter.good
     result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
-    if ctx.unknown_municipality:
+    unknown = store.count_municipality(item.kind, result.batch_id, "9999", staged=not direct)
+    if unknown:
         message = (
-            f"{ctx.unknown_municipality} rows have municipality 9999 (Uoppgitt): counted as "
-            "unknown municipality"
+            f"{unknown} rows have municipality 9999 (Uoppgitt): counted as unknown municipality"
         )
         log.add(
             Problem(
@@ -267,8 +299,8 @@ def _dry_run_key() -> bytes:
     return secrets.token_bytes(32)
 
 
-def _chunks(rows: Iterator[tuple[object, ...]]) -> Iterator[list[tuple[object, ...]]]:
-    chunk: list[tuple[object, ...]] = []
+def _chunks(rows: Iterator[list[object]]) -> Iterator[list[list[object]]]:
+    chunk: list[list[object]] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= CHUNK:
@@ -306,7 +338,8 @@ def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]
 
 def _report_same_person(store: Store, results: list[TableResult], log: ProblemLog) -> None:
     files = {r.batch_id: r.file for r in results}
-    for pid, batch_id, sheet, row in store.shared_person_keys()[: log.cap]:
+    batches = [r.batch_id for r in results if r.batch_id is not None]
+    for pid, batch_id, sheet, row in store.shared_person_keys(batches)[: log.cap]:
         log.add(
             Problem(
                 "W-SAME-PERSON",

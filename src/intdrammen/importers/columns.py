@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -344,6 +344,11 @@ _WS = re.compile(r"\s+")
 def text(value: object) -> str | None:
     """A cell as clean text: NBSP and runs of whitespace folded, whole floats from a
     workbook written without '.0' (participant id 42.0 -> '42'); empty -> None."""
+    if value.__class__ is str:  # the CSV hot path: one call per cell
+        result = value.strip()
+        if "\u00a0" in result or "  " in result or "\t" in result or "\n" in result:
+            result = _WS.sub(" ", result.replace("\u00a0", " ")).strip()
+        return result or None
     if value is None:
         return None
     if isinstance(value, float):
@@ -469,3 +474,32 @@ def parse_year(value: object, *, latest: int) -> int | None:
     if not 1900 <= year <= latest:
         raise ValueProblem("E-RANGE", f"a birth year must be between 1900 and {latest}")
     return year
+
+
+class Memo:
+    """A parser that remembers its answers for text cells. Most columns hold few
+    distinct values (dates, types, employers, municipalities), so a dictionary lookup
+    replaces the parse for nearly every row. Bounded, so memory stays flat."""
+
+    __slots__ = ("cache", "limit", "parse")
+
+    def __init__(self, parse: Callable[[object], object], limit: int = 100_000) -> None:
+        self.parse = parse
+        self.cache: dict[str, object] = {}
+        self.limit = limit
+
+    def __call__(self, value: object) -> object:
+        if value.__class__ is not str:
+            return self.parse(value)
+        try:
+            found = self.cache[value]
+        except KeyError:
+            try:
+                found = self.parse(value)
+            except ValueProblem as problem:
+                found = problem
+            if len(self.cache) < self.limit:
+                self.cache[value] = found
+        if isinstance(found, ValueProblem):
+            raise found
+        return found

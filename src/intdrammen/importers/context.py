@@ -10,6 +10,7 @@ from datetime import date
 from intdrammen.ids import clean_fnr, clean_orgnr, fnr_problem, orgnr_problem, person_key
 from intdrammen.importers.columns import (
     VOCABULARIES,
+    Memo,
     ValueProblem,
     parse_date,
     text,
@@ -32,7 +33,6 @@ class ParseContext:
     history: MunicipalityHistory = field(default_factory=MunicipalityHistory.load)
     today: date = field(default_factory=date.today)
     _key: bytes | None = None
-    unknown_municipality: int = 0  # rows with code 9999, for one warning per file
 
     def national_id(self, value: object) -> str:
         """Validate a fødselsnummer and return only its keyed hash."""
@@ -58,8 +58,6 @@ class ParseContext:
             code = self.history.parse(raw)
         except MunicipalityLookupError as exc:
             raise ValueProblem(exc.code, str(exc)) from None
-        if code == "9999":
-            self.unknown_municipality += 1
         return code
 
     @staticmethod
@@ -69,11 +67,19 @@ class ParseContext:
             raise ValueProblem("E-DATE", "not a date")
         return parsed.isoformat()
 
+    def memoised(self) -> dict[str, Callable[[object], object]]:
+        """Parsers of low-cardinality columns, each with its own memo (per import)."""
+        return {
+            "date": Memo(self.date),
+            "orgnr": Memo(self.orgnr),
+            "municipality": Memo(self.municipality),
+        }
+
     @staticmethod
     def vocabulary(field_name: str) -> Callable[[object], object]:
         code, what = WHAT[field_name]
         vocabulary = VOCABULARIES[field_name]
-        return lambda value: word(value, vocabulary, code, what)
+        return Memo(lambda value: word(value, vocabulary, code, what))
 
 
 def required_text(value: object) -> str:

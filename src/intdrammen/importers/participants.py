@@ -3,7 +3,7 @@ partnership. The fødselsnummer becomes a keyed hash here and goes no further.""
 
 from __future__ import annotations
 
-from intdrammen.importers.columns import PARTICIPANTS, parse_year, text
+from intdrammen.importers.columns import PARTICIPANTS, Memo, parse_year, text
 from intdrammen.importers.context import ParseContext, required_text
 from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PARTICIPANT_COLUMNS
@@ -35,6 +35,7 @@ def _check(values: list[object]) -> list[tuple[str, str, str]]:
 
 
 def schema(ctx: ParseContext) -> RowSchema:
+    memo = ctx.memoised()
     return RowSchema(
         kind=PARTICIPANTS,
         columns=PARTICIPANT_COLUMNS,
@@ -42,13 +43,13 @@ def schema(ctx: ParseContext) -> RowSchema:
         parsers={
             "participant_id": required_text,
             "national_id": ctx.national_id,
-            "birth_year": lambda v: parse_year(v, latest=ctx.today.year),
+            "birth_year": Memo(lambda v: parse_year(v, latest=ctx.today.year)),
             "gender": ctx.vocabulary("gender"),
-            "country": text,
-            "municipality": ctx.municipality,
-            "settled_date": ctx.date,
-            "intro_start": ctx.date,
-            "intro_end": ctx.date,
+            "country": Memo(text),
+            "municipality": memo["municipality"],
+            "settled_date": memo["date"],
+            "intro_start": memo["date"],
+            "intro_end": memo["date"],
             "intro_end_reason": ctx.vocabulary("intro_end_reason"),
             "intro_outcome": ctx.vocabulary("intro_outcome"),
             "status_1y": ctx.vocabulary("status_1y"),

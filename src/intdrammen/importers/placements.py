@@ -6,7 +6,7 @@ type, start date, employer orgnr or name): two identical rows are one placement.
 
 from __future__ import annotations
 
-from intdrammen.importers.columns import PLACEMENTS, parse_percent, text
+from intdrammen.importers.columns import PLACEMENTS, Memo, parse_percent, text
 from intdrammen.importers.context import ParseContext, required_text
 from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PLACEMENT_COLUMNS
@@ -37,6 +37,7 @@ def _check(values: list[object]) -> list[tuple[str, str, str]]:
 
 
 def schema(ctx: ParseContext) -> RowSchema:
+    memo = ctx.memoised()
     return RowSchema(
         kind=PLACEMENTS,
         columns=PLACEMENT_COLUMNS,
@@ -45,13 +46,13 @@ def schema(ctx: ParseContext) -> RowSchema:
             "placement_id": text,
             "participant_id": required_text,
             "type": ctx.vocabulary("type"),
-            "employer_orgnr": ctx.orgnr,
-            "employer_name": text,
-            "start_date": ctx.date,
-            "end_date": ctx.date,
-            "fte_percent": parse_percent,
-            "channel": text,
-            "municipality": ctx.municipality,
+            "employer_orgnr": memo["orgnr"],
+            "employer_name": Memo(text),
+            "start_date": memo["date"],
+            "end_date": memo["date"],
+            "fte_percent": Memo(parse_percent),
+            "channel": Memo(text),
+            "municipality": memo["municipality"],
         },
         required=("participant_id", "type", "start_date"),
         check=_check,

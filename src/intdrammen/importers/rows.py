@@ -8,11 +8,13 @@ problem in a `ProblemLog`, so a whole file is checked before anything is decided
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from intdrammen.errors import Problem
-from intdrammen.importers.columns import ValueProblem
+from intdrammen.importers.columns import Memo, ValueProblem, text
+from intdrammen.importers.context import required_text
 from intdrammen.importers.tables import Table
 
 Parser = Callable[[object], object]
@@ -69,7 +71,8 @@ class ProblemLog:
 
 @dataclass
 class RowCounter:
-    rows: int = 0
+    rows: int = 0  # every data row read
+    good: int = 0  # rows that passed every check
 
 
 def parse_rows(
@@ -80,8 +83,8 @@ def parse_rows(
     batch_id: int,
     log: ProblemLog,
     counter: RowCounter,
-) -> Iterator[tuple[object, ...]]:
-    """Yield (storage values..., batch_id, sheet, row) for every good row of `table`;
+) -> Iterator[list[object]]:
+    """Yield [storage values..., batch_id, sheet, row] for every good row of `table`;
     `counter` counts every data row read, good or bad."""
     position = {name: i for i, name in enumerate(schema.columns)}
     plan = [
@@ -99,8 +102,10 @@ def parse_rows(
         shown = None if field_name in HIDDEN_FIELDS or raw is None else str(raw)
         log.add(Problem(code, message, table.file, row, label, shown, sheet))
 
-    for row_number, cells in table.rows:
-        counter.rows += 1
+    fast = compile_row_parser(plan, width, [pos for _name, pos in required])
+
+    def slow(row_number: int, cells: Sequence[object]) -> list[object] | None:
+        """Parse a row cell by cell, reporting every problem; None if there were any."""
         values: list[object] = [None] * width
         failed: list[int] = []
         for index, name, pos, parser in plan:
@@ -116,14 +121,77 @@ def parse_rows(
             if values[pos] is None and pos not in failed:
                 report("E-REQUIRED", name, f"{name} is empty", row_number, None)
                 failed.append(pos)
-        ok = not failed
-        if not ok:
-            continue
-        found = schema.check(values)
+        return None if failed else values
+
+    check = schema.check
+    for row_number, cells in table.rows:
+        counter.rows += 1
+        values = fast(cells, batch_id, sheet, row_number)
+        if values is None:
+            values = slow(row_number, cells)
+            if values is None:
+                continue
+            values.extend((batch_id, sheet, row_number))
+        found = check(values)
         if found:
             for code, name, message in found:
                 report(code, name, message, row_number, values[position[schema.column_of(name)]])
             if any(not code.startswith("W-") for code, _name, _message in found):
                 continue
-        values.extend((batch_id, sheet, row_number))
-        yield tuple(values)
+        counter.good += 1
+        yield values
+
+
+_MISS = object()
+_ODD_SPACING = re.compile("[\u00a0\t\n\r]|  ")
+
+
+def compile_row_parser(
+    plan: list[tuple[int, str, int, Parser]], width: int, required: list[int]
+) -> Callable[[Sequence[object], int, str | None, int], list[object] | None]:
+    """A straight-line function parsing one row of this file's layout (and appending its
+    batch, sheet and row number), for speed: no
+    loop over cells, memoised parsers looked up inline. It returns None when any value
+    is bad or a required one is missing; the caller then re-parses the row cell by cell
+    to report exactly what is wrong. The generated source holds only column positions
+    and names of our own parsers, never data from the file."""
+    env: dict[str, object] = {"MISS": _MISS, "VP": ValueProblem, "ODD": _ODD_SPACING.search}
+    body: list[str] = []
+    results = ["None"] * width
+    for n, (index, _name, pos, parser) in enumerate(plan):
+        env[f"P{n}"] = parser
+        body.append(f"v = cells[{index}]")
+        if isinstance(parser, Memo):
+            env[f"C{n}"] = parser.cache
+            body += [
+                "if v is None or v == '':",
+                f"    r{n} = None",
+                "else:",
+                f"    r{n} = C{n}.get(v, MISS)",
+                f"    if r{n} is MISS or r{n}.__class__ is VP:",
+                f"        r{n} = P{n}(v)",
+            ]
+        elif parser is text or parser is required_text:
+            # Clean text needs no call: strip, and only unusual spacing goes to the parser.
+            body += [
+                "if v.__class__ is str:",
+                f"    r{n} = v.strip()",
+                f"    if not r{n} or ODD(r{n}):",
+                f"        r{n} = P{n}(v)",
+                "elif v is None:",
+                f"    r{n} = P{n}('')" if parser is required_text else f"    r{n} = None",
+                "else:",
+                f"    r{n} = P{n}(v)",
+            ]
+        else:
+            body.append(f"r{n} = None if v is None or v == '' else P{n}(v)")
+        results[pos] = f"r{n}"
+    lines = ["def parse(cells, batch, sheet, row):", "    try:"]
+    lines += [f"        {line}" for line in body] or ["        pass"]
+    lines += ["    except VP:", "        return None"]
+    missing = " or ".join(f"{results[pos]} is None" for pos in required)
+    if missing:
+        lines += [f"    if {missing}:", "        return None"]
+    lines.append(f"    return [{', '.join(results)}, batch, sheet, row]")
+    exec(compile("\n".join(lines), "<intd row parser>", "exec"), env)  # noqa: S102
+    return env["parse"]  # type: ignore[return-value]

@@ -801,6 +801,48 @@ class Store:
             for r in rows
         ]
 
+    def cohort_activities(
+        self, start: date, end: date, days_after: int, measured_on: tuple[int, int]
+    ) -> list[Activity]:
+        """Work or education placements of the people whose programme ended in
+        [start, end] (under any of their participant ids) that can decide a measure: those
+        overlapping [end date, end date + days_after] or covering the one-year day. A
+        pre-filter only; metrics.py applies the definitions to what comes back."""
+        one_year = (
+            "printf('%04d-%02d-%02d', CAST(substr(pa.intro_end, 1, 4) AS INTEGER) + 1, "
+            f"{measured_on[0]:d}, {measured_on[1]:d})"
+        )
+        # Only cohort members, and only a measure that has no explicit status, can
+        # need a placement.
+        relevant = (
+            f"pa.intro_end_reason IN ('completed', 'interrupted') AND "
+            f"pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND ("
+            f"(pa.intro_outcome IS NULL AND "
+            f"pl.start_date <= date(pa.intro_end, '+{days_after:d} days') AND "
+            "(pl.end_date IS NULL OR pl.end_date >= pa.intro_end)) OR "
+            f"(pa.status_1y IS NULL AND pl.start_date <= {one_year} AND "
+            f"(pl.end_date IS NULL OR pl.end_date >= {one_year})))"
+        )
+        columns = (
+            f"{_person_sql('pa', 'pa')}, pl.participant_id, pl.placement_key, pl.placement_id, "
+            "pl.type, pl.start_date, pl.end_date, pa.municipality, "
+            f"COALESCE(pl.employer_name, pl.employer_orgnr), pl.channel, {_source_sql('pl')}"
+        )
+        rows = self.conn.execute(
+            f"SELECT {columns} FROM participants pa JOIN placements pl "
+            f"ON pl.participant_id = pa.participant_id "
+            f"WHERE pa.intro_end BETWEEN ? AND ? AND {relevant} "
+            f"UNION ALL SELECT {columns} FROM participants pa JOIN participants px "
+            "ON px.person_key = pa.person_key AND px.participant_id <> pa.participant_id "
+            "JOIN placements pl ON pl.participant_id = px.participant_id "
+            f"WHERE pa.intro_end BETWEEN ? AND ? AND pa.person_key IS NOT NULL AND {relevant}",
+            (start.isoformat(), end.isoformat()) * 2,
+        )
+        return [
+            Activity(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]), _date(r[6]), *r[7:])
+            for r in rows
+        ]
+
     def people(self, participant_ids: Iterable[str]) -> dict[str, tuple[str | None, ...]]:
         """gender, country, birth_year per participant id, for breakdowns."""
         result: dict[str, tuple[str | None, ...]] = {}

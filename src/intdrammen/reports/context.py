@@ -65,15 +65,25 @@ def _notes(*regions: Region | None) -> tuple[str, ...]:
 
 
 def cohort_for(ctx: Context, goal: Goal | None, year: int, member: Membership) -> Cohort:
-    records = ctx.store.intro_records(date(year, 1, 1), date(year, 12, 31))
+    """The introduction cohort of one year (see `cohorts_for`)."""
+    return cohorts_for(ctx, goal, year, year, member)[year]
+
+
+def cohorts_for(
+    ctx: Context, goal: Goal | None, first: int, last: int, member: Membership
+) -> dict[int, Cohort]:
+    """The cohorts of `first`..`last` from one read of the store: every programme end
+    in the period, and the placements that can decide either measure for them."""
+    days_after = goal.days_after if goal else 30
+    measured_on = goal.measured_on if goal else (11, 15)
+    start, end = date(first, 1, 1), date(last, 12, 31)
+    records = ctx.store.intro_records(start, end)
     activities = metrics.group_activities(
-        ctx.store.activities(persons_of=[r.participant_id for r in records])
+        ctx.store.cohort_activities(start, end, days_after, measured_on)
     )
-    return metrics.intro_cohort(
-        records,
-        activities,
-        year,
-        member=member,
-        days_after=goal.days_after if goal else 30,
-        measured_on=goal.measured_on if goal else (11, 15),
-    )
+    return {
+        year: metrics.intro_cohort(
+            records, activities, year, member=member, days_after=days_after, measured_on=measured_on
+        )
+        for year in range(first, last + 1)
+    }

@@ -17,7 +17,7 @@ from intdrammen.models import (
     Window,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member, _notes, cohort_for
+from intdrammen.reports.context import Context, _member, _notes, cohorts_for
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ def region_report(
     period = Window(date(first, 1, 1), date(last, 12, 31))
     starts = list(ctx.store.first_job_starts(period.start, period.end, by_year=True))
     goal = ctx.goals.get("intro-direct-55")
-    cohorts = [cohort_for(ctx, goal, year, member) for year in range(first, last + 1)]
+    cohorts = list(cohorts_for(ctx, goal, first, last, member).values())
     years: list[Row] = []
     for cohort in cohorts:
         window = Window(date(cohort.year, 1, 1), date(cohort.year, 12, 31))

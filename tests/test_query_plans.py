@@ -1,0 +1,48 @@
+"""Every query the figures run against placements uses an index: none scans the table.
+(At national scale a full scan of millions of placements per request is what makes a
+report slow; see README, Performance.)"""
+
+from __future__ import annotations
+
+import re
+
+from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from intdrammen.config import load_goals
+from intdrammen.municipalities import MunicipalityHistory, load_regions
+from intdrammen.reports import Context, explain, progress, region_report
+from intdrammen.store import open_store
+
+FULL_SCAN = re.compile(r"^SCAN (placements|pl|x)$")
+
+
+def test_figure_queries_never_scan_placements(tmp_path, cli, db):
+    p = write_csv(
+        tmp_path / "p.csv",
+        PARTICIPANT_HEADER,
+        [["D1", "", 1990, "K", "", "0602", "", "", "2019-06-01", "fullført", ""]],
+    )
+    pl = write_csv(
+        tmp_path / "pl.csv",
+        PLACEMENT_HEADER,
+        [
+            ["P1", "D1", "jobb", "", "", "2019-07-01", "", "", ""],
+            ["P2", "D9", "kurs", "", "", "2018-01-01", "", "", ""],
+        ],
+    )
+    assert cli("import", str(p), str(pl)).exit_code == 0
+    store = open_store(db)
+    executed: list[str] = []
+    store.conn.set_trace_callback(executed.append)
+    ctx = Context(store, load_goals(), load_regions(), MunicipalityHistory.load())
+    progress(ctx, 2019, None, "gender")
+    region_report(ctx, "Drammensregionen", None, None, "age_group")
+    explain(ctx, "intro-direct-55", 2019, None)
+    store.conn.set_trace_callback(None)
+    checked = 0
+    for sql in executed:
+        if not sql.lstrip().upper().startswith("SELECT") or "placements" not in sql:
+            continue
+        plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+        assert not [step for step in plan if FULL_SCAN.match(step)], (sql, plan)
+        checked += 1
+    assert checked >= 5

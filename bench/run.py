@@ -1,0 +1,221 @@
+"""`make bench`: intd against the floors, side by side, on one generated data set.
+
+Generates (once, deterministically) N placements + N/5 participants as CSV with
+scripts/make_sample.py, then times in this run, on this machine:
+
+- the floor: csv.reader + sqlite3.executemany, one transaction, no validation;
+- the floor with validation (dates, types, mod-11 orgnr) done in plain Python;
+- `intd import` of the same files into a new database;
+- `intd progress --year 2019` and `intd report` on that database, and on a 1k-row one;
+- `intd --help` against a bare Typer app.
+
+Wall time and peak memory (max RSS of each child process) are printed as a table with
+the ratios the performance targets are stated in, and written to bench/results.json.
+Usage: python bench/run.py [--placements 1000000] [--out bench/results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+FLOOR = r"""
+import csv, sqlite3, sys
+from datetime import date
+validate = sys.argv[3] == "1"
+W = (3, 2, 7, 6, 5, 4, 3, 2)
+TYPES = {"job", "apprenticeship", "education", "work_trial", "course"}
+def orgnr_ok(s):
+    if len(s) != 9 or not s.isdigit(): return False
+    k = 11 - sum(int(d) * w for d, w in zip(s, W)) % 11
+    return (0 if k == 11 else k) == int(s[8])
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN")
+for name in ("participants", "placements"):
+    with open(f"{sys.argv[2]}/{name}.csv", newline="", encoding="utf-8") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        conn.execute(f"CREATE TABLE {name} ({', '.join(header)})")
+        marks = ", ".join("?" * len(header))
+        if validate and name == "placements":
+            def checked(rows):
+                for r in rows:
+                    date.fromisoformat(r[5])
+                    if r[6]: date.fromisoformat(r[6])
+                    assert r[2] in TYPES
+                    if r[3]: assert orgnr_ok(r[3])
+                    yield r
+            rows = checked(rows)
+        conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows)
+conn.execute("COMMIT")
+"""
+
+BARE_TYPER = """
+import typer
+app = typer.Typer()
+@app.command()
+def one(name: str = "x") -> None: print(name)
+@app.command()
+def two() -> None: pass
+app()
+"""
+
+
+def timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(args)}\n{result.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def best(args: list[str], env: dict[str, str] | None = None, runs: int = 3) -> float:
+    return min(timed(args, env)[0] for _ in range(runs))
+
+
+def peak_of(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    # RUSAGE_CHILDREN keeps the maximum over all children: run through a fresh shell
+    # process so each measurement has its own high-water mark.
+    code = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+        "print(time.perf_counter() - t, "
+        "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+    )
+    out = subprocess.run([PY, "-c", code, *args], env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(args)}\n{out.stderr}")
+    wall, peak = out.stdout.split()
+    return float(wall), float(peak)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--placements", type=int, default=1_000_000)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
+    options = parser.parse_args()
+    n = options.placements
+    data = options.data / f"n{n}"
+    if not (data / "placements.csv").exists():
+        data.mkdir(parents=True, exist_ok=True)
+        print(f"generating {n:,} placements + {n // 5:,} participants in {data} ...")
+        subprocess.run(
+            [
+                PY,
+                str(ROOT / "scripts" / "make_sample.py"),
+                "--format",
+                "csv",
+                "--placements",
+                str(n),
+                "--participants",
+                str(n // 5),
+                "--out",
+                str(data),
+            ],
+            check=True,
+        )
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="intd-bench-") as tmp:
+        env = {**os.environ, "INTD_KEY_FILE": str(Path(tmp) / "key")}
+        for label, validate in (("floor", "0"), ("floor_validated", "1")):
+            db = Path(tmp) / f"{label}.sqlite"
+            wall, peak = peak_of([PY, "-c", FLOOR, str(db), str(data), validate])
+            results[label] = {"wall_s": wall, "peak_mib": peak}
+        big = Path(tmp) / "intd.sqlite"
+        files = [str(data / "participants.csv"), str(data / "placements.csv")]
+        intd = [PY, "-m", "intdrammen", "--db", str(big)]
+        wall, peak = peak_of([*intd, "import", "--quiet", *files], env)
+        results["intd_import"] = {"wall_s": wall, "peak_mib": peak}
+        small = Path(tmp) / "small.sqlite"
+        small_dir = Path(tmp) / "small"
+        small_dir.mkdir()
+        for name, rows in (("participants.csv", 200), ("placements.csv", 1000)):
+            lines = (data / name).read_text(encoding="utf-8").splitlines(keepends=True)
+            (small_dir / name).write_text("".join(lines[: rows + 1]), encoding="utf-8")
+        timed(
+            [
+                PY,
+                "-m",
+                "intdrammen",
+                "--db",
+                str(small),
+                "import",
+                "--quiet",
+                str(small_dir / "participants.csv"),
+                str(small_dir / "placements.csv"),
+            ],
+            env,
+        )
+        for label, args in (("progress", ["progress", "--year", "2019"]), ("report", ["report"])):
+            for size, db in (("1m", big), ("1k", small)):
+                command = [PY, "-m", "intdrammen", "--db", str(db), *args]
+                results[f"{label}_{size}"] = {"wall_s": best(command, env, runs=2)}
+        bare = Path(tmp) / "bare.py"
+        bare.write_text(BARE_TYPER, encoding="utf-8")
+        results["help_bare_typer"] = {"wall_s": best([PY, str(bare), "--help"])}
+        results["help_intd"] = {"wall_s": best([PY, "-m", "intdrammen", "--help"], env)}
+    floor = results["floor"]["wall_s"]
+    ratios = {
+        "import_vs_floor": results["intd_import"]["wall_s"] / floor,
+        "progress_1m_vs_1k": results["progress_1m"]["wall_s"] / results["progress_1k"]["wall_s"],
+        "report_1m_vs_1k": results["report_1m"]["wall_s"] / results["report_1k"]["wall_s"],
+        "help_vs_bare_typer": results["help_intd"]["wall_s"] / results["help_bare_typer"]["wall_s"],
+    }
+    targets = {
+        "import_vs_floor": 2.0,
+        "progress_1m_vs_1k": 3.0,
+        "report_1m_vs_1k": 3.0,
+        "help_vs_bare_typer": 1.5,
+    }
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"\nintd benchmark: {n:,} placements + {n // 5:,} participants · {machine}\n")
+    print(f"{'measurement':<22}{'wall s':>9}{'peak MiB':>10}")
+    for label, value in results.items():
+        peak = f"{value['peak_mib']:.0f}" if "peak_mib" in value else ""
+        print(f"{label:<22}{value['wall_s']:>9.2f}{peak:>10}")
+    print(f"\n{'ratio':<22}{'measured':>9}{'target':>10}")
+    for label, value in ratios.items():
+        verdict = "ok" if value <= targets[label] else "MISSED"
+        print(f"{label:<22}{value:>9.2f}{'≤ ' + str(targets[label]):>10}  {verdict}")
+    peak_ok = results["intd_import"]["peak_mib"] < 100
+    print(
+        f"{'import peak memory':<22}{results['intd_import']['peak_mib']:>9.0f}{'< 100':>10}  "
+        f"{'ok' if peak_ok else 'MISSED'}"
+    )
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(
+        json.dumps(
+            {
+                "placements": n,
+                "participants": n // 5,
+                "machine": machine,
+                "results": results,
+                "ratios": ratios,
+                "targets": targets,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"\nwritten to {options.out}")
+
+
+if __name__ == "__main__":
+    main()

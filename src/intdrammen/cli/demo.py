@@ -32,8 +32,8 @@ def run_demo(db: Path, console: Console) -> None:
                 "programme and their placements 2015–2023 in Drammensregionen, Asker and the "
                 "Mjøsa towns, with old and new municipality codes, Norwegian headers, a "
                 "Windows-1252 CSV and an Excel workbook with a title row. It is a small slice "
-            "(1500 people), so the 1000-person goal stays far off: look at how the figures "
-            "are built, not at their size.\n"
+                "(1500 people), so the 1000-person goal stays far off: look at how the figures "
+                "are built, not at their size.\n"
                 f"[dim]Files: {', '.join(SAMPLE_FILES)} · throw-away database: {db}[/]",
             )
         )

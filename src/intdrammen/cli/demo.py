@@ -49,10 +49,12 @@ def run_demo(db: Path, console: Console) -> None:
     console.print(report_text(region_report(ctx, "Drammensregionen", None, None), fmt))
     console.print(Rule("Try next"))
     console.print(
-        "  intd progress --year 2022 --region Drammen\n"
-        "  intd report --region Mjøsa --format markdown\n"
-        "  intd explain --goal id-2016-2020 --year 2019\n"
+        "  intd demo --keep demo.sqlite              keep this database, then with --db:\n"
+        "  intd --db demo.sqlite progress --year 2022 --region Drammen\n"
+        "  intd --db demo.sqlite report --region Mjøsa --by municipality\n"
+        "  intd --db demo.sqlite explain --goal id-2016-2020 --year 2019\n"
         "  intd regions show Drammensregionen\n"
-        f"[dim]  (add --db {db} after `intd` to use the demo database with --keep)[/]"
+        "  intd columns                              every column name intd accepts",
+        markup=False,
     )
     store.close()

@@ -80,7 +80,13 @@ def expected_to_date(target: Fraction, window: Window, year: int) -> Fraction:
     """*Expected to date* = target × (days from the window's start to the end of year Y
     or the window's end, whichever is first, both ends included) ÷ (days in the window).
     """
-    elapsed = (progress_date(window, year) - window.start).days + 1
+    return expected_by(target, window, progress_date(window, year))
+
+
+def expected_by(target: Fraction, window: Window, day: date) -> Fraction:
+    """The target pro rata to `day` (both ends of the window included): the same rule
+    as expected to date, at any day — for a year still in progress, the data's date."""
+    elapsed = (min(day, window.end) - window.start).days + 1
     return target * max(elapsed, 0) / window.days
 
 

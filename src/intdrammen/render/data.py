@@ -71,6 +71,10 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
                 "up_to": g.up_to.isoformat(),
                 "percent_of_target": _percent(g.share_of_target),
                 "projected": None if g.projected is None else round(float(g.projected), 1),
+                "as_of": g.as_of.isoformat() if g.as_of else None,
+                "expected_as_of": None
+                if g.expected_as_of is None
+                else round(float(g.expected_as_of), 1),
             }
             for g in report.goals
         ],

@@ -89,6 +89,20 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
                 _status(g.on_track, fmt),
             )
         parts.append(goals)
+        for g in report.goals:
+            if g.expected_as_of is not None and g.as_of is not None:
+                parts.append(
+                    Text(
+                        f"{g.goal.id}: the year is still running — by {fmt.day(g.as_of)} the "
+                        f"pro-rata target is {fmt.number(g.expected_as_of)}"
+                        + (
+                            f", and at this pace the year ends near {fmt.number(g.projected, 0)}."
+                            if g.projected is not None
+                            else "."
+                        ),
+                        style="cyan",
+                    )
+                )
     intro = Table(
         title=fmt.t("intro_title", year=report.year),
         title_justify="left",

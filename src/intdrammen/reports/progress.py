@@ -43,6 +43,9 @@ class GoalProgress:
     on_track: bool
     projected: Fraction | None
     counted: tuple[JobStart, ...] = field(repr=False, default=())
+    # A window still running on the data's date: the pro-rata target on that date.
+    as_of: date | None = None
+    expected_as_of: Fraction | None = None
 
     @property
     def share_of_target(self) -> Fraction | None:
@@ -133,8 +136,9 @@ def goal_progress(
     counted = metrics.persons_into_work(first, up_to=up_to, member=member)
     expected = metrics.expected_to_date(goal.target, window, year)
     as_of = ctx.data_as_of()
+    running = as_of is not None and window.start <= as_of < up_to
     projected = None
-    if as_of is not None and not goal.every_year:
+    if as_of is not None and (running or not goal.every_year):
         projected = metrics.projected_end(len(counted), window, min(as_of, up_to))
     return GoalProgress(
         goal=goal,
@@ -147,6 +151,10 @@ def goal_progress(
         on_track=metrics.on_track(len(counted), expected),
         projected=projected,
         counted=tuple(counted),
+        as_of=as_of if running else None,
+        expected_as_of=metrics.expected_by(goal.target, window, as_of)
+        if running and as_of is not None
+        else None,
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 
-from intdrammen import metrics
+from intdrammen import metrics, suppression
 from intdrammen.config import load_national
 from intdrammen.models import (
     Goal,
@@ -17,7 +17,13 @@ from intdrammen.models import (
 )
 from intdrammen.municipalities import Region
 from intdrammen.reports.context import Context, _member
-from intdrammen.reports.progress import ProgressReport, progress, suppress_progress
+from intdrammen.reports.progress import (
+    GoalProgress,
+    ProgressReport,
+    goal_progress,
+    progress,
+    suppress_progress,
+)
 from intdrammen.reports.tables import RegionReport, region_report, suppress_report
 
 
@@ -54,7 +60,8 @@ class Document:
     year, cumulative series for the window goals, and the cohort rates over the years."""
 
     report: RegionReport
-    progress: ProgressReport
+    progress: ProgressReport  # the report's last year: its introduction cohort
+    goals: tuple[GoalProgress, ...]  # each persons goal at the last year the report covers
     series: tuple[GoalSeries, ...]
     cohorts: tuple[CohortRate, ...]
     direct_target: Fraction | None
@@ -73,7 +80,7 @@ def _month_ends(start: date, end: date) -> list[date]:
 def goal_series(ctx: Context, goal: Goal, year: int, region: Region | None) -> GoalSeries | None:
     """Month-end cumulative persons for a window goal up to the end of `year`."""
     window = goal.window_for(year)
-    if window is None or goal.every_year:
+    if window is None:
         return None
     up_to = metrics.progress_date(window, year)
     first = metrics.first_job_in_window(
@@ -105,12 +112,19 @@ def document(
     """The value behind `intd report --out FILE.html|.xlsx`."""
     report = region_report(ctx, region_query, from_year, to_year, by)
     progress_value = progress(ctx, report.to_year, region_query)
-    series = tuple(
-        s
-        for g in ctx.goals.goals
-        if g.kind is GoalKind.PERSONS_INTO_WORK
-        if (s := goal_series(ctx, g, report.to_year, report.region)) is not None
-    )
+    goals = []
+    series = []
+    for goal in ctx.goals.goals:
+        if goal.kind is not GoalKind.PERSONS_INTO_WORK or goal.start is None:
+            continue
+        # A window that ended before the report's last year shows its final result.
+        year = min(report.to_year, goal.end.year if goal.end else report.to_year)
+        if year < max(report.from_year, goal.start.year):
+            continue
+        result = goal_progress(ctx, goal, year, report.region)
+        line = goal_series(ctx, goal, year, report.region)
+        goals += [result] if result is not None else []
+        series += [line] if line is not None else []
     national = load_national()
     direct = next((g for g in ctx.goals.goals if g.kind is GoalKind.INTRO_DIRECT), None)
     cohorts = tuple(
@@ -123,7 +137,14 @@ def document(
         for r in report.years
         if r.intro_ended
     )
-    return Document(report, progress_value, series, cohorts, direct.target if direct else None)
+    return Document(
+        report,
+        progress_value,
+        tuple(goals),
+        tuple(series),
+        cohorts,
+        direct.target if direct else None,
+    )
 
 
 def _coarse_series(series: GoalSeries, n: int) -> GoalSeries | None:
@@ -150,9 +171,16 @@ def suppress_document(doc: Document, n: int) -> Document:
         for r in report.years
         if r.label == str(c.year)
     )
+    goals = tuple(
+        replace(
+            g, actual=suppression.primary(g.actual, n), in_year=suppression.primary(g.in_year, n)
+        )
+        for g in doc.goals
+    )
     return replace(
         doc,
         report=report,
+        goals=goals,
         progress=suppress_progress(doc.progress, n),
         cohorts=cohorts,
         series=series,

@@ -1,0 +1,185 @@
+"""One self-contained HTML report: inline CSS and SVG, no script, nothing fetched, fit to
+print on A4. Formatting only: every number comes from the `Document` value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from intdrammen.models import Provenance
+from intdrammen.render import charts
+from intdrammen.render.data import intro_rate_text, share_of_target_text, suppression_note
+from intdrammen.render.definitions import DEFINITIONS
+from intdrammen.render.fmt import Fmt
+from intdrammen.reports import Document, GoalProgress, IntroProgress, Row
+
+CSS = """
+:root { --ink: #1f2a44; --muted: #5d6778; --line: #dde2ea; --ok: #1e7b45; --bad: #b3261e;
+        --accent: #2f6db5; --paper: #ffffff; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f4f6f9; color: var(--ink);
+       font: 15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 960px; margin: 0 auto; padding: 32px 40px 48px; background: var(--paper); }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 36px 0 12px; border-bottom: 1px solid var(--line);
+     padding-bottom: 6px; }
+.sub { color: var(--muted); margin: 0 0 24px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr)); gap: 14px; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; }
+.card .what { font-size: 13px; color: var(--muted); min-height: 38px; }
+.card .big { font-size: 30px; font-weight: 650; margin: 6px 0 2px; }
+.card .small { font-size: 13px; color: var(--muted); }
+.status { display: inline-block; margin-top: 8px; padding: 2px 10px; border-radius: 12px;
+          font-size: 13px; font-weight: 600; }
+.status.ok { background: #e3f4ea; color: var(--ok); }
+.status.bad { background: #fbe7e6; color: var(--bad); }
+.status.none { background: #eef0f4; color: var(--muted); }
+figure { margin: 12px 0 20px; }
+figure svg { width: 100%; height: auto; }
+figcaption { font-size: 13px; color: var(--muted); }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0 16px; }
+th, td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { font-weight: 600; color: var(--muted); font-size: 13px; }
+tr.total td { font-weight: 650; border-top: 2px solid var(--ink); }
+dl { display: grid; grid-template-columns: 220px 1fr; gap: 6px 16px; font-size: 14px; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+.note, .provenance { font-size: 13px; color: var(--muted); }
+.provenance li { margin: 2px 0; }
+.empty { color: var(--muted); font-style: italic; }
+@page { size: A4; margin: 15mm; }
+@media print {
+  body { background: none; font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  figure, table, .card, dl { break-inside: avoid; }
+  h2 { break-after: avoid; }
+}
+"""
+
+
+def _status(ok: bool | None, yes: str, no: str, none: str = "–") -> str:
+    if ok is None:
+        return f'<span class="status none">{escape(none)}</span>'
+    css, text = ("ok", yes) if ok else ("bad", no)
+    return f'<span class="status {css}">{escape(text)}</span>'
+
+
+def _goal_card(g: GoalProgress, fmt: Fmt) -> str:
+    window = f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}"
+    return (
+        f'<div class="card"><div class="what">{escape(g.goal.title)} · {escape(window)}</div>'
+        f'<div class="big">{escape(fmt.count(g.actual))}</div>'
+        f'<div class="small">{escape(share_of_target_text(g, fmt))} {escape(fmt.t("of_target"))}'
+        f" {escape(fmt.number(g.goal.target, 0))} · "
+        f"{escape(fmt.t('expected_by', day=fmt.day(g.up_to)))} {escape(fmt.number(g.expected))}"
+        f"</div>{_status(g.on_track, fmt.t('on_track'), fmt.t('behind'))}</div>"
+    )
+
+
+def _intro_card(i: IntroProgress, fmt: Fmt) -> str:
+    counts = f"{fmt.count(i.work_or_education)} / {fmt.count(i.ended)}" if i.available else ""
+    return (
+        f'<div class="card"><div class="what">{escape(i.goal.title)} · '
+        f"{escape(fmt.t('cohort'))} {i.cohort_year}</div>"
+        f'<div class="big">{escape(intro_rate_text(i, fmt))}</div>'
+        f'<div class="small">{escape(counts)} · {escape(fmt.t("target"))} '
+        f"{escape(fmt.percent(i.target, 0))}</div>"
+        f"{_status(i.met, fmt.t('met'), fmt.t('no'))}</div>"
+    )
+
+
+def _table(first: str, rows: Sequence[Row], fmt: Fmt, total: Row | None = None) -> str:
+    head = "".join(
+        f"<th>{escape(h)}</th>"
+        for h in (
+            first,
+            fmt.t("into_work"),
+            fmt.t("intro_ended"),
+            fmt.t("intro_woe"),
+            fmt.t("intro_rate"),
+        )
+    )
+
+    def line(r: Row, css: str = "") -> str:
+        label = fmt.t(r.label) if r.label in ("unknown", "total") else r.label
+        cells = (
+            label,
+            fmt.count(r.into_work),
+            fmt.count(r.intro_ended),
+            fmt.count(r.intro_work_or_education),
+            fmt.share(r.intro_work_or_education, r.intro_ended),
+        )
+        return f"<tr{css}>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
+
+    body = "".join(line(r) for r in rows)
+    if total is not None:
+        body += line(total, ' class="total"')
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _provenance(p: Provenance, fmt: Fmt) -> str:
+    files = "".join(
+        f"<li>{escape(f)} · sha256 {escape(sha[:12])} · batch {b}</li>" for f, sha, b in p.files
+    )
+    notes = "".join(f"<li>{escape(n)}</li>" for n in p.notes)
+    return (
+        f'<ul class="provenance"><li>{escape(fmt.t("data_as_of"))}: {escape(p.data_as_of or "–")}'
+        f"</li>{files}<li>{escape(fmt.t('goals_version'))} {escape(p.goals_version)} · "
+        f"{escape(fmt.t('regions_version'))} {escape(p.regions_version)} · "
+        f"{escape(fmt.t('intd_version'))} {escape(p.intd_version)}</li>{notes}</ul>"
+    )
+
+
+def document_html(doc: Document, fmt: Fmt) -> str:
+    report = doc.report
+    region = report.region.name if report.region else fmt.t("whole_project")
+    title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
+    cards = [_goal_card(g, fmt) for g in doc.goals]
+    cards += [_intro_card(i, fmt) for i in doc.progress.intro]
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">{escape(fmt.t("progress_title", year=report.to_year))} · '
+        f"{escape(fmt.t('data_as_of'))} {escape(doc.progress.provenance.data_as_of or '–')}</p>",
+        f"<h2>{escape(fmt.t('headlines'))}</h2>",
+        f'<div class="cards">{"".join(cards)}</div>',
+    ]
+    for series in doc.series:
+        parts.append(f"<h2>{escape(series.goal.title)}</h2>")
+        parts.append(f"<figure>{charts.cumulative_chart(series, fmt)}</figure>")
+    parts += [
+        f"<h2>{escape(fmt.t('per_year'))}</h2>",
+        f"<figure>{charts.yearly_chart(report.years, fmt)}</figure>",
+        _table(fmt.t("year"), report.years, fmt),
+        f"<h2>{escape(fmt.t('cohort_rates'))}</h2>",
+        "<figure>"
+        + charts.cohort_chart(
+            doc.cohorts, None if doc.direct_target is None else float(doc.direct_target), fmt
+        )
+        + "</figure>",
+        f"<h2>{escape(fmt.t('per_municipality'))}</h2>",
+        _table(fmt.t("municipality"), report.municipalities, fmt, report.total),
+    ]
+    if report.breakdown is not None:
+        b = report.breakdown
+        parts += [
+            f"<h2>{escape(fmt.t('by', dimension=b.dimension))}</h2>",
+            _table(b.dimension, b.rows, fmt, b.total),
+        ]
+    note = suppression_note(report.suppressed_below, fmt)
+    if note:
+        parts.append(f'<p class="note">{escape(note)}</p>')
+    definitions = "".join(
+        f"<dt>{escape(term)}</dt><dd>{escape(text)}</dd>"
+        for term, text in DEFINITIONS.get(fmt.lang, DEFINITIONS["en"])
+    )
+    parts += [
+        f"<h2>{escape(fmt.t('definitions'))}</h2><dl>{definitions}</dl>",
+        f"<h2>{escape(fmt.t('source_title'))}</h2>{_provenance(report.provenance, fmt)}",
+    ]
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(fmt.lang)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{''.join(parts)}</main></body></html>\n"
+    )

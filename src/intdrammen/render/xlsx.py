@@ -1,0 +1,208 @@
+"""The report as a workbook: one sheet per table, numbers as numbers, rates as
+percentages, a frozen header, and a sheet with the definitions and the provenance.
+Text that a spreadsheet would run as a formula is always written as text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from intdrammen.render.data import suppression_note
+from intdrammen.render.definitions import DEFINITIONS
+from intdrammen.render.fmt import SUPPRESSED, Fmt
+from intdrammen.reports import Document, Row
+
+Cell = str | int | float | Fraction | None
+
+
+class _Sheets:
+    def __init__(self, path: Path) -> None:
+        import xlsxwriter
+
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+        )
+        self.header = self.book.add_format(
+            {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.count = self.book.add_format({"num_format": "#,##0"})
+        self.rate = self.book.add_format({"num_format": "0.0%"})
+        self.decimal = self.book.add_format({"num_format": "#,##0.0"})
+        self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
+
+    def table(
+        self, name: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], kinds: Sequence[str]
+    ) -> None:
+        """kinds per column: 'text', 'count', 'rate' or 'decimal'."""
+        sheet = self.book.add_worksheet(name[:31])
+        for col, title in enumerate(header):
+            sheet.write_string(0, col, title, self.header)
+        for r, row in enumerate(rows, start=1):
+            for col, (value, kind) in enumerate(zip(row, kinds, strict=True)):
+                self.cell(sheet, r, col, value, kind)
+        widths = [
+            max([len(str(h)), *(len(str(row[c])) for row in rows)]) for c, h in enumerate(header)
+        ]
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, min(max(width + 2, 10), 48))
+        sheet.freeze_panes(1, 0)
+        if rows:
+            sheet.autofilter(0, 0, len(rows), len(header) - 1)
+
+    def cell(self, sheet: Any, r: int, c: int, value: Cell, kind: str) -> None:
+        if value is None:
+            sheet.write_string(r, c, SUPPRESSED if kind in ("count", "rate") else "")
+        elif kind == "text" or isinstance(value, str):
+            # write_string never makes a formula; text starting with = + - @ stays text
+            sheet.write_string(r, c, str(value))
+        else:
+            style = {"count": self.count, "rate": self.rate, "decimal": self.decimal}[kind]
+            sheet.write_number(r, c, float(value), style)
+
+
+def _rows(rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
+    return [
+        [
+            fmt.t(r.label) if r.label in ("unknown", "total") else r.label,
+            r.into_work,
+            r.intro_ended,
+            r.intro_work_or_education,
+            None
+            if r.intro_ended is None or r.intro_work_or_education is None
+            else (r.intro_rate if r.intro_ended else "–"),
+        ]
+        for r in rows
+    ]
+
+
+def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
+    sheets = _Sheets(path)
+    report = doc.report
+    row_header = [fmt.t("into_work"), fmt.t("intro_ended"), fmt.t("intro_woe"), fmt.t("intro_rate")]
+    row_kinds = ["text", "count", "count", "count", "rate"]
+    sheets.table(
+        fmt.t("goal"),
+        [
+            "id",
+            fmt.t("goal"),
+            fmt.t("window"),
+            fmt.t("target"),
+            fmt.t("actual"),
+            fmt.t("year"),
+            fmt.t("in_the_year"),
+            fmt.t("pct_of_target"),
+            fmt.t("expected"),
+            fmt.t("on_track"),
+        ],
+        [
+            [
+                g.goal.id,
+                g.goal.title,
+                f"{g.window.start}–{g.window.end}",
+                str(g.year),
+                g.goal.target,
+                g.actual,
+                g.in_year,
+                g.share_of_target,
+                g.expected,
+                fmt.yes_no(g.on_track),
+            ]
+            for g in doc.goals
+        ],
+        ["text", "text", "text", "text", "count", "count", "count", "rate", "decimal", "text"],
+    )
+    sheets.table(
+        fmt.t("intro_title", year=doc.progress.year)[:31],
+        [
+            "id",
+            fmt.t("measure"),
+            fmt.t("cohort"),
+            fmt.t("ended"),
+            fmt.t("work_or_education"),
+            fmt.t("rate"),
+            fmt.t("target"),
+            fmt.t("met"),
+        ],
+        [
+            [
+                i.goal.id,
+                i.goal.title,
+                i.cohort_year,
+                i.ended,
+                i.work_or_education if i.available else "–",
+                i.rate if i.available else "–",
+                i.target,
+                fmt.yes_no(i.met),
+            ]
+            for i in doc.progress.intro
+        ],
+        ["text", "text", "text", "count", "count", "rate", "rate", "text"],
+    )
+    sheets.table(
+        fmt.t("per_year"), [fmt.t("year"), *row_header], _rows(report.years, fmt), row_kinds
+    )
+    sheets.table(
+        fmt.t("per_municipality"),
+        [fmt.t("municipality"), *row_header],
+        _rows([*report.municipalities, report.total], fmt),
+        row_kinds,
+    )
+    if report.breakdown is not None:
+        b = report.breakdown
+        sheets.table(
+            fmt.t("by", dimension=b.dimension),
+            [b.dimension, *row_header],
+            _rows([*b.rows, b.total], fmt),
+            row_kinds,
+        )
+    sheets.table(
+        fmt.t("cohort_rates"),
+        [
+            fmt.t("cohort"),
+            fmt.t("ended"),
+            fmt.t("work_or_education"),
+            fmt.t("rate"),
+            fmt.t("national"),
+        ],
+        [
+            [
+                str(c.year),
+                c.ended,
+                c.work_or_education,
+                c.rate,
+                next((n.rate for n in c.national if n.area == "Norge"), "–"),
+            ]
+            for c in doc.cohorts
+        ],
+        ["text", "count", "count", "rate", "rate"],
+    )
+    _definitions_sheet(sheets, doc, fmt)
+    sheets.book.close()
+
+
+def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
+    sheet = sheets.book.add_worksheet(fmt.t("definitions")[:31])
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 100)
+    lines: list[tuple[str, str]] = list(DEFINITIONS.get(fmt.lang, DEFINITIONS["en"]))
+    note = suppression_note(doc.report.suppressed_below, fmt)
+    if note:
+        lines.append((":", note))
+    p = doc.report.provenance
+    lines += [
+        (fmt.t("data_as_of"), p.data_as_of or "–"),
+        *((f"{fmt.t('files')}: {f}", f"sha256 {sha} · batch {b}") for f, sha, b in p.files),
+        (fmt.t("goals_version"), p.goals_version),
+        (fmt.t("regions_version"), p.regions_version),
+        (fmt.t("intd_version"), p.intd_version),
+        *((fmt.t("notes"), n) for n in p.notes),
+    ]
+    sheet.write_string(0, 0, fmt.t("definitions"), sheets.header)
+    sheet.write_string(0, 1, "", sheets.header)
+    for r, (term, text) in enumerate(lines, start=1):
+        sheet.write_string(r, 0, term, sheets.text)
+        sheet.write_string(r, 1, text, sheets.text)
+    sheet.freeze_panes(1, 0)

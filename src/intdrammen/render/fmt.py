@@ -75,6 +75,10 @@ LABELS: dict[str, dict[str, str]] = {
     "detail": {"en": "Detail", "nb": "Detalj"},
     "by": {"en": "By {dimension}", "nb": "Etter {dimension}"},
     "in_the_year": {"en": "In the year", "nb": "I året"},
+    "chart_withheld": {
+        "en": "Chart left out: its yearly steps include counts too small to publish.",
+        "nb": "Diagrammet er utelatt: årlige endringer inneholder for små tall til å publiseres.",
+    },
     "no_data": {"en": "No data to draw.", "nb": "Ingen data å tegne."},
     "chart_actual": {"en": "persons into work", "nb": "personer i arbeid"},
     "chart_even_pace": {"en": "even pace to the target", "nb": "jevnt tempo mot målet"},

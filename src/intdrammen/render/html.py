@@ -147,6 +147,9 @@ def document_html(doc: Document, fmt: Fmt) -> str:
     for series in doc.series:
         parts.append(f"<h2>{escape(series.goal.title)}</h2>")
         parts.append(f"<figure>{charts.cumulative_chart(series, fmt)}</figure>")
+    for title in doc.withheld:
+        parts.append(f"<h2>{escape(title)}</h2>")
+        parts.append(f'<p class="empty">{escape(fmt.t("chart_withheld"))}</p>')
     parts += [
         f"<h2>{escape(fmt.t('per_year'))}</h2>",
         f"<figure>{charts.yearly_chart(report.years, fmt)}</figure>",

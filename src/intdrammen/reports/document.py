@@ -65,6 +65,7 @@ class Document:
     series: tuple[GoalSeries, ...]
     cohorts: tuple[CohortRate, ...]
     direct_target: Fraction | None
+    withheld: tuple[str, ...] = ()  # titles of charts left out to protect small counts
 
 
 def _month_ends(start: date, end: date) -> list[date]:
@@ -164,7 +165,9 @@ def _coarse_series(series: GoalSeries, n: int) -> GoalSeries | None:
 def suppress_document(doc: Document, n: int) -> Document:
     """Small cells hidden everywhere a shared file shows counts."""
     report = suppress_report(doc.report, n)
-    series = tuple(s for s in (_coarse_series(x, n) for x in doc.series) if s is not None)
+    coarse = [(x, _coarse_series(x, n)) for x in doc.series]
+    series = tuple(s for _x, s in coarse if s is not None)
+    withheld = tuple(x.goal.title for x, s in coarse if s is None)
     cohorts = tuple(
         replace(c, ended=r.intro_ended, work_or_education=r.intro_work_or_education)
         for c in doc.cohorts
@@ -184,4 +187,5 @@ def suppress_document(doc: Document, n: int) -> Document:
         progress=suppress_progress(doc.progress, n),
         cohorts=cohorts,
         series=series,
+        withheld=withheld,
     )

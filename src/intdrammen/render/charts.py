@@ -3,6 +3,7 @@ image fetched). Matplotlib is imported only here, only when a file is written.""
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 from collections.abc import Sequence
@@ -86,7 +87,14 @@ def cumulative_chart(series: GoalSeries, fmt: Fmt) -> str:
         )
     axes.set_xlim(series.window.start, series.window.end)
     axes.set_ylim(0, max(target, max(counts)) * 1.08)
-    axes.legend(frameon=False, loc="upper left", fontsize=8)
+    dates: Any = importlib.import_module("matplotlib.dates")
+    if (series.window.end - series.window.start).days > 730:
+        axes.xaxis.set_major_locator(dates.YearLocator())
+        axes.xaxis.set_major_formatter(dates.DateFormatter("%Y"))
+    else:
+        axes.xaxis.set_major_locator(dates.MonthLocator(interval=2))
+        axes.xaxis.set_major_formatter(dates.DateFormatter("%m.%Y"))
+    axes.legend(frameon=False, fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     axes.grid(axis="y", color="#e5e8ee", linewidth=0.6)
     return _svg(figure, f"{series.goal.title}: {fmt.t('chart_cumulative')}")
 
@@ -155,6 +163,6 @@ def cohort_chart(cohorts: Sequence[CohortRate], target: float | None, fmt: Fmt) 
     axes.set_ylim(0, 100)
     axes.set_xticks(years)
     axes.set_ylabel("%")
-    axes.legend(frameon=False, fontsize=8, loc="lower right")
+    axes.legend(frameon=False, fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     axes.grid(axis="y", color="#e5e8ee", linewidth=0.6)
     return _svg(figure, fmt.t("chart_cohorts"))

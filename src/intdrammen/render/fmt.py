@@ -44,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
     "work_or_education": {"en": "Work/education", "nb": "Arbeid/utdanning"},
     "rate": {"en": "Rate", "nb": "Andel"},
     "met": {"en": "Met", "nb": "Nådd"},
+    "not_met": {"en": "Not met", "nb": "Ikke nådd"},
     "national": {"en": "National", "nb": "Nasjonalt"},
     "not_yet": {"en": "not measurable before {day}", "nb": "kan ikke måles før {day}"},
     "undefined": {"en": "undefined (no one ended)", "nb": "udefinert (ingen avsluttet)"},
@@ -76,8 +77,10 @@ LABELS: dict[str, dict[str, str]] = {
     "by": {"en": "By {dimension}", "nb": "Etter {dimension}"},
     "in_the_year": {"en": "In the year", "nb": "I året"},
     "chart_withheld": {
-        "en": "Chart left out: its yearly steps include counts too small to publish.",
-        "nb": "Diagrammet er utelatt: årlige endringer inneholder for små tall til å publiseres.",
+        "en": "Chart left out of this shared file: month by month it would show counts "
+        "too small to publish (use --no-suppress for an internal copy).",
+        "nb": "Diagrammet er utelatt fra denne delte filen: måned for måned ville det vise "
+        "tall som er for små til å publiseres (bruk --no-suppress for en intern kopi).",
     },
     "no_data": {"en": "No data to draw.", "nb": "Ingen data å tegne."},
     "chart_actual": {"en": "persons into work", "nb": "personer i arbeid"},

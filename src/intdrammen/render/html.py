@@ -85,7 +85,7 @@ def _intro_card(i: IntroProgress, fmt: Fmt) -> str:
         f'<div class="big">{escape(intro_rate_text(i, fmt))}</div>'
         f'<div class="small">{escape(counts)} · {escape(fmt.t("target"))} '
         f"{escape(fmt.percent(i.target, 0))}</div>"
-        f"{_status(i.met, fmt.t('met'), fmt.t('no'))}</div>"
+        f"{_status(i.met, fmt.t('met'), fmt.t('not_met'))}</div>"
     )
 
 

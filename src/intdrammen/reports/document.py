@@ -150,14 +150,15 @@ def document(
 
 def _coarse_series(series: GoalSeries, n: int) -> GoalSeries | None:
     """A cumulative series safe to share: year-end points only (month steps could reveal
-    single persons), and none at all when a year's step is a small cell."""
+    single persons), and none at all when a year's step is a small cell or a single point
+    is all that would remain (a one-year window)."""
     yearly = [
         (day, count)
         for day, count in series.points
         if (day.month == 12 and day.day == 31) or day == series.as_of
     ]
     steps = [b - a for (_d, a), (_e, b) in zip([(None, 0), *yearly], yearly, strict=False)]
-    if any(0 < step < n for step in steps):
+    if len(yearly) < 2 or any(0 < step < n for step in steps):
         return None
     return replace(series, points=tuple(yearly))
 

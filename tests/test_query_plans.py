@@ -38,11 +38,18 @@ def test_figure_queries_never_scan_placements(tmp_path, cli, db):
     region_report(ctx, "Drammensregionen", None, None, "age_group")
     explain(ctx, "intro-direct-55", 2019, None)
     store.conn.set_trace_callback(None)
-    checked = 0
+    checked = cohort_queries = 0
     for sql in executed:
-        if not sql.lstrip().upper().startswith("SELECT") or "placements" not in sql:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or "placements" not in sql:
             continue
         plan = [row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
         assert not [step for step in plan if FULL_SCAN.match(step)], (sql, plan)
+        if "intro_end BETWEEN" in sql and "JOIN placements" in sql:
+            # A cohort's placements: looked up per member, never by type alone (which
+            # walks every work placement of the database).
+            cohort_queries += 1
+            steps = [step for step in plan if step.startswith("SEARCH pl ")]
+            assert steps and all("participant_id=?" in step for step in steps), (sql, plan)
         checked += 1
     assert checked >= 5
+    assert cohort_queries >= 1

@@ -813,9 +813,11 @@ class Store:
             f"{measured_on[0]:d}, {measured_on[1]:d})"
         )
         # Only cohort members, and only a measure that has no explicit status, can
-        # need a placement.
+        # need a placement. The cohort is read first and drives the joins (SQLite keeps
+        # the order of a CROSS JOIN; PostgreSQL reads it as a plain join) so each
+        # member's placements are found by index: left to itself, without statistics,
+        # SQLite's planner walks every work placement of the database instead.
         relevant = (
-            f"pa.intro_end_reason IN ('completed', 'interrupted') AND "
             f"pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND ("
             f"(pa.intro_outcome IS NULL AND "
             f"pl.start_date <= date(pa.intro_end, '+{days_after:d} days') AND "
@@ -829,14 +831,18 @@ class Store:
             f"COALESCE(pl.employer_name, pl.employer_orgnr), pl.channel, {_source_sql('pl')}"
         )
         rows = self.conn.execute(
-            f"SELECT {columns} FROM participants pa JOIN placements pl "
-            f"ON pl.participant_id = pa.participant_id "
-            f"WHERE pa.intro_end BETWEEN ? AND ? AND {relevant} "
-            f"UNION ALL SELECT {columns} FROM participants pa JOIN participants px "
-            "ON px.person_key = pa.person_key AND px.participant_id <> pa.participant_id "
-            "JOIN placements pl ON pl.participant_id = px.participant_id "
-            f"WHERE pa.intro_end BETWEEN ? AND ? AND pa.person_key IS NOT NULL AND {relevant}",
-            (start.isoformat(), end.isoformat()) * 2,
+            "WITH pa AS MATERIALIZED (SELECT participant_id, person_key, municipality, "
+            "intro_end, intro_outcome, status_1y FROM participants "
+            "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN "
+            "('completed', 'interrupted') AND (intro_outcome IS NULL OR status_1y IS NULL)) "
+            f"SELECT {columns} FROM pa CROSS JOIN placements pl "
+            f"WHERE pl.participant_id = pa.participant_id AND {relevant} "
+            f"UNION ALL SELECT {columns} FROM pa CROSS JOIN participants px "
+            "CROSS JOIN placements pl WHERE px.person_key = pa.person_key "
+            "AND px.participant_id <> pa.participant_id "
+            "AND pl.participant_id = px.participant_id "
+            f"AND pa.person_key IS NOT NULL AND {relevant}",
+            (start.isoformat(), end.isoformat()),
         )
         return [
             Activity(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]), _date(r[6]), *r[7:])

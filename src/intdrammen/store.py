@@ -219,20 +219,28 @@ def write_transaction(path: Path, *, dry_run: bool = False) -> Iterator[Store]:
             yield from _new_database(path, dry_run=dry_run)
             return
         conn = _connect(path)
-        try:
-            _begin(conn, path)
-            _migrate(conn)
-            store = Store(conn)
+        with _transaction(conn, lambda: _begin(conn, path), dry_run=dry_run) as store:
             yield store
-            if dry_run or store.discard:
-                conn.execute("ROLLBACK")
-            else:
-                conn.execute("COMMIT")
-        except BaseException:
-            _rollback(conn)
-            raise
-        finally:
-            conn.close()
+
+
+@contextlib.contextmanager
+def _transaction(
+    conn: sqlite3.Connection, begin: Callable[[], object], *, dry_run: bool
+) -> Iterator[Store]:
+    """Begin, migrate and hand out a Store; commit when the block returns unless it is a
+    dry run or wrote nothing worth keeping (`Store.discard`), roll back if it raises;
+    always close the connection."""
+    try:
+        begin()
+        _migrate(conn)
+        store = Store(conn)
+        yield store
+        conn.execute("ROLLBACK" if dry_run or store.discard else "COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+    finally:
+        conn.close()
 
 
 def _rollback(conn: sqlite3.Connection) -> None:
@@ -244,13 +252,9 @@ def _rollback(conn: sqlite3.Connection) -> None:
 
 def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
     if dry_run:
-        conn = _connect(":memory:")
-        try:
-            conn.execute("BEGIN")
-            _migrate(conn)
-            yield Store(conn)
-        finally:
-            conn.close()
+        memory = _connect(":memory:")
+        with _transaction(memory, lambda: memory.execute("BEGIN"), dry_run=True) as store:
+            yield store
         return
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
@@ -266,20 +270,10 @@ def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
     tmp = Path(tmp_name)
     try:
         conn = _connect(tmp)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            _migrate(conn)
-            store = Store(conn)
+        with _transaction(conn, lambda: conn.execute("BEGIN IMMEDIATE"), dry_run=False) as store:
             yield store
-            if store.discard:
-                conn.execute("ROLLBACK")
-                return
-            conn.execute("COMMIT")
-        except BaseException:
-            _rollback(conn)
-            raise
-        finally:
-            conn.close()
+        if store.discard:
+            return
         try:
             os.link(tmp, path)  # fails if another import created it meanwhile
         except FileExistsError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -83,6 +84,19 @@ def _emit(text: str, out: Path | None) -> None:
     except OSError as exc:
         fail(f"Cannot write {out}: {exc.strerror}.")
     typer.echo(f"Wrote {out}", err=True)
+
+
+def _emit_as(
+    chosen: Format,
+    out: Path | None,
+    *,
+    json: Callable[[], str],
+    csv: Callable[[], str],
+    markdown: Callable[[], str],
+) -> None:
+    """Print or write one of the data renderings of a value."""
+    render = {Format.json: json, Format.csv: csv}.get(chosen, markdown)
+    _emit(render(), out)
 
 
 SUPPRESS_HELP = (
@@ -178,12 +192,13 @@ def progress(
         return
     from intdrammen.render import data
 
-    if chosen is Format.json:
-        _emit(data.dumps(data.progress_json(report)), out)
-    elif chosen is Format.csv:
-        _emit(data.progress_csv(report), out)
-    else:
-        _emit(data.progress_markdown(report, _fmt(lang)), out)
+    _emit_as(
+        chosen,
+        out,
+        json=lambda: data.dumps(data.progress_json(report)),
+        csv=lambda: data.progress_csv(report),
+        markdown=lambda: data.progress_markdown(report, _fmt(lang)),
+    )
 
 
 @app.command("report")
@@ -242,12 +257,13 @@ def report(
         return
     from intdrammen.render import data
 
-    if chosen is Format.json:
-        _emit(data.dumps(data.report_json(value)), out)
-    elif chosen is Format.csv:
-        _emit(data.report_csv(value), out)
-    else:
-        _emit(data.report_markdown(value, _fmt(lang)), out)
+    _emit_as(
+        chosen,
+        out,
+        json=lambda: data.dumps(data.report_json(value)),
+        csv=lambda: data.report_csv(value),
+        markdown=lambda: data.report_markdown(value, _fmt(lang)),
+    )
 
 
 def _write_document(

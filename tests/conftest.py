@@ -49,6 +49,21 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
 
 
+@pytest.fixture(params=["in-process", "child"])
+def both_parse_paths(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test twice: with files parsed in this process (small files, and platforms
+    without fork) and in a forked parser process (large files on Linux)."""
+    from intdrammen.importers import parallel
+
+    if request.param == "child":
+        if not parallel.available():
+            pytest.skip("parsing in a child process needs Linux fork")
+        monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    else:
+        monkeypatch.setattr(parallel, "MIN_BYTES", float("inf"))
+    return str(request.param)
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "intd.sqlite"

@@ -10,8 +10,13 @@ import stat
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 from intdrammen.ids import make_fnr
+
+# Every test here runs with files parsed in-process and in a forked parser process.
+pytestmark = pytest.mark.usefixtures("both_parse_paths")
 
 FNR = make_fnr(date(1990, 5, 17), 123) or ""
 FNR2 = make_fnr(date(1984, 1, 2), 456) or ""

@@ -25,6 +25,9 @@ from intdrammen.importers.tables import (
     read_tables,
 )
 
+# Every test here runs with files parsed in-process and in a forked parser process.
+pytestmark = pytest.mark.usefixtures("both_parse_paths")
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 PARTICIPANT_HEADER = [

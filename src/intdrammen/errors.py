@@ -11,6 +11,7 @@ A `Problem` is one finding about one cell or row of an input file. Importers col
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # Stable problem codes, with the one-line hint shown under every problem of that code.
 HINTS: dict[str, str] = {
@@ -100,6 +101,18 @@ class IntdError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take other arguments than `args`: rebuild from the attributes, so
+        # an error found while parsing in a child process reaches the parent intact.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[IntdError], args: tuple[Any, ...], state: dict[str, Any]) -> IntdError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InputFileError(IntdError):

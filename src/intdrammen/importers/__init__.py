@@ -18,7 +18,7 @@ from pathlib import Path
 from intdrammen import __version__
 from intdrammen.config import load_key
 from intdrammen.errors import ConfigError, ImportRejected, InputFileError, Problem
-from intdrammen.importers import participants, placements
+from intdrammen.importers import parallel, participants, placements
 from intdrammen.importers.columns import FIELDS, KINDS, detect_kind, match_columns, score_header
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_rows
@@ -26,7 +26,7 @@ from intdrammen.importers.tables import Table, file_info, read_tables
 from intdrammen.render.cells import safe_cell
 from intdrammen.store import StageCounts, Store, write_transaction
 
-CHUNK = 20_000
+CHUNK = 10_000
 
 
 @dataclass
@@ -98,6 +98,7 @@ class _Planned:
     kind: str
     columns: dict[int, str]
     sha256: str
+    size: int  # bytes of the file it comes from
 
 
 def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> list[_Planned]:
@@ -123,7 +124,7 @@ def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> lis
                 )
             columns = match_columns(table.header, kind, options.mapping)
             _check_columns(table, kind, columns, log)
-            planned.append(_Planned(table, kind, columns, info.sha256))
+            planned.append(_Planned(table, kind, columns, info.sha256, info.size))
     return planned
 
 
@@ -200,6 +201,9 @@ def _run(
     gives up, returning None, when an id repeats; otherwise rows are staged, compared with
     what is stored, and upserted."""
     schemas = _schemas(ctx)
+    if any("national_id" in item.columns.values() for item in planned):
+        # Loaded (or created) here, once, not in a parser process of each file.
+        ctx.load_key()
     if direct:
         store.begin_bulk_load()
     else:
@@ -256,15 +260,18 @@ def _load_table(
         intd_version=__version__,
     )
     counter = RowCounter()
-    rows = parse_rows(
-        table,
-        schemas[item.kind],
-        item.columns,
-        batch_id=result.batch_id,
-        log=log,
-        counter=counter,
-    )
-    for chunk in _chunks(rows):
+    batch_id = result.batch_id
+
+    def produce() -> Iterator[list[list[object]]]:
+        rows = parse_rows(
+            table, schemas[item.kind], item.columns, batch_id=batch_id, log=log, counter=counter
+        )
+        return _chunks(rows)
+
+    chunks = produce()
+    if parallel.available() and item.size >= parallel.MIN_BYTES:
+        chunks = parallel.parse_in_child(produce, log, counter)
+    for chunk in chunks:
         if direct:
             result.counts.inserted += store.insert_new(item.kind, chunk)
         else:

@@ -41,9 +41,12 @@ class ParseContext:
         problem = fnr_problem(number)
         if problem:
             raise ValueProblem("E-FNR", f"not a valid fødselsnummer: {problem}")
+        return person_key(self.load_key(), number)
+
+    def load_key(self) -> bytes:
         if self._key is None:
             self._key = self.key()
-        return person_key(self._key, number)
+        return self._key
 
     def orgnr(self, value: object) -> str:
         number = clean_orgnr(text(value) or "")

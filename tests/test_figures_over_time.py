@@ -154,6 +154,21 @@ def test_secondary_suppression_protects_the_total(tmp_path, cli, cli_json):
     assert ":" in text and "fewer than 3" in text
 
 
+def test_two_hidden_ones_are_not_left_recoverable(tmp_path, cli, cli_json):
+    # Drammen 12, Lier 1, Sande 1 into work: with zero never hidden, 14 - 12 leaves
+    # exactly 1 for each hidden cell, so Drammen is hidden too.
+    people = [person(f"D{i}", "0602") for i in range(12)] + [
+        person("L0", "0626"),
+        person("S0", "0713"),
+    ]
+    load(tmp_path, cli, people, [job(str(p[0]), "2018-03-01") for p in people])
+    data = cli_json("report", "--region", "Drammensregionen", "--suppress", "3")
+    rows = {m["name"]: m["into_work"] for m in data["municipalities"]}
+    assert rows["Lier"] is None and rows["Sande (Vestfold)"] is None
+    assert rows["Drammen"] is None and rows["Øvre Eiker"] == 0
+    assert data["total"]["into_work"] == 14
+
+
 @settings(max_examples=20, deadline=None)
 @given(
     st.lists(

@@ -199,3 +199,19 @@ def test_suppression_rules():
         0,
         None,
     ]
+
+
+def test_secondary_suppression_when_hidden_cells_could_only_be_ones():
+    from intdrammen import suppression
+
+    # Drammen 12, Lier 1, Sande 1, total 14: hiding Lier and Sande is not enough, since
+    # zero is never hidden, 14 - 12 = 2 left for two hidden cells makes each exactly 1.
+    column = [12, None, None, 14]
+    assert suppression.recoverable(column, [12, 1, 1, 14])
+    assert suppression.secondary(column, [12, 1, 1, 14]) == [None, None, None, 14]
+    # 1 and 2 hidden beside 10 of 13: 3 left for two cells could be 1+2 or 2+1: safe.
+    assert not suppression.recoverable([10, None, None, 13], [10, 1, 2, 13])
+    # a hidden total with every other cell hidden too: nothing to subtract from
+    assert not suppression.recoverable([None, None, None], [1, 1, 2])
+    rows = [[12, 0, 0], [1, 0, 0], [1, 0, 0], [14, 0, 0]]
+    assert [r[0] for r in suppression.table(rows, 3)] == [None, None, None, 14]

@@ -5,8 +5,9 @@ and so is every rate built on it. Complement: in a share (work or education out 
 ended), the persons *not* in work or education are a count too; when they are below `n`
 the numerator is suppressed, since ended − numerator would reveal them. Secondary
 suppression: in a column whose total is published, a single suppressed cell could be
-recovered by subtraction, so the next-smallest non-zero cell of that column is
-suppressed as well.
+recovered by subtraction, and so could several whose remainder leaves each exactly 1
+(zero is never hidden); the next-smallest non-zero cells of that column are suppressed
+as well until neither is the case.
 
 Pure functions over lists of cells: renderers then print None as ':'.
 """
@@ -41,17 +42,32 @@ def share(numerator: Cell, denominator: Cell, n: int) -> tuple[Cell, Cell]:
 
 
 def secondary(column: Sequence[Cell], original: Sequence[Cell]) -> list[Cell]:
-    """If exactly one cell of a column is suppressed, also suppress the smallest other
-    non-zero cell, so the hidden one cannot be recovered from the column's total."""
+    """Hide more cells of a column (its last cell is the published total) until no
+    hidden cell can be recovered from the total: hide the smallest other non-zero cell
+    while `recoverable` says so."""
     cells = list(column)
-    hidden = [i for i, value in enumerate(cells) if value is None and original[i] is not None]
-    if len(hidden) != 1:
-        return cells
-    candidates = [(value, i) for i, value in enumerate(cells) if value is not None and value > 0]
-    if candidates:
+    while recoverable(cells, original):
+        candidates = [(v, i) for i, v in enumerate(cells) if v is not None and v > 0]
+        if not candidates:
+            break
         _value, index = min(candidates)
         cells[index] = None
     return cells
+
+
+def recoverable(cells: Sequence[Cell], original: Sequence[Cell]) -> bool:
+    """Whether a reader could work out a hidden cell of a column ending in its total:
+    when exactly one cell (the total included) is hidden, by subtraction; or when the
+    total is shown and what is left for the k hidden cells is exactly k, since zero is
+    never hidden and so each of them must be 1."""
+    hidden = [i for i, value in enumerate(cells) if value is None and original[i] is not None]
+    if len(hidden) == 1:
+        return True
+    total = cells[-1] if cells else None
+    if not hidden or total is None:
+        return False
+    left = total - sum(value for value in cells[:-1] if value is not None)
+    return left == len(hidden)
 
 
 def table(rows: Sequence[Sequence[int]], n: int, shares: Sequence[tuple[int, int]] = ()

@@ -142,3 +142,61 @@ def test_csv_export_protects_against_formulas(loaded, cli):
     assert cli("report", "--by", "employer", "--out", str(out), "--no-suppress").exit_code == 0
     text = Path(out).read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and "'+47 999" in text and "'@SUM" in text
+
+
+@pytest.fixture
+def small_cohorts(tmp_path, cli):
+    """Cohort 2019: Drammen 5 ended (3 into work), Lier 1 ended (into work); Øvre Eiker
+    and Sande none (an undefined rate, not a hidden one)."""
+    people = [
+        [f"D{i}", "", 1990, "K", "Syria", "0602", "", "", "2019-06-15", "fullført", outcome]
+        for i, outcome in enumerate(["arbeid", "arbeid", "utdanning", "ledig", "ledig"])
+    ]
+    people.append(
+        ["L1", "", 1985, "M", "Eritrea", "0626", "", "", "2019-05-01", "fullført", "arbeid"]
+    )
+    jobs = [["P1", "D0", "fast jobb", "", "Kiwi", "2019-08-01", "", "", "NAV"]]
+    p = write_csv(tmp_path / "p.csv", PARTICIPANT_HEADER, people)
+    pl = write_csv(tmp_path / "pl.csv", PLACEMENT_HEADER, jobs)
+    assert cli("import", str(p), str(pl)).exit_code == 0
+    return tmp_path
+
+
+def test_csv_marks_a_hidden_rate_and_leaves_an_undefined_one_empty(small_cohorts, cli):
+    out = small_cohorts / "r.csv"
+    assert cli("report", "--region", "Drammensregionen", "--out", str(out)).exit_code == 0
+    rows = {(r[0], r[1]): r[2:] for r in (line.split(",") for line in out.read_text().splitlines())}
+    # Lier: 1 ended is hidden, and so is the rate built on it
+    assert rows[("municipality", "Lier")] == ["0", ":", ":", ":"]
+    # Drammen 5 ended is hidden too (else total - Drammen gives Lier); 3 of 5 likewise;
+    # its 1 person into work is a small cell, and the total would reveal it
+    assert rows[("municipality", "Drammen")] == [":", ":", ":", ":"]
+    # nobody ended in Øvre Eiker: no rate, and nothing hidden
+    assert rows[("municipality", "Øvre Eiker")] == ["0", "0", "0", ""]
+    # 6 ended, 4 into work or education: the 2 who are not would show, so 4 is hidden
+    assert rows[("municipality", "total")] == [":", "6", ":", ":"]
+
+
+def test_progress_csv_marks_hidden_intro_cells(small_cohorts, cli):
+    out = small_cohorts / "p.csv"
+    result = cli("progress", "--year", "2019", "--region", "Lier", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    intro = [r.split(",") for r in out.read_text().splitlines() if r.startswith("intro,")]
+    direct = next(r for r in intro if r[1] == "intro-direct-55")
+    # ended, work_or_education, rate and met: all hidden, none merely empty
+    assert direct[10:14] == [":", ":", ":", ":"]
+
+
+def test_xlsx_undefined_rate_is_a_dash_not_the_suppression_marker(small_cohorts, cli):
+    out = small_cohorts / "r.xlsx"
+    result = cli(
+        "report", "--region", "Drammensregionen", "--from", "2019", "--to", "2020",
+        "--out", str(out), "--no-suppress",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    values = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert ":" not in values  # nothing is suppressed
+    per_municipality = {r[0].value: r for r in book["Per municipality"].iter_rows(min_row=2)}
+    assert per_municipality["Øvre Eiker"][4].value == "–"
+    assert per_municipality["Lier"][4].value == 1

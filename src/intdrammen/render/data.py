@@ -16,7 +16,7 @@ from typing import Any
 
 from intdrammen.models import Provenance
 from intdrammen.render.cells import safe_cell
-from intdrammen.render.fmt import SUPPRESSED, Fmt
+from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
 from intdrammen.reports import (
     Breakdown,
     Explanation,
@@ -275,16 +275,22 @@ def progress_csv(report: ProgressReport) -> str:
                 "",
                 "",
                 i["ended"],
-                _blank(i["work_or_education"]),
-                _blank(i["rate"]),
-                _blank(i["met"]),
+                *_intro_cells(i),
             ]
         )
     return _csv(rows)
 
 
-def _blank(value: object) -> object:
-    return "" if value is None else value
+def _intro_cells(intro: dict[str, Any]) -> list[object]:
+    """work_or_education, rate and met of a progress CSV row: empty when not (yet)
+    measurable or undefined, None (printed ':') when hidden by suppression."""
+    if not intro["available"]:
+        return ["", "", ""]
+    if intro["ended"] is None or intro["work_or_education"] is None:
+        return [intro["work_or_education"], None, None]
+    if intro["rate"] is None:
+        return [intro["work_or_education"], "", ""]
+    return [intro["work_or_education"], intro["rate"], intro["met"]]
 
 
 def report_csv(report: RegionReport) -> str:
@@ -307,10 +313,16 @@ def report_csv(report: RegionReport) -> str:
                     r.into_work,
                     r.intro_ended,
                     r.intro_work_or_education,
-                    _blank(_rate(r.intro_rate)),
+                    _rate_csv(r),
                 ]
             )
     return _csv(rows)
+
+
+def _rate_csv(r: Row) -> object:
+    """A row's rate in CSV: ':' when hidden, empty when undefined."""
+    cell = rate_cell(r.intro_work_or_education, r.intro_ended, r.intro_rate, "")
+    return _rate(cell) if isinstance(cell, Fraction) else cell
 
 
 # ----------------------------------------------------------------------------- Markdown

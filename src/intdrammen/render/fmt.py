@@ -14,6 +14,18 @@ from fractions import Fraction
 
 SUPPRESSED = ":"  # SSB's marker for a suppressed cell
 
+
+def rate_cell(
+    numerator: int | None, denominator: int | None, rate: Fraction | None, undefined: str
+) -> Fraction | str | None:
+    """A rate as a table cell: None (printed as the suppression marker) when a count it
+    is built on is hidden, `undefined` when there is no rate (nobody ended), else the
+    rate. Keeps a hidden rate from looking like an undefined one."""
+    if numerator is None or denominator is None:
+        return None
+    return undefined if rate is None else rate
+
+
 LABELS: dict[str, dict[str, str]] = {
     "progress_title": {"en": "Progress {year}", "nb": "Måloppnåelse {year}"},
     "report_title": {

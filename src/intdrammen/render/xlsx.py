@@ -11,8 +11,10 @@ from typing import Any
 
 from intdrammen.render.data import suppression_note
 from intdrammen.render.definitions import DEFINITIONS
-from intdrammen.render.fmt import SUPPRESSED, Fmt
+from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
 from intdrammen.reports import Document, Row
+
+UNDEFINED = "–"  # a rate with nobody in the cohort, or not yet measurable
 
 Cell = str | int | float | Fraction | None
 
@@ -70,9 +72,7 @@ def _rows(rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
             r.into_work,
             r.intro_ended,
             r.intro_work_or_education,
-            None
-            if r.intro_ended is None or r.intro_work_or_education is None
-            else (r.intro_rate if r.intro_ended else "–"),
+            rate_cell(r.intro_work_or_education, r.intro_ended, r.intro_rate, UNDEFINED),
         ]
         for r in rows
     ]
@@ -132,8 +132,10 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
                 i.goal.title,
                 i.cohort_year,
                 i.ended,
-                i.work_or_education if i.available else "–",
-                i.rate if i.available else "–",
+                i.work_or_education if i.available else UNDEFINED,
+                rate_cell(i.work_or_education, i.ended, i.rate, UNDEFINED)
+                if i.available
+                else UNDEFINED,
                 i.target,
                 fmt.yes_no(i.met),
             ]
@@ -172,7 +174,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
                 str(c.year),
                 c.ended,
                 c.work_or_education,
-                c.rate,
+                rate_cell(c.work_or_education, c.ended, c.rate, UNDEFINED),
                 next((n.rate for n in c.national if n.area == "Norge"), "–"),
             ]
             for c in doc.cohorts

@@ -76,6 +76,22 @@ def test_usage_error_is_exit_2(cli):
     assert cli("progress", "--year", "2019", "--format", "pdf").exit_code == 2
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["progress", "--year", "0"],
+        ["progress", "--year", "10000"],
+        ["report", "--to", "10000"],
+        ["explain", "--goal", "intro-direct-55", "--year", "0"],
+    ],
+)
+def test_impossible_years_are_usage_errors_without_traceback(tmp_path, cli, args):
+    cli("import", *map(str, small_files(tmp_path)))
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "Invalid value" in result.output
+
+
 def test_read_commands_never_create_the_database(cli, db):
     for args in (["progress", "--year", "2019"], ["report"], ["imports"], ["check"]):
         result = cli(*args)
@@ -181,6 +197,40 @@ def test_explain_lists_the_counted(tmp_path, cli, cli_json):
     assert [(e["participant_id"], e["reason"]) for e in data["excluded"]] == [
         ("D2", "outside_region")
     ]
+
+
+def test_explain_says_outside_region_before_after_period(tmp_path, cli, cli_json):
+    # In 2016 neither has started yet, but D2 (Hamar) could never count for the
+    # Drammensregionen goal: that is the reason given.
+    cli("import", *map(str, small_files(tmp_path)))
+    data = cli_json("explain", "--goal", "id-2016-2020", "--year", "2016")
+    assert data["counted"] == []
+    assert [(e["participant_id"], e["reason"]) for e in data["excluded"]] == [
+        ("D1", "after_period"),
+        ("D2", "outside_region"),
+    ]
+
+
+def test_report_years_are_those_of_the_people_counted(tmp_path, cli, cli_json):
+    # A course in 2021 and a programme that ended in 2014 by moving count for nobody:
+    # they do not stretch the report's years (domain.md, "A report's years").
+    cli("import", *map(str, small_files(tmp_path)))
+    extra_people = write_csv(
+        tmp_path / "flyttet.csv",
+        PARTICIPANT_HEADER,
+        [["D3", "", 1990, "K", "Syria", "0602", "", "", "2014-03-01", "flyttet", ""]],
+    )
+    course = write_csv(
+        tmp_path / "kurs.csv",
+        PLACEMENT_HEADER,
+        [["PL3", "D1", "kurs", "", "", "2021-02-01", "", "", ""]],
+    )
+    assert cli("import", str(extra_people), str(course)).exit_code == 0
+    data = cli_json("report")
+    assert (data["from"], data["to"]) == (2019, 2019)
+    assert [y["year"] for y in data["years"]] == [2019]
+    asked = cli_json("report", "--from", "2014", "--to", "2021")
+    assert (asked["from"], asked["to"]) == (2014, 2021)  # what was asked for stands
 
 
 def test_text_outputs_render(tmp_path, cli):

@@ -353,3 +353,13 @@ def test_check_detects_tampering(tmp_path, cli, db):
         conn.execute("UPDATE placements SET end_date = '2000-01-01'")
     result = cli("check")
     assert result.exit_code == 1 and "ending before they start" in result.output
+
+
+def test_kind_of_a_sparse_participants_header_is_told_by_required_columns(tmp_path, cli):
+    # municipality is a column of both kinds; without type and start_date a file cannot
+    # be placements, so participant_id + municipality is a participants file.
+    path = tmp_path / "kommuner.csv"
+    path.write_text("participant_id;kommune\nD1;0602\nD2;Lier\n", encoding="utf-8")
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "participants" in result.stdout

@@ -40,6 +40,9 @@ class Lang(StrEnum):
     en = "en"
 
 
+# Years a figure can be asked for: a typo like 20019 is a usage error (exit 2), not a
+# date arithmetic failure deep inside.
+MIN_YEAR, MAX_YEAR = 1900, 2999
 FORMAT_HELP = "table (terminal), json, csv or markdown."
 REPORT_FORMAT_HELP = "table (terminal), json, csv, markdown, html or xlsx (files)."
 LANG_HELP = "Labels and number format: nb (bokmål) or en [env: INTD_LANG; default from locale]."
@@ -135,7 +138,14 @@ def progress(
     ctx: typer.Context,
     year: Annotated[
         int,
-        typer.Option("--year", "-y", help="Calendar year (and cohort year).", show_default=False),
+        typer.Option(
+            "--year",
+            "-y",
+            help="Calendar year (and cohort year).",
+            show_default=False,
+            min=MIN_YEAR,
+            max=MAX_YEAR,
+        ),
     ],
     region: Annotated[
         str | None,
@@ -210,8 +220,12 @@ def report(
             "--region", "-r", help="Region or municipality; without it: the whole project."
         ),
     ] = None,
-    from_year: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
-    to_year: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    from_year: Annotated[
+        int | None, typer.Option("--from", help="First year.", min=MIN_YEAR, max=MAX_YEAR)
+    ] = None,
+    to_year: Annotated[
+        int | None, typer.Option("--to", help="Last year.", min=MIN_YEAR, max=MAX_YEAR)
+    ] = None,
     format: Annotated[
         Format | None, typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)
     ] = None,
@@ -305,7 +319,12 @@ def explain(
     year: Annotated[
         int,
         typer.Option(
-            "--year", "-y", help="Year (cohort year for intro goals).", show_default=False
+            "--year",
+            "-y",
+            help="Year (cohort year for intro goals).",
+            show_default=False,
+            min=MIN_YEAR,
+            max=MAX_YEAR,
         ),
     ],
     region: Annotated[str | None, typer.Option("--region", "-r")] = None,

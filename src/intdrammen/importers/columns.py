@@ -204,14 +204,20 @@ _OWN = {
 
 
 def detect_kind(header: Sequence[str], mapping: dict[str, str] | None = None) -> str | None:
-    """participants or placements, by which kind's own columns the header has more of."""
+    """participants or placements, by which kind's own columns the header has more of;
+    on a tie, the only kind whose required columns are all there (a header of just
+    participant_id and municipality cannot be placements, which need type and
+    start_date)."""
     scores = {}
+    complete = []
     for kind in KINDS:
         fields = set(match_columns(header, kind, mapping).values())
         scores[kind] = len(fields & _OWN[kind])
-    if scores[PARTICIPANTS] == scores[PLACEMENTS]:
-        return None
-    return max(scores, key=lambda k: scores[k])
+        if all(f.name in fields for f in FIELDS[kind] if f.required):
+            complete.append(kind)
+    if scores[PARTICIPANTS] != scores[PLACEMENTS]:
+        return max(scores, key=lambda k: scores[k])
+    return complete[0] if len(complete) == 1 else None
 
 
 def match_columns(

@@ -13,7 +13,6 @@ from intdrammen.models import (
     Goal,
     GoalKind,
     Provenance,
-    Window,
 )
 from intdrammen.municipalities import Region
 from intdrammen.reports.context import Context, _member, _notes, cohort_for
@@ -95,26 +94,31 @@ def _explain_work(
                 )
             )
             continue
-        excluded.append(_why_not(first, acts, window, up_to))
+        in_region = first is not None and member(first.municipality, first.start)
+        excluded.append(_why_not(first, in_region, acts, up_to))
     counted.sort(key=lambda c: (c.date or date.min, c.participant_id))
     excluded.sort(key=lambda e: (e.reason, e.participant_id))
     return tuple(counted), tuple(excluded)
 
 
-def _why_not(first: Activity | None, acts: list[Activity], window: Window, up_to: date) -> Excluded:
+def _why_not(
+    first: Activity | None, in_region: bool, acts: list[Activity], up_to: date
+) -> Excluded:
+    """Why a person did not count. Outside the region comes before after the period: a
+    person outside the goal's region could never count, whatever the year."""
     head = acts[0]
-    if first is not None and first.start > up_to:
+    if first is not None and not in_region:
         return Excluded(
             first.participant_id,
-            "after_period",
-            f"first job in the window starts {first.start}",
+            "outside_region",
+            f"municipality {first.municipality or 'unknown'}",
             first.source,
         )
     if first is not None:
         return Excluded(
             first.participant_id,
-            "outside_region",
-            f"municipality {first.municipality or 'unknown'}",
+            "after_period",
+            f"first job in the window starts {first.start}",
             first.source,
         )
     jobs = [a for a in acts if a.type in WORK_TYPES]

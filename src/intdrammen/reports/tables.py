@@ -228,6 +228,14 @@ def region_report(
             years.append(
                 Row(str(cohort.year), into_work, cohort.ended, cohort.direct_work_or_education)
             )
+    # Without --from/--to the report covers the years in which the people counted have
+    # a job start or a programme end (domain.md), not every year some placement (a
+    # course, say) or an excluded programme end happens to fall in.
+    counted_years = [int(r.label) for r in years]
+    if counted_years:
+        first = first if from_year else min(counted_years)
+        last = last if to_year else max(counted_years)
+        cohorts = [c for c in cohorts if first <= c.year <= last]
     first_jobs = first_member_jobs(starts, member)
     order = [m.label for m in region.members] if region else []
     rows = _rows_by(labeller(ctx, region, "municipality"), first_jobs, cohorts, order)

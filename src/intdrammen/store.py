@@ -372,7 +372,11 @@ def _municipality_sql(alias: str, placement_alias: str) -> str:
     )
 
 
-def _source_sql(alias: str) -> str:
+def _source_sql(alias: str, wanted: bool = True) -> str:
+    # Building "file[sheet]:row" costs a lookup and a string per row: only explain needs
+    # it, so figures over a whole database skip it.
+    if not wanted:
+        return "''"
     return (
         f"(SELECT b.file FROM batches b WHERE b.id = {alias}.batch_id) || "
         f"COALESCE('[' || {alias}.sheet || ']', '') || ':' || {alias}.source_row"
@@ -742,12 +746,13 @@ class Store:
                 row[0], row[1], row[2], date.fromisoformat(row[3]), int(row[4]), *row[5:]
             )
 
-    def intro_records(self, start: date, end: date) -> list[IntroRecord]:
-        """Participants whose introduction programme ended in [start, end]."""
+    def intro_records(self, start: date, end: date, *, sources: bool = True) -> list[IntroRecord]:
+        """Participants whose introduction programme ended in [start, end] (`sources`:
+        with the file and row each came from, else an empty source)."""
         rows = self.conn.execute(
             f"SELECT pa.participant_id, {_person_sql('pa', 'pa')}, pa.municipality, "
             "pa.intro_end, pa.intro_end_reason, pa.intro_outcome, pa.status_1y, pa.gender, "
-            f"pa.country, pa.birth_year, {_source_sql('pa')} FROM participants pa "
+            f"pa.country, pa.birth_year, {_source_sql('pa', sources)} FROM participants pa "
             "WHERE pa.intro_end BETWEEN ? AND ? ORDER BY pa.intro_end, pa.participant_id",
             (start.isoformat(), end.isoformat()),
         )
@@ -796,7 +801,13 @@ class Store:
         ]
 
     def cohort_activities(
-        self, start: date, end: date, days_after: int, measured_on: tuple[int, int]
+        self,
+        start: date,
+        end: date,
+        days_after: int,
+        measured_on: tuple[int, int],
+        *,
+        sources: bool = True,
     ) -> list[Activity]:
         """Work or education placements of the people whose programme ended in
         [start, end] (under any of their participant ids) that can decide a measure: those
@@ -822,7 +833,8 @@ class Store:
         columns = (
             f"{_person_sql('pa', 'pa')}, pl.participant_id, pl.placement_key, pl.placement_id, "
             "pl.type, pl.start_date, pl.end_date, pa.municipality, "
-            f"COALESCE(pl.employer_name, pl.employer_orgnr), pl.channel, {_source_sql('pl')}"
+            f"COALESCE(pl.employer_name, pl.employer_orgnr), pl.channel, "
+            f"{_source_sql('pl', sources)}"
         )
         rows = self.conn.execute(
             "WITH pa AS MATERIALIZED (SELECT participant_id, person_key, municipality, "

@@ -64,22 +64,31 @@ def _notes(*regions: Region | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def cohort_for(ctx: Context, goal: Goal | None, year: int, member: Membership) -> Cohort:
+def cohort_for(
+    ctx: Context, goal: Goal | None, year: int, member: Membership, *, sources: bool = False
+) -> Cohort:
     """The introduction cohort of one year (see `cohorts_for`)."""
-    return cohorts_for(ctx, goal, year, year, member)[year]
+    return cohorts_for(ctx, goal, year, year, member, sources=sources)[year]
 
 
 def cohorts_for(
-    ctx: Context, goal: Goal | None, first: int, last: int, member: Membership
+    ctx: Context,
+    goal: Goal | None,
+    first: int,
+    last: int,
+    member: Membership,
+    *,
+    sources: bool = False,
 ) -> dict[int, Cohort]:
     """The cohorts of `first`..`last` from one read of the store: every programme end
-    in the period, and the placements that can decide either measure for them."""
+    in the period, and the placements that can decide either measure for them (with
+    `sources`, each knowing its file and row, for explain)."""
     days_after = goal.days_after if goal else 30
     measured_on = goal.measured_on if goal else (11, 15)
     start, end = date(first, 1, 1), date(last, 12, 31)
-    records = ctx.store.intro_records(start, end)
+    records = ctx.store.intro_records(start, end, sources=sources)
     activities = metrics.group_activities(
-        ctx.store.cohort_activities(start, end, days_after, measured_on)
+        ctx.store.cohort_activities(start, end, days_after, measured_on, sources=sources)
     )
     return {
         year: metrics.intro_cohort(

@@ -141,7 +141,7 @@ def _why_not(
 def _explain_intro(
     ctx: Context, goal: Goal, year: int, region: Region | None
 ) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:
-    cohort = cohort_for(ctx, goal, year, _member(region))
+    cohort = cohort_for(ctx, goal, year, _member(region), sources=True)
     direct = goal.kind is GoalKind.INTRO_DIRECT
     counted: list[Counted] = []
     excluded: list[Excluded] = []

@@ -307,3 +307,16 @@ def test_startup_imports_nothing_heavy(tmp_path):
         "python_calamine",
     }
     assert loaded & heavy == set()
+
+
+def test_out_txt_writes_the_table_as_plain_text(tmp_path, cli):
+    cli("import", *map(str, small_files(tmp_path)))
+    out = tmp_path / "rapport.txt"
+    result = cli("report", "--region", "Drammensregionen", "--out", str(out), "--no-suppress")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    text = out.read_text(encoding="utf-8")
+    assert "Drammen" in text and "Øvre Eiker" in text and "\x1b[" not in text
+    chart = tmp_path / "fremdrift.txt"
+    assert cli("progress", "--year", "2019", "--chart", "--out", str(chart)).exit_code == 0
+    assert "id-2016-2020" in chart.read_text(encoding="utf-8")

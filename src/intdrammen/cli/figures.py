@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -84,6 +84,26 @@ def _emit(text: str, out: Path | None) -> None:
         return
     try:
         out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"Cannot write {out}: {exc.strerror}.")
+    typer.echo(f"Wrote {out}", err=True)
+
+
+def _show(renderables: list[Any], out: Path | None) -> None:
+    """Print Rich tables to the terminal, or with --out FILE.txt write them as plain
+    text (no colour, 100 columns wide) to that file."""
+    from rich.console import Console
+
+    if out is None:
+        console = Console()
+        for item in renderables:
+            console.print(item)
+        return
+    try:
+        with out.open("w", encoding="utf-8") as handle:
+            console = Console(file=handle, width=100, no_color=True, force_terminal=False)
+            for item in renderables:
+                console.print(item)
     except OSError as exc:
         fail(f"Cannot write {out}: {exc.strerror}.")
     typer.echo(f"Wrote {out}", err=True)
@@ -191,14 +211,12 @@ def progress(
     if n is not None:
         report = suppress_progress(report, n)
     if chosen is Format.table:
-        from rich.console import Console
-
         from intdrammen.render.text import progress_chart, progress_text
 
-        console = Console()
-        console.print(progress_text(report, _fmt(lang)))
+        shown = [progress_text(report, _fmt(lang))]
         if chart:
-            console.print(progress_chart(report, _fmt(lang)))
+            shown.append(progress_chart(report, _fmt(lang)))
+        _show(shown, out)
         return
     from intdrammen.render import data
 
@@ -263,11 +281,9 @@ def report(
     if n is not None:
         value = suppress_report(value, n)
     if chosen is Format.table:
-        from rich.console import Console
-
         from intdrammen.render.text import report_text
 
-        Console().print(report_text(value, _fmt(lang)))
+        _show([report_text(value, _fmt(lang))], out)
         return
     from intdrammen.render import data
 

@@ -363,3 +363,54 @@ def test_kind_of_a_sparse_participants_header_is_told_by_required_columns(tmp_pa
     result = cli("import", str(path))
     assert result.exit_code == 0, result.output
     assert "participants" in result.stdout
+
+
+def test_a_fodselsnummer_outside_its_column_is_refused_and_never_shown(tmp_path, cli, db):
+    # In the birth-year column, as participant id, inside the country text: each row is
+    # rejected, and the number appears in no message.
+    spaced = f"{FNR[:6]} {FNR[6:]}"
+    path = tmp_path / "feil.csv"
+    path.write_text(
+        "deltaker_id;fødselsår;landbakgrunn;kommune\n"
+        f"D1;{FNR};Syria;0602\n{FNR2};1985;Syria;0602\nD3;1990;Eritrea {spaced};0602\n",
+        encoding="utf-8",
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert FNR not in result.output and FNR2 not in result.output
+    assert spaced not in result.output
+    assert result.output.count("E-FNR-PLACE") >= 2 and "E-RANGE" in result.output
+    assert not db.exists()
+    skipped = cli("import", "--on-error", "skip", str(path))
+    assert skipped.exit_code == 0
+    rejected = (tmp_path / "feil.rejected.csv").read_text(encoding="utf-8-sig")
+    assert FNR not in rejected and FNR2 not in rejected and spaced not in rejected
+
+
+def test_more_values_than_columns_is_an_error_not_a_loss(tmp_path, cli, db):
+    # An unquoted decimal comma in a comma-separated file makes one value too many.
+    path = tmp_path / "komma.csv"
+    path.write_text(
+        "placement_id,participant_id,type,startdato,stillingsprosent\n"
+        'R1,D1,fast jobb,01.01.2020,37,5\nR2,D1,fast jobb,01.01.2021,"37,5"\n',
+        encoding="utf-8",
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "E-FIELDS" in result.output and "6 values" in result.output
+    assert not db.exists()
+
+
+def test_every_problem_of_a_row_is_reported(tmp_path, cli):
+    # A bad percentage and an end before the start in one row: both are named, and the
+    # date as it was typed.
+    path = tmp_path / "to_feil.csv"
+    path.write_text(
+        "placement_id;participant_id;type;startdato;sluttdato;stillingsprosent\n"
+        "R1;D1;fast jobb;01.03.2019;01.02.2019;150\n",
+        encoding="utf-8",
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "E-RANGE" in result.output and "E-DATE-ORDER" in result.output
+    assert "01.02.2019" in result.output

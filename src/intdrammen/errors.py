@@ -19,6 +19,11 @@ HINTS: dict[str, str] = {
     "E-DATE-ORDER": "The end date must be on or after the start date.",
     "E-FNR": "A fødselsnummer/D-number has 11 digits and valid mod-11 check digits; "
     "check for a typo or leave the cell empty.",
+    "E-FIELDS": "More values than columns: an unquoted decimal comma (37,5) or a stray "
+    "delimiter in a comma-separated file? Quote that value or save the file with semicolons.",
+    "E-FNR-PLACE": "A fødselsnummer belongs in the national_id (fødselsnummer) column only, "
+    "where intd keeps it as a keyed hash; use the case number as participant id and remove "
+    "it from other columns.",
     "E-ORGNR": "An organisation number has 9 digits with a valid mod-11 check digit "
     "(see brreg.no); leave it empty if unknown.",
     "E-MUNICIPALITY": "Use a 4-digit municipality code (e.g. 3301) or a name as Statistics "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import date
 
 FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -68,6 +69,27 @@ def fnr_problem(number: str) -> str | None:
     if fnr_check_digits(number[:9]) != number[9:]:
         return "the check digits do not match (mod 11)"
     return None
+
+
+# Something that may be a fødselsnummer inside other text: 11 digits, maybe split after
+# the birth date, or 10 when Excel dropped the leading zero. Only candidates; a match
+# counts when its check digits are right.
+FNR_LIKE = re.compile(r"(?<!\d)(\d{5,6})[ .-]?(\d{5})(?!\d)")
+FNR_HIDDEN = "(hidden: a fødselsnummer)"
+
+
+def contains_fnr(text: str) -> bool:
+    """Whether `text` holds a valid fødselsnummer, D- or H-number anywhere in it."""
+    for match in FNR_LIKE.finditer(text):
+        digits = (match.group(1) + match.group(2)).zfill(11)
+        if fnr_problem(digits) is None:
+            return True
+    return False
+
+
+def without_fnr(text: str) -> str:
+    """`text` for showing in a message: replaced whole when it holds a fødselsnummer."""
+    return FNR_HIDDEN if contains_fnr(text) else text
 
 
 def clean_fnr(raw: str) -> str:

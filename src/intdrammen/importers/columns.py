@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from intdrammen.ids import contains_fnr
 from intdrammen.models import EndReason, Gender, Outcome, PlacementType
 
 
@@ -370,6 +371,15 @@ def text(value: object) -> str | None:
         result = _WS.sub(" ", result.replace("\u00a0", " "))
     result = result.strip()
     return result or None
+
+
+def free_text(value: object) -> str | None:
+    """Clean text for a column that may hold anything but a fødselsnummer (ids, names,
+    country, channel): one found there is an error, so it is neither stored nor shown."""
+    result = text(value)
+    if result is not None and contains_fnr(result):
+        raise ValueProblem("E-FNR-PLACE", "a fødselsnummer does not belong in this column")
+    return result
 
 
 def word(value: object, vocabulary: dict[str, str], code: str, what: str) -> str | None:

@@ -12,6 +12,7 @@ from intdrammen.importers.columns import (
     VOCABULARIES,
     Memo,
     ValueProblem,
+    free_text,
     parse_date,
     text,
     word,
@@ -86,7 +87,7 @@ class ParseContext:
 
 
 def required_text(value: object) -> str:
-    result = text(value)
+    result = free_text(value)
     if result is None:
         raise ValueProblem("E-REQUIRED", "empty")
     return result

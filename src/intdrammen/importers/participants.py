@@ -3,7 +3,7 @@ partnership. The fødselsnummer becomes a keyed hash here and goes no further.""
 
 from __future__ import annotations
 
-from intdrammen.importers.columns import PARTICIPANTS, Memo, parse_year, text
+from intdrammen.importers.columns import PARTICIPANTS, Memo, free_text, parse_year
 from intdrammen.importers.context import ParseContext, required_text
 from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PARTICIPANT_COLUMNS
@@ -45,7 +45,7 @@ def schema(ctx: ParseContext) -> RowSchema:
             "national_id": ctx.national_id,
             "birth_year": Memo(lambda v: parse_year(v, latest=ctx.today.year)),
             "gender": ctx.vocabulary("gender"),
-            "country": Memo(text),
+            "country": Memo(free_text),
             "municipality": memo["municipality"],
             "settled_date": memo["date"],
             "intro_start": memo["date"],

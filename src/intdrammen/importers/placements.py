@@ -6,7 +6,7 @@ type, start date, employer orgnr or name): two identical rows are one placement.
 
 from __future__ import annotations
 
-from intdrammen.importers.columns import PLACEMENTS, Memo, parse_percent, text
+from intdrammen.importers.columns import PLACEMENTS, Memo, free_text, parse_percent
 from intdrammen.importers.context import ParseContext, required_text
 from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PLACEMENT_COLUMNS
@@ -29,8 +29,8 @@ def placement_key(values: list[object]) -> str:
 
 def _check(values: list[object]) -> list[tuple[str, str, str]]:
     """A placement ends on or after its start; derive the key."""
-    end = values[_END]
-    if end is not None and end < values[_START]:  # type: ignore[operator]
+    end, start = values[_END], values[_START]
+    if end is not None and start is not None and end < start:  # type: ignore[operator]
         return [("E-DATE-ORDER", "end_date", "the placement ends before it starts")]
     values[_KEY] = placement_key(values)
     return []
@@ -43,15 +43,15 @@ def schema(ctx: ParseContext) -> RowSchema:
         columns=PLACEMENT_COLUMNS,
         field_columns={},
         parsers={
-            "placement_id": text,
+            "placement_id": free_text,
             "participant_id": required_text,
             "type": ctx.vocabulary("type"),
             "employer_orgnr": memo["orgnr"],
-            "employer_name": Memo(text),
+            "employer_name": Memo(free_text),
             "start_date": memo["date"],
             "end_date": memo["date"],
             "fte_percent": Memo(parse_percent),
-            "channel": Memo(text),
+            "channel": Memo(free_text),
             "municipality": memo["municipality"],
         },
         required=("participant_id", "type", "start_date"),

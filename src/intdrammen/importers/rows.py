@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from intdrammen.errors import Problem
-from intdrammen.importers.columns import Memo, ValueProblem, text
+from intdrammen.ids import FNR_LIKE, without_fnr
+from intdrammen.importers.columns import Memo, ValueProblem, free_text, text
 from intdrammen.importers.context import required_text
 from intdrammen.importers.tables import Table
 
@@ -99,13 +100,14 @@ def parse_rows(
     def report(code: str, field_name: str, message: str, row: int, raw: object) -> None:
         index = next((i for i, n in columns.items() if n == field_name), None)
         label = header[index] if index is not None else field_name
-        shown = None if field_name in HIDDEN_FIELDS or raw is None else str(raw)
+        shown = None if field_name in HIDDEN_FIELDS or raw is None else without_fnr(str(raw))
         log.add(Problem(code, message, table.file, row, label, shown, sheet))
 
     fast = compile_row_parser(plan, width, [pos for _name, pos in required])
 
-    def slow(row_number: int, cells: Sequence[object]) -> list[object] | None:
-        """Parse a row cell by cell, reporting every problem; None if there were any."""
+    def slow(row_number: int, cells: Sequence[object]) -> tuple[list[object], bool]:
+        """Parse a row cell by cell, reporting every problem: the values (None where a
+        cell failed) and whether any did."""
         values: list[object] = [None] * width
         failed: list[int] = []
         for index, name, pos, parser in plan:
@@ -121,23 +123,45 @@ def parse_rows(
             if values[pos] is None and pos not in failed:
                 report("E-REQUIRED", name, f"{name} is empty", row_number, None)
                 failed.append(pos)
-        return None if failed else values
+        return values, bool(failed)
 
     check = schema.check
+    width_in = len(header)
     for row_number, cells in table.rows:
         counter.rows += 1
-        values = fast(cells, batch_id, sheet, row_number)
-        if values is None:
-            values = slow(row_number, cells)
-            if values is None:
+        if len(cells) > width_in:
+            extra = [str(c) for c in cells[width_in:] if c not in (None, "")]
+            if extra:
+                log.add(
+                    Problem(
+                        "E-FIELDS",
+                        f"this row has {width_in + len(cells[width_in:])} values but the header "
+                        f"has {width_in} columns",
+                        table.file,
+                        row_number,
+                        f"after {header[-1]}" if header else "row",
+                        without_fnr(", ".join(extra)),
+                        sheet,
+                    )
+                )
                 continue
+        values = fast(cells, batch_id, sheet, row_number)
+        failed = False
+        if values is None:
+            # Report every problem of the row: each bad cell, and the cross-column rules
+            # over the cells that did parse.
+            values, failed = slow(row_number, cells)
             values.extend((batch_id, sheet, row_number))
         found = check(values)
         if found:
             for code, name, message in found:
-                report(code, name, message, row_number, values[position[schema.column_of(name)]])
-            if any(not code.startswith("W-") for code, _name, _message in found):
-                continue
+                # Show the cell as it was typed (01.03.2019), not as parsed.
+                index = next((i for i, n in columns.items() if n == name), None)
+                raw = None if index is None or cells[index] == "" else cells[index]
+                report(code, name, message, row_number, raw)
+            failed = failed or any(not code.startswith("W-") for code, _n, _m in found)
+        if failed:
+            continue
         counter.good += 1
         yield values
 
@@ -155,7 +179,12 @@ def compile_row_parser(
     is bad or a required one is missing; the caller then re-parses the row cell by cell
     to report exactly what is wrong. The generated source holds only column positions
     and names of our own parsers, never data from the file."""
-    env: dict[str, object] = {"MISS": _MISS, "VP": ValueProblem, "ODD": _ODD_SPACING.search}
+    env: dict[str, object] = {
+        "MISS": _MISS,
+        "VP": ValueProblem,
+        "ODD": _ODD_SPACING.search,
+        "FNR": FNR_LIKE.search,
+    }
     body: list[str] = []
     results = ["None"] * width
     for n, (index, _name, pos, parser) in enumerate(plan):
@@ -171,12 +200,14 @@ def compile_row_parser(
                 f"    if r{n} is MISS or r{n}.__class__ is VP:",
                 f"        r{n} = P{n}(v)",
             ]
-        elif parser is text or parser is required_text:
-            # Clean text needs no call: strip, and only unusual spacing goes to the parser.
+        elif parser in (text, free_text, required_text):
+            # Clean text needs no call: strip, and only unusual spacing (or, for free
+            # text, something like a fødselsnummer) goes to the parser.
+            suspect = "" if parser is text else f" or FNR(r{n})"
             body += [
                 "if v.__class__ is str:",
                 f"    r{n} = v.strip()",
-                f"    if not r{n} or ODD(r{n}):",
+                f"    if not r{n} or ODD(r{n}){suspect}:",
                 f"        r{n} = P{n}(v)",
                 "elif v is None:",
                 f"    r{n} = P{n}('')" if parser is required_text else f"    r{n} = None",

@@ -355,10 +355,11 @@ def _text_rows(
             if len(rec) != width:
                 if len(rec) < width:
                     rec.extend([""] * (width - len(rec)))
-                else:
-                    del rec[width:]
+                elif not any(rec[width:]):
+                    del rec[width:]  # empty trailing fields
                     if not any(rec):
                         continue
+                # else: more values than the header has columns; parse_rows reports it
             yield start, rec
 
 

@@ -534,3 +534,17 @@ def test_ods_rows_keep_their_numbers(tmp_path: Path) -> None:
     table, got = one(path)
     assert (table.sheet, table.header_row) == ("Ark1", 3)
     assert got == [(4, ["D1", "Lier", date(2020, 4, 1)]), (8, ["D2", None, None])]
+
+
+def test_a_file_mixing_utf8_and_cp1252_is_refused_not_garbled(tmp_path: Path) -> None:
+    # One line pasted from a UTF-8 export, one typed in Windows: no single reading is
+    # right, so the file is refused rather than stored as "TromsÃ¸".
+    path = tmp_path / "blandet.csv"
+    path.write_bytes(b"deltaker_id;landbakgrunn\nD1;Troms\xc3\xb8\nD2;Troms\xf8\n")
+    with pytest.raises(InputFileError) as caught:
+        file_info(path)
+    assert caught.value.code == "E-ENCODING" and "UTF-8 and part" in caught.value.message
+    # A file that is Windows-1252 throughout still reads as such.
+    plain = tmp_path / "windows.csv"
+    plain.write_bytes("deltaker_id;landbakgrunn\nD2;Tromsø – nord\n".encode("cp1252"))
+    assert file_info(plain).encoding == "cp1252"

@@ -74,6 +74,12 @@ class FileInfo:
     encoding: str | None
 
 
+# A letter like æ ø å é ü written in UTF-8 (2 bytes) or a UTF-8 dash or quote (3 bytes).
+# In text that really is Windows-1252 these pairs would be "Ã" or "Â" followed by a
+# symbol, or "â€" and a symbol, which Norwegian text does not contain.
+UTF8_LETTER = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x90-\xbf]")
+
+
 class _LineTooLong(Exception):
     pass
 
@@ -127,6 +133,8 @@ class _Sniffer:
         self.decoder = codecs.getincrementaldecoder(self.bom or "utf-8")("strict")
         self.decodes = not forced
         self.cp1252 = not forced and not self.bom
+        self.utf8_letters = False  # UTF-8 encoded letters seen (æ ø å é … as 2-3 bytes)
+        self.tail = b""
 
     def feed(self, chunk: bytes) -> None:
         if self.decodes:
@@ -136,6 +144,9 @@ class _Sniffer:
                 self.decodes = False
         if self.cp1252 and len(chunk.translate(None, NOT_CP1252)) != len(chunk):
             self.cp1252 = False
+        if self.cp1252 and not self.utf8_letters:
+            self.utf8_letters = UTF8_LETTER.search(self.tail + chunk) is not None
+            self.tail = chunk[-2:]
 
     def result(self) -> str:
         if self.forced:
@@ -149,6 +160,13 @@ class _Sniffer:
         if self.bom:
             label = self.bom.upper().removesuffix("-SIG")
             message = f"the file starts with a byte order mark but is not {label} text"
+        elif self.cp1252 and self.utf8_letters:
+            # Valid cp1252 byte by byte, but with UTF-8 letters in it (ø as "Ã¸"): lines
+            # pasted together from two encodings. Either reading would garble some.
+            message = (
+                "part of the file is UTF-8 and part Windows-1252 (ø would read as 'Ã¸'); "
+                "save it again as UTF-8, or pass --encoding if you are sure"
+            )
         elif self.cp1252:
             return "cp1252"
         else:

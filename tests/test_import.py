@@ -71,6 +71,40 @@ def test_database_and_key_are_private(tmp_path, cli, db):
     assert key.parent != db.parent
 
 
+def test_the_database_refuses_another_or_a_missing_key(tmp_path, cli, db, monkeypatch):
+    # Hashes made with a different key would never match: the same people would count
+    # twice. The database records a fingerprint of its key and holds the user to it.
+    p, _pl = base_files(tmp_path)
+    assert cli("import", str(p)).exit_code == 0
+    key = Path(os.environ["INTD_KEY_FILE"])
+    before = db.read_bytes()
+    other = tmp_path / "other" / "key"
+    monkeypatch.setenv("INTD_KEY_FILE", str(other))
+    result = cli("import", str(p))
+    assert result.exit_code == 1 and "missing" in result.stderr
+    assert not other.exists()  # no new key made for a database that has one
+    other.parent.mkdir()
+    other.write_bytes(b"f" * 64)
+    other.chmod(0o600)
+    result = cli("import", str(p))
+    assert result.exit_code == 1 and "not the key" in result.stderr
+    assert cli("check").exit_code == 1
+    assert db.read_bytes() == before
+    monkeypatch.setenv("INTD_KEY_FILE", str(key))
+    assert cli("import", str(p)).exit_code == 0 and cli("check").exit_code == 0
+
+
+def test_a_key_file_others_can_read_is_refused(tmp_path, cli, db):
+    p, _pl = base_files(tmp_path)
+    key = Path(os.environ["INTD_KEY_FILE"])
+    key.parent.mkdir(parents=True)
+    key.write_bytes(b"a" * 64)
+    key.chmod(0o644)
+    result = cli("import", str(p))
+    assert result.exit_code == 1 and "chmod 600" in result.stderr
+    assert not db.exists()
+
+
 def test_fodselsnummer_is_never_stored_or_printed(tmp_path, cli, db):
     p, pl = base_files(tmp_path)
     out = cli("import", str(p), str(pl)).output

@@ -47,6 +47,11 @@ def load_key(*, create: bool) -> bytes | None:
     first time an import needs it; never stored in or next to the database."""
     path = key_path()
     if path.exists():
+        if os.name == "posix" and path.stat().st_mode & 0o077:
+            raise ConfigError(
+                f"The key file {path} can be read by other users; it protects every "
+                f"fødselsnummer hash. Run `chmod 600 {path}` and try again."
+            )
         raw = path.read_bytes().strip()
         if len(raw) < 32:
             raise ConfigError(f"The key file {path} is too short to be an intd key.")

@@ -127,6 +127,12 @@ def person_key(key: bytes, fnr: str) -> str:
     return hmac.new(key, fnr.encode("ascii"), hashlib.sha256).hexdigest()
 
 
+def key_fingerprint(key: bytes) -> str:
+    """What a database records of the key its person keys were made with: a keyed hash
+    of a fixed text. It tells keys apart and reveals nothing about the key or anyone."""
+    return hmac.new(key, b"intd key fingerprint v1", hashlib.sha256).hexdigest()
+
+
 def make_fnr(born: date, individual: int) -> str | None:
     """A valid fødselsnummer for a birth date and individual number, or None when that
     individual number has no valid check digits. Used for synthetic data and tests."""

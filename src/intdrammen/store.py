@@ -136,7 +136,13 @@ def _migration_1(conn: sqlite3.Connection) -> None:
     db.table("placements").create_index(["batch_id"])
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1,)
+def _migration_2(conn: sqlite3.Connection) -> None:
+    """Facts about the database itself: the fingerprint of the identity-number key its
+    person keys were made with (never the key)."""
+    conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1, _migration_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -707,6 +713,21 @@ class Store:
         if version != SCHEMA_VERSION:
             problems.append(f"schema version {version}, expected {SCHEMA_VERSION}")
         return problems
+
+    def meta(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+    def has_person_keys(self) -> bool:
+        row = self.conn.execute("SELECT 1 FROM participants WHERE person_key IS NOT NULL LIMIT 1")
+        return row.fetchone() is not None
 
     def municipality_codes(self) -> list[str]:
         rows = self.conn.execute(

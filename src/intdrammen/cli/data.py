@@ -169,11 +169,15 @@ def check(ctx: typer.Context) -> None:
 
     Exit code 1 if anything is wrong.
     """
+    from intdrammen.importers import key_problem
     from intdrammen.municipalities import MunicipalityHistory
     from intdrammen.store import open_store
 
     store = open_store(state(ctx).db)
     problems = store.integrity_problems()
+    key = key_problem(store)
+    if key:
+        problems.append(key)
     history = MunicipalityHistory.load()
     unknown = [c for c in store.municipality_codes() if not history.is_known(c)]
     if unknown:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from intdrammen import __version__
-from intdrammen.config import load_key
+from intdrammen.config import key_path, load_key
 from intdrammen.errors import ConfigError, ImportRejected, InputFileError, Problem
+from intdrammen.ids import key_fingerprint
 from intdrammen.importers import parallel, participants, placements
 from intdrammen.importers.columns import FIELDS, KINDS, detect_kind, match_columns, score_header
 from intdrammen.importers.context import ParseContext
@@ -27,6 +28,7 @@ from intdrammen.render.cells import safe_cell
 from intdrammen.store import StageCounts, Store, write_transaction
 
 CHUNK = 10_000
+KEY_FINGERPRINT = "key_fingerprint"
 
 
 @dataclass
@@ -203,7 +205,7 @@ def _run(
     schemas = _schemas(ctx)
     if any("national_id" in item.columns.values() for item in planned):
         # Loaded (or created) here, once, not in a parser process of each file.
-        ctx.load_key()
+        _check_key(store, ctx, options)
     if direct:
         store.begin_bulk_load()
     else:
@@ -297,6 +299,36 @@ def _load_table(
             )
         )
     return result
+
+
+def _check_key(store: Store, ctx: ParseContext, options: ImportOptions) -> None:
+    """Use the key this database's person keys were made with, or refuse: hashes made
+    with another key would never match, and the same people would count twice."""
+    problem = key_problem(store)
+    if problem:
+        raise ConfigError(
+            f"{problem}, so nobody already imported would be recognised. Restore that key "
+            "file, or point INTD_KEY_FILE at it."
+        )
+    if store.meta(KEY_FINGERPRINT) is None and not options.dry_run:
+        store.set_meta(KEY_FINGERPRINT, key_fingerprint(ctx.load_key()))
+
+
+def key_problem(store: Store) -> str | None:
+    """Why the key file does not fit this database (None when it does, or when the
+    database has recorded no key yet). Also used by `intd check`."""
+    recorded = store.meta(KEY_FINGERPRINT)
+    if recorded is None:
+        return None
+    key = load_key(create=False)
+    if key is None:
+        return (
+            f"The key file {key_path()} is missing, and this database's fødselsnummer "
+            "hashes were made with a key"
+        )
+    if key_fingerprint(key) != recorded:
+        return f"The key file {key_path()} is not the key this database's hashes were made with"
+    return None
 
 
 def _dry_run_key() -> bytes:

@@ -298,6 +298,17 @@ def test_on_error_skip_imports_good_rows_and_writes_rejects(tmp_path, cli, db):
     assert "'=HYPERLINK(1)" in text
     with sqlite3.connect(db) as conn:
         assert [r[0] for r in conn.execute("SELECT placement_id FROM placements")] == ["PL1"]
+    # The rejected rows themselves, under the file's header: fix them and import the file.
+    lines = text.splitlines()
+    assert lines[0].startswith("row;problems;placement_id;participant_id;type")
+    assert lines[1].startswith("3;") and ";PL2;D1;jobb;;;2019-02-30;" in lines[1]
+    fixed = text.replace("2019-02-30", "2019-02-28").replace("'=HYPERLINK(1)", "kurs")
+    rejected.write_text(fixed, encoding="utf-8")
+    again = cli("import", str(rejected))
+    assert again.exit_code == 0, again.output
+    with sqlite3.connect(db) as conn:
+        ids = [r[0] for r in conn.execute("SELECT placement_id FROM placements ORDER BY 1")]
+    assert ids == ["PL1", "PL2", "PL3"]
 
 
 def test_header_only_file_is_valid_empty_import(tmp_path, cli, cli_json):
@@ -419,6 +430,7 @@ def test_a_fodselsnummer_outside_its_column_is_refused_and_never_shown(tmp_path,
     assert skipped.exit_code == 0
     rejected = (tmp_path / "feil.rejected.csv").read_text(encoding="utf-8-sig")
     assert FNR not in rejected and FNR2 not in rejected and spaced not in rejected
+    assert rejected.count("(hidden: a fødselsnummer)") >= 3  # problem values and cells
 
 
 def test_more_values_than_columns_is_an_error_not_a_loss(tmp_path, cli, db):

@@ -18,7 +18,7 @@ from pathlib import Path
 from intdrammen import __version__
 from intdrammen.config import key_path, load_key
 from intdrammen.errors import ConfigError, ImportRejected, InputFileError, Problem
-from intdrammen.ids import key_fingerprint
+from intdrammen.ids import key_fingerprint, without_fnr
 from intdrammen.importers import parallel, participants, placements
 from intdrammen.importers.columns import FIELDS, KINDS, detect_kind, match_columns, score_header
 from intdrammen.importers.context import ParseContext
@@ -393,26 +393,38 @@ def _report_same_person(store: Store, results: list[TableResult], log: ProblemLo
 
 
 def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportReport) -> None:
-    """Write each input's rejected rows, with their reasons, to <input>.rejected.csv."""
+    """Write each input's rejected rows to <input>.rejected.csv: the spreadsheet row, its
+    problems, then the row's own cells under the file's own header, so the file can be
+    corrected and imported as it is. A fødselsnummer is not copied (its column is left
+    empty, and any other cell holding one is hidden)."""
     for item, result in zip(planned, report.tables, strict=True):
-        bad = log.bad_rows.get((item.table.file, item.table.sheet))
+        where = (item.table.file, item.table.sheet)
+        bad = log.bad_rows.get(where)
         if not bad:
             continue
+        cells_of = log.bad_cells.get(where, {})
+        header = [str(h) for h in item.table.header]
+        hidden = {i for i, name in item.columns.items() if name == "national_id"}
         target = item.table.path.with_name(
             f"{item.table.path.stem}{'-' + item.table.sheet if item.table.sheet else ''}"
             ".rejected.csv"
         )
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";")
-            writer.writerow(["row", "column", "value", "code", "problem"])
+            writer.writerow(["row", "problems", *(
+                f"{h} (not copied)" if i in hidden else h for i, h in enumerate(header)
+            )])  # fmt: skip
             for row in sorted(bad):
-                for problem in bad[row]:
-                    cells = [
-                        row,
-                        problem.column,
-                        problem.value or "",
-                        problem.code,
-                        problem.message,
-                    ]
-                    writer.writerow([safe_cell(cell) for cell in cells])
+                problems = " | ".join(
+                    f"{p.code} {p.column}"
+                    + (f" {p.value!r}" if p.value is not None else "")
+                    + f": {p.message}"
+                    for p in bad[row]
+                )
+                cells = cells_of.get(row, [])
+                shown = [
+                    "" if i in hidden or cell is None else without_fnr(str(cell))
+                    for i, cell in enumerate(cells)  # all: E-FIELDS rows have more
+                ]
+                writer.writerow([safe_cell(v) for v in (row, problems, *shown)])
         result.rejected_file = target

@@ -55,6 +55,12 @@ class ProblemLog:
     warning_total: int = 0
     bad_rows: dict[tuple[str, str | None], dict[int, list[Problem]]] = field(default_factory=dict)
     keep_rows: bool = False  # --on-error skip keeps every bad row's problems for its CSV
+    # ... and the row's cells as read, so the rejected-rows CSV can be fixed and imported
+    bad_cells: dict[tuple[str, str | None], dict[int, list[object]]] = field(default_factory=dict)
+
+    def keep_cells(self, file: str, sheet: str | None, row: int, cells: Sequence[object]) -> None:
+        if self.keep_rows:
+            self.bad_cells.setdefault((file, sheet), {})[row] = list(cells)
 
     def add(self, problem: Problem) -> None:
         if problem.is_warning:
@@ -144,6 +150,7 @@ def parse_rows(
                         sheet,
                     )
                 )
+                log.keep_cells(table.file, sheet, row_number, cells)
                 continue
         values = fast(cells, batch_id, sheet, row_number)
         failed = False
@@ -161,6 +168,7 @@ def parse_rows(
                 report(code, name, message, row_number, raw)
             failed = failed or any(not code.startswith("W-") for code, _n, _m in found)
         if failed:
+            log.keep_cells(table.file, sheet, row_number, cells)
             continue
         counter.good += 1
         yield values

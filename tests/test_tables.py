@@ -548,3 +548,18 @@ def test_a_file_mixing_utf8_and_cp1252_is_refused_not_garbled(tmp_path: Path) ->
     plain = tmp_path / "windows.csv"
     plain.write_bytes("deltaker_id;landbakgrunn\nD2;Tromsø – nord\n".encode("cp1252"))
     assert file_info(plain).encoding == "cp1252"
+
+
+def test_workbook_percent_cells_are_fractions_up_to_one() -> None:
+    from intdrammen.importers.columns import parse_percent
+
+    # A workbook cell formatted as percent arrives as a fraction: 0.5 is 50 %, 1 is 100 %.
+    assert [parse_percent(v) for v in (0.5, 1.0, 0.375, 37.5, 100.0)] == [
+        50.0,
+        100.0,
+        37.5,
+        37.5,
+        100.0,
+    ]
+    # Text (CSV) is read as written.
+    assert [parse_percent(v) for v in ("1", "0,5", "50 %", "37,5")] == [1.0, 0.5, 50.0, 37.5]

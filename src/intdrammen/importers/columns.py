@@ -468,11 +468,13 @@ def parse_number(value: object) -> float | None:
 
 def parse_percent(value: object) -> float | None:
     """A position size in percent, 0–100. A workbook cell formatted as percent arrives
-    as a fraction (0.5 for 50 %): values strictly between 0 and 1 are read that way."""
+    as a fraction (0.5 for 50 %, 1 for 100 %): workbook numbers above 0 up to 1 are read
+    that way (a 1 % position does not occur; a 100 % one is the most common). Text, as in
+    CSV, is read as written."""
     number = parse_number(value)
     if number is None:
         return None
-    if isinstance(value, float) and 0 < number < 1:
+    if isinstance(value, float) and 0 < number <= 1:
         number *= 100
     if not 0 <= number <= 100:
         raise ValueProblem("E-RANGE", "a percentage must be between 0 and 100")

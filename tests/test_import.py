@@ -312,6 +312,7 @@ def test_on_error_skip_imports_good_rows_and_writes_rejects(tmp_path, cli, db):
 
 
 def test_header_only_file_is_valid_empty_import(tmp_path, cli, cli_json):
+    # domain.md: "A file with a header row and no data rows is a valid, empty import."
     pl = placements(tmp_path, [])
     assert cli("import", str(pl)).exit_code == 0
     assert cli_json("imports")[0]["rows"] == 0
@@ -460,3 +461,11 @@ def test_every_problem_of_a_row_is_reported(tmp_path, cli):
     assert result.exit_code == 1
     assert "E-RANGE" in result.output and "E-DATE-ORDER" in result.output
     assert "01.02.2019" in result.output
+
+
+def test_a_second_column_for_a_field_is_named_as_such(tmp_path, cli, db):
+    path = tmp_path / "to_kjonn.csv"
+    path.write_text("deltaker_id;kjønn;kjønn;kommune\nD1;K;M;0602\n", encoding="utf-8")
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "second column for gender" in result.output

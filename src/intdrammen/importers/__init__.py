@@ -20,7 +20,14 @@ from intdrammen.config import key_path, load_key
 from intdrammen.errors import ConfigError, ImportRejected, InputFileError, Problem
 from intdrammen.ids import key_fingerprint, without_fnr
 from intdrammen.importers import parallel, participants, placements
-from intdrammen.importers.columns import FIELDS, KINDS, detect_kind, match_columns, score_header
+from intdrammen.importers.columns import (
+    FIELDS,
+    KINDS,
+    detect_kind,
+    field_of,
+    match_columns,
+    score_header,
+)
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_rows
 from intdrammen.importers.tables import Table, file_info, read_tables
@@ -125,7 +132,7 @@ def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> lis
                     sheet=table.sheet,
                 )
             columns = match_columns(table.header, kind, options.mapping)
-            _check_columns(table, kind, columns, log)
+            _check_columns(table, kind, columns, log, options.mapping)
             planned.append(_Planned(table, kind, columns, info.sha256, info.size))
     return planned
 
@@ -141,7 +148,13 @@ def _scorer(mapping: dict[str, str]) -> Callable[[Sequence[str]], int]:
     )
 
 
-def _check_columns(table: Table, kind: str, columns: dict[int, str], log: ProblemLog) -> None:
+def _check_columns(
+    table: Table,
+    kind: str,
+    columns: dict[int, str],
+    log: ProblemLog,
+    mapping: dict[str, str] | None = None,
+) -> None:
     found = set(columns.values())
     missing = [f.name for f in FIELDS[kind] if f.required and f.name not in found]
     if missing:
@@ -152,12 +165,20 @@ def _check_columns(table: Table, kind: str, columns: dict[int, str], log: Proble
             f"{table.header_row}: {', '.join(repr(h) for h in table.header if h)})",
             sheet=table.sheet,
         )
+    first_of = {field: index for index, field in columns.items()}
     for index, name in enumerate(table.header):
         if name and index not in columns:
+            field = field_of(name, kind, mapping)
+            message = "column not used by intd (ignored)"
+            if field is not None and field in first_of:
+                message = (
+                    f"a second column for {field}: only the first "
+                    f"({table.header[first_of[field]]!r}) is read"
+                )
             log.add(
                 Problem(
                     "W-COLUMN",
-                    "column not used by intd (ignored)",
+                    message,
                     table.file,
                     table.header_row,
                     name,

@@ -229,17 +229,22 @@ def match_columns(
     `mapping` is an office's own names (from --map), checked before the built-in aliases.
     When two columns map to one field, the first wins (the caller reports the second).
     """
-    own = {normalise_name(k): v for k, v in (mapping or {}).items()}
-    aliases = ALIASES[kind]
     found: dict[int, str] = {}
     used: set[str] = set()
     for index, cell in enumerate(header):
-        key = normalise_name(cell)
-        field = own.get(key) or aliases.get(key)
-        if field and field in {f.name for f in FIELDS[kind]} and field not in used:
+        field = field_of(cell, kind, mapping)
+        if field and field not in used:
             found[index] = field
             used.add(field)
     return found
+
+
+def field_of(name: str, kind: str, mapping: dict[str, str] | None = None) -> str | None:
+    """The field a column name stands for in a file of this kind, if any."""
+    key = normalise_name(name)
+    own = {normalise_name(k): v for k, v in (mapping or {}).items()}
+    field = own.get(key) or ALIASES[kind].get(key)
+    return field if field and field in {f.name for f in FIELDS[kind]} else None
 
 
 # ----------------------------------------------------------------------------- values

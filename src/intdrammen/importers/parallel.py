@@ -46,7 +46,10 @@ def parse_in_child(produce: Callable[[], Chunks], log: ProblemLog, counter: RowC
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(
-        target=_child, args=(produce, log, counter, sender), name="intd-parser", daemon=True
+        target=_child,
+        args=(produce, log, counter, sender, receiver),
+        name="intd-parser",
+        daemon=True,
     )
     child.start()
     sender.close()
@@ -82,8 +85,16 @@ def parse_in_child(produce: Callable[[], Chunks], log: ProblemLog, counter: RowC
 
 
 def _child(
-    produce: Callable[[], Chunks], log: ProblemLog, counter: RowCounter, sender: Any
+    produce: Callable[[], Chunks],
+    log: ProblemLog,
+    counter: RowCounter,
+    sender: Any,
+    receiver: Any,
 ) -> None:
+    # The parent's end of the pipe must not stay open here too: with it closed, a write
+    # fails (BrokenPipeError) the moment the parent is gone, even killed with -9, and
+    # this process ends instead of waiting forever on a full pipe.
+    receiver.close()
     try:
         for chunk in produce():
             try:  # marshal is several times faster than pickle for rows of plain values

@@ -96,7 +96,7 @@ def cumulative_chart(series: GoalSeries, fmt: Fmt) -> str:
         axes.xaxis.set_major_formatter(dates.DateFormatter("%m.%Y"))
     axes.legend(frameon=False, fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     axes.grid(axis="y", color="#e5e8ee", linewidth=0.6)
-    return _svg(figure, f"{series.goal.title}: {fmt.t('chart_cumulative')}")
+    return _svg(figure, f"{fmt.title(series.goal)}: {fmt.t('chart_cumulative')}")
 
 
 def yearly_chart(years: Sequence[Row], fmt: Fmt) -> str:

@@ -342,7 +342,7 @@ def provenance_md(p: Provenance, fmt: Fmt) -> str:
         f"- {fmt.t('goals_version')} {p.goals_version}, {fmt.t('regions_version')} "
         f"{p.regions_version}, {fmt.t('intd_version')} {p.intd_version}",
     ]
-    lines += [f"- {note}" for note in p.notes]
+    lines += [f"- {fmt.note(note)}" for note in p.notes]
     return "\n".join(lines)
 
 
@@ -364,7 +364,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
                 ],
                 [
                     [
-                        g.goal.title,
+                        fmt.title(g.goal),
                         f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
                         fmt.number(g.goal.target, 0),
                         fmt.count(g.actual),
@@ -393,7 +393,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
             ],
             [
                 [
-                    i.goal.title,
+                    fmt.title(i.goal),
                     fmt.count(i.ended),
                     fmt.count(i.work_or_education) if i.available else "–",
                     intro_rate_text(i, fmt),
@@ -408,7 +408,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
     for goal_id, breakdown in report.breakdowns:
         parts += [
             "",
-            f"## {goal_id}: {fmt.t('by', dimension=breakdown.dimension)}",
+            f"## {goal_id}: {fmt.by(breakdown.dimension)}",
             "",
             _md_rows(breakdown.dimension, [*breakdown.rows, breakdown.total], fmt),
         ]
@@ -436,9 +436,10 @@ def national_text(item: IntroProgress, fmt: Fmt) -> str:
     return "; ".join(f"{n.area} {fmt.percent(n.rate, 1)}" for n in item.national) or "–"
 
 
-def _md_rows(first: str, rows: Sequence[Row], fmt: Fmt) -> str:
+def _md_rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> str:
+    """Rows of counts, labelled by `dimension` ("year", "municipality", "gender", ...)."""
     header = [
-        first,
+        fmt.t("year") if dimension == "year" else fmt.dimension(dimension),
         fmt.t("into_work"),
         fmt.t("intro_ended"),
         fmt.t("intro_woe"),
@@ -448,7 +449,7 @@ def _md_rows(first: str, rows: Sequence[Row], fmt: Fmt) -> str:
         header,
         [
             [
-                fmt.t(r.label) if r.label in ("unknown", "total") else r.label,
+                fmt.row_label(dimension, r.label),
                 fmt.count(r.into_work),
                 fmt.count(r.intro_ended),
                 fmt.count(r.intro_work_or_education),
@@ -471,17 +472,17 @@ def report_markdown(report: RegionReport, fmt: Fmt) -> str:
         "",
         f"## {fmt.t('per_year')}",
         "",
-        _md_rows(fmt.t("year"), report.years, fmt),
+        _md_rows("year", report.years, fmt),
         "",
         f"## {fmt.t('per_municipality')}",
         "",
-        _md_rows(fmt.t("municipality"), [*report.municipalities, report.total], fmt),
+        _md_rows("municipality", [*report.municipalities, report.total], fmt),
         "",
     ]
     if report.breakdown:
         b = report.breakdown
         parts += [
-            f"## {fmt.t('by', dimension=b.dimension)}",
+            f"## {fmt.by(b.dimension)}",
             "",
             _md_rows(b.dimension, [*b.rows, b.total], fmt),
             "",

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import locale
 import os
+import re
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+
+from intdrammen.models import Goal
 
 SUPPRESSED = ":"  # SSB's marker for a suppressed cell
 
@@ -118,11 +121,75 @@ LABELS: dict[str, dict[str, str]] = {
     "generated": {"en": "Made with intd {version}", "nb": "Laget med intd {version}"},
     "of_target": {"en": "of target", "nb": "av målet"},
     "expected_by": {"en": "expected by {day}", "nb": "forventet per {day}"},
+    "year_running": {
+        "en": "{goal}: the year is still running — by {day} the pro-rata target is {expected}",
+        "nb": "{goal}: året er ikke omme — per {day} er forholdsmessig mål {expected}",
+    },
+    "year_projected": {
+        "en": ", and at this pace the year ends near {projected}.",
+        "nb": ", og med dette tempoet ender året på rundt {projected}.",
+    },
+    "no_window_goal": {
+        "en": "No persons-into-work goal applies to {year}.",
+        "nb": "Ingen mål for personer i arbeid gjelder for {year}.",
+    },
+    "intro_sheet": {"en": "Intro cohort {year}", "nb": "Introkull {year}"},
+    "cohort_rates_sheet": {"en": "Intro per cohort", "nb": "Intro per kull"},
     "suppressed_note": {
         "en": "':' = fewer than {n} persons, or a cell that would reveal one (suppressed).",
         "nb": "':' = færre enn {n} personer, eller en celle som ville avsløre en slik (prikket).",
     },
 }
+
+
+# The dimensions of `--by` (reports.tables.DIMENSIONS): a column header in each language.
+DIMENSION_LABELS: dict[str, dict[str, str]] = {
+    "municipality": {"en": "Municipality", "nb": "Kommune"},
+    "gender": {"en": "Gender", "nb": "Kjønn"},
+    "country": {"en": "Country background", "nb": "Landbakgrunn"},
+    "age_group": {"en": "Age group", "nb": "Aldersgruppe"},
+    "channel": {"en": "Channel", "nb": "Kanal"},
+    "quarter": {"en": "Quarter", "nb": "Kvartal"},
+    "employer": {"en": "Employer", "nb": "Arbeidsgiver"},
+}
+
+# Row labels that are keys, not data: models.Gender's values (and "other", in case a
+# vocabulary gains it). "unknown" and "total" are in LABELS.
+VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "gender": {
+        "female": {"en": "female", "nb": "kvinne"},
+        "male": {"en": "male", "nb": "mann"},
+        "other": {"en": "other", "nb": "annet"},
+    },
+}
+
+_QUARTER = re.compile(r"(?P<year>\d{4}) Q(?P<q>[1-4])")  # reports.tables.labeller
+_SPLIT_ROW = re.compile(r"(?P<name>.+) \((?P<code>\d{4}), split (?P<year>\d{4})\)")
+
+# The notes municipalities.py writes about mergers (Region.notes, Provenance.notes),
+# matched exactly and rebuilt per language. A note that matches none is shown as is.
+_OLD = r"(?P<old>.+ \(\d{4}\))"  # "Sande (Vestfold) (0713)"
+_MERGED = _OLD + r" merged into (?P<new>.+?) in (?P<year>\d{4})"
+NOTE_PATTERNS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
+    (
+        re.compile(_MERGED + r": counted as part of today's (?P=new)\."),
+        {"nb": "{old} ble slått sammen med {new} i {year}: telles som en del av dagens {new}."},
+    ),
+    (
+        re.compile(
+            _MERGED + r"; records coded (?P<codes>\d{4}(?:/\d{4})*) cannot be told apart "
+            r"from the rest of (?P=new) and are not counted\."
+        ),
+        {
+            "nb": "{old} ble slått sammen med {new} i {year}; registreringer med kode {codes} "
+            "kan ikke skilles fra resten av {new} og telles ikke med."
+        },
+    ),
+    (
+        re.compile(_MERGED + r"; showing today's (?P=new)\."),
+        {"nb": "{old} ble slått sammen med {new} i {year}; viser dagens {new}."},
+    ),
+)
 
 
 def default_lang() -> str:
@@ -143,6 +210,43 @@ class Fmt:
     def t(self, key: str, **values: object) -> str:
         text = LABELS[key].get(self.lang) or LABELS[key]["en"]
         return text.format(**values) if values else text
+
+    def title(self, goal: Goal) -> str:
+        """A goal's title in this language: `title_nb` from goals.toml in bokmål, when
+        the goal has one, else its `title`."""
+        return (goal.title_nb or goal.title) if self.lang == "nb" else goal.title
+
+    def dimension(self, key: str) -> str:
+        """The header of a `--by` dimension's column ("Gender", "Kjønn")."""
+        labels = DIMENSION_LABELS.get(key)
+        return (labels.get(self.lang) or labels["en"]) if labels else key
+
+    def by(self, key: str) -> str:
+        """The heading of a `--by` table ("By gender", "Etter kjønn")."""
+        return self.t("by", dimension=self.dimension(key).lower())
+
+    def row_label(self, dimension: str, label: str) -> str:
+        """A table row's label: "unknown" and "total" and a dimension's fixed values
+        (gender, quarter, a split municipality) in this language; data as is."""
+        if label in ("unknown", "total"):
+            return self.t(label)
+        known = VALUE_LABELS.get(dimension, {}).get(label)
+        if known is not None:
+            return known.get(self.lang) or known["en"]
+        if self.lang == "nb":
+            if dimension == "quarter" and (match := _QUARTER.fullmatch(label)):
+                return f"{match['year']} K{match['q']}"
+            if dimension == "municipality" and (match := _SPLIT_ROW.fullmatch(label)):
+                return f"{match['name']} ({match['code']}, delt {match['year']})"
+        return label
+
+    def note(self, text: str) -> str:
+        """A region note (municipality mergers) in this language; unknown notes as is."""
+        for pattern, templates in NOTE_PATTERNS:
+            template = templates.get(self.lang)
+            if template is not None and (match := pattern.fullmatch(text)):
+                return template.format(**match.groupdict())
+        return text
 
     def count(self, value: int | None) -> str:
         if value is None:

@@ -68,7 +68,7 @@ def _status(ok: bool | None, yes: str, no: str, none: str = "–") -> str:
 def _goal_card(g: GoalProgress, fmt: Fmt) -> str:
     window = f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}"
     return (
-        f'<div class="card"><div class="what">{escape(g.goal.title)} · {escape(window)}</div>'
+        f'<div class="card"><div class="what">{escape(fmt.title(g.goal))} · {escape(window)}</div>'
         f'<div class="big">{escape(fmt.count(g.actual))}</div>'
         f'<div class="small">{escape(share_of_target_text(g, fmt))} {escape(fmt.t("of_target"))}'
         f" {escape(fmt.number(g.goal.target, 0))} · "
@@ -80,7 +80,7 @@ def _goal_card(g: GoalProgress, fmt: Fmt) -> str:
 def _intro_card(i: IntroProgress, fmt: Fmt) -> str:
     counts = f"{fmt.count(i.work_or_education)} / {fmt.count(i.ended)}" if i.available else ""
     return (
-        f'<div class="card"><div class="what">{escape(i.goal.title)} · '
+        f'<div class="card"><div class="what">{escape(fmt.title(i.goal))} · '
         f"{escape(fmt.t('cohort'))} {i.cohort_year}</div>"
         f'<div class="big">{escape(intro_rate_text(i, fmt))}</div>'
         f'<div class="small">{escape(counts)} · {escape(fmt.t("target"))} '
@@ -89,11 +89,12 @@ def _intro_card(i: IntroProgress, fmt: Fmt) -> str:
     )
 
 
-def _table(first: str, rows: Sequence[Row], fmt: Fmt, total: Row | None = None) -> str:
+def _table(dimension: str, rows: Sequence[Row], fmt: Fmt, total: Row | None = None) -> str:
+    """Rows of counts, labelled by `dimension` ("year", "municipality", "gender", ...)."""
     head = "".join(
         f"<th>{escape(h)}</th>"
         for h in (
-            first,
+            fmt.t("year") if dimension == "year" else fmt.dimension(dimension),
             fmt.t("into_work"),
             fmt.t("intro_ended"),
             fmt.t("intro_woe"),
@@ -102,9 +103,8 @@ def _table(first: str, rows: Sequence[Row], fmt: Fmt, total: Row | None = None) 
     )
 
     def line(r: Row, css: str = "") -> str:
-        label = fmt.t(r.label) if r.label in ("unknown", "total") else r.label
         cells = (
-            label,
+            fmt.row_label(dimension, r.label),
             fmt.count(r.into_work),
             fmt.count(r.intro_ended),
             fmt.count(r.intro_work_or_education),
@@ -122,7 +122,7 @@ def _provenance(p: Provenance, fmt: Fmt) -> str:
     files = "".join(
         f"<li>{escape(f)} · sha256 {escape(sha[:12])} · batch {b}</li>" for f, sha, b in p.files
     )
-    notes = "".join(f"<li>{escape(n)}</li>" for n in p.notes)
+    notes = "".join(f"<li>{escape(fmt.note(n))}</li>" for n in p.notes)
     return (
         f'<ul class="provenance"><li>{escape(fmt.t("data_as_of"))}: {escape(p.data_as_of or "–")}'
         f"</li>{files}<li>{escape(fmt.t('goals_version'))} {escape(p.goals_version)} · "
@@ -145,15 +145,15 @@ def document_html(doc: Document, fmt: Fmt) -> str:
         f'<div class="cards">{"".join(cards)}</div>',
     ]
     for series in doc.series:
-        parts.append(f"<h2>{escape(series.goal.title)}</h2>")
+        parts.append(f"<h2>{escape(fmt.title(series.goal))}</h2>")
         parts.append(f"<figure>{charts.cumulative_chart(series, fmt)}</figure>")
-    for title in doc.withheld:
-        parts.append(f"<h2>{escape(title)}</h2>")
+    for goal in doc.withheld:
+        parts.append(f"<h2>{escape(fmt.title(goal))}</h2>")
         parts.append(f'<p class="empty">{escape(fmt.t("chart_withheld"))}</p>')
     parts += [
         f"<h2>{escape(fmt.t('per_year'))}</h2>",
         f"<figure>{charts.yearly_chart(report.years, fmt)}</figure>",
-        _table(fmt.t("year"), report.years, fmt),
+        _table("year", report.years, fmt),
         f"<h2>{escape(fmt.t('cohort_rates'))}</h2>",
         "<figure>"
         + charts.cohort_chart(
@@ -161,12 +161,12 @@ def document_html(doc: Document, fmt: Fmt) -> str:
         )
         + "</figure>",
         f"<h2>{escape(fmt.t('per_municipality'))}</h2>",
-        _table(fmt.t("municipality"), report.municipalities, fmt, report.total),
+        _table("municipality", report.municipalities, fmt, report.total),
     ]
     if report.breakdown is not None:
         b = report.breakdown
         parts += [
-            f"<h2>{escape(fmt.t('by', dimension=b.dimension))}</h2>",
+            f"<h2>{escape(fmt.by(b.dimension))}</h2>",
             _table(b.dimension, b.rows, fmt, b.total),
         ]
     note = suppression_note(report.suppressed_below, fmt)

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from intdrammen.importers import ImportReport
 from intdrammen.importers.columns import FIELDS
+from intdrammen.render.fit import fit
 from intdrammen.render.text import problems_text
 
 
@@ -48,7 +49,8 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
         title_style="bold",
     )
     for name in ("File", "Kind", "Rows", "New", "Updated", "Unchanged", "Skipped", "Batch"):
-        table.add_column(name, justify="left" if name in {"File", "Kind"} else "right")
+        text = name in {"File", "Kind"}  # counts never wrap; on a narrow terminal text does
+        table.add_column(name, justify="left" if text else "right", no_wrap=not text)
     for t in report.tables:
         name = f"{t.file} [{t.sheet}]" if t.sheet else t.file
         batch = "–" if t.batch_id is None or report.dry_run else str(t.batch_id)
@@ -62,7 +64,7 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
             f"{t.skipped:,}",
             batch,
         )
-    out.print(table)
+    out.print(fit(table))
     for t in report.tables:
         if not t.changed and t.rows and not report.dry_run:
             already = f" (identical to batch {t.already})" if t.already else ""

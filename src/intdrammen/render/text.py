@@ -1,7 +1,8 @@
 """Terminal renderings with Rich: tables a person reads at a glance. Formatting only.
 
 On track is green, behind is red; Rich drops colour by itself under NO_COLOR or when
-output is not a terminal, and wraps columns on narrow terminals.
+output is not a terminal. On a narrow terminal `fit` lets text columns wrap and never
+cuts a number or drops a column: columns of numbers, dates and ids are `no_wrap`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
@@ -22,9 +24,12 @@ from intdrammen.render.data import (
     share_of_target_text,
     suppression_note,
 )
+from intdrammen.render.fit import fit
 from intdrammen.render.fmt import Fmt
 from intdrammen.reports import Breakdown, Explanation, ProgressReport, RegionReport, Row
 from intdrammen.store import BatchInfo
+
+BAR = 6  # width of the progress bar under a goal's percentage of its target
 
 
 def _status(ok: bool | None, fmt: Fmt) -> Text:
@@ -35,7 +40,7 @@ def _status(ok: bool | None, fmt: Fmt) -> Text:
 
 def provenance_text(p: Provenance, fmt: Fmt) -> RenderableType:
     files = ", ".join(f"{f} ({sha[:8]})" for f, sha, _b in p.files) or "–"
-    lines = [Text(f"• {note}", style="yellow") for note in p.notes]
+    lines = [Text(f"• {fmt.note(note)}", style="yellow") for note in p.notes]
     lines.append(
         Text(
             f"{fmt.t('data_as_of')} {p.data_as_of or '–'} · {fmt.t('files')}: {files} · "
@@ -58,23 +63,23 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
             box=box.SIMPLE_HEAD,
             collapse_padding=True,
         )
-        goals.add_column(fmt.t("goal"), min_width=18)
+        goals.add_column(fmt.t("goal"))
         for key in ("target", "actual"):
-            goals.add_column(fmt.t(key), justify="right")
-        goals.add_column(fmt.t("in_year", year=report.year), justify="right")
-        goals.add_column("%", justify="right", min_width=6)
-        goals.add_column(fmt.t("expected_short"), justify="right")
-        goals.add_column(fmt.t("on_track"), justify="center")
+            goals.add_column(fmt.t(key), justify="right", no_wrap=True)
+        goals.add_column(fmt.t("in_year", year=report.year), justify="right", no_wrap=True)
+        goals.add_column("%", justify="right", no_wrap=True, min_width=BAR)
+        goals.add_column(fmt.t("expected_short"), justify="right", no_wrap=True)
+        goals.add_column(fmt.t("on_track"), justify="center", no_wrap=True)
         for g in report.goals:
             bar = ProgressBar(
                 total=float(g.goal.target),
                 completed=float(g.actual or 0),
-                width=8,
+                width=BAR,
                 complete_style="green" if g.on_track else "red",
             )
             goals.add_row(
                 Group(
-                    Text(g.goal.title),
+                    Text(fmt.title(g.goal)),
                     Text(
                         f"{g.goal.id} · {g.goal.region or fmt.t('whole_project')} · "
                         f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
@@ -88,21 +93,21 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
                 fmt.number(g.expected),
                 _status(g.on_track, fmt),
             )
-        parts.append(goals)
+        parts.append(fit(goals))
         for g in report.goals:
             if g.expected_as_of is not None and g.as_of is not None:
-                parts.append(
-                    Text(
-                        f"{g.goal.id}: the year is still running — by {fmt.day(g.as_of)} the "
-                        f"pro-rata target is {fmt.number(g.expected_as_of)}"
-                        + (
-                            f", and at this pace the year ends near {fmt.number(g.projected, 0)}."
-                            if g.projected is not None
-                            else "."
-                        ),
-                        style="cyan",
-                    )
+                running = fmt.t(
+                    "year_running",
+                    goal=g.goal.id,
+                    day=fmt.day(g.as_of),
+                    expected=fmt.number(g.expected_as_of),
                 )
+                end = (
+                    fmt.t("year_projected", projected=fmt.number(g.projected, 0))
+                    if g.projected is not None
+                    else "."
+                )
+                parts.append(Text(running + end, style="cyan"))
     intro = Table(
         title=fmt.t("intro_title", year=report.year),
         title_justify="left",
@@ -110,24 +115,34 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
     )
-    intro.add_column(fmt.t("measure"), min_width=18)
-    for key in ("ended", "work_or_education", "rate", "target"):
-        intro.add_column(fmt.t(key), justify="right")
-    intro.add_column(fmt.t("met"), justify="center")
-    intro.add_column(fmt.t("national"))
-    for i in report.intro:
+    # A rate is a number, or a sentence (not measurable yet, undefined) that may wrap.
+    rates = [(intro_rate_text(i, fmt), i.rate is not None) for i in report.intro]
+    intro.add_column(fmt.t("measure"))
+    for key in ("ended", "work_or_education"):
+        intro.add_column(fmt.t(key), justify="right", no_wrap=True)
+    intro.add_column(
+        fmt.t("rate"), justify="right", min_width=max([len(r) for r, n in rates if n], default=1)
+    )
+    intro.add_column(fmt.t("target"), justify="right", no_wrap=True)
+    intro.add_column(fmt.t("met"), justify="center", no_wrap=True)
+    # One figure ("Norge 61,0 %") stays on one line: Rich would break it at the no-break
+    # space, so the column is at least as wide as the widest figure.
+    national = [national_text(i, fmt) for i in report.intro]
+    figure = max((len(part) for text in national for part in text.split("; ")), default=1)
+    intro.add_column(fmt.t("national"), min_width=figure)
+    for i, (rate, numeric), figures in zip(report.intro, rates, national, strict=True):
         intro.add_row(
-            Group(Text(i.goal.title), Text(i.goal.id, style="dim")),
+            Group(Text(fmt.title(i.goal)), Text(i.goal.id, style="dim")),
             fmt.count(i.ended),
             fmt.count(i.work_or_education) if i.available else "–",
-            intro_rate_text(i, fmt),
+            Text(rate, no_wrap=True) if numeric else Text(rate),
             fmt.percent(i.target, 0),
             _status(i.met, fmt),
-            national_text(i, fmt),
+            figures,
         )
-    parts.append(intro)
+    parts.append(fit(intro))
     for goal_id, breakdown in report.breakdowns:
-        title = f"{goal_id}: {fmt.t('by', dimension=breakdown.dimension)}"
+        title = f"{goal_id}: {fmt.by(breakdown.dimension)}"
         parts.append(breakdown_table(title, breakdown, fmt))
     parts += _note(report.suppressed_below, fmt)
     parts.append(provenance_text(report.provenance, fmt))
@@ -136,12 +151,13 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
 
 def _row_table(
     title: str,
-    first: str,
+    dimension: str,
     rows: Sequence[Row],
     fmt: Fmt,
     total: Row | None = None,
     columns: Sequence[str] = ("into_work", "intro_ended", "intro_woe", "intro_rate"),
-) -> Table:
+) -> RenderableType:
+    """Rows of counts, labelled by `dimension` ("year", "municipality", "gender", ...)."""
     table = Table(
         title=title,
         title_justify="left",
@@ -159,18 +175,21 @@ def _row_table(
         }
         return [values[c] for c in columns]
 
-    table.add_column(first)
+    table.add_column(
+        fmt.t("year") if dimension == "year" else fmt.dimension(dimension),
+        no_wrap=dimension == "year",
+    )
     for key in columns:
-        table.add_column(fmt.t(key), justify="right")
+        table.add_column(fmt.t(key), justify="right", no_wrap=True)
     for r in rows:
-        table.add_row(Text(fmt.t("unknown") if r.label == "unknown" else r.label), *cells(r))
+        table.add_row(Text(fmt.row_label(dimension, r.label)), *cells(r))
     if total is not None:
         table.add_section()
         table.add_row(Text(fmt.t("total"), style="bold"), *cells(total))
-    return table
+    return fit(table)
 
 
-def breakdown_table(title: str, breakdown: Breakdown, fmt: Fmt) -> Table:
+def breakdown_table(title: str, breakdown: Breakdown, fmt: Fmt) -> RenderableType:
     intro = breakdown.total.into_work is None
     columns: tuple[str, ...] = (
         ("intro_ended", "intro_woe", "intro_rate") if intro else ("into_work",)
@@ -190,10 +209,10 @@ def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
     title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
     parts: list[RenderableType] = [
         Text(title, style="bold"),
-        _row_table(fmt.t("per_year"), fmt.t("year"), report.years, fmt),
+        _row_table(fmt.t("per_year"), "year", report.years, fmt),
         _row_table(
             fmt.t("per_municipality"),
-            fmt.t("municipality"),
+            "municipality",
             report.municipalities,
             fmt,
             report.total,
@@ -201,7 +220,7 @@ def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
     ]
     if report.breakdown:
         b = report.breakdown
-        parts.append(breakdown_table(fmt.t("by", dimension=b.dimension), b, fmt))
+        parts.append(breakdown_table(fmt.by(b.dimension), b, fmt))
     parts += _note(report.suppressed_below, fmt)
     parts.append(provenance_text(report.provenance, fmt))
     return Group(*parts)
@@ -214,7 +233,7 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
         title_style="bold green",
     )
     for key in ("participant", "date", "placement", "what", "source"):
-        counted.add_column(fmt.t(key))
+        counted.add_column(fmt.t(key), no_wrap=key in ("participant", "date", "placement"))
     for c in explanation.counted:
         counted.add_row(
             *(
@@ -234,12 +253,17 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
         title_style="bold red",
     )
     for key in ("participant", "reason", "detail", "source"):
-        excluded.add_column(fmt.t(key))
+        excluded.add_column(fmt.t(key), no_wrap=key == "participant")
     for e in explanation.excluded:
         excluded.add_row(*(Text(cell) for cell in (e.participant_id, e.reason, e.detail, e.source)))
     region = explanation.region.name if explanation.region else fmt.t("whole_project")
     head = Text(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
-    return Group(head, counted, excluded, provenance_text(explanation.provenance, fmt))
+    return Group(head, fit(counted), fit(excluded), provenance_text(explanation.provenance, fmt))
+
+
+def _stamp(iso: str) -> str:
+    """An ISO timestamp that may wrap between date and time: 2026-01-05 10:00:00+00:00."""
+    return iso.replace("T", " ", 1)
 
 
 def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
@@ -262,13 +286,15 @@ def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
         "sha256",
         "Status",
     ):
+        number = name in {"Rows", "New", "Updated", "Unchanged", "Batch"}
         table.add_column(
-            name,
-            justify="right" if name in {"Rows", "New", "Updated", "Unchanged", "Batch"} else "left",
+            name, justify="right" if number else "left", no_wrap=number or name == "sha256"
         )
     for b in batches:
         name = f"{b.file} [{b.sheet}]" if b.sheet else b.file
-        status = Text(f"undone {b.undone_at}", style="dim") if b.undone_at else Text("applied")
+        status = (
+            Text(f"undone {_stamp(b.undone_at)}", style="dim") if b.undone_at else Text("applied")
+        )
         table.add_row(
             str(b.id),
             Text(name),
@@ -277,17 +303,17 @@ def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
             str(b.inserted),
             str(b.updated),
             str(b.unchanged),
-            b.imported_at,
+            _stamp(b.imported_at),
             b.sha256[:12],
             status,
         )
-    return table
+    return fit(table)
 
 
 def problems_text(problems: Sequence[Problem], total: int, title: str) -> RenderableType:
     table = Table(title=title, title_justify="left", show_lines=False)
     for name in ("File", "Row", "Column", "Value", "Code", "Problem"):
-        table.add_column(name, overflow="fold")
+        table.add_column(name, overflow="fold", no_wrap=name == "Row")
     for p in problems:
         file = f"{p.file} [{p.sheet}]" if p.sheet else p.file
         table.add_row(
@@ -307,7 +333,32 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
     footer = [Text(f"{code}: {hint}", style="dim") for code, hint in hints]
     if total > len(problems):
         footer.append(Text(f"… and {total - len(problems)} more not shown.", style="yellow"))
-    return Group(table, *footer)
+    return Group(fit(table), *footer)
+
+
+class _Bar:
+    """One year of `progress_chart`: persons so far as a bar, the expected pace as a
+    mark; `width` wide, or narrower when the terminal is."""
+
+    def __init__(self, count: int, expected: float, scale: float, width: int) -> None:
+        self.count, self.expected, self.scale, self.width = count, expected, scale, width
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(10, self.width), self.width).with_maximum(options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(1, min(self.width, options.max_width))
+        scale = self.scale
+        done = round(self.count / scale * width) if scale else 0
+        mark = min(round(self.expected / scale * width), width) if scale else 0
+        bar = Text(no_wrap=True, overflow="crop")
+        style = "green" if self.count >= self.expected else "red"
+        for i in range(width):
+            if i == mark and i >= done:
+                bar.append("│", style="bold")
+            else:
+                bar.append("█" if i < done else "·", style=style if i < done else "dim")
+        yield bar
 
 
 def progress_chart(report: ProgressReport, fmt: Fmt, width: int = 40) -> RenderableType:
@@ -316,29 +367,25 @@ def progress_chart(report: ProgressReport, fmt: Fmt, width: int = 40) -> Rendera
     for g in report.goals:
         rows = g.by_year()
         scale = max([float(g.goal.target), *(count for _y, count, _e in rows)])
+        title = fmt.title(g.goal)
         table = Table(
-            title=f"{g.goal.title} – {fmt.t('actual').lower()} / {fmt.t('expected_short').lower()}",
+            title=f"{title} – {fmt.t('actual').lower()} / {fmt.t('expected_short').lower()}",
             title_justify="left",
             title_style="bold",
             box=None,
             show_header=False,
             padding=(0, 1),
         )
-        table.add_column(justify="right")
-        table.add_column(no_wrap=True)
-        table.add_column(justify="right")
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column()
+        table.add_column(justify="right", no_wrap=True)
         for year, count, expected in rows:
-            done = round(count / scale * width) if scale else 0
-            mark = min(round(float(expected) / scale * width), width) if scale else 0
-            bar = Text()
-            style = "green" if count >= expected else "red"
-            for i in range(width):
-                if i == mark and i >= done:
-                    bar.append("│", style="bold")
-                else:
-                    bar.append("█" if i < done else "·", style=style if i < done else "dim")
-            table.add_row(str(year), bar, f"{fmt.count(count)} / {fmt.number(expected, 0)}")
-        parts.append(table)
+            table.add_row(
+                str(year),
+                _Bar(count, float(expected), scale, width),
+                f"{fmt.count(count)} / {fmt.number(expected, 0)}",
+            )
+        parts.append(fit(table))
     if not parts:
-        parts.append(Text(f"No persons-into-work goal applies to {report.year}.", style="dim"))
+        parts.append(Text(fmt.t("no_window_goal", year=report.year), style="dim"))
     return Group(*parts)

@@ -4,6 +4,7 @@ Text that a spreadsheet would run as a formula is always written as text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -15,6 +16,8 @@ from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
 from intdrammen.reports import Document, Row
 
 UNDEFINED = "–"  # a rate with nobody in the cohort, or not yet measurable
+SHEET_NAME = 31  # Excel's longest sheet name
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 
 Cell = str | int | float | Fraction | None
 
@@ -34,12 +37,25 @@ class _Sheets:
         self.rate = self.book.add_format({"num_format": "0.0%"})
         self.decimal = self.book.add_format({"num_format": "#,##0.0"})
         self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
+        self.names: set[str] = set()
+
+    def sheet(self, name: str) -> Any:
+        """A new worksheet called `name`, made a valid Excel name: no []:*?/\\, at most
+        31 characters, and unique (Excel ignores case) with " (2)" and so on."""
+        base = _NOT_IN_SHEET_NAMES.sub("-", name).strip("' ") or "Sheet"
+        candidate, number = base[:SHEET_NAME], 1
+        while candidate.casefold() in self.names:
+            number += 1
+            suffix = f" ({number})"
+            candidate = base[: SHEET_NAME - len(suffix)] + suffix
+        self.names.add(candidate.casefold())
+        return self.book.add_worksheet(candidate)
 
     def table(
         self, name: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], kinds: Sequence[str]
     ) -> None:
         """kinds per column: 'text', 'count', 'rate' or 'decimal'."""
-        sheet = self.book.add_worksheet(name[:31])
+        sheet = self.sheet(name)
         for col, title in enumerate(header):
             sheet.write_string(0, col, title, self.header)
         for r, row in enumerate(rows, start=1):
@@ -65,10 +81,10 @@ class _Sheets:
             sheet.write_number(r, c, float(value), style)
 
 
-def _rows(rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
+def _rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
     return [
         [
-            fmt.t(r.label) if r.label in ("unknown", "total") else r.label,
+            fmt.row_label(dimension, r.label),
             r.into_work,
             r.intro_ended,
             r.intro_work_or_education,
@@ -89,9 +105,9 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             "id",
             fmt.t("goal"),
             fmt.t("window"),
+            fmt.t("year"),
             fmt.t("target"),
             fmt.t("actual"),
-            fmt.t("year"),
             fmt.t("in_the_year"),
             fmt.t("pct_of_target"),
             fmt.t("expected"),
@@ -100,7 +116,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
         [
             [
                 g.goal.id,
-                g.goal.title,
+                fmt.title(g.goal),
                 f"{g.window.start}–{g.window.end}",
                 str(g.year),
                 g.goal.target,
@@ -115,7 +131,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
         ["text", "text", "text", "text", "count", "count", "count", "rate", "decimal", "text"],
     )
     sheets.table(
-        fmt.t("intro_title", year=doc.progress.year)[:31],
+        fmt.t("intro_sheet", year=doc.progress.year),
         [
             "id",
             fmt.t("measure"),
@@ -129,7 +145,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
         [
             [
                 i.goal.id,
-                i.goal.title,
+                fmt.title(i.goal),
                 i.cohort_year,
                 i.ended,
                 i.work_or_education if i.available else UNDEFINED,
@@ -144,24 +160,24 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
         ["text", "text", "text", "count", "count", "rate", "rate", "text"],
     )
     sheets.table(
-        fmt.t("per_year"), [fmt.t("year"), *row_header], _rows(report.years, fmt), row_kinds
+        fmt.t("per_year"), [fmt.t("year"), *row_header], _rows("year", report.years, fmt), row_kinds
     )
     sheets.table(
         fmt.t("per_municipality"),
         [fmt.t("municipality"), *row_header],
-        _rows([*report.municipalities, report.total], fmt),
+        _rows("municipality", [*report.municipalities, report.total], fmt),
         row_kinds,
     )
     if report.breakdown is not None:
         b = report.breakdown
         sheets.table(
-            fmt.t("by", dimension=b.dimension),
-            [b.dimension, *row_header],
-            _rows([*b.rows, b.total], fmt),
+            fmt.by(b.dimension),
+            [fmt.dimension(b.dimension), *row_header],
+            _rows(b.dimension, [*b.rows, b.total], fmt),
             row_kinds,
         )
     sheets.table(
-        fmt.t("cohort_rates"),
+        fmt.t("cohort_rates_sheet"),
         [
             fmt.t("cohort"),
             fmt.t("ended"),
@@ -186,7 +202,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
 
 
 def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
-    sheet = sheets.book.add_worksheet(fmt.t("definitions")[:31])
+    sheet = sheets.sheet(fmt.t("definitions"))
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 100)
     lines: list[tuple[str, str]] = list(DEFINITIONS.get(fmt.lang, DEFINITIONS["en"]))
@@ -200,7 +216,7 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
         (fmt.t("goals_version"), p.goals_version),
         (fmt.t("regions_version"), p.regions_version),
         (fmt.t("intd_version"), p.intd_version),
-        *((fmt.t("notes"), n) for n in p.notes),
+        *((fmt.t("notes"), fmt.note(n)) for n in p.notes),
     ]
     sheet.write_string(0, 0, fmt.t("definitions"), sheets.header)
     sheet.write_string(0, 1, "", sheets.header)

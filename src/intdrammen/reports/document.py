@@ -65,7 +65,7 @@ class Document:
     series: tuple[GoalSeries, ...]
     cohorts: tuple[CohortRate, ...]
     direct_target: Fraction | None
-    withheld: tuple[str, ...] = ()  # titles of charts left out to protect small counts
+    withheld: tuple[Goal, ...] = ()  # goals whose charts are left out to protect small counts
 
 
 def _month_ends(start: date, end: date) -> list[date]:
@@ -168,7 +168,7 @@ def suppress_document(doc: Document, n: int) -> Document:
     report = suppress_report(doc.report, n)
     coarse = [(x, _coarse_series(x, n)) for x in doc.series]
     series = tuple(s for _x, s in coarse if s is not None)
-    withheld = tuple(x.goal.title for x, s in coarse if s is None)
+    withheld = tuple(x.goal for x, s in coarse if s is None)
     cohorts = tuple(
         replace(c, ended=r.intro_ended, work_or_education=r.intro_work_or_education)
         for c in doc.cohorts

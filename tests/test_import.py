@@ -469,3 +469,11 @@ def test_a_second_column_for_a_field_is_named_as_such(tmp_path, cli, db):
     result = cli("import", str(path))
     assert result.exit_code == 0, result.output
     assert "second column for gender" in result.output
+
+
+def test_skip_with_every_row_rejected_says_so(tmp_path, cli, db):
+    pl = placements(tmp_path, [["PL1", "D1", "jobb", "", "", "2019-02-30", "", "", ""]])
+    result = cli("import", "--on-error", "skip", str(pl))
+    assert result.exit_code == 0, result.output
+    assert "every row was rejected" in result.output
+    assert "already in the database" not in result.output

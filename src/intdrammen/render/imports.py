@@ -67,10 +67,19 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
     out.print(fit(table))
     for t in report.tables:
         if not t.changed and t.rows and not report.dry_run:
-            already = f" (identical to batch {t.already})" if t.already else ""
-            out.print(
-                Text(f"{t.file}: nothing changed{already}: every row is already in the database.")
-            )
+            if t.good == 0:
+                # --on-error skip with every row rejected: nothing was there to add.
+                message = f"{t.file}: nothing imported: every row was rejected."
+            else:
+                already = f" (identical to batch {t.already})" if t.already else ""
+                message = (
+                    f"{t.file}: nothing changed{already}: every good row is already in "
+                    "the database."
+                    if t.skipped
+                    else f"{t.file}: nothing changed{already}: every row is already in "
+                    "the database."
+                )
+            out.print(Text(message))
         if t.rejected_file is not None:
             out.print(
                 Text(

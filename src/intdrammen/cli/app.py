@@ -11,7 +11,6 @@ import typer
 from typer.core import TyperGroup
 
 from intdrammen import __version__
-from intdrammen.config import db_path, user_file_option
 from intdrammen.errors import ImportRejected, IntdError
 
 EPILOG = (
@@ -106,6 +105,8 @@ def root(
     ] = False,
 ) -> None:
     """intd: how far are we from our goals?"""
+    from intdrammen.config import db_path, user_file_option  # not needed for --help
+
     ctx.obj = State(
         db_path(db),
         user_file_option(goals, "INTD_GOALS"),

@@ -32,14 +32,19 @@ def mod11_check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
 
 
 def fnr_check_digits(first_nine: str) -> str | None:
-    """Both check digits for the first nine digits of a fødselsnummer, or None."""
-    k1 = mod11_check_digit(first_nine, FNR_WEIGHTS_1)
-    if k1 is None:
+    """Both check digits for the first nine digits of a fødselsnummer, or None.
+    (The weights of FNR_WEIGHTS_1 and _2 written out: this runs once per person in an
+    import, and a loop over zip() cost most of the time of checking a number.)"""
+    d0, d1, d2, d3, d4, d5, d6, d7, d8 = (ord(c) - 48 for c in first_nine)
+    k1 = 11 - (3 * d0 + 7 * d1 + 6 * d2 + d3 + 8 * d4 + 9 * d5 + 4 * d6 + 5 * d7 + 2 * d8) % 11
+    if k1 == 10:
         return None
-    k2 = mod11_check_digit(first_nine + str(k1), FNR_WEIGHTS_2)
-    if k2 is None:
+    k1 %= 11
+    total = 5 * d0 + 4 * d1 + 3 * d2 + 2 * d3 + 7 * d4 + 6 * d5 + 5 * d6 + 4 * d7 + 3 * d8
+    k2 = 11 - (total + 2 * k1) % 11
+    if k2 == 10:
         return None
-    return f"{k1}{k2}"
+    return f"{k1}{k2 % 11}"
 
 
 def _birth_date_plausible(number: str) -> bool:
@@ -95,12 +100,15 @@ def without_fnr(text: str) -> str:
 def clean_fnr(raw: str) -> str:
     """Digits of a fødselsnummer as typed: spaces, dots and dashes removed, and the
     leading zero Excel drops from a number-formatted cell (dd < 10) put back."""
-    digits = "".join(ch for ch in raw if ch not in " .-\u00a0")
-    if digits.endswith(".0"):  # a float from a spreadsheet cell
-        digits = digits[:-2]
+    if raw.endswith(".0") and raw[:-2].isdigit():  # a float from a spreadsheet cell
+        raw = raw[:-2]
+    digits = raw.translate(_SEPARATORS)
     if len(digits) == 10 and digits.isdigit():
         digits = "0" + digits
     return digits
+
+
+_SEPARATORS = str.maketrans("", "", " .-\u00a0")
 
 
 def orgnr_problem(number: str) -> str | None:

@@ -477,3 +477,29 @@ def test_skip_with_every_row_rejected_says_so(tmp_path, cli, db):
     assert result.exit_code == 0, result.output
     assert "every row was rejected" in result.output
     assert "already in the database" not in result.output
+
+
+def test_parsed_rows_are_plain_values_the_parser_process_can_marshal(tmp_path):
+    # Rows cross from the parser process with marshal (several times faster than
+    # pickle); an enum or date among the values would force the slow path.
+    import marshal
+    from importlib import resources
+
+    from intdrammen.config import load_key
+    from intdrammen.importers import ImportOptions, _plan, _schemas
+    from intdrammen.importers.context import ParseContext
+    from intdrammen.importers.rows import ProblemLog, RowCounter, parse_rows
+
+    sample = resources.files("intdrammen").joinpath("data", "sample")
+    with resources.as_file(sample) as folder:
+        paths = [Path(folder) / "deltakere.xlsx", Path(folder) / "plasseringer.csv"]
+        log = ProblemLog()
+        ctx = ParseContext(key=lambda: load_key(create=True) or b"")
+        for item in _plan(paths, ImportOptions(), log):
+            schema = _schemas(ctx)[item.kind]
+            counter = RowCounter()
+            rows = list(
+                parse_rows(item.table, schema, item.columns, batch_id=1, log=log, counter=counter)
+            )
+            assert rows and counter.good == len(rows)
+            assert marshal.loads(marshal.dumps(rows)) == rows

@@ -251,8 +251,12 @@ def field_of(name: str, kind: str, mapping: dict[str, str] | None = None) -> str
 
 
 def _vocabulary(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    # Parsed words are plain str, not enum members: rows cross to the parser process
+    # with marshal, which takes only built-in types (SQLite stores the text either way).
     return {
-        normalise_name(word): value for value, words in pairs.items() for word in (value, *words)
+        normalise_name(word): str(value)
+        for value, words in pairs.items()
+        for word in (value, *words)
     }
 
 
@@ -499,6 +503,9 @@ def parse_year(value: object, *, latest: int) -> int | None:
     return year
 
 
+_MEMO_TYPES = (str, date, datetime)
+
+
 class Memo:
     """A parser that remembers its answers for text cells. Most columns hold few
     distinct values (dates, types, employers, municipalities), so a dictionary lookup
@@ -508,11 +515,13 @@ class Memo:
 
     def __init__(self, parse: Callable[[object], object], limit: int = 100_000) -> None:
         self.parse = parse
-        self.cache: dict[str, object] = {}
+        self.cache: dict[object, object] = {}
         self.limit = limit
 
     def __call__(self, value: object) -> object:
-        if value.__class__ is not str:
+        # Text and workbook dates are remembered; numbers are not (1 and 1.0 are equal
+        # keys but may mean 1 % and 100 %).
+        if value.__class__ not in _MEMO_TYPES:
             return self.parse(value)
         try:
             found = self.cache[value]

@@ -10,10 +10,12 @@ code. With `on_error="skip"` the good rows are written and the bad ones are list
 from __future__ import annotations
 
 import csv
+import dataclasses
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from intdrammen import __version__
 from intdrammen.config import key_path, load_key
@@ -285,15 +287,18 @@ def _load_table(
     counter = RowCounter()
     batch_id = result.batch_id
 
-    def produce() -> Iterator[list[list[object]]]:
-        rows = parse_rows(
-            table, schemas[item.kind], item.columns, batch_id=batch_id, log=log, counter=counter
+    def parse(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[object]]:
+        source = dataclasses.replace(table, rows=rows)
+        return parse_rows(
+            source, schemas[item.kind], item.columns, batch_id=batch_id, log=log, counter=counter
         )
-        return _chunks(rows)
 
-    chunks = produce()
     if parallel.available() and item.size >= parallel.MIN_BYTES:
-        chunks = parallel.parse_in_child(produce, log, counter)
+        chunks = parallel.parse_in_children(
+            table.rows, parse, log, counter, block=CHUNK, n=parallel.children_for_this_machine()
+        )
+    else:
+        chunks = _chunks(parse(table.rows))
     for chunk in chunks:
         if direct:
             result.counts.inserted += store.insert_new(item.kind, chunk)

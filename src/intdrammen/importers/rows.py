@@ -111,9 +111,9 @@ def parse_rows(
 
     fast = compile_row_parser(plan, width, [pos for _name, pos in required])
 
-    def slow(row_number: int, cells: Sequence[object]) -> tuple[list[object], bool]:
+    def slow(row_number: int, cells: Sequence[object]) -> tuple[list[object], list[int]]:
         """Parse a row cell by cell, reporting every problem: the values (None where a
-        cell failed) and whether any did."""
+        cell failed) and the positions that failed."""
         values: list[object] = [None] * width
         failed: list[int] = []
         for index, name, pos, parser in plan:
@@ -129,7 +129,7 @@ def parse_rows(
             if values[pos] is None and pos not in failed:
                 report("E-REQUIRED", name, f"{name} is empty", row_number, None)
                 failed.append(pos)
-        return values, bool(failed)
+        return values, failed
 
     check = schema.check
     width_in = len(header)
@@ -153,20 +153,23 @@ def parse_rows(
                 log.keep_cells(table.file, sheet, row_number, cells)
                 continue
         values = fast(cells, batch_id, sheet, row_number)
-        failed = False
+        bad_cells: list[int] = []
         if values is None:
             # Report every problem of the row: each bad cell, and the cross-column rules
-            # over the cells that did parse.
-            values, failed = slow(row_number, cells)
+            # over the cells that did parse (not again about a cell already reported).
+            values, bad_cells = slow(row_number, cells)
             values.extend((batch_id, sheet, row_number))
-        found = check(values)
-        if found:
-            for code, name, message in found:
-                # Show the cell as it was typed (01.03.2019), not as parsed.
-                index = next((i for i, n in columns.items() if n == name), None)
-                raw = None if index is None or cells[index] == "" else cells[index]
-                report(code, name, message, row_number, raw)
-            failed = failed or any(not code.startswith("W-") for code, _n, _m in found)
+        found = [
+            (code, name, message)
+            for code, name, message in check(values)
+            if position[schema.column_of(name)] not in bad_cells
+        ]
+        for code, name, message in found:
+            # Show the cell as it was typed (01.03.2019), not as parsed.
+            index = next((i for i, n in columns.items() if n == name), None)
+            raw = None if index is None or cells[index] == "" else cells[index]
+            report(code, name, message, row_number, raw)
+        failed = bool(bad_cells) or any(not code.startswith("W-") for code, _n, _m in found)
         if failed:
             log.keep_cells(table.file, sheet, row_number, cells)
             continue

@@ -320,3 +320,11 @@ def test_out_txt_writes_the_table_as_plain_text(tmp_path, cli):
     chart = tmp_path / "fremdrift.txt"
     assert cli("progress", "--year", "2019", "--chart", "--out", str(chart)).exit_code == 0
     assert "id-2016-2020" in chart.read_text(encoding="utf-8")
+
+
+def test_help_shows_bracketed_text_instead_of_eating_it_as_markup():
+    # Rich reads "[env: ...]" as a style tag unless escaped: the text vanished.
+    root = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "160"}).stdout
+    assert "[env: INTD_DB" in root and "[env: INTD_GOALS]" in root
+    assert "[columns]" in CliRunner().invoke(app, ["import", "--help"]).stdout
+    assert "INTD_LANG" in CliRunner().invoke(app, ["report", "--help"]).stdout

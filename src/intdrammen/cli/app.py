@@ -82,19 +82,21 @@ def root(
     db: Annotated[
         Path | None,
         typer.Option(
-            "--db", help="Database file [env: INTD_DB; default: ./intd.sqlite]", show_default=False
+            "--db",
+            help="Database file \\[env: INTD_DB; default: ./intd.sqlite]",
+            show_default=False,
         ),
     ] = None,
     goals: Annotated[
         Path | None,
         typer.Option(
-            "--goals", help="Your goals file, merged over the shipped one [env: INTD_GOALS]"
+            "--goals", help="Your goals file, merged over the shipped one \\[env: INTD_GOALS]"
         ),
     ] = None,
     regions: Annotated[
         Path | None,
         typer.Option(
-            "--regions", help="Your regions file, merged over the shipped one [env: INTD_REGIONS]"
+            "--regions", help="Your regions file, merged over the shipped one \\[env: INTD_REGIONS]"
         ),
     ] = None,
     version: Annotated[

@@ -52,16 +52,15 @@ def import_(
     map_file: Annotated[
         Path | None,
         typer.Option(
-            "--map", help="TOML file mapping your column names to intd's ([columns] table)."
+            "--map", help="TOML file mapping your column names to intd's (a \\[columns] table)."
         ),
     ] = None,
     on_error: Annotated[
         OnError,
         typer.Option(
             "--on-error",
-            help="fail: reject the whole "
-            "import; skip: import good rows, list bad ones in "
-            "FILE.rejected.csv.",
+            help="fail: reject the whole import; skip: import the good rows and write the "
+            "bad ones, with their problems, to FILE.rejected.csv (fix it and import it).",
         ),
     ] = OnError.fail,
     max_errors: Annotated[int, typer.Option(help="Show at most this many problems.")] = 100,

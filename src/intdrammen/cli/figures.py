@@ -45,7 +45,7 @@ class Lang(StrEnum):
 MIN_YEAR, MAX_YEAR = 1900, 2999
 FORMAT_HELP = "table (terminal), json, csv or markdown."
 REPORT_FORMAT_HELP = "table (terminal), json, csv, markdown, html or xlsx (files)."
-LANG_HELP = "Labels and number format: nb (bokmål) or en [env: INTD_LANG; default from locale]."
+LANG_HELP = "Labels and number format: nb (bokmål) or en \\[env: INTD_LANG; default from locale]."
 EXTENSIONS = {
     ".html": Format.html,
     ".htm": Format.html,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -104,6 +105,24 @@ def test_membership_from_a_date(tmp_path, cli, cli_json):
     data = json.loads(result.stdout)
     # A's job starts the day before Lier joins: not counted; B on the first day: counted
     assert {m["name"]: m["into_work"] for m in data["municipalities"]} == {"Drammen": 1, "Lier": 1}
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        '{ municipality = "0602", from = 2019-01-01 }, { municipality = "0625" }',
+        '{ municipality = "0602" }, { municipality = "0625", to = 2017-12-31 }',
+    ],
+)
+def test_dates_on_a_member_merged_into_another_member_are_refused(tmp_path, cli, members):
+    # Nedre Eiker (0625) is part of today's Drammen: listed beside Drammen it counts
+    # as Drammen, so dates of its own would be dropped silently. They are refused.
+    regions = tmp_path / "regions.toml"
+    regions.write_text(f'[[region]]\nname = "X"\nmembers = [{members}]\n', encoding="utf-8")
+    load(tmp_path, cli, [person("N1", "0625")], [job("N1", "2018-05-01")])
+    result = cli("--regions", str(regions), "report", "--region", "X")
+    assert result.exit_code == 1
+    assert "Nedre Eiker (0625)" in result.stderr and "same dates" in result.stderr
 
 
 def test_breakdowns_add_up_and_rates_come_from_summed_counts(tmp_path, cli, cli_json):

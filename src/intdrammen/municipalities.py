@@ -485,7 +485,13 @@ def _members(
     history: MunicipalityHistory,
     notes: list[str] | None,  # None: candidates, which are never absorbed and get no notes
 ) -> tuple[RegionMember, ...]:
-    today = {next(iter(history.current(s.code))) for s in items if history.is_continuation(s.code)}
+    # Today's municipalities listed as members, with their dates: a merged-away member
+    # that is now part of one of them counts as part of it, so it must share its dates.
+    today = {
+        next(iter(history.current(s.code))): (s.start, s.end)
+        for s in items
+        if history.is_continuation(s.code)
+    }
     out: dict[tuple[str, str | None], RegionMember] = {}
     for item in items:
         here = history.current_municipality(item.code)
@@ -498,6 +504,13 @@ def _members(
         else:
             (when, later), old = merger, f"{history.name(item.code)} ({item.code})"
             if notes is not None and here.code in today:
+                if (item.start, item.end) != today[here.code]:
+                    raise ConfigError(
+                        f"{spec.source}, region {spec.name!r}: {old} is part of today's "
+                        f"{here.name}, also a member, and is counted with it; its own "
+                        f"from/to would be ignored. Give the dates on {here.name} only, "
+                        "or the same dates on both."
+                    )
                 notes.append(
                     f"{old} merged into {here.name} in {when.year}: "
                     f"counted as part of today's {here.name}."

@@ -313,7 +313,8 @@ def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
 def problems_text(problems: Sequence[Problem], total: int, title: str) -> RenderableType:
     table = Table(title=title, title_justify="left", show_lines=False)
     for name in ("File", "Row", "Column", "Value", "Code", "Problem"):
-        table.add_column(name, overflow="fold", no_wrap=name == "Row")
+        # Row numbers and codes are tokens a user searches for: never broken.
+        table.add_column(name, overflow="fold", no_wrap=name in ("Row", "Code"))
     for p in problems:
         file = f"{p.file} [{p.sheet}]" if p.sheet else p.file
         table.add_row(

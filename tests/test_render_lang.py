@@ -328,3 +328,15 @@ def test_import_summary_on_a_narrow_terminal(tmp_path, cli, monkeypatch, columns
     assert "…" not in text
     if columns == 80:  # wide enough for whole file names
         assert "deltakere.xlsx" in text and "plasseringer.csv" in text
+
+
+def test_explain_in_norwegian_translates_reasons_but_json_keeps_codes(loaded, cli):
+    text = flat(cli("explain", "--goal", "id-2016-2020", "--year", "2017", "--lang", "nb").stdout)
+    assert "etter perioden" in text and "første jobb i perioden starter" in text
+    assert "after_period" not in text
+    cohort = flat(
+        cli("explain", "--goal", "intro-direct-55", "--year", "2019", "--lang", "nb").stdout
+    )
+    assert "resultat: arbeid" in cohort and "outcome" not in cohort
+    data = cli("explain", "--goal", "id-2016-2020", "--year", "2017", "--format", "json").stdout
+    assert '"after_period"' in data

@@ -192,6 +192,44 @@ NOTE_PATTERNS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
 )
 
 
+# `intd explain` words in bokmål: reason codes (which stay as they are in JSON), the
+# placement types and outcomes they name, and the short details explain.py writes.
+EXPLAIN_WORDS_NB: dict[str, str] = {
+    "outside_region": "utenfor regionen",
+    "after_period": "etter perioden",
+    "outside_window": "utenfor perioden",
+    "no_job": "ingen jobb",
+    "moved": "flyttet",
+    "no_end_reason": "ingen sluttårsak",
+    "not_in_numerator": "ikke i arbeid/utdanning",
+    "no_placement": "ingen plassering",
+    "job": "jobb",
+    "apprenticeship": "lærling",
+    "education": "utdanning",
+    "work_trial": "arbeidspraksis",
+    "course": "kurs",
+    "primary_school": "grunnskole",
+    "work": "arbeid",
+    "work_and_education": "arbeid og utdanning",
+    "unemployed": "ledig",
+    "measure": "tiltak",
+    "other": "annet",
+    "unknown": "ukjent",
+    "outcome": "resultat",
+    "placement": "plassering",
+    "status_1y": "status etter ett år",
+    "none": "ingen",
+}
+_EXPLAIN_DETAILS_NB = (
+    (re.compile(r"municipality (?P<x>.+)"), "kommune {x}"),
+    (re.compile(r"first job in the window starts (?P<x>.+)"), "første jobb i perioden starter {x}"),
+    (re.compile(r"job starts (?P<x>.+)"), "jobb starter {x}"),
+    (re.compile(r"placements: (?P<x>.+)"), "plasseringer: {x}"),
+    (re.compile(r"ended (?P<x>.+)"), "avsluttet {x}"),
+)
+_WORDS = re.compile(r"[a-z_0-9]+")
+
+
 def default_lang() -> str:
     """$INTD_LANG, else bokmål when the user's locale is Norwegian, else English."""
     chosen = os.environ.get("INTD_LANG")
@@ -239,6 +277,20 @@ class Fmt:
             if dimension == "municipality" and (match := _SPLIT_ROW.fullmatch(label)):
                 return f"{match['name']} ({match['code']}, delt {match['year']})"
         return label
+
+    def explained(self, text: str) -> str:
+        """A reason, what counted or a detail of `intd explain` in this language: codes
+        and words are translated, dates, codes and ids kept."""
+        if self.lang != "nb":
+            return text
+        for pattern, template in _EXPLAIN_DETAILS_NB:
+            if match := pattern.fullmatch(text):
+                return template.format(x=self._explain_words(match["x"]))
+        return self._explain_words(text)
+
+    @staticmethod
+    def _explain_words(text: str) -> str:
+        return _WORDS.sub(lambda m: EXPLAIN_WORDS_NB.get(m[0], m[0]), text)
 
     def note(self, text: str) -> str:
         """A region note (municipality mergers) in this language; unknown notes as is."""

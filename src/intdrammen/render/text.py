@@ -242,7 +242,7 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
                     c.participant_id,
                     fmt.day(c.date),
                     c.placement_id or "",
-                    c.what,
+                    fmt.explained(c.what),
                     c.source,
                 )
             )
@@ -255,7 +255,17 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
     for key in ("participant", "reason", "detail", "source"):
         excluded.add_column(fmt.t(key), no_wrap=key == "participant")
     for e in explanation.excluded:
-        excluded.add_row(*(Text(cell) for cell in (e.participant_id, e.reason, e.detail, e.source)))
+        excluded.add_row(
+            *(
+                Text(cell)
+                for cell in (
+                    e.participant_id,
+                    fmt.explained(e.reason),
+                    fmt.explained(e.detail),
+                    e.source,
+                )
+            )
+        )
     region = explanation.region.name if explanation.region else fmt.t("whole_project")
     head = Text(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
     return Group(head, fit(counted), fit(excluded), provenance_text(explanation.provenance, fmt))

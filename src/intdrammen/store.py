@@ -568,12 +568,14 @@ class Store:
     def shared_person_keys(self, batches: Sequence[int]) -> list[tuple[str, int, str | None, int]]:
         """Participants written by these batches whose fødselsnummer (as keyed hash)
         belongs to another participant id too: (participant_id, batch_id, sheet, row)."""
+        # The keys held by more than one participant come from one pass over the
+        # person_key index (a probe per participant cost 0.4 s for 200k of them).
         marks = ", ".join("?" * len(batches)) or "NULL"
         return self.conn.execute(
             "SELECT p.participant_id, p.batch_id, p.sheet, p.source_row FROM participants p "
-            f"WHERE p.batch_id IN ({marks}) AND p.person_key IS NOT NULL AND EXISTS "
-            "(SELECT 1 FROM participants o WHERE o.person_key = p.person_key "
-            "AND o.participant_id <> p.participant_id) ORDER BY p.batch_id, p.source_row",
+            f"WHERE p.batch_id IN ({marks}) AND p.person_key IN (SELECT person_key "
+            "FROM participants WHERE person_key IS NOT NULL GROUP BY person_key "
+            "HAVING COUNT(*) > 1) ORDER BY p.batch_id, p.source_row",
             list(batches),
         ).fetchall()
 

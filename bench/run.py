@@ -170,12 +170,19 @@ def main() -> None:
         if not workbook.exists():
             print(f"writing {workbook} ...")
             write_workbook(data / "participants.csv", workbook)
-        wall, peak = peak_of(
-            [PY, "-m", "intdrammen", "--db", str(Path(tmp) / "xlsx.sqlite"), "import",
-             "--quiet", str(workbook)],
-            env,
-        )  # fmt: skip
-        results["intd_import_xlsx"] = {"wall_s": wall, "peak_mib": peak}
+        runs = []
+        for attempt in range(2):  # best of two, like the query timings: the machine is noisy
+            runs.append(
+                peak_of(
+                    [PY, "-m", "intdrammen", "--db", str(Path(tmp) / f"xlsx{attempt}.sqlite"),
+                     "import", "--quiet", str(workbook)],
+                    env,
+                )
+            )  # fmt: skip
+        results["intd_import_xlsx"] = {
+            "wall_s": min(wall for wall, _peak in runs),
+            "peak_mib": max(peak for _wall, peak in runs),
+        }
         small = Path(tmp) / "small.sqlite"
         small_dir = Path(tmp) / "small"
         small_dir.mkdir()

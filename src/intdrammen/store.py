@@ -727,10 +727,6 @@ class Store:
             (name, value),
         )
 
-    def has_person_keys(self) -> bool:
-        row = self.conn.execute("SELECT 1 FROM participants WHERE person_key IS NOT NULL LIMIT 1")
-        return row.fetchone() is not None
-
     def municipality_codes(self) -> list[str]:
         rows = self.conn.execute(
             "SELECT municipality FROM participants WHERE municipality IS NOT NULL UNION "

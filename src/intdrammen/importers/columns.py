@@ -507,9 +507,10 @@ _MEMO_TYPES = (str, date, datetime)
 
 
 class Memo:
-    """A parser that remembers its answers for text cells. Most columns hold few
-    distinct values (dates, types, employers, municipalities), so a dictionary lookup
-    replaces the parse for nearly every row. Bounded, so memory stays flat."""
+    """A parser that remembers its answers for text cells and workbook dates. Most
+    columns hold few distinct values (dates, types, employers, municipalities), so a
+    dictionary lookup replaces the parse for nearly every row. Bounded, so memory stays
+    flat."""
 
     __slots__ = ("cache", "limit", "parse")
 

@@ -103,8 +103,10 @@ def parse_rows(
     header = table.header
     sheet = table.sheet
 
+    index_of = {name: index for index, name in columns.items()}  # field -> its column
+
     def report(code: str, field_name: str, message: str, row: int, raw: object) -> None:
-        index = next((i for i, n in columns.items() if n == field_name), None)
+        index = index_of.get(field_name)
         label = header[index] if index is not None else field_name
         shown = None if field_name in HIDDEN_FIELDS or raw is None else without_fnr(str(raw))
         log.add(Problem(code, message, table.file, row, label, shown, sheet))
@@ -141,8 +143,7 @@ def parse_rows(
                 log.add(
                     Problem(
                         "E-FIELDS",
-                        f"this row has {width_in + len(cells[width_in:])} values but the header "
-                        f"has {width_in} columns",
+                        f"this row has {len(cells)} values but the header has {width_in} columns",
                         table.file,
                         row_number,
                         f"after {header[-1]}" if header else "row",
@@ -166,7 +167,7 @@ def parse_rows(
         ]
         for code, name, message in found:
             # Show the cell as it was typed (01.03.2019), not as parsed.
-            index = next((i for i, n in columns.items() if n == name), None)
+            index = index_of.get(name)
             raw = None if index is None or cells[index] == "" else cells[index]
             report(code, name, message, row_number, raw)
         failed = bool(bad_cells) or any(not code.startswith("W-") for code, _n, _m in found)

@@ -72,13 +72,8 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
                 message = f"{t.file}: nothing imported: every row was rejected."
             else:
                 already = f" (identical to batch {t.already})" if t.already else ""
-                message = (
-                    f"{t.file}: nothing changed{already}: every good row is already in "
-                    "the database."
-                    if t.skipped
-                    else f"{t.file}: nothing changed{already}: every row is already in "
-                    "the database."
-                )
+                rows = "every good row" if t.skipped else "every row"
+                message = f"{t.file}: nothing changed{already}: {rows} is already in the database."
             out.print(Text(message))
         if t.rejected_file is not None:
             out.print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -177,6 +178,37 @@ def test_intro_cohort_counts():
     cohort = metrics.intro_cohort(records, acts, 2019)
     assert (cohort.ended, cohort.direct_work_or_education) == (3, 2)
     assert [(r.participant_id, why) for r, why in cohort.excluded] == [("P4", "moved")]
+    # Built for the direct measure only, it gives the same direct figures and refuses to
+    # answer for the one-year measure rather than answer 0.
+    direct_only = metrics.intro_cohort(records, acts, 2019, measured_on=None)
+    assert (direct_only.ended, direct_only.direct_work_or_education) == (3, 2)
+    with pytest.raises(ValueError, match="without the one-year measure"):
+        _ = direct_only.one_year_work_or_education
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("ABC"),  # person
+            st.sampled_from(["a", "b", "c", "d"]),  # participant id
+            st.sampled_from(["0602", "0403", None]),
+            st.dates(date(2018, 1, 1), date(2018, 1, 8)),  # few days: many ties
+        )
+    )
+)
+def test_earliest_per_person_is_the_first_kept_job_in_start_order(rows):
+    """The one-pass reduction equals the definition read literally: walk the jobs in
+    start order (ties: smaller participant id) and keep each person's first accepted."""
+    jobs = [JobStart(pid, person, code, day, day.year) for person, pid, code, day in rows]
+    keep = lambda job: job.municipality == "0602" and job.start.day % 3 != 0  # noqa: E731
+    literal: dict[str, JobStart] = {}
+    for job in sorted(jobs, key=lambda j: (j.start, j.participant_id)):
+        if job.person not in literal and keep(job):
+            literal[job.person] = job
+    fast = metrics.earliest_per_person(jobs, keep)
+    assert {p: (j.start, j.participant_id) for p, j in fast.items()} == {
+        p: (j.start, j.participant_id) for p, j in literal.items()
+    }
 
 
 def test_suppression_rules():

@@ -5,6 +5,7 @@ report slow; see README, Performance.)"""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 from intdrammen.config import load_goals
@@ -34,8 +35,12 @@ def test_figure_queries_never_scan_placements(tmp_path, cli, db):
     executed: list[str] = []
     store.conn.set_trace_callback(executed.append)
     ctx = Context(store, load_goals(), load_regions(), MunicipalityHistory.load())
+    # With and without a breakdown: the figure queries differ (facts or not, one or
+    # both introduction measures).
     progress(ctx, 2019, None, "gender")
+    progress(ctx, 2019, None)
     region_report(ctx, "Drammensregionen", None, None, "age_group")
+    region_report(ctx, None, None, None)
     explain(ctx, "intro-direct-55", 2019, None)
     store.conn.set_trace_callback(None)
     checked = cohort_queries = 0
@@ -53,3 +58,35 @@ def test_figure_queries_never_scan_placements(tmp_path, cli, db):
         checked += 1
     assert checked >= 5
     assert cohort_queries >= 1
+
+
+def test_first_job_facts_come_from_the_earliest_placement(tmp_path, cli, db):
+    """The earliest start per participant id is found in the index alone; the facts a
+    breakdown needs are then read from that one placement, and only when asked for."""
+    p = write_csv(
+        tmp_path / "p.csv",
+        PARTICIPANT_HEADER,
+        [["D1", "", 1990, "K", "Syria", "0602", "", "", "", "", ""]],
+    )
+    pl = write_csv(
+        tmp_path / "pl.csv",
+        PLACEMENT_HEADER,
+        [
+            ["P3", "D1", "jobb", "", "Later AS", "2019-05-01", "", "", "other"],
+            ["P1", "D1", "lærling", "", "First AS", "2019-03-01", "", "", "nav"],
+            ["P2", "D1", "kurs", "", "Course AS", "2019-01-01", "", "", "nav"],
+        ],
+    )
+    assert cli("import", str(p), str(pl)).exit_code == 0
+    store = open_store(db)
+    window = (date(2019, 1, 1), date(2019, 12, 31))
+    (with_facts,) = store.first_job_starts(*window, facts=True)
+    (without,) = store.first_job_starts(*window)
+    assert (with_facts.start, with_facts.municipality) == (date(2019, 3, 1), "0602")
+    assert (with_facts.employer, with_facts.channel, with_facts.gender) == (
+        "First AS",
+        "nav",
+        "female",
+    )
+    assert without[:4] == with_facts[:4]
+    assert (without.employer, without.channel, without.gender) == (None, None, None)

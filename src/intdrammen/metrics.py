@@ -38,12 +38,20 @@ def first_job_in_window(job_starts: Iterable[JobStart], window: Window) -> dict[
     `job_starts` may hold every job start or already the earliest per participant id;
     the earliest start per person (ties: the smaller participant id) is kept.
     """
+    return earliest_per_person(job_starts, lambda job: job.start in window)
+
+
+def earliest_per_person(
+    job_starts: Iterable[JobStart], keep: Callable[[JobStart], bool]
+) -> dict[str, JobStart]:
+    """Per person the earliest of the jobs `keep` accepts (ties: the smaller
+    participant id). `keep` is asked only about a job earlier than the one kept."""
     first: dict[str, JobStart] = {}
     for job in job_starts:
-        if job.start not in window:
-            continue
         known = first.get(job.person)
-        if known is None or (job.start, job.participant_id) < (known.start, known.participant_id):
+        if (
+            known is None or (job.start, job.participant_id) < (known.start, known.participant_id)
+        ) and keep(job):
             first[job.person] = job
     return first
 
@@ -53,15 +61,18 @@ def persons_into_work(
 ) -> list[JobStart]:
     """Persons counted for a goal up to a day: those whose first job in the window
     started on or before `up_to` and who belong to the goal's people on that start date
-    ("region of a person": the municipality on the participant record)."""
-    return sorted(
-        (
-            job
-            for job in first_jobs.values()
-            if job.start <= up_to and member(job.municipality, job.start)
-        ),
-        key=lambda job: (job.start, job.participant_id),
-    )
+    ("region of a person": the municipality on the participant record). In the order
+    of `first_jobs`: sort them (`by_start`) where the order matters."""
+    return [
+        job
+        for job in first_jobs.values()
+        if job.start <= up_to and member(job.municipality, job.start)
+    ]
+
+
+def by_start(jobs: Iterable[JobStart]) -> list[JobStart]:
+    """Jobs in the order they started (ties: the smaller participant id first)."""
+    return sorted(jobs, key=lambda job: (job.start, job.participant_id))
 
 
 def into_work_in_year(counted: Sequence[JobStart], year: int) -> int:
@@ -188,7 +199,15 @@ def one_year_after(
 class CohortMember:
     record: IntroRecord
     direct: Status
-    one_year: Status
+    one_year: Status | None  # None: the one-year measure was not asked for
+
+    def status(self, direct: bool) -> Status:
+        """The direct or the one-year status."""
+        if direct:
+            return self.direct
+        if self.one_year is None:
+            raise ValueError("this cohort was built without the one-year measure")
+        return self.one_year
 
 
 @dataclass(frozen=True)
@@ -209,7 +228,7 @@ class Cohort:
 
     @property
     def one_year_work_or_education(self) -> int:
-        return sum(1 for m in self.members if m.one_year.in_work_or_education)
+        return sum(1 for m in self.members if m.status(direct=False).in_work_or_education)
 
 
 def intro_cohort(
@@ -219,10 +238,11 @@ def intro_cohort(
     *,
     member: Membership = everyone,
     days_after: int = 30,
-    measured_on: tuple[int, int] = (11, 15),
+    measured_on: tuple[int, int] | None = (11, 15),
 ) -> Cohort:
     """The cohort of `year` among the people `member` accepts (on their end date), with
-    both measures for each member and the reason for each exclusion."""
+    both measures for each member (the direct one only, when `measured_on` is None) and
+    the reason for each exclusion."""
     members: list[CohortMember] = []
     excluded: list[tuple[IntroRecord, str]] = []
     for record in records:
@@ -237,7 +257,7 @@ def intro_cohort(
             CohortMember(
                 record,
                 direct_transition(record, activities, days_after),
-                one_year_after(record, activities, measured_on),
+                None if measured_on is None else one_year_after(record, activities, measured_on),
             )
         )
     return Cohort(year, tuple(members), tuple(excluded))

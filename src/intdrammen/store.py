@@ -743,22 +743,34 @@ class Store:
     # -------------------------------------------------------------- figures
 
     def first_job_starts(
-        self, start: date, end: date, *, by_year: bool = False
+        self, start: date, end: date, *, by_year: bool = False, facts: bool = False
     ) -> Iterator[JobStart]:
         """Per participant id (and calendar year, with `by_year`) the earliest job or
-        apprenticeship starting in [start, end], with the person, municipality and the
-        facts breakdowns use. (SQLite gives the bare columns of an aggregate query the
-        values of the row holding the MIN; PostgreSQL would use DISTINCT ON.)"""
-        year = "substr(pl.start_date, 1, 4)" if by_year else "'0'"
+        apprenticeship starting in [start, end], with the person and municipality, and
+        with `facts` what breakdowns split by (gender ... employer; else None).
+
+        The earliest start per participant id comes from the covering index on
+        (type, participant_id, start_date) alone, with the rowid of its placement
+        (SQLite gives the bare columns of a MIN() query the values of the row holding
+        the minimum; PostgreSQL would use DISTINCT ON). Only then are the participant
+        and, for `facts`, that one placement looked up: one lookup per participant id,
+        not per job."""
+        year = "substr(start_date, 1, 4)" if by_year else "'0'"
+        columns = "NULL, NULL, NULL, NULL, NULL"
+        join = ""
+        if facts:
+            columns = (
+                "pa.gender, pa.country, pa.birth_year, pl.channel, "
+                "COALESCE(pl.employer_name, pl.employer_orgnr)"
+            )
+            join = "CROSS JOIN placements pl ON pl.rowid = f.placement "
         sql = (
-            f"SELECT pl.participant_id, {_person_sql('pa', 'pl')}, "
-            f"{_municipality_sql('pa', 'pl')}, MIN(pl.start_date), {year} AS y, "
-            "pa.gender, pa.country, pa.birth_year, pl.channel, "
-            "COALESCE(pl.employer_name, pl.employer_orgnr) "
-            "FROM placements pl LEFT JOIN participants pa "
-            "ON pa.participant_id = pl.participant_id "
-            f"WHERE pl.type IN {WORK_TYPES_SQL} AND pl.start_date BETWEEN ? AND ? "
-            "GROUP BY pl.participant_id, y"
+            "WITH f AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS start_date, "
+            f"{year} AS y, rowid AS placement FROM placements WHERE type IN {WORK_TYPES_SQL} "
+            "AND start_date BETWEEN ? AND ? GROUP BY participant_id, y) "
+            f"SELECT f.participant_id, {_person_sql('pa', 'f')}, "
+            f"{_municipality_sql('pa', 'f')}, f.start_date, f.y, {columns} FROM f {join}"
+            "LEFT JOIN participants pa ON pa.participant_id = f.participant_id"
         )
         for row in self.conn.execute(sql, (start.isoformat(), end.isoformat())):
             yield JobStart(
@@ -824,30 +836,41 @@ class Store:
         start: date,
         end: date,
         days_after: int,
-        measured_on: tuple[int, int],
+        measured_on: tuple[int, int] | None,
         *,
         sources: bool = True,
     ) -> list[Activity]:
         """Work or education placements of the people whose programme ended in
         [start, end] (under any of their participant ids) that can decide a measure: those
-        overlapping [end date, end date + days_after] or covering the one-year day. A
-        pre-filter only; metrics.py applies the definitions to what comes back."""
-        one_year = (
-            "printf('%04d-%02d-%02d', CAST(substr(pa.intro_end, 1, 4) AS INTEGER) + 1, "
-            f"{measured_on[0]:d}, {measured_on[1]:d})"
+        overlapping [end date, end date + days_after] or covering the one-year day (none
+        such with `measured_on` None: the direct measure only). A pre-filter only;
+        metrics.py applies the definitions to what comes back."""
+        # Each member's two deciding days are computed once (NULL where an explicit
+        # outcome or status makes placements irrelevant), not once per placement row.
+        one_year, needed = "NULL", "intro_outcome IS NULL"
+        if measured_on is not None:
+            needed = "(intro_outcome IS NULL OR status_1y IS NULL)"
+            one_year = (
+                "printf('%04d-%02d-%02d', CAST(substr(intro_end, 1, 4) AS INTEGER) + 1, "
+                f"{measured_on[0]:d}, {measured_on[1]:d})"
+            )
+        cohort = (
+            "SELECT participant_id, person_key, municipality, intro_end, "
+            f"CASE WHEN intro_outcome IS NULL THEN date(intro_end, '+{days_after:d} days') "
+            f"END AS direct_until, CASE WHEN status_1y IS NULL THEN {one_year} END AS one_year "
+            "FROM participants WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN "
+            f"('completed', 'interrupted') AND {needed}"
         )
-        # Only cohort members, and only a measure that has no explicit status, can
-        # need a placement. The cohort is read first and drives the joins (SQLite keeps
-        # the order of a CROSS JOIN; PostgreSQL reads it as a plain join) so each
-        # member's placements are found by index: left to itself, without statistics,
-        # SQLite's planner walks every work placement of the database instead.
+        # The cohort is read first and drives the joins (SQLite keeps the order of a
+        # CROSS JOIN; PostgreSQL reads it as a plain join) so each member's placements
+        # are found by index: left to itself, without statistics, SQLite's planner walks
+        # every work placement of the database instead.
         relevant = (
             f"pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND ("
-            f"(pa.intro_outcome IS NULL AND "
-            f"pl.start_date <= date(pa.intro_end, '+{days_after:d} days') AND "
+            "(pl.start_date <= pa.direct_until AND "
             "(pl.end_date IS NULL OR pl.end_date >= pa.intro_end)) OR "
-            f"(pa.status_1y IS NULL AND pl.start_date <= {one_year} AND "
-            f"(pl.end_date IS NULL OR pl.end_date >= {one_year})))"
+            "(pl.start_date <= pa.one_year AND "
+            "(pl.end_date IS NULL OR pl.end_date >= pa.one_year)))"
         )
         columns = (
             f"{_person_sql('pa', 'pa')}, pl.participant_id, pl.placement_key, pl.placement_id, "
@@ -856,10 +879,7 @@ class Store:
             f"{_source_sql('pl', sources)}"
         )
         rows = self.conn.execute(
-            "WITH pa AS MATERIALIZED (SELECT participant_id, person_key, municipality, "
-            "intro_end, intro_outcome, status_1y FROM participants "
-            "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN "
-            "('completed', 'interrupted') AND (intro_outcome IS NULL OR status_1y IS NULL)) "
+            f"WITH pa AS MATERIALIZED ({cohort}) "
             f"SELECT {columns} FROM pa CROSS JOIN placements pl "
             f"WHERE pl.participant_id = pa.participant_id AND {relevant} "
             f"UNION ALL SELECT {columns} FROM pa CROSS JOIN participants px "

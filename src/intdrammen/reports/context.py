@@ -52,7 +52,16 @@ def _member(*regions: Region | None) -> Membership:
     chosen = [r for r in regions if r is not None]
     if not chosen:
         return metrics.everyone
-    return lambda code, day: all(r.contains(code, day) for r in chosen)
+    # The same (code, day) pairs come back for many people: decide each once.
+    known: dict[tuple[str | None, date], bool] = {}
+
+    def member(code: str | None, day: date) -> bool:
+        found = known.get((code, day))
+        if found is None:
+            found = known[(code, day)] = all(r.contains(code, day) for r in chosen)
+        return found
+
+    return member
 
 
 def _notes(*regions: Region | None) -> tuple[str, ...]:
@@ -79,12 +88,14 @@ def cohorts_for(
     member: Membership,
     *,
     sources: bool = False,
+    one_year: bool = True,
 ) -> dict[int, Cohort]:
     """The cohorts of `first`..`last` from one read of the store: every programme end
     in the period, and the placements that can decide either measure for them (with
-    `sources`, each knowing its file and row, for explain)."""
+    `sources`, each knowing its file and row, for explain; without `one_year`, the
+    direct measure only)."""
     days_after = goal.days_after if goal else 30
-    measured_on = goal.measured_on if goal else (11, 15)
+    measured_on = (goal.measured_on if goal else (11, 15)) if one_year else None
     start, end = date(first, 1, 1), date(last, 12, 31)
     records = ctx.store.intro_records(start, end, sources=sources)
     activities = metrics.group_activities(

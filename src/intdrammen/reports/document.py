@@ -87,8 +87,10 @@ def goal_series(ctx: Context, goal: Goal, year: int, region: Region | None) -> G
     first = metrics.first_job_in_window(
         ctx.store.first_job_starts(window.start, window.end), window
     )
-    counted = metrics.persons_into_work(
-        first, up_to=up_to, member=_member(ctx.region(goal.region), region)
+    counted = metrics.by_start(
+        metrics.persons_into_work(
+            first, up_to=up_to, member=_member(ctx.region(goal.region), region)
+        )
     )
     points = []
     index = 0

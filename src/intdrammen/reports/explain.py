@@ -146,7 +146,7 @@ def _explain_intro(
     counted: list[Counted] = []
     excluded: list[Excluded] = []
     for m in cohort.members:
-        status = m.direct if direct else m.one_year
+        status = m.status(direct)
         record = m.record
         if status.in_work_or_education:
             activity = status.activity

@@ -27,6 +27,7 @@ from intdrammen.reports.tables import (
     cohort_facts,
     job_facts,
     labeller,
+    needs_facts,
     suppress_rows,
 )
 
@@ -123,14 +124,15 @@ def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
 
 
 def goal_progress(
-    ctx: Context, goal: Goal, year: int, region: Region | None
+    ctx: Context, goal: Goal, year: int, region: Region | None, *, facts: bool = False
 ) -> GoalProgress | None:
-    """A persons-into-work goal for `year`, or None when its window does not overlap Y."""
+    """A persons-into-work goal for `year`, or None when its window does not overlap Y
+    (`facts`: each counted job carries what a breakdown splits by)."""
     window = goal.window_for(year)
     if window is None:
         return None
     up_to = metrics.progress_date(window, year)
-    jobs = ctx.store.first_job_starts(window.start, window.end)
+    jobs = ctx.store.first_job_starts(window.start, window.end, facts=facts)
     first = metrics.first_job_in_window(jobs, window)
     member = _member(ctx.region(goal.region), region)
     counted = metrics.persons_into_work(first, up_to=up_to, member=member)
@@ -194,7 +196,7 @@ def progress(
     cohorts: dict[tuple[int, tuple[int, str]], Cohort] = {}
     for goal in ctx.goals.goals:
         if goal.kind is GoalKind.PERSONS_INTO_WORK:
-            result = goal_progress(ctx, goal, year, region)
+            result = goal_progress(ctx, goal, year, region, facts=needs_facts(by))
             if result is not None:
                 goals.append(result)
                 if label is not None and by is not None:
@@ -233,7 +235,7 @@ def _split_cohort(
 ) -> Breakdown:
     cells: dict[str, list[int]] = {}
     for member in cohort.members:
-        status = member.direct if direct else member.one_year
+        status = member.status(direct)
         row = cells.setdefault(label(cohort_facts(member)), [0, 0])
         row[0] += 1
         row[1] += status.in_work_or_education

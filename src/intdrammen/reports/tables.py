@@ -143,6 +143,12 @@ def cohort_facts(member: metrics.CohortMember) -> Facts:
     )
 
 
+def needs_facts(dimension: str | None) -> bool:
+    """Whether a breakdown by `dimension` needs more of a person than municipality and
+    day (which every figure query returns anyway)."""
+    return dimension not in (None, "municipality", "quarter")
+
+
 def labeller(ctx: Context, region: Region | None, dimension: str) -> Callable[[Facts], str]:
     """The row label of a counted person for one breakdown dimension."""
     if dimension not in DIMENSIONS:
@@ -189,13 +195,8 @@ def _rows_by(
 
 def first_member_jobs(starts: Sequence[JobStart], member: Membership) -> list[JobStart]:
     """Each person once, at their first job in the period on a day they belong."""
-    seen: set[str] = set()
-    result = []
-    for job in sorted(starts, key=lambda j: (j.start, j.participant_id)):
-        if job.person not in seen and member(job.municipality, job.start):
-            seen.add(job.person)
-            result.append(job)
-    return result
+    first = metrics.earliest_per_person(starts, lambda job: member(job.municipality, job.start))
+    return list(first.values())
 
 
 def region_report(
@@ -216,13 +217,20 @@ def region_report(
         raise UnknownName(f"--from {first} is after --to {last}.")
     member = _member(region)
     period = Window(date(first, 1, 1), date(last, 12, 31))
-    starts = list(ctx.store.first_job_starts(period.start, period.end, by_year=True))
+    starts = list(
+        ctx.store.first_job_starts(period.start, period.end, by_year=True, facts=needs_facts(by))
+    )
     goal = ctx.goals.get("intro-direct-55")
-    cohorts = list(cohorts_for(ctx, goal, first, last, member).values())
+    # The table shows the direct measure only: placements deciding the one-year measure
+    # are not read.
+    cohorts = list(cohorts_for(ctx, goal, first, last, member, one_year=False).values())
+    starts_in: dict[int, list[JobStart]] = {}
+    for job in starts:
+        starts_in.setdefault(job.year, []).append(job)
     years: list[Row] = []
     for cohort in cohorts:
         window = Window(date(cohort.year, 1, 1), date(cohort.year, 12, 31))
-        in_year = metrics.first_job_in_window((j for j in starts if j.year == cohort.year), window)
+        in_year = metrics.first_job_in_window(starts_in.get(cohort.year, ()), window)
         into_work = len(metrics.persons_into_work(in_year, up_to=window.end, member=member))
         if into_work or cohort.ended:
             years.append(
@@ -271,11 +279,26 @@ def _grouper(
 ) -> Callable[[str | None, date], tuple[str, str] | None]:
     """Which row a person belongs to: a region member, or (whole project) today's
     municipality, a split code's own row, or 'unknown'."""
+    # Many people share a code (and a day): each is looked up once.
     if region is None:
-        return lambda code, _day: ctx.history.group(code)
+        groups: dict[str | None, tuple[str, str]] = {}
+
+        def municipality_row(code: str | None, _day: date) -> tuple[str, str] | None:
+            found = groups.get(code)
+            if found is None:
+                found = groups[code] = ctx.history.group(code)
+            return found
+
+        return municipality_row
+
+    rows: dict[tuple[str | None, date], tuple[str, str] | None] = {}
 
     def member_row(code: str | None, day: date) -> tuple[str, str] | None:
-        found = region.member_for(code, day)
-        return None if found is None else (found.current_code or found.label, found.label)
+        if (code, day) not in rows:
+            found = region.member_for(code, day)
+            rows[(code, day)] = (
+                None if found is None else (found.current_code or found.label, found.label)
+            )
+        return rows[(code, day)]
 
     return member_row

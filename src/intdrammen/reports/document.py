@@ -84,9 +84,8 @@ def goal_series(ctx: Context, goal: Goal, year: int, region: Region | None) -> G
     if window is None:
         return None
     up_to = metrics.progress_date(window, year)
-    first = metrics.first_job_in_window(
-        ctx.store.first_job_starts(window.start, window.end), window
-    )
+    # Jobs after `up_to` cannot change who is counted by then (see goal_progress).
+    first = metrics.first_job_in_window(ctx.store.first_job_starts(window.start, up_to), window)
     counted = metrics.by_start(
         metrics.persons_into_work(
             first, up_to=up_to, member=_member(ctx.region(goal.region), region)

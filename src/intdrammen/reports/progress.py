@@ -132,7 +132,9 @@ def goal_progress(
     if window is None:
         return None
     up_to = metrics.progress_date(window, year)
-    jobs = ctx.store.first_job_starts(window.start, window.end, facts=facts)
+    # A person counted by `up_to` has their first job of the window on or before it, so
+    # jobs after it cannot change who is counted or when: they are not read.
+    jobs = ctx.store.first_job_starts(window.start, up_to, facts=facts)
     first = metrics.first_job_in_window(jobs, window)
     member = _member(ctx.region(goal.region), region)
     counted = metrics.persons_into_work(first, up_to=up_to, member=member)

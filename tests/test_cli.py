@@ -287,9 +287,10 @@ def test_end_to_end_subprocess(tmp_path):
 
 
 @pytest.mark.slow
-def test_startup_imports_nothing_heavy(tmp_path):
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)], ids=["intd", *COMMANDS])
+def test_startup_imports_nothing_heavy(tmp_path, command):
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "intdrammen", "--help"],
+        [sys.executable, "-X", "importtime", "-m", "intdrammen", *command, "--help"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -86,6 +86,7 @@ def test_benchmark_smoke(tmp_path):
         "progress_1m_vs_1k",
         "report_1m_vs_1k",
         "help_vs_bare_typer",
+        "command_help_vs_bare_typer",
     }
     assert all(v > 0 for v in data["ratios"].values())
     assert data["results"]["intd_import"]["peak_mib"] > 0

@@ -16,21 +16,22 @@ from intdrammen.store import open_store
 FULL_SCAN = re.compile(r"^SCAN (placements|pl|x)$")
 
 
+def load(tmp_path, cli, participants, placements):
+    p = write_csv(tmp_path / "p.csv", PARTICIPANT_HEADER, participants)
+    pl = write_csv(tmp_path / "pl.csv", PLACEMENT_HEADER, placements)
+    assert cli("import", str(p), str(pl)).exit_code == 0
+
+
 def test_figure_queries_never_scan_placements(tmp_path, cli, db):
-    p = write_csv(
-        tmp_path / "p.csv",
-        PARTICIPANT_HEADER,
+    load(
+        tmp_path,
+        cli,
         [["D1", "", 1990, "K", "", "0602", "", "", "2019-06-01", "fullført", ""]],
-    )
-    pl = write_csv(
-        tmp_path / "pl.csv",
-        PLACEMENT_HEADER,
         [
             ["P1", "D1", "jobb", "", "", "2019-07-01", "", "", ""],
             ["P2", "D9", "kurs", "", "", "2018-01-01", "", "", ""],
         ],
     )
-    assert cli("import", str(p), str(pl)).exit_code == 0
     store = open_store(db)
     executed: list[str] = []
     store.conn.set_trace_callback(executed.append)
@@ -63,21 +64,16 @@ def test_figure_queries_never_scan_placements(tmp_path, cli, db):
 def test_first_job_facts_come_from_the_earliest_placement(tmp_path, cli, db):
     """The earliest start per participant id is found in the index alone; the facts a
     breakdown needs are then read from that one placement, and only when asked for."""
-    p = write_csv(
-        tmp_path / "p.csv",
-        PARTICIPANT_HEADER,
+    load(
+        tmp_path,
+        cli,
         [["D1", "", 1990, "K", "Syria", "0602", "", "", "", "", ""]],
-    )
-    pl = write_csv(
-        tmp_path / "pl.csv",
-        PLACEMENT_HEADER,
         [
             ["P3", "D1", "jobb", "", "Later AS", "2019-05-01", "", "", "other"],
             ["P1", "D1", "lærling", "", "First AS", "2019-03-01", "", "", "nav"],
             ["P2", "D1", "kurs", "", "Course AS", "2019-01-01", "", "", "nav"],
         ],
     )
-    assert cli("import", str(p), str(pl)).exit_code == 0
     store = open_store(db)
     window = (date(2019, 1, 1), date(2019, 12, 31))
     (with_facts,) = store.first_job_starts(*window, facts=True)

@@ -280,22 +280,22 @@ def main() -> None:
     }
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"\nintd benchmark: {n:,} placements + {n // 5:,} participants · {machine}\n")
-    print(f"{'measurement':<22}{'wall s':>9}{'peak MiB':>10}")
+    print(f"{'measurement':<28}{'wall s':>9}{'peak MiB':>10}")
     for label, value in results.items():
         peak = f"{value['peak_mib']:.0f}" if "peak_mib" in value else ""
-        print(f"{label:<22}{value['wall_s']:>9.2f}{peak:>10}")
-    print(f"\n{'ratio':<22}{'measured':>9}{'target':>10}")
+        print(f"{label:<28}{value['wall_s']:>9.2f}{peak:>10}")
+    print(f"\n{'ratio':<28}{'measured':>9}{'target':>10}")
     for label, value in ratios.items():
         verdict = "ok" if value <= targets[label] else "MISSED"
-        print(f"{label:<22}{value:>9.2f}{'≤ ' + str(targets[label]):>10}  {verdict}")
+        print(f"{label:<28}{value:>9.2f}{'≤ ' + str(targets[label]):>10}  {verdict}")
     xlsx_ok = results["intd_import_xlsx"]["wall_s"] < 5
     print(
-        f"{'xlsx import (' + f'{n // 5:,}' + ')':<22}{results['intd_import_xlsx']['wall_s']:>9.2f}"
+        f"{'xlsx import (' + f'{n // 5:,}' + ')':<28}{results['intd_import_xlsx']['wall_s']:>9.2f}"
         f"{'< 5 s':>10}  {'ok' if xlsx_ok else 'MISSED'}"
     )
     peak_ok = results["intd_import"]["peak_mib"] < 100
     print(
-        f"{'import peak memory':<22}{results['intd_import']['peak_mib']:>9.0f}{'< 100':>10}  "
+        f"{'import peak memory':<28}{results['intd_import']['peak_mib']:>9.0f}{'< 100':>10}  "
         f"{'ok' if peak_ok else 'MISSED'}"
     )
     options.out.parent.mkdir(parents=True, exist_ok=True)

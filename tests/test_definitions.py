@@ -723,6 +723,44 @@ def test_intro_rate_is_pooled_not_average_of_municipalities(cli, cli_json, tmp_p
     assert g_lier["rate"] == pytest.approx(1 / 3, abs=5e-5)
 
 
+@pytest.mark.parametrize("order", [1, -1], ids=["job-first", "education-first"])
+def test_the_placement_shown_as_deciding_is_the_earliest_in_every_command(
+    cli, cli_json, tmp_path, order
+):
+    # One person (one fødselsnummer) under two ids. A1 ended with an explicit outcome;
+    # B2 ended 2018-04-06 without one, and both placements of the person are active on
+    # that day: A1's job (from 2015-09-15, channel mentor) and B2's education (from
+    # 2016-12-02, channel nav). Either decides B2's direct transition; the one shown,
+    # and the row of a breakdown by channel, is the earliest: the job, through mentor,
+    # in progress, report and explain alike, whatever order the rows come in.
+    number = valid_fnr(date(1990, 1, 7))
+    common = {"national_id": number, "intro_start": "2016-01-01", "intro_end_reason": "fullført"}
+    load(
+        cli,
+        tmp_path,
+        [
+            person("A1", intro_end="2018-03-15", intro_outcome="ledig", **common),
+            person("B2", intro_end="2018-04-06", **common),
+        ],
+        [
+            placement(
+                "A1", "2015-09-15", placement_id="J1", employer_name="Rema", channel="mentor"
+            ),
+            placement("B2", "2016-12-02", kind="utdanning", placement_id="E1", channel="nav"),
+        ][::order],
+    )
+    expected = [("mentor", 1, 1), ("unknown", 1, 0)]  # (channel, ended, work/education)
+    report = cli_json("report", "--by", "channel", "--no-suppress")["breakdown"]["rows"]
+    assert [(r["name"], r["intro_ended"], r["intro_work_or_education"]) for r in report] == (
+        expected
+    )
+    split = cli_json("progress", "--year", "2018", "--by", "channel", "--no-suppress")
+    rows = split["breakdowns"]["intro-direct-55"]["rows"]
+    assert [(r["name"], r["intro_ended"], r["intro_work_or_education"]) for r in rows] == expected
+    counted = cli_json("explain", "--goal", "intro-direct-55", "--year", "2018")["counted"]
+    assert [(c["participant_id"], c["placement_id"]) for c in counted] == [("B2", "J1")]
+
+
 def test_intro_whole_project_includes_people_without_municipality(cli, cli_json, tmp_path):
     # intro goals count "the region asked for, else all": a participant with no
     # municipality is in the whole-project cohort, not in Drammensregionen's.

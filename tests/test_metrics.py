@@ -247,3 +247,26 @@ def test_secondary_suppression_when_hidden_cells_could_only_be_ones():
     assert not suppression.recoverable([None, None, None], [1, 1, 2])
     rows = [[12, 0, 0], [1, 0, 0], [1, 0, 0], [14, 0, 0]]
     assert [r[0] for r in suppression.table(rows, 3)] == [None, None, None, 14]
+
+
+@given(
+    st.permutations(
+        [
+            activity("education", date(2019, 5, 1)),  # active on the end date
+            activity("job", date(2019, 6, 20)),  # starts within 30 days
+            activity("apprenticeship", date(2019, 5, 1)),  # same day: key decides
+            activity("course", date(2019, 1, 1)),  # never decides
+            activity("job", date(2019, 1, 1), date(2019, 11, 20)),  # active on both days
+        ]
+    )
+)
+def test_the_deciding_placement_does_not_depend_on_row_order(acts):
+    rec = record(date(2019, 6, 1))
+    direct = metrics.direct_transition(rec, acts)
+    assert direct.in_work_or_education and direct.activity is not None
+    assert (direct.activity.type, direct.activity.start) == ("job", date(2019, 1, 1))
+    later = metrics.one_year_after(rec, acts)
+    assert later.activity is not None
+    # Active on 15 November 2020: the three open-ended ones; education and
+    # apprenticeship start the same day, so the smaller placement key is shown.
+    assert later.activity.type == "apprenticeship"

@@ -161,17 +161,30 @@ def direct_transition(
     programme is work, education, or both. An explicit outcome always wins, also
     unknown and other. Otherwise it is derived from placements: a job, apprenticeship
     or education placement that is active on the end date or starts within `days_after`
-    days after it (day 30 included)."""
+    days after it (day 30 included). Of several such placements the one shown as
+    deciding is `first_of` them, whatever order they come in."""
     if record.outcome is not None:
         return Status(record.outcome in WORK_OR_EDUCATION_OUTCOMES, "outcome", record.outcome)
     last_start = record.intro_end + timedelta(days=days_after)
-    for activity in activities:
-        if activity.type not in WORK_OR_EDUCATION_TYPES:
-            continue
-        starts_soon = record.intro_end < activity.start <= last_start
-        if active_on(activity, record.intro_end) or starts_soon:
-            return Status(True, "placement", activity.type, activity)
-    return Status(False, "none", None)
+    return _placement_status(
+        a
+        for a in activities
+        if a.type in WORK_OR_EDUCATION_TYPES
+        and (active_on(a, record.intro_end) or record.intro_end < a.start <= last_start)
+    )
+
+
+def first_of(activities: Iterable[Activity]) -> Activity | None:
+    """Of placements that each decide a measure, the one shown (explain, and a breakdown
+    by channel or employer): the earliest start, ties broken by the placement key."""
+    return min(activities, key=lambda a: (a.start, a.placement_key), default=None)
+
+
+def _placement_status(deciding: Iterable[Activity]) -> Status:
+    activity = first_of(deciding)
+    if activity is None:
+        return Status(False, "none", None)
+    return Status(True, "placement", activity.type, activity)
 
 
 def one_year_measurement_day(cohort_year: int, measured_on: tuple[int, int]) -> date:
@@ -185,14 +198,14 @@ def one_year_after(
 ) -> Status:
     """*One year after* (SSB's measure): a job, apprenticeship or education placement
     active on 15 November of year Y+1, unless the row has an explicit one-year status.
-    Without either the person counts as unknown: in the denominator, not the numerator."""
+    Without either the person counts as unknown: in the denominator, not the numerator.
+    Of several such placements the one shown is `first_of` them."""
     if record.status_1y is not None:
         return Status(record.status_1y in WORK_OR_EDUCATION_OUTCOMES, "outcome", record.status_1y)
     day = one_year_measurement_day(record.intro_end.year, measured_on)
-    for activity in activities:
-        if activity.type in WORK_OR_EDUCATION_TYPES and active_on(activity, day):
-            return Status(True, "placement", activity.type, activity)
-    return Status(False, "none", None)
+    return _placement_status(
+        a for a in activities if a.type in WORK_OR_EDUCATION_TYPES and active_on(a, day)
+    )
 
 
 @dataclass(frozen=True)

@@ -765,11 +765,11 @@ class Store:
             )
             join = "CROSS JOIN placements pl ON pl.rowid = f.placement "
         sql = (
-            "WITH f AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS start_date, "
+            "WITH f AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS first_start, "
             f"{year} AS y, rowid AS placement FROM placements WHERE type IN {WORK_TYPES_SQL} "
             "AND start_date BETWEEN ? AND ? GROUP BY participant_id, y) "
             f"SELECT f.participant_id, {_person_sql('pa', 'f')}, "
-            f"{_municipality_sql('pa', 'f')}, f.start_date, f.y, {columns} FROM f {join}"
+            f"{_municipality_sql('pa', 'f')}, f.first_start, f.y, {columns} FROM f {join}"
             "LEFT JOIN participants pa ON pa.participant_id = f.participant_id"
         )
         for row in self.conn.execute(sql, (start.isoformat(), end.isoformat())):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from intdrammen import __version__, metrics
 from intdrammen.config import GoalConfig
@@ -52,14 +53,10 @@ def _member(*regions: Region | None) -> Membership:
     chosen = [r for r in regions if r is not None]
     if not chosen:
         return metrics.everyone
-    # The same (code, day) pairs come back for many people: decide each once.
-    known: dict[tuple[str | None, date], bool] = {}
 
+    @cache  # the same (code, day) pairs come back for many people: decide each once
     def member(code: str | None, day: date) -> bool:
-        found = known.get((code, day))
-        if found is None:
-            found = known[(code, day)] = all(r.contains(code, day) for r in chosen)
-        return found
+        return all(r.contains(code, day) for r in chosen)
 
     return member
 

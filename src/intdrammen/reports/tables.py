@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
+from functools import cache
 
 from intdrammen import metrics, suppression
 from intdrammen.errors import UnknownName
@@ -281,24 +282,12 @@ def _grouper(
     municipality, a split code's own row, or 'unknown'."""
     # Many people share a code (and a day): each is looked up once.
     if region is None:
-        groups: dict[str | None, tuple[str, str]] = {}
+        group = cache(ctx.history.group)
+        return lambda code, _day: group(code)
 
-        def municipality_row(code: str | None, _day: date) -> tuple[str, str] | None:
-            found = groups.get(code)
-            if found is None:
-                found = groups[code] = ctx.history.group(code)
-            return found
-
-        return municipality_row
-
-    rows: dict[tuple[str | None, date], tuple[str, str] | None] = {}
-
+    @cache
     def member_row(code: str | None, day: date) -> tuple[str, str] | None:
-        if (code, day) not in rows:
-            found = region.member_for(code, day)
-            rows[(code, day)] = (
-                None if found is None else (found.current_code or found.label, found.label)
-            )
-        return rows[(code, day)]
+        found = region.member_for(code, day)
+        return None if found is None else (found.current_code or found.label, found.label)
 
     return member_row

@@ -91,3 +91,4 @@ def test_benchmark_smoke(tmp_path):
     assert all(v > 0 for v in data["ratios"].values())
     assert data["results"]["intd_import"]["peak_mib"] > 0
     assert data["results"]["progress_sql_only_1m"]["wall_s"] > 0
+    assert data["results"]["import_writer_only"]["wall_s"] > 0

@@ -213,7 +213,7 @@ def test_explain_says_outside_region_before_after_period(tmp_path, cli, cli_json
 
 def test_report_years_are_those_of_the_people_counted(tmp_path, cli, cli_json):
     # A course in 2021 and a programme that ended in 2014 by moving count for nobody:
-    # they do not stretch the report's years (domain.md, "A report's years").
+    # they do not stretch the report's years (definitions.md, "A report's years").
     cli("import", *map(str, small_files(tmp_path)))
     extra_people = write_csv(
         tmp_path / "flyttet.csv",

@@ -1,6 +1,6 @@
 """Independent check of the figures against the written definitions.
 
-Every expected number below is computed by hand from /work/shared/docs/domain.md
+Every expected number below is computed by hand from docs/definitions.md
 ("Definitions the figures follow", "Edges, stated once", "More precise rules", "Rates")
 and cli-contract.md, never from the code. The fixtures are small real CSV files imported
 through the CLI; the comments derive each number.

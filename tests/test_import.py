@@ -312,7 +312,7 @@ def test_on_error_skip_imports_good_rows_and_writes_rejects(tmp_path, cli, db):
 
 
 def test_header_only_file_is_valid_empty_import(tmp_path, cli, cli_json):
-    # domain.md: "A file with a header row and no data rows is a valid, empty import."
+    # definitions.md: "A file with a header row and no data rows is a valid, empty import."
     pl = placements(tmp_path, [])
     assert cli("import", str(pl)).exit_code == 0
     assert cli_json("imports")[0]["rows"] == 0

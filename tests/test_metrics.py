@@ -1,4 +1,4 @@
-"""The pure figure functions against hand-computed values (domain.md definitions)."""
+"""The pure figure functions against hand-computed values (definitions.md definitions)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def user_regions(tmp_path: Path, text: str) -> Path:
     return path
 
 
-# ----------------------------------------------------------------- history: domain.md table
+# ----------------------------------------------------------------- history: definitions.md table
 
 
 @pytest.mark.parametrize(

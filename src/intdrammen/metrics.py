@@ -1,4 +1,4 @@
-"""The figures, one function per definition in ../shared/docs/domain.md.
+"""The figures, one function per definition in docs/definitions.md.
 
 Pure: rows in, typed figures out. No SQL, no printing. Counts are ints, shares are
 `Fraction`s built from two counts and `None` when the denominator is 0. The docstring of

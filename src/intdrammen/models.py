@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 
 class PlacementType(StrEnum):
-    """What a placement is. Only `job` and `apprenticeship` are work (domain.md)."""
+    """What a placement is. Only `job` and `apprenticeship` are work (definitions.md)."""
 
     JOB = "job"
     APPRENTICESHIP = "apprenticeship"

@@ -1,6 +1,6 @@
 """JSON, CSV and Markdown renderings of report values. Formatting only.
 
-JSON follows ../shared/docs/cli-contract.md field for field (more fields are allowed,
+JSON follows docs/cli-contract.md field for field (more fields are allowed,
 none renamed): counts are exact ints, `rate` is rounded to 4 decimals and `expected` to
 1, a suppressed count and every rate built on it are `null`.
 """

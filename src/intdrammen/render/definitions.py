@@ -1,5 +1,5 @@
 """The definitions every shared report file states, in bokmål and English, following
-../shared/docs/domain.md (the code that implements each is named in metrics.py)."""
+docs/definitions.md (the code that implements each is named in metrics.py)."""
 
 from __future__ import annotations
 

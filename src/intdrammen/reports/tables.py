@@ -238,7 +238,7 @@ def region_report(
                 Row(str(cohort.year), into_work, cohort.ended, cohort.direct_work_or_education)
             )
     # Without --from/--to the report covers the years in which the people counted have
-    # a job start or a programme end (domain.md), not every year some placement (a
+    # a job start or a programme end (definitions.md), not every year some placement (a
     # course, say) or an excluded programme end happens to fall in.
     counted_years = [int(r.label) for r in years]
     if counted_years:

@@ -133,10 +133,12 @@ WEIGHTS = {codec: _weights(codec) for codec in EIGHT_BIT}
 # symbol, or "â€" and a symbol (in MacRoman "√" or "¬" and a letter), which Norwegian
 # text does not contain.
 UTF8_LETTER = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x90-\xbf]")
+UTF8_LETTER_ANCHORS = ((b"\xc3", 0), (b"\xc2", 0), (b"\xe2", 0))
 # UTF-8 text whose letters were read as Windows-1252 or MacRoman and saved as UTF-8
 # again: "Ã" or "Â" (or MacRoman's "√") and then another non-ASCII character, as in
 # "Ã¸" for ø. No Norwegian text has these pairs.
 DOUBLE_ENCODED = re.compile(rb"\xc3[\x82\x83][\xc2-\xf4]|\xe2\x88\x9a[\xc2-\xf4]")
+DOUBLE_ANCHORS = ((b"\x83", 1), (b"\x82", 1), (b"\x9a", 2))
 DOUBLE_ENCODED_TEXT = re.compile("[ÂÃ√][^\x00-\x7f]")
 NON_ASCII = re.compile("[^\x00-\x7f]")
 # Undecodable bytes are read as these private-use characters (U+F0000 + the byte), to
@@ -296,12 +298,24 @@ class _Sniffer:
         self.utf8_letters = False  # UTF-8 encoded letters seen (æ ø å é … as 2-3 bytes)
         self.controls = False
         self.high: Counter[int] = Counter()  # bytes 0x80-0xFF, up to HIGH_BYTES_COUNTED
-        self.high_total = self.cr = self.lf = 0
+        self.high_total = 0
+        self.cr = self.lf = False
         self.tail = b""
 
-    def _seen(self, pattern: re.Pattern[bytes], chunk: bytes) -> bool:
+    def _seen(
+        self, pattern: re.Pattern[bytes], anchors: tuple[tuple[bytes, int], ...], chunk: bytes
+    ) -> bool:
+        """Whether `pattern` matches in `chunk`. Each match holds an anchor, a byte rare in
+        text, at a known offset from its start: memchr finds the anchors (fast), and the
+        regular expression only checks there."""
+        for anchor, offset in anchors:
+            at = chunk.find(anchor)
+            while at != -1:
+                if at >= offset and pattern.match(chunk, at - offset):
+                    return True
+                at = chunk.find(anchor, at + 1)
         # A match may span two chunks: the tail of the last and the start of this one.
-        return bool(pattern.search(chunk) or pattern.search(self.tail + chunk[:4]))
+        return bool(pattern.search(self.tail + chunk[:4]))
 
     def feed(self, chunk: bytes) -> None:
         if self.decodes:
@@ -310,14 +324,15 @@ class _Sniffer:
             except UnicodeDecodeError:
                 self.decodes = False
         if self.utf8 and self.decodes and not self.double:
-            self.double = self._seen(DOUBLE_ENCODED, chunk)
+            self.double = self._seen(DOUBLE_ENCODED, DOUBLE_ANCHORS, chunk)
         if (self.eight_bit or self.forced_8bit) and not self.utf8_letters:
-            self.utf8_letters = self._seen(UTF8_LETTER, chunk)
+            self.utf8_letters = self._seen(UTF8_LETTER, UTF8_LETTER_ANCHORS, chunk)
         if self.eight_bit:
             if not self.controls:
                 self.controls = len(chunk.translate(None, CONTROL_BYTES)) != len(chunk)
-            self.cr += chunk.count(b"\r")
-            self.lf += chunk.count(b"\n")
+            if not self.lf:  # CR-only line ends: a Mac
+                self.lf = b"\n" in chunk
+                self.cr = self.cr or b"\r" in chunk
             if self.high_total < HIGH_BYTES_COUNTED:
                 high = chunk.translate(None, ASCII_BYTES)
                 self.high.update(high)

@@ -294,6 +294,8 @@ class _Sniffer:
         self.decodes = not forced or self.forced_8bit
         self.utf8 = not forced and self.unicode in ("", "utf-8-sig")
         self.eight_bit = not forced and not self.unicode  # may be 8-bit text
+        # The byte statistics: for 8-bit text, and for what a UTF-8 byte order mark hides.
+        self.stats = not forced and self.unicode in ("", "utf-8-sig")
         self.double = False  # UTF-8 letters read wrongly and saved again ("Ã¸")
         self.utf8_letters = False  # UTF-8 encoded letters seen (æ ø å é … as 2-3 bytes)
         self.controls = False
@@ -327,7 +329,7 @@ class _Sniffer:
             self.double = self._seen(DOUBLE_ENCODED, DOUBLE_ANCHORS, chunk)
         if (self.eight_bit or self.forced_8bit) and not self.utf8_letters:
             self.utf8_letters = self._seen(UTF8_LETTER, UTF8_LETTER_ANCHORS, chunk)
-        if self.eight_bit:
+        if self.stats:
             if not self.controls:
                 self.controls = len(chunk.translate(None, CONTROL_BYTES)) != len(chunk)
             if not self.lf:  # CR-only line ends: a Mac
@@ -361,7 +363,8 @@ class _Sniffer:
                 if self.bom
                 else f"every other byte is NUL, as in {label}, but the file is not {label} text"
             )
-            raise _undecodable(self.path, self.unicode, what, self._eight_bit())
+            instead = self._eight_bit() if self.stats else None
+            raise _undecodable(self.path, self.unicode, what, instead)
         if self.controls:
             what = "the file holds control characters, which no text file does"
             raise _undecodable(self.path, "cp1252", what, None, find=CONTROL_OR_MARKED.search)
@@ -539,7 +542,7 @@ def _locate(
                 for index, cell in enumerate(rec):
                     if match := find(cell):
                         name = normalize_header(header[index]) if index < len(header) else ""
-                        if not name or find(header[index]):
+                        if not name or MARKED.search(name):  # the header does not decode
                             name = _column_letter(index)
                         return start, name, match.group()
                 hit = 0  # a match across cells (no cell holds it): look on

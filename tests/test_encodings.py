@@ -178,6 +178,19 @@ def test_a_multi_line_cell_is_numbered_by_its_first_line(tmp_path: Path) -> None
     assert (error.problem.row, error.problem.column) == (2, "Arbeidsgiver")
 
 
+def test_a_bad_byte_in_a_title_row_is_named_by_column_letter(tmp_path: Path) -> None:
+    path = tmp_path / "tittel.csv"
+    path.write_bytes(
+        codecs.BOM_UTF8 + b"Rapport;Drammen kommune\r\n\r\n" + csv_text().encode("latin-1")
+    )
+    error = refused(path)
+    assert (error.problem.row, error.problem.column) == (3, "B")  # the header, Kjønn
+    path.write_bytes(codecs.BOM_UTF8 + "Rapport;Drammensomr\xe5det\r\n\r\n".encode("latin-1"))
+    path.write_bytes(path.read_bytes() + csv_text().encode("utf-8"))
+    error = refused(path)
+    assert (error.problem.row, error.problem.column) == (1, "B")
+
+
 def test_double_encoded_utf8_is_refused_naming_the_cell(tmp_path: Path) -> None:
     path = tmp_path / "dobbel.csv"
     header, rest = csv_text().split("\r\n", 1)

@@ -107,7 +107,7 @@ NORWEGIAN = "æøåÆØÅ"
 # Characters plausible in Norwegian office text besides ASCII and æøå: accented letters
 # of names and places, and the punctuation Word and Excel put in.
 LETTERS = "éèêëáàâäãóòôöõúùûüíìîïñçýßÉÄÖÜ"
-PUNCTUATION = "\u00a0–—‘’‚“”„«»…€§°·´½"
+PUNCTUATION = "\u00a0–—‘’‚“”„«»…€£§°·´½²³"
 HIGH_BYTES_COUNTED = 1 << 20  # the byte statistics stop here: plenty to decide on
 
 
@@ -534,15 +534,16 @@ def _locate(
             delimiter, header = _guess_layout(list(islice(_lines(f), SAMPLE_RECORDS)))
         with path.open(encoding=encoding, errors="intd-mark", newline="") as f:
             reader = csv.reader(flagged(f), delimiter=delimiter)
-            last = 0
+            last, above = 0, bool(header)  # above the header: columns by letter
             for rec in reader:
                 start, last = last + 1, reader.line_num
+                above = above and rec != header
                 if not hit:
                     continue
                 for index, cell in enumerate(rec):
                     if match := find(cell):
                         name = normalize_header(header[index]) if index < len(header) else ""
-                        if not name or MARKED.search(name):  # the header does not decode
+                        if above or not name or MARKED.search(name):  # header undecodable
                             name = _column_letter(index)
                         return start, name, match.group()
                 hit = 0  # a match across cells (no cell holds it): look on

@@ -169,6 +169,25 @@ def test_mixed_encodings_are_refused_naming_row_and_column(tmp_path: Path) -> No
     assert "'ø' in Mac (MacRoman)" in error.message
 
 
+@pytest.mark.parametrize(("first", "then"), [("mac_roman", "cp1252"), ("cp1252", "mac_roman")])
+def test_lines_of_two_8bit_encodings_are_refused(tmp_path: Path, first: str, then: str) -> None:
+    """A Windows line pasted into a Mac file (or back): either reading garbles some
+    letters, so neither is taken."""
+    path = tmp_path / "to.csv"
+    path.write_bytes(csv_text(rows=ROWS[:2]).encode(first) + "D3;K;3049;;Grønn\r\n".encode(then))
+    error = refused(path)
+    assert "so no one reading is right" in error.message
+    assert (error.problem.row, error.problem.column) == (4, "Arbeidsgiver")  # the pasted line
+    assert f"here is 'ø' in {'Windows-1252' if then == 'cp1252' else 'Mac'}" in error.message
+
+
+def test_a_registered_sign_is_not_taken_for_a_mac_letter(tmp_path: Path) -> None:
+    path = tmp_path / "merke.csv"
+    rows = [["D1", "K", "3005", "fullført", "Coca-Cola® Strømsø"]]
+    path.write_bytes(csv_text(rows=rows).encode("cp1252"))
+    assert cells(path)[2] == rows
+
+
 def test_a_multi_line_cell_is_numbered_by_its_first_line(tmp_path: Path) -> None:
     path = tmp_path / "linjer.csv"
     header = ["Deltakernr", "Kjonn", "Kommune", "Sluttarsak", "Arbeidsgiver"]

@@ -107,7 +107,7 @@ NORWEGIAN = "æøåÆØÅ"
 # Characters plausible in Norwegian office text besides ASCII and æøå: accented letters
 # of names and places, and the punctuation Word and Excel put in.
 LETTERS = "éèêëáàâäãóòôöõúùûüíìîïñçýßÉÄÖÜ"
-PUNCTUATION = "\u00a0–—‘’‚“”„«»…€£§°·´½²³"
+PUNCTUATION = "\u00a0–—‘’‚“”„«»…€£§°·´½²³®©™"
 HIGH_BYTES_COUNTED = 1 << 20  # the byte statistics stop here: plenty to decide on
 
 
@@ -162,7 +162,7 @@ def _label(encoding: str) -> str:
 CONTROL_OR_MARKED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\U000f0000-\U000f00ff]+")
 # Non-ASCII characters a Norwegian header may hold: Latin letters (not the ones
 # Windows-1252 puts at 0x80-0x9F, which are MacRoman letters read wrongly, nor ÿ, which is
-# MacRoman Ø read as Windows-1252), and the punctuation above.
+# Windows-1252 Ø read as MacRoman), and the punctuation above.
 HEADER_CHARS = (
     (frozenset(map(chr, range(0xC0, 0x180))) - frozenset("×÷ÿŒœŠšŸŽž"))
     | frozenset(PUNCTUATION)
@@ -211,13 +211,15 @@ def _garbled_header(cell: str, encoding: str | None) -> str:
         raw = cell.encode(base)
     except UnicodeError:
         raw = b""
-    readings = []
+    readings: list[str] = []
+    seen = set()
     for codec in ("utf-8", *EIGHT_BIT):
         try:
             text = raw.decode(codec) if raw and codec != base else ""
         except UnicodeError:
             continue
-        if text and not garbled(text):
+        if text and text not in seen and not garbled(text):
+            seen.add(text)
             readings.append(
                 f"in {_label(codec)} it reads {text!r} (--encoding {OPTION.get(codec, codec)})"
             )
@@ -379,12 +381,43 @@ class _Sniffer:
             raise _undecodable(self.path, "utf-8", what, None)
         chosen = self._eight_bit()
         if chosen is None:
+            for codec in ("mac-roman", *EIGHT_BIT[:2]):  # lines of two encodings, one
+                # with bytes Windows-1252 leaves undefined (MacRoman Å)
+                if None not in (WEIGHTS[codec][b - 128] for b in self.high):
+                    self._check_one_reading(codec)
             what = (
                 "the file is not text in UTF-8, Windows-1252 or MacRoman (Mac): no reading "
                 "gives Norwegian letters; pass --encoding if you know it"
             )
             raise _undecodable(self.path, "cp1252", what, None)
+        self._check_one_reading(chosen)
         return chosen
+
+    def _check_one_reading(self, chosen: str) -> None:
+        """Refuse a file of lines from two 8-bit encodings (a Windows line pasted into
+        a Mac file): bytes that are symbols as `chosen` reads them but Norwegian letters
+        in another reading, beside bytes that are letters as `chosen` reads them."""
+        weights = WEIGHTS[chosen]
+        letters = any(self.high.get(128 + i) for i, w in enumerate(weights) if w == 4)
+        for other in EIGHT_BIT:
+            theirs = WEIGHTS[other]
+            clash = bytes(
+                128 + i
+                for i, (w, t) in enumerate(zip(weights, theirs, strict=True))
+                if w == -8 and t == 4 and self.high.get(128 + i)
+            )
+            if letters and clash:
+                shown = clash.decode(chosen)
+                find = re.compile(f"[{re.escape(shown)}]").search
+                row, column, found = _locate(self.path, chosen, find)
+                meant = found.encode(chosen).decode(other) if found else ""
+                message = (
+                    f"part of the file is {_label(chosen)} and part {_label(other)}, so no "
+                    f"one reading is right: {found!r} here is {meant!r} in {_label(other)}; "
+                    f"save it again in one encoding (or, if all of it is {_label(chosen)}, "
+                    f"pass --encoding {OPTION.get(chosen, chosen)})"
+                )
+                raise InputFileError("E-ENCODING", self.name, message, row=row, column=column)
 
     def _eight_bit(self) -> str | None:
         """The 8-bit encoding under which the bytes are most plausibly Norwegian text, or

@@ -276,7 +276,7 @@ def test_forced_encoding_decode_error_names_the_row(tmp_path: Path, bad_line: in
     with pytest.raises(InputFileError) as caught:
         read_all(path, encoding="utf-8")
     assert caught.value.code == "E-ENCODING"
-    assert f"row {bad_line}:" in caught.value.message
+    assert f"row {bad_line}, column 'kommune':" in caught.value.message
 
 
 def test_title_rows_with_commas_do_not_decide_the_delimiter(tmp_path: Path) -> None:

@@ -43,7 +43,9 @@ HINTS: dict[str, str] = {
     "E-RANGE": "The value is outside the range the column allows.",
     "E-EMPTY": "The file has no content; export it again.",
     "E-BINARY": "This is not a CSV or spreadsheet file.",
-    "E-ENCODING": "Save the file as UTF-8 (or pass --encoding cp1252 if it is Windows text).",
+    "E-ENCODING": "Save the file as UTF-8, or pass the encoding it is in: --encoding cp1252 "
+    "(Windows), --encoding mac_roman (Excel for Mac 'CSV (Macintosh)'), --encoding utf-16; "
+    "text garbled before it was saved must be corrected in the file.",
     "E-LINE-TOO-LONG": "A line is absurdly long; the file is probably not a CSV table.",
     "E-NO-HEADER": "The file needs a header row with column names `intd columns` lists.",
     "E-KIND": "Pass --kind participants or --kind placements.",
@@ -123,8 +125,19 @@ def _rebuild(cls: type[IntdError], args: tuple[Any, ...], state: dict[str, Any])
 class InputFileError(IntdError):
     """A whole input file cannot be read (empty, binary, wrong encoding...)."""
 
-    def __init__(self, code: str, file: str, message: str, *, sheet: str | None = None) -> None:
-        self.problem = Problem(code=code, message=message, file=file, sheet=sheet)
+    def __init__(
+        self,
+        code: str,
+        file: str,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.problem = Problem(
+            code=code, message=message, file=file, row=row, column=column, sheet=sheet
+        )
         super().__init__(self.problem.describe(), hint=self.problem.hint)
         self.code = code
 

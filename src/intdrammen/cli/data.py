@@ -47,7 +47,12 @@ def import_(
         bool, typer.Option("--dry-run", help="Check and show what would change; write nothing.")
     ] = False,
     encoding: Annotated[
-        str | None, typer.Option(help="Force the text encoding of CSV files (e.g. cp1252).")
+        str | None,
+        typer.Option(
+            help="Force the text encoding of CSV files: utf-8, utf-16, cp1252 (Windows), "
+            "mac_roman (also: macintosh; Excel for Mac 'CSV (Macintosh)'), iso8859-15, "
+            "latin-1. Without it the encoding is detected."
+        ),
     ] = None,
     map_file: Annotated[
         Path | None,

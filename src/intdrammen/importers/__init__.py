@@ -32,7 +32,7 @@ from intdrammen.importers.columns import (
 )
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_rows
-from intdrammen.importers.tables import Table, file_info, read_tables
+from intdrammen.importers.tables import Table, check_header_text, file_info, read_tables
 from intdrammen.render.cells import safe_cell
 from intdrammen.store import StageCounts, Store, write_transaction
 
@@ -157,6 +157,7 @@ def _check_columns(
     log: ProblemLog,
     mapping: dict[str, str] | None = None,
 ) -> None:
+    check_header_text(table, columns)  # a garbled header is an encoding error, not unknown
     found = set(columns.values())
     missing = [f.name for f in FIELDS[kind] if f.required and f.name not in found]
     if missing:

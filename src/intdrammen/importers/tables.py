@@ -23,7 +23,7 @@ import csv
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -49,10 +49,6 @@ DELIMITERS = (";", ",", "\t", "|")  # on a tie the first wins: Norwegian Excel w
 TEXT_EXTENSIONS = {".csv", ".txt", ".tsv"}
 WORKBOOK_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods"}
 WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (xlsx, ods), OLE (xls)
-# Bytes no Windows-1252 text holds: controls other than \t \n \f \r, DEL, and the five
-# bytes cp1252 leaves undefined (only Latin-1 mojibake would "decode" them).
-NOT_CP1252 = bytes([*range(9), 11, *range(14, 32), 0x7F, 0x81, 0x8D, 0x8F, 0x90, 0x9D])
-ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 @dataclass
@@ -74,18 +70,167 @@ class FileInfo:
     encoding: str | None
 
 
-# A letter like æ ø å é ü written in UTF-8 (2 bytes) or a UTF-8 dash or quote (3 bytes).
-# In text that really is Windows-1252 these pairs would be "Ã" or "Â" followed by a
-# symbol, or "â€" and a symbol, which Norwegian text does not contain.
-UTF8_LETTER = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x90-\xbf]")
-
-
 class _LineTooLong(Exception):
     pass
 
 
 def _file_error(name: str, exc: OSError) -> InputFileError:
     return InputFileError("E-FILE", name, f"cannot read the file: {exc.strerror or exc}")
+
+
+# --- encodings ----------------------------------------------------------------------------
+# A text file is read as UTF-8 when it decodes as UTF-8 (with a byte order mark: as the
+# mark says; UTF-16 also without one when every other byte is NUL). Otherwise each
+# 8-bit candidate reads the file's bytes 0x80-0xFF, and each byte counts for the reading
+# in which it is a Norwegian letter (æ ø å Æ Ø Å), against the one in which it is a
+# symbol no Norwegian text holds (ø in a Mac file is ¿ read as Windows-1252; å in a
+# Windows file is Â read as MacRoman). ISO-8859-1 is never chosen: its 0x80-0x9F are
+# control characters, and above them it is Windows-1252.
+
+LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 (with a byte order mark)",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 LE (no byte order mark)",
+    "utf-16-be": "UTF-16 BE (no byte order mark)",
+    "cp1252": "Windows-1252",
+    "mac-roman": "Mac (MacRoman)",
+    "iso8859-15": "ISO-8859-15",
+    "iso8859-1": "ISO-8859-1 (Latin-1)",
+}
+OPTION = {"utf-8-sig": "utf-8", "mac-roman": "mac_roman"}  # how --encoding spells it
+EIGHT_BIT = ("cp1252", "iso8859-15", "mac-roman")  # on a tie the first wins
+# Bytes no 8-bit text holds: controls other than \t \n \f \r, and DEL.
+CONTROL_BYTES = bytes([*range(9), 11, *range(14, 32), 0x7F])
+ASCII_BYTES = bytes(range(128))
+NORWEGIAN = "æøåÆØÅ"
+# Characters plausible in Norwegian office text besides ASCII and æøå: accented letters
+# of names and places, and the punctuation Word and Excel put in.
+LETTERS = "éèêëáàâäãóòôöõúùûüíìîïñçýßÉÄÖÜ"
+PUNCTUATION = "\u00a0–—‘’‚“”„«»…€£§°·´½²³®©™"
+HIGH_BYTES_COUNTED = 1 << 20  # the byte statistics stop here: plenty to decide on
+
+
+def _weights(codec: str) -> list[int | None]:
+    """What each byte 0x80-0xFF says for `codec`: +4 a Norwegian letter, +1 another
+    plausible character, -8 a symbol no Norwegian text holds, None undefined."""
+    weights: list[int | None] = []
+    for byte in range(128, 256):
+        try:
+            char = bytes([byte]).decode(codec)
+        except UnicodeDecodeError:
+            weights.append(None)
+            continue
+        plausible = char in LETTERS or char in PUNCTUATION
+        weights.append(4 if char in NORWEGIAN else 1 if plausible else -8)
+    return weights
+
+
+WEIGHTS = {codec: _weights(codec) for codec in EIGHT_BIT}
+
+# A letter like æ ø å é ü written in UTF-8 (2 bytes) or a UTF-8 dash or quote (3 bytes).
+# In text that really is Windows-1252 these pairs would be "Ã" or "Â" followed by a
+# symbol, or "â€" and a symbol (in MacRoman "√" or "¬" and a letter), which Norwegian
+# text does not contain.
+UTF8_LETTER = re.compile(rb"[\xc2\xc3][\x80-\xbf]|\xe2\x80[\x90-\xbf]")
+UTF8_LETTER_ANCHORS = ((b"\xc3", 0), (b"\xc2", 0), (b"\xe2", 0))
+# UTF-8 text whose letters were read as Windows-1252 or MacRoman and saved as UTF-8
+# again: "Ã" or "Â" (or MacRoman's "√") and then another non-ASCII character, as in
+# "Ã¸" for ø. No Norwegian text has these pairs.
+DOUBLE_ENCODED = re.compile(rb"\xc3[\x82\x83][\xc2-\xf4]|\xe2\x88\x9a[\xc2-\xf4]")
+DOUBLE_ANCHORS = ((b"\x83", 1), (b"\x82", 1), (b"\x9a", 2))
+DOUBLE_ENCODED_TEXT = re.compile("[ÂÃ√][^\x00-\x7f]")
+NON_ASCII = re.compile("[^\x00-\x7f]")
+# Undecodable bytes are read as these private-use characters (U+F0000 + the byte), to
+# find the cell that holds them.
+MARK = 0xF0000
+MARKED = re.compile("[\U000f0000-\U000f00ff]+")
+
+
+def _mark(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    return "".join(chr(MARK + b) for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error("intd-mark", _mark)
+
+
+def _label(encoding: str) -> str:
+    return LABELS.get(encoding, encoding)
+
+
+CONTROL_OR_MARKED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\U000f0000-\U000f00ff]+")
+# Non-ASCII characters a Norwegian header may hold: Latin letters (not the ones
+# Windows-1252 puts at 0x80-0x9F, which are MacRoman letters read wrongly, nor ÿ, which is
+# Windows-1252 Ø read as MacRoman), and the punctuation above.
+HEADER_CHARS = (
+    (frozenset(map(chr, range(0xC0, 0x180))) - frozenset("×÷ÿŒœŠšŸŽž"))
+    | frozenset(PUNCTUATION)
+    | frozenset(LETTERS)
+)
+# A lowercase letter, then a capital with an accent other than Æ Ø Å É Ä Ö Ü: "KjÂnn",
+# "SluttÊr" (Windows-1252 read as MacRoman).
+ODD_CAPITAL = re.compile("[a-zß-öø-ÿ][ÀÁÂÃÇÈÊËÌÍÎÏÐÑÒÓÔÕÙÚÛÝÞ]")
+
+
+def garbled(text: str) -> bool:
+    """Whether `text` holds what no Norwegian header holds: a symbol, a letter of
+    another script, mojibake like 'Ã¸' or 'KjÂnn'."""
+    if text.isascii():
+        return False
+    if DOUBLE_ENCODED_TEXT.search(text) or ODD_CAPITAL.search(text):
+        return True
+    return any(c not in HEADER_CHARS for c in text if not c.isascii())
+
+
+def check_header_text(table: Table, used: Container[int]) -> None:
+    """Refuse a table with a header cell that is not a used column and is not
+    Norwegian text: read in the wrong encoding, it would be dropped as unknown."""
+    for index, cell in enumerate(table.header):
+        if cell and index not in used and garbled(cell):
+            raise InputFileError(
+                "E-ENCODING",
+                table.file,
+                _garbled_header(cell, table.encoding),
+                sheet=table.sheet,
+                row=table.header_row,
+                column=cell,
+            )
+
+
+def _garbled_header(cell: str, encoding: str | None) -> str:
+    message = f"the header {cell!r} is not a known column, and not Norwegian text"
+    repaired = _repaired(cell)
+    if encoding is None:  # a workbook: its text was garbled before it was saved
+        if repaired:
+            message += f": it looks like {repaired!r} read in the wrong encoding"
+        return message + "; correct the header (and any garbled cells) in the workbook"
+    message += f" as the file was read, in {_label(encoding)}"
+    base = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        raw = cell.encode(base)
+    except UnicodeError:
+        raw = b""
+    readings: list[str] = []
+    seen = set()
+    for codec in ("utf-8", *EIGHT_BIT):
+        try:
+            text = raw.decode(codec) if raw and codec != base else ""
+        except UnicodeError:
+            continue
+        if text and text not in seen and not garbled(text):
+            seen.add(text)
+            readings.append(
+                f"in {_label(codec)} it reads {text!r} (--encoding {OPTION.get(codec, codec)})"
+            )
+    if readings:
+        return message + "; " + "; ".join(readings[:2])
+    if repaired:
+        return (
+            message + f"; it looks like {repaired!r} garbled by a wrong encoding before the "
+            "file was saved: correct it in the file"
+        )
+    return message + "; pass --encoding with the file's encoding, or rename the column"
 
 
 def file_info(path: Path, *, encoding: str | None = None) -> FileInfo:
@@ -102,7 +247,7 @@ def file_info(path: Path, *, encoding: str | None = None) -> FileInfo:
             if not chunk:
                 raise InputFileError("E-EMPTY", name, "the file is empty (0 bytes)")
             forced = _codec_name(name, encoding) if encoding else None
-            sniffer = _Sniffer(name, chunk, forced) if _is_text(path, chunk) else None
+            sniffer = _Sniffer(path, chunk, forced) if _is_text(path, chunk) else None
             while chunk:
                 digest.update(chunk)
                 size += len(chunk)
@@ -114,11 +259,24 @@ def file_info(path: Path, *, encoding: str | None = None) -> FileInfo:
     return FileInfo(digest.hexdigest(), size, sniffer.result() if sniffer else None)
 
 
-class _Sniffer:
-    """Encoding detection fed one chunk at a time."""
+def _utf16_without_bom(head: bytes) -> str:
+    """'utf-16-le' or 'utf-16-be' when every other byte of `head` is NUL and no other
+    byte is (text of Latin letters in UTF-16 without a byte order mark), else ''."""
+    even, odd = head[0:BINARY_WINDOW:2], head[1:BINARY_WINDOW:2]
+    if len(odd) < 4:
+        return ""
+    for zeros, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if 2 * zeros.count(0) >= len(zeros) and other.count(0) == 0:
+            return codec
+    return ""
 
-    def __init__(self, name: str, head: bytes, forced: str | None) -> None:
-        self.name, self.forced = name, forced
+
+class _Sniffer:
+    """Encoding detection fed one chunk at a time (see "encodings" above). Errors name
+    the row and column of the first cell at fault, found by reading the file again."""
+
+    def __init__(self, path: Path, head: bytes, forced: str | None) -> None:
+        self.path, self.name, self.forced = path, path.name, forced
         self.bom = ""
         if head.startswith(codecs.BOM_UTF8):
             self.bom = "utf-8-sig"
@@ -126,15 +284,42 @@ class _Sniffer:
             self.bom = "utf-16"
         if head.startswith(WORKBOOK_MAGIC) and not forced:
             message = "this is a workbook (Excel or ODS), not text: rename it to .xlsx or .ods"
-            raise InputFileError("E-FORMAT", name, message)
-        wide = (forced or self.bom).startswith(("utf-16", "utf-32"))
+            raise InputFileError("E-FORMAT", self.name, message)
+        self.unicode = self.bom or ("" if forced else _utf16_without_bom(head))
+        wide = (forced or self.unicode).startswith(("utf-16", "utf-32"))
         if not wide and b"\x00" in head[:BINARY_WINDOW]:
-            raise InputFileError("E-BINARY", name, "the file holds binary data (NUL bytes)")
-        self.decoder = codecs.getincrementaldecoder(self.bom or "utf-8")("strict")
-        self.decodes = not forced
-        self.cp1252 = not forced and not self.bom
+            raise InputFileError("E-BINARY", self.name, "the file holds binary data (NUL bytes)")
+        self.decoder = codecs.getincrementaldecoder(self.unicode or "utf-8")("strict")
+        # A forced 8-bit encoding is checked against UTF-8: a UTF-8 file (one of several
+        # in one command, say) read as Windows-1252 or MacRoman would store 'Ã¸' for ø.
+        self.forced_8bit = bool(forced) and not wide
+        self.decodes = not forced or self.forced_8bit
+        self.utf8 = not forced and self.unicode in ("", "utf-8-sig")
+        self.eight_bit = not forced and not self.unicode  # may be 8-bit text
+        # The byte statistics: for 8-bit text, and for what a UTF-8 byte order mark hides.
+        self.stats = not forced and self.unicode in ("", "utf-8-sig")
+        self.double = False  # UTF-8 letters read wrongly and saved again ("Ã¸")
         self.utf8_letters = False  # UTF-8 encoded letters seen (æ ø å é … as 2-3 bytes)
+        self.controls = False
+        self.high: Counter[int] = Counter()  # bytes 0x80-0xFF, up to HIGH_BYTES_COUNTED
+        self.high_total = 0
+        self.cr = self.lf = False
         self.tail = b""
+
+    def _seen(
+        self, pattern: re.Pattern[bytes], anchors: tuple[tuple[bytes, int], ...], chunk: bytes
+    ) -> bool:
+        """Whether `pattern` matches in `chunk`. Each match holds an anchor, a byte rare in
+        text, at a known offset from its start: memchr finds the anchors (fast), and the
+        regular expression only checks there."""
+        for anchor, offset in anchors:
+            at = chunk.find(anchor)
+            while at != -1:
+                if at >= offset and pattern.match(chunk, at - offset):
+                    return True
+                at = chunk.find(anchor, at + 1)
+        # A match may span two chunks: the tail of the last and the start of this one.
+        return bool(pattern.search(self.tail + chunk[:4]))
 
     def feed(self, chunk: bytes) -> None:
         if self.decodes:
@@ -142,36 +327,262 @@ class _Sniffer:
                 self.decoder.decode(chunk)  # incremental: a character may span two chunks
             except UnicodeDecodeError:
                 self.decodes = False
-        if self.cp1252 and len(chunk.translate(None, NOT_CP1252)) != len(chunk):
-            self.cp1252 = False
-        if self.cp1252 and not self.utf8_letters:
-            self.utf8_letters = UTF8_LETTER.search(self.tail + chunk) is not None
-            self.tail = chunk[-2:]
+        if self.utf8 and self.decodes and not self.double:
+            self.double = self._seen(DOUBLE_ENCODED, DOUBLE_ANCHORS, chunk)
+        if (self.eight_bit or self.forced_8bit) and not self.utf8_letters:
+            self.utf8_letters = self._seen(UTF8_LETTER, UTF8_LETTER_ANCHORS, chunk)
+        if self.stats:
+            if not self.controls:
+                self.controls = len(chunk.translate(None, CONTROL_BYTES)) != len(chunk)
+            if not self.lf:  # CR-only line ends: a Mac
+                self.lf = b"\n" in chunk
+                self.cr = self.cr or b"\r" in chunk
+            if self.high_total < HIGH_BYTES_COUNTED:
+                high = chunk.translate(None, ASCII_BYTES)
+                self.high.update(high)
+                self.high_total += len(high)
+        self.tail = chunk[-4:]
 
     def result(self) -> str:
-        if self.forced:
-            return self.forced
         if self.decodes:
             try:
                 self.decoder.decode(b"", final=True)
-                return self.bom or "utf-8"
             except UnicodeDecodeError:
-                pass
-        if self.bom:
-            label = self.bom.upper().removesuffix("-SIG")
-            message = f"the file starts with a byte order mark but is not {label} text"
-        elif self.cp1252 and self.utf8_letters:
-            # Valid cp1252 byte by byte, but with UTF-8 letters in it (ø as "Ã¸"): lines
-            # pasted together from two encodings. Either reading would garble some.
-            message = (
-                "part of the file is UTF-8 and part Windows-1252 (ø would read as 'Ã¸'); "
-                "save it again as UTF-8, or pass --encoding if you are sure"
+                self.decodes = False
+        if self.forced:
+            if self.forced_8bit and self.decodes and self.utf8_letters:
+                raise _utf8_forced(self.path, self.forced)
+            return self.forced
+        if self.decodes:
+            encoding = self.unicode or "utf-8"
+            if self.double:
+                raise _double_encoded(self.path, encoding)
+            return encoding
+        if self.unicode:
+            label = "UTF-8" if self.bom == "utf-8-sig" else _label(self.unicode)
+            what = (
+                f"the file starts with a {label} byte order mark but is not {label} text"
+                if self.bom
+                else f"every other byte is NUL, as in {label}, but the file is not {label} text"
             )
-        elif self.cp1252:
-            return "cp1252"
-        else:
-            message = "not UTF-8 or Windows-1252 text; pass --encoding if you know it"
-        raise InputFileError("E-ENCODING", self.name, message)
+            instead = self._eight_bit() if self.stats else None
+            raise _undecodable(self.path, self.unicode, what, instead)
+        if self.controls:
+            what = "the file holds control characters, which no text file does"
+            raise _undecodable(self.path, "cp1252", what, None, find=CONTROL_OR_MARKED.search)
+        if self.utf8_letters:
+            # Not UTF-8, yet with UTF-8 letters in it (ø as "Ã¸"): lines pasted together
+            # from two encodings. Either reading would garble some.
+            what = (
+                "part of the file is UTF-8 and part is not, so no one reading is right "
+                "(read as Windows-1252, UTF-8 ø would be 'Ã¸'); save it again as UTF-8 "
+                "after correcting the rows that are not"
+            )
+            raise _undecodable(self.path, "utf-8", what, None)
+        chosen = self._eight_bit()
+        if chosen is None:
+            for codec in ("mac-roman", *EIGHT_BIT[:2]):  # lines of two encodings, one
+                # with bytes Windows-1252 leaves undefined (MacRoman Å)
+                if None not in (WEIGHTS[codec][b - 128] for b in self.high):
+                    self._check_one_reading(codec)
+            what = (
+                "the file is not text in UTF-8, Windows-1252 or MacRoman (Mac): no reading "
+                "gives Norwegian letters; pass --encoding if you know it"
+            )
+            raise _undecodable(self.path, "cp1252", what, None)
+        self._check_one_reading(chosen)
+        return chosen
+
+    def _check_one_reading(self, chosen: str) -> None:
+        """Refuse a file of lines from two 8-bit encodings (a Windows line pasted into
+        a Mac file): bytes that are symbols as `chosen` reads them but Norwegian letters
+        in another reading, beside bytes that are letters as `chosen` reads them."""
+        weights = WEIGHTS[chosen]
+        letters = any(self.high.get(128 + i) for i, w in enumerate(weights) if w == 4)
+        for other in EIGHT_BIT:
+            theirs = WEIGHTS[other]
+            clash = bytes(
+                128 + i
+                for i, (w, t) in enumerate(zip(weights, theirs, strict=True))
+                if w == -8 and t == 4 and self.high.get(128 + i)
+            )
+            if letters and clash:
+                shown = clash.decode(chosen)
+                find = re.compile(f"[{re.escape(shown)}]").search
+                row, column, found = _locate(self.path, chosen, find)
+                meant = found.encode(chosen).decode(other) if found else ""
+                message = (
+                    f"part of the file is {_label(chosen)} and part {_label(other)}, so no "
+                    f"one reading is right: {found!r} here is {meant!r} in {_label(other)}; "
+                    f"save it again in one encoding (or, if all of it is {_label(chosen)}, "
+                    f"pass --encoding {OPTION.get(chosen, chosen)})"
+                )
+                raise InputFileError("E-ENCODING", self.name, message, row=row, column=column)
+
+    def _eight_bit(self) -> str | None:
+        """The 8-bit encoding under which the bytes are most plausibly Norwegian text, or
+        None. Windows-1252 is the default: another needs a higher score above zero; CR-only
+        line ends (a Mac) put MacRoman first on a tie."""
+        counts = [self.high.get(byte, 0) for byte in range(128, 256)]
+        scores: dict[str, int] = {}
+        for codec in EIGHT_BIT:
+            pairs = [(n, w) for n, w in zip(counts, WEIGHTS[codec], strict=True) if n]
+            if all(w is not None for _, w in pairs):
+                scores[codec] = sum(n * (w or 0) for n, w in pairs)
+        order = list(EIGHT_BIT)
+        if self.cr and not self.lf:
+            order.remove("mac-roman")
+            order.insert(0, "mac-roman")
+        ranked = sorted(scores, key=lambda codec: (-scores[codec], order.index(codec)))
+        if ranked and (ranked[0] == "cp1252" or scores[ranked[0]] > 0):
+            return ranked[0]
+        return "cp1252" if "cp1252" in scores else None
+
+
+def _undecodable(
+    path: Path,
+    encoding: str,
+    what: str,
+    instead: str | None,
+    *,
+    find: Callable[[str], re.Match[str] | None] = MARKED.search,
+) -> InputFileError:
+    """The error for a file with bytes that do not decode as `encoding`, naming the
+    first cell that holds them (`instead`: the encoding all of it may be in)."""
+    row, column, found = _locate(path, encoding, find)
+    message = what
+    if found:
+        plain = "UTF-8" if encoding == "utf-8-sig" else _label(encoding)
+        message += f": {_bytes_text(found)} is not {plain}"
+    if instead:
+        message += (
+            f"; if all of it is {_label(instead)}, pass --encoding {OPTION.get(instead, instead)}"
+        )
+    return InputFileError("E-ENCODING", path.name, message, row=row, column=column)
+
+
+def _utf8_forced(path: Path, forced: str) -> InputFileError:
+    row, column, found = _locate(path, "utf-8", NON_ASCII.search)
+    misread = found.encode("utf-8").decode(forced, errors="replace")
+    message = (
+        f"the file is UTF-8 text, but --encoding {OPTION.get(forced, forced)} would read "
+        f"its {found!r} as {misread!r}: import it without --encoding (in a command of its "
+        "own, if other files need the option)"
+    )
+    return InputFileError("E-ENCODING", path.name, message, row=row, column=column)
+
+
+def _double_encoded(path: Path, encoding: str) -> InputFileError:
+    row, column, found = _locate(path, encoding, DOUBLE_ENCODED_TEXT.search)
+    meant = _repaired(found)
+    message = (
+        f"the file is {_label(encoding)} text, but its letters were garbled before it was "
+        f"saved: {found!r}"
+        + (f" where {meant!r} was meant" if meant else "")
+        + " (text read in the wrong encoding and saved again). Nothing is read from it: "
+        "export it again from the source, or correct the text"
+    )
+    return InputFileError("E-ENCODING", path.name, message, row=row, column=column)
+
+
+def _repaired(text: str) -> str | None:
+    """`text` as it was before UTF-8 was read as Windows-1252 or MacRoman, if it was."""
+    for codec in ("cp1252", "mac-roman"):
+        try:
+            repaired = text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+        if repaired != text and not garbled(repaired):
+            return repaired
+    return None
+
+
+def _bytes_text(found: str) -> str:
+    """Marked bytes (or control characters) as hex, with their readings that are
+    letters: 'byte F8 ('ø' in Windows-1252)'."""
+    raw = bytes(ord(c) - MARK if ord(c) >= MARK else ord(c) for c in found[:4])
+    shown = " ".join(f"{b:02X}" for b in raw)
+    readings = []
+    for codec in ("cp1252", "mac-roman"):
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if all(c in NORWEGIAN or c in LETTERS for c in text):
+            readings.append(f"{text!r} in {_label(codec)}")
+    noun = "byte" if len(raw) == 1 else "bytes"
+    return f"{noun} {shown}" + (f" ({', '.join(readings)})" if readings else "")
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _guess_layout(sample: list[str]) -> tuple[str, list[str]]:
+    """(delimiter, header) of a text sample: the delimiter on which most records agree
+    on a field count above one, and the first record of that count."""
+    best: tuple[int, int, str] = (0, 1, ",")
+    for delimiter in DELIMITERS:
+        try:
+            recs = [r for r in csv.reader(sample, delimiter=delimiter) if any(r)]
+        except csv.Error:
+            continue
+        counts = Counter(len(r) for r in recs if len(r) > 1)
+        width, agreeing = counts.most_common(1)[0] if counts else (1, 0)
+        if (agreeing, width) > best[:2]:
+            best = (agreeing, width, delimiter)
+    try:
+        recs = [r for r in csv.reader(sample, delimiter=best[2]) if any(r)]
+    except csv.Error:
+        recs = []
+    header = next((r for r in recs if len(r) == best[1]), [])
+    return best[2], header
+
+
+def _locate(
+    path: Path, encoding: str, find: Callable[[str], re.Match[str] | None]
+) -> tuple[int | None, str | None, str]:
+    """(row, column, text found) of the first cell in which `find` finds something, the
+    file read as `encoding` with undecodable bytes marked. The row is where its record
+    starts, as rows are numbered everywhere; the column is named by its header where
+    that decodes, else by its letter. A slow path: only for a file being refused."""
+    csv.field_size_limit(LINE_LIMIT)
+    line_number, hit = 0, 0
+
+    def flagged(f: TextIO) -> Iterator[str]:
+        nonlocal line_number, hit
+        for line in _lines(f):
+            line_number += 1
+            if not hit and find(line):
+                hit = line_number
+            yield line
+
+    try:
+        with path.open(encoding=encoding, errors="intd-mark", newline="") as f:
+            delimiter, header = _guess_layout(list(islice(_lines(f), SAMPLE_RECORDS)))
+        with path.open(encoding=encoding, errors="intd-mark", newline="") as f:
+            reader = csv.reader(flagged(f), delimiter=delimiter)
+            last, above = 0, bool(header)  # above the header: columns by letter
+            for rec in reader:
+                start, last = last + 1, reader.line_num
+                above = above and rec != header
+                if not hit:
+                    continue
+                for index, cell in enumerate(rec):
+                    if match := find(cell):
+                        name = normalize_header(header[index]) if index < len(header) else ""
+                        if above or not name or MARKED.search(name):  # header undecodable
+                            name = _column_letter(index)
+                        return start, name, match.group()
+                hit = 0  # a match across cells (no cell holds it): look on
+    except (OSError, UnicodeError, csv.Error, _LineTooLong):
+        return hit or None, None, ""
+    return None, None, ""
 
 
 def _codec_name(name: str, encoding: str) -> str:
@@ -219,8 +630,10 @@ def read_tables(
 
 
 def normalize_header(cell: str) -> str:
-    """Header text as compared: BOM dropped, each whitespace run (NBSP too) one space."""
-    return " ".join(cell.replace("\ufeff", "").split())
+    """Header text as compared: BOM dropped (also a UTF-8 one read as Windows-1252,
+    Latin-1 or MacRoman, as --encoding may ask), each whitespace run (NBSP too) one space."""
+    cell = cell.replace("\ufeff", "").removeprefix("ï»¿").removeprefix("Ôªø")
+    return " ".join(cell.split())
 
 
 def _find_header(
@@ -271,21 +684,6 @@ def _lines(f: TextIO) -> Iterator[str]:
         yield line
 
 
-def _bad_line(path: Path, encoding: str) -> int | None:
-    """The physical line holding the first byte that does not decode. The text layer
-    decodes ahead in blocks, so where the error surfaced is not where the byte is."""
-    number = 1
-    try:
-        with _open(path, encoding, errors="surrogateescape") as f:
-            for piece in iter(partial(f.readline, LINE_LIMIT), ""):
-                if ESCAPED_BYTE.search(piece):
-                    return number
-                number += piece.endswith(("\n", "\r"))
-    except UnicodeDecodeError:  # surrogateescape cannot stand in for every bad sequence
-        pass
-    return None
-
-
 @contextmanager
 def _text_errors(path: Path, encoding: str, row: Callable[[], int]) -> Iterator[None]:
     """Turn decoding, line-length and csv errors into InputFileError naming the row."""
@@ -293,8 +691,13 @@ def _text_errors(path: Path, encoding: str, row: Callable[[], int]) -> Iterator[
     try:
         yield
     except UnicodeDecodeError as exc:
-        message = f"row {_bad_line(path, encoding) or row()}: bytes that are not {encoding} text"
-        raise InputFileError("E-ENCODING", name, message) from exc
+        # The text layer decodes ahead in blocks, so where the error surfaced is not
+        # where the byte is: read again to find its cell.
+        at, column, found = _locate(path, encoding, MARKED.search)
+        message = f"bytes that are not {_label(encoding)} text"
+        if found:
+            message += f": {_bytes_text(found)}"
+        raise InputFileError("E-ENCODING", name, message, row=at or row(), column=column) from exc
     except (_LineTooLong, csv.Error) as exc:
         if isinstance(exc, csv.Error) and "field limit" not in str(exc):
             raise InputFileError("E-FORMAT", name, f"row {row()}: {exc}") from exc

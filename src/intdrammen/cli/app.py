@@ -30,9 +30,10 @@ def show_error(error: IntdError) -> None:
 
     console = Console(stderr=True, highlight=False)
     if isinstance(error, ImportRejected):
-        from intdrammen.render.text import problems_text
+        from intdrammen.render.text import print_problems
 
-        console.print(problems_text(error.problems, error.total, "Problems found"))
+        print_problems(console, error.problems, error.total, "Problems found")
+    # soft_wrap: Rich never breaks the paragraph; off a terminal it stays one line.
     console.print(Text.assemble(("Error: ", "bold red"), error.message), soft_wrap=True)
     if error.hint:
         console.print(error.hint, style="dim", soft_wrap=True, markup=False)
@@ -47,6 +48,26 @@ class IntdGroup(TyperGroup):
         except IntdError as exc:
             show_error(exc)
             raise typer.Exit(1) from None
+        except Exception as exc:
+            damaged = _damaged_database(ctx, exc)
+            if damaged is None:
+                raise
+            show_error(damaged)
+            raise typer.Exit(1) from None
+
+
+def _damaged_database(ctx: Any, exc: Exception) -> IntdError | None:
+    """SQLite finding damage in the middle of a database (past the header and schema
+    intd checks on opening) is the user's to fix from a backup, not a traceback."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    if "malformed" not in str(exc) and "not a database" not in str(exc):
+        return None
+    from intdrammen.store import damaged
+
+    obj = ctx.find_root().obj
+    return damaged(obj.db if isinstance(obj, State) else Path("?"), exc)
 
 
 app = typer.Typer(

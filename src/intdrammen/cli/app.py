@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from intdrammen import __version__
-from intdrammen.errors import ImportRejected, IntdError
+from intdrammen.errors import ImportRejected, InputFileError, IntdError
 
 EPILOG = (
     "Examples:\n\n"
@@ -29,14 +29,19 @@ def show_error(error: IntdError) -> None:
     from rich.text import Text
 
     console = Console(stderr=True, highlight=False)
+    message = error.message
     if isinstance(error, ImportRejected):
         from intdrammen.render.text import print_problems
 
         print_problems(console, error.problems, error.total, "Problems found")
+    elif isinstance(error, InputFileError) and not console.is_terminal:
+        from intdrammen.render.text import problem_line
+
+        message = problem_line(error.problem)  # the same searchable line as any problem
     # soft_wrap: Rich never breaks the paragraph; off a terminal it stays one line.
-    console.print(Text.assemble(("Error: ", "bold red"), error.message), soft_wrap=True)
+    console.print(Text.assemble(("Error: ", "bold red"), message), soft_wrap=True)
     if error.hint:
-        console.print(error.hint, style="dim", soft_wrap=True, markup=False)
+        console.print(error.hint, style="dim", soft_wrap=True, markup=False, emoji=False)
 
 
 class IntdGroup(TyperGroup):

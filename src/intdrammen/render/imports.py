@@ -45,7 +45,8 @@ def progress_bar(console: Console) -> Progress:
 
 def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -> None:
     table = Table(
-        title="Dry run: nothing was written" if report.dry_run else f"Imported into {db}",
+        # Text, not markup: a folder may be called "kopi [2]".
+        title=Text("Dry run: nothing was written" if report.dry_run else f"Imported into {db}"),
         title_justify="left",
         title_style="bold",
     )

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +229,26 @@ def test_each_hint_once_and_none_for_codes_without_one() -> None:
         "a.csv:4:: E-NEW-CODE a code without a hint",
         "E-DATE: Write dates as dd.mm.yyyy (e.g. 31.12.2019) or yyyy-mm-dd.",
     ]
+
+
+TRAPS: list[dict[str, Any]] = tomllib.loads((OFFICE / "traps.toml").read_text("utf-8"))["trap"]
+LINE = r"(Error: )?{name}(:[^:\n]+)?:\d*:[^\n]*?: [EW]-[A-Z0-9-]+ \S[^\n]*"
+
+
+@pytest.mark.parametrize(
+    "trap",
+    [t for t in TRAPS if t["expect"] == "refused" or "code" in t],
+    ids=lambda t: t["file"],
+)
+def test_every_trap_is_named_whole_on_its_lines(tmp_path: Path, trap: dict[str, Any]) -> None:
+    """Every office trap that is refused or warned about, imported with stderr off a
+    terminal as narrow as can be: each line about the file is one whole line in the
+    format, naming the file in full."""
+    result = run(
+        tmp_path, "import", str(OFFICE / trap["file"]), *trap.get("args", []), COLUMNS="30"
+    )
+    name = trap["file"]
+    about = [line for line in result.stderr.splitlines() if name in line]
+    assert about, result.stderr
+    for line in about:
+        assert re.fullmatch(LINE.format(name=re.escape(name)), line), line

@@ -377,3 +377,24 @@ def test_a_read_only_folder_refuses_a_new_database(tmp_path: Path) -> None:
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o700)
+
+
+@pytest.mark.parametrize("name", ["kopi #2", "hva?", "100%", "data [kopi]"])
+def test_odd_characters_in_the_path_are_part_of_it(
+    tmp_path: Path, intd_db: Path, name: str
+) -> None:
+    """A read opens the file SQLite is given by URI: '#', '?' and '%' must not end or
+    change the path (they did: a read created an empty file beside it, and read that)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    db = _copy(intd_db, folder / "intd.sqlite")
+    shutil.copy(intd_db.parent / "key", tmp_path / "key")
+    env = {"INTD_KEY_FILE": str(tmp_path / "key")}
+    checked = run(db, "check", **env)
+    assert checked.exit_code == 0, checked.output
+    assert "8 participants, 12 placements" in checked.stdout
+    imported = run(db, "import", *BASE, **env)  # the same data: nothing changes
+    assert imported.exit_code == 0, imported.output
+    assert f"Imported into {db}" in imported.stdout and "nothing changed" in imported.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["key", name])
+    assert sorted(p.name for p in folder.iterdir()) == ["intd.sqlite"]

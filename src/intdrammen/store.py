@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from intdrammen.errors import (
     DatabaseBusy,
@@ -171,7 +172,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
 
 def _connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
-        uri = f"file:{Path(path).resolve().as_posix()}?mode=ro"
+        # Percent-encoded: a '#', '?' or '%' in a folder name is part of the path.
+        uri = f"file:{quote(Path(path).resolve().as_posix())}?mode=ro"
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     else:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.console import Console
 from rich.measure import Measurement
 from rich.progress import (
     Progress,
@@ -66,7 +66,7 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
             f"{t.skipped:,}",
             batch,
         )
-    _print_whole(out, fit(table))
+    _print_whole(out, table)
     for t in report.tables:
         if not t.changed and t.rows and not report.dry_run:
             if t.good == 0:
@@ -89,12 +89,15 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
         print_problems(err, report.warnings, report.warning_total, "Warnings")
 
 
-def _print_whole(console: Console, table: RenderableType) -> None:
+def _print_whole(console: Console, table: Table) -> None:
     """On a terminal as wide as it is; off one (a log, a pipe) as wide as the table
-    needs, so no file name is wrapped or cut."""
+    needs, its title a line of its own, so no file name is wrapped or cut."""
     if console.is_terminal:
-        console.print(table)
+        console.print(fit(table))
         return
+    if table.title is not None:
+        console.print(table.title, soft_wrap=True, style=table.title_style or "")
+        table.title = None  # a title wraps at the table's width
     options = console.options.update_width(1_000_000)
     width = max(console.width, Measurement.get(console, options, table).maximum)
     Console(file=console.file, width=width, highlight=False, force_terminal=False).print(table)

@@ -45,9 +45,12 @@ def run(db: Path, *args: str, **env: str) -> Any:
     return CliRunner().invoke(app, ["--db", str(db), *args], env=env, catch_exceptions=False)
 
 
-def folder_state(folder: Path) -> dict[str, bytes | None]:
-    """Every entry of the folder: a file's bytes, None for a folder."""
-    return {p.name: None if p.is_dir() else p.read_bytes() for p in sorted(folder.iterdir())}
+def folder_state(folder: Path) -> dict[str, bytes | str | None]:
+    """Every entry of the folder: a file's bytes, a link's target, None for a folder."""
+    return {
+        p.name: os.readlink(p) if p.is_symlink() else None if p.is_dir() else p.read_bytes()
+        for p in sorted(folder.iterdir())
+    }
 
 
 @pytest.fixture(scope="module")
@@ -169,8 +172,20 @@ def make_junk_wal(folder: Path, intd_db: Path) -> Path:
     return db
 
 
+def make_dangling_link(folder: Path, intd_db: Path) -> Path:
+    (folder / "intd.sqlite").symlink_to(folder / "moved" / "intd.sqlite")
+    return folder / "intd.sqlite"
+
+
+def make_device(folder: Path, intd_db: Path) -> Path:
+    (folder / "intd.sqlite").symlink_to("/dev/null")
+    return folder / "intd.sqlite"
+
+
 REFUSED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "folder": (make_folder, "E-DB-NOT-FILE"),
+    "dangling-link": (make_dangling_link, "E-DB-NOT-FILE"),
+    "device": (make_device, "E-DB-NOT-FILE"),
     "csv": (make_csv, "E-DB-NOT-SQLITE"),
     "xlsx": (make_xlsx, "E-DB-NOT-SQLITE"),
     "random": (make_random, "E-DB-NOT-SQLITE"),

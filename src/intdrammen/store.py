@@ -239,6 +239,12 @@ def _inspect(path: Path) -> bool:
     try:
         info = path.stat()
     except FileNotFoundError:
+        if path.is_symlink():  # a link to nothing: the new database would not be made there
+            raise DatabaseRefused(
+                "E-DB-NOT-FILE",
+                path,
+                f"--db {path} is a link to {os.readlink(path)}, which is missing.",
+            ) from None
         return False
     except OSError as exc:  # a parent is a file, or a folder one may not enter
         raise StorageError(f"Cannot reach the database {path}: {exc.strerror}.") from None

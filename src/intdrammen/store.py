@@ -227,6 +227,7 @@ def open_store(path: Path) -> Store:
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 INTD_TABLES = frozenset({"batches", "participants", "placements"})
+# The files `intd import` reads (importers/tables.py), for a hint when --db names one.
 INPUT_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods"})
 
 
@@ -317,14 +318,14 @@ def _check_header(path: Path, header: bytes, size: int) -> None:
             "its database in rollback-journal mode and left it as it is.",
         )
     pages = int.from_bytes(header[28:32], "big")
-    counted = pages and header[24:28] == header[92:96]
+    counted = pages and header[24:28] == header[92:96]  # else the count is stale
     if (counted and size < pages * page_size) or size % page_size:
+        said = f", not the {pages * page_size:,} its header says" if counted else ""
         raise DatabaseRefused(
             "E-DB-DAMAGED",
             path,
-            f"{path} is cut short ({size:,} bytes; its header says "
-            f"{pages * page_size:,}): it was truncated or copied while being written. "
-            "intd will not read or write it.",
+            f"{path} is cut short ({size:,} bytes{said}): it was truncated or copied "
+            "while being written. intd will not read or write it.",
         )
 
 
@@ -351,7 +352,9 @@ def _identify(conn: sqlite3.Connection, path: Path) -> int:
     another application's database and one written by a newer intd."""
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        names = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
             raise

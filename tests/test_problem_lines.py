@@ -252,3 +252,26 @@ def test_every_trap_is_named_whole_on_its_lines(tmp_path: Path, trap: dict[str, 
     assert about, result.stderr
     for line in about:
         assert re.fullmatch(LINE.format(name=re.escape(name)), line), line
+
+
+def test_warnings_on_a_terminal_are_a_table(tmp_path: Path, warned: Path) -> None:
+    result = run(tmp_path, "import", str(warned), TTY_COMPATIBLE="1", COLUMNS="120")
+    assert result.exit_code == 0
+    assert "Warnings" in result.stderr and "┃" in result.stderr
+    assert f"{warned.name}:2:participant_id:" not in result.stderr
+
+
+def test_a_file_that_cannot_be_read_is_a_line_off_a_terminal_and_a_sentence_on_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "Deltakere, eksport fra fagsystemet (kopi).csv"
+    path.write_bytes(b"participant_id\x00birth_year\n")
+    off = run(tmp_path, "import", str(path), COLUMNS="30")
+    assert off.exit_code == 1
+    assert off.stderr.splitlines() == [
+        f"Error: {path.name}::: E-BINARY the file holds binary data (NUL bytes)",
+        "This is not a CSV or spreadsheet file.",
+    ]
+    on = run(tmp_path, "import", str(path), TTY_COMPATIBLE="1", NO_COLOR="1")
+    assert on.exit_code == 1
+    assert f"{path.name}: the file holds binary data (NUL bytes) [E-BINARY]" in on.stderr

@@ -207,7 +207,9 @@ def open_store(path: Path) -> Store:
         )
     conn = _connect(path, readonly=True)
     try:
+        conn.execute("BEGIN")  # the read lock `_identify` needs, until COMMIT
         version = _identify(conn, path)
+        conn.execute("COMMIT")
     except BaseException:
         conn.close()
         raise
@@ -277,13 +279,13 @@ def _inspect(path: Path) -> bool:
         )
     if Path(f"{path}-journal").exists():
         _recover(path)
-        info = path.stat()
-        header = _header(path)
-    _check_header(path, header, info.st_size)
+    _check_header(path, header)
     return True
 
 
 def _header(path: Path) -> bytes:
+    """The first 100 bytes. Only before this process opens the file with SQLite: closing
+    a descriptor drops every POSIX lock the process holds on the file."""
     try:
         with path.open("rb") as handle:
             return handle.read(100)
@@ -291,11 +293,15 @@ def _header(path: Path) -> bytes:
         raise StorageError(f"Cannot read the database {path}: {exc.strerror}.") from None
 
 
-def _check_header(path: Path, header: bytes, size: int) -> None:
-    """The 100-byte SQLite header is whole and the file as long as it says
+def _page_size(header: bytes) -> int:
+    size = int.from_bytes(header[16:18], "big") if len(header) == 100 else 0
+    return 65536 if size == 1 else size
+
+
+def _check_header(path: Path, header: bytes) -> None:
+    """The 100-byte SQLite header is whole, in the fields no write changes
     (https://sqlite.org/fileformat.html#the_database_header)."""
-    page_size = int.from_bytes(header[16:18], "big") if len(header) == 100 else 0
-    page_size = 65536 if page_size == 1 else page_size
+    page_size = _page_size(header)
     whole = (
         512 <= page_size <= 65536
         and page_size & (page_size - 1) == 0
@@ -317,15 +323,25 @@ def _check_header(path: Path, header: bytes, size: int) -> None:
             f"{path} was switched to write-ahead-log mode by another program; intd keeps "
             "its database in rollback-journal mode and left it as it is.",
         )
-    pages = int.from_bytes(header[28:32], "big")
-    counted = pages and header[24:28] == header[92:96]  # else the count is stale
-    if (counted and size < pages * page_size) or size % page_size:
-        said = f", not the {pages * page_size:,} its header says" if counted else ""
+
+
+def _check_length(conn: sqlite3.Connection, path: Path) -> None:
+    """The file is as long as its pages (older SQLite versions do not check). Asked of
+    SQLite while the caller holds a lock, so no commit is halfway between writing the
+    header and growing the file; `stat` opens no descriptor (closing one would drop this
+    process's SQLite locks on the file)."""
+    size = path.stat().st_size
+    if size == 0:  # an empty database (SQLite counts the page 1 it would write)
+        return
+    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    if size < pages * page_size:
         raise DatabaseRefused(
             "E-DB-DAMAGED",
             path,
-            f"{path} is cut short ({size:,} bytes{said}): it was truncated or copied "
-            "while being written. intd will not read or write it.",
+            f"{path} is cut short ({size:,} bytes, not the {pages * page_size:,} its header "
+            "says): it was truncated or copied while being written. intd will not read or "
+            "write it.",
         )
 
 
@@ -349,12 +365,14 @@ def _recover(path: Path) -> None:
 
 def _identify(conn: sqlite3.Connection, path: Path) -> int:
     """The schema version of the open database at `path`, 0 for an empty one; refuses
-    another application's database and one written by a newer intd."""
+    a truncated file, another application's database and one written by a newer intd.
+    The caller holds a lock (a transaction that has read)."""
     try:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         names = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
+        _check_length(conn, path)
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and "malformed" not in str(exc):
             raise

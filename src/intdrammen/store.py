@@ -236,9 +236,10 @@ INPUT_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".
 def _inspect(path: Path) -> bool:
     """Whether there is a database file at `path` (False: none yet). Refuses, before
     SQLite opens it, whatever is not an SQLite database intd may open as it is: a
-    folder, a file of another kind, a damaged or truncated database, or one in
-    write-ahead-log mode (SQLite would leave -wal and -shm files beside it). A journal
-    left by a write that was killed is rolled back first, as SQLite would."""
+    folder, a file of another kind, a damaged header, or a database in write-ahead-log
+    mode (SQLite would leave -wal and -shm files beside it). A journal left by a write
+    that was killed is rolled back first, as SQLite would. What the file holds is
+    `_identify`'s to check, once SQLite has it open."""
     try:
         info = path.stat()
     except FileNotFoundError:

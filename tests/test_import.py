@@ -520,7 +520,8 @@ def test_rows_parsed_in_blocks_arrive_in_file_order(tmp_path, cli, db, monkeypat
     pl = placements(tmp_path, rows)
     result = cli("import", str(pl))
     assert result.exit_code == 1
-    shown = [int(line.split("│")[2]) for line in result.output.splitlines() if "E-DATE " in line]
+    # Off a terminal each problem is a line FILE:ROW:COLUMN: CODE message (value).
+    shown = [int(line.split(":")[1]) for line in result.stderr.splitlines() if ": E-DATE " in line]
     assert shown == [3, 12, 16]  # spreadsheet rows of PL1, PL10, PL14
     assert cli("import", "--on-error", "skip", str(pl)).exit_code == 0
     with sqlite3.connect(db) as conn:

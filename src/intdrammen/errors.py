@@ -11,6 +11,7 @@ A `Problem` is one finding about one cell or row of an input file. Importers col
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # Stable problem codes, with the one-line hint shown under every problem of that code.
@@ -53,6 +54,18 @@ HINTS: dict[str, str] = {
     "E-FILE": "Check the file name and that you can read it.",
     "E-FORMAT": "intd reads .csv, .txt, .tsv, .xlsx, .xlsm, .xls and .ods files.",
     "E-MAP": "Fix the mapping file given with --map.",
+    "E-DB-NOT-FILE": "--db (or INTD_DB) names the database file itself, e.g. "
+    "--db data/intd.sqlite.",
+    "E-DB-NOT-SQLITE": "--db names intd's database file; the files to import go after "
+    "`intd import`. Point --db at a new or existing intd database.",
+    "E-DB-DAMAGED": "Restore the database from a backup (copy the file while no intd "
+    "command runs), or import your files into a new one with --db NEW.sqlite.",
+    "E-DB-FOREIGN": "intd adds its tables only to its own or an empty database: pass "
+    "--db with a new file name.",
+    "E-DB-NEWER": "Upgrade intd (pip install --upgrade intdrammen), or use the intd that "
+    "wrote this database.",
+    "E-DB-WAL": "Close every program that has the database open; if none does, run "
+    "`sqlite3 FILE 'PRAGMA journal_mode=DELETE'` once to finish its writes, then try again.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
 }
@@ -176,6 +189,16 @@ class DatabaseBusy(IntdError):
     """Another intd process held the database for longer than the busy timeout."""
 
     code = "E-BUSY"
+
+
+class DatabaseRefused(IntdError):
+    """The --db path is not a database intd may open: a folder, another file, a damaged,
+    foreign or newer database. Nothing was read from or written to it."""
+
+    def __init__(self, code: str, path: Path, message: str) -> None:
+        super().__init__(f"{message} [{code}]", hint=HINTS[code])
+        self.code = code
+        self.path = path
 
 
 class UndoRefused(IntdError):

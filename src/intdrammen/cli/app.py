@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from intdrammen import __version__
-from intdrammen.errors import ImportRejected, IntdError
+from intdrammen.errors import ImportRejected, InputFileError, IntdError
 
 EPILOG = (
     "Examples:\n\n"
@@ -29,13 +29,19 @@ def show_error(error: IntdError) -> None:
     from rich.text import Text
 
     console = Console(stderr=True, highlight=False)
+    message = error.message
     if isinstance(error, ImportRejected):
-        from intdrammen.render.text import problems_text
+        from intdrammen.render.text import print_problems
 
-        console.print(problems_text(error.problems, error.total, "Problems found"))
-    console.print(Text.assemble(("Error: ", "bold red"), error.message), soft_wrap=True)
+        print_problems(console, error.problems, error.total, "Problems found")
+    elif isinstance(error, InputFileError) and not console.is_terminal:
+        from intdrammen.render.text import problem_line
+
+        message = problem_line(error.problem)  # the same searchable line as any problem
+    # soft_wrap: Rich never breaks the paragraph; off a terminal it stays one line.
+    console.print(Text.assemble(("Error: ", "bold red"), message), soft_wrap=True)
     if error.hint:
-        console.print(error.hint, style="dim", soft_wrap=True, markup=False)
+        console.print(error.hint, style="dim", soft_wrap=True, markup=False, emoji=False)
 
 
 class IntdGroup(TyperGroup):
@@ -47,6 +53,26 @@ class IntdGroup(TyperGroup):
         except IntdError as exc:
             show_error(exc)
             raise typer.Exit(1) from None
+        except Exception as exc:
+            damaged = _damaged_database(ctx, exc)
+            if damaged is None:
+                raise
+            show_error(damaged)
+            raise typer.Exit(1) from None
+
+
+def _damaged_database(ctx: Any, exc: Exception) -> IntdError | None:
+    """SQLite finding damage in the middle of a database (past the header and schema
+    intd checks on opening) is the user's to fix from a backup, not a traceback."""
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
+        return None
+    if "malformed" not in str(exc) and "not a database" not in str(exc):
+        return None
+    from intdrammen.store import damaged
+
+    obj = ctx.find_root().obj
+    return damaged(obj.db if isinstance(obj, State) else Path("?"), exc)
 
 
 app = typer.Typer(

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.rule import Rule
 
@@ -34,7 +35,8 @@ def run_demo(db: Path, console: Console) -> None:
                 "Windows-1252 CSV and an Excel workbook with a title row. It is a small slice "
                 "(1500 people), so the 1000-person goal stays far off: look at how the figures "
                 "are built, not at their size.\n"
-                f"[dim]Files: {', '.join(SAMPLE_FILES)} · throw-away database: {db}[/]",
+                f"[dim]Files: {', '.join(SAMPLE_FILES)} · "
+                f"throw-away database: {escape(str(db))}[/]",
             )
         )
         console.print(Rule("$ intd import " + " ".join(SAMPLE_FILES)))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import (
     Progress,
     ProgressColumn,
@@ -20,7 +21,7 @@ from rich.text import Text
 from intdrammen.importers import ImportReport
 from intdrammen.importers.columns import FIELDS
 from intdrammen.render.fit import fit
-from intdrammen.render.text import problems_text
+from intdrammen.render.text import print_problems
 
 
 class RowsPerSecond(ProgressColumn):
@@ -44,7 +45,8 @@ def progress_bar(console: Console) -> Progress:
 
 def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -> None:
     table = Table(
-        title="Dry run: nothing was written" if report.dry_run else f"Imported into {db}",
+        # Text, not markup: a folder may be called "kopi [2]".
+        title=Text("Dry run: nothing was written" if report.dry_run else f"Imported into {db}"),
         title_justify="left",
         title_style="bold",
     )
@@ -64,7 +66,7 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
             f"{t.skipped:,}",
             batch,
         )
-    out.print(fit(table))
+    _print_whole(out, table)
     for t in report.tables:
         if not t.changed and t.rows and not report.dry_run:
             if t.good == 0:
@@ -74,16 +76,31 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
                 already = f" (identical to batch {t.already})" if t.already else ""
                 rows = "every good row" if t.skipped else "every row"
                 message = f"{t.file}: nothing changed{already}: {rows} is already in the database."
-            out.print(Text(message))
+            out.print(Text(message), soft_wrap=not out.is_terminal)
         if t.rejected_file is not None:
             out.print(
                 Text(
                     f"{t.skipped} rejected rows of {t.file} with their reasons: {t.rejected_file}",
                     style="yellow",
-                )
+                ),
+                soft_wrap=not out.is_terminal,
             )
     if report.warnings:
-        err.print(problems_text(report.warnings, report.warning_total, "Warnings"))
+        print_problems(err, report.warnings, report.warning_total, "Warnings")
+
+
+def _print_whole(console: Console, table: Table) -> None:
+    """On a terminal as wide as it is; off one (a log, a pipe) as wide as the table
+    needs, its title a line of its own, so no file name is wrapped or cut."""
+    if console.is_terminal:
+        console.print(fit(table))
+        return
+    if table.title is not None:
+        console.print(table.title, soft_wrap=True, style=table.title_style or "")
+        table.title = None  # a title wraps at the table's width
+    options = console.options.update_width(1_000_000)
+    width = max(console.width, Measurement.get(console, options, table).maximum)
+    Console(file=console.file, width=width, highlight=False, force_terminal=False).print(table)
 
 
 def columns_json() -> dict[str, Any]:

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from intdrammen.errors import Problem
+from intdrammen.ids import FNR_HIDDEN
 from intdrammen.models import Provenance
 from intdrammen.render.data import (
     intro_rate_text,
@@ -334,7 +335,7 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
                     file,
                     "" if p.row is None else str(p.row),
                     p.column or "",
-                    "" if p.value is None else p.value,
+                    _shown_value(p) or "",
                     p.code,
                     p.message,
                 )
@@ -345,6 +346,59 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
     if total > len(problems):
         footer.append(Text(f"… and {total - len(problems)} more not shown.", style="yellow"))
     return Group(fit(table), *footer)
+
+
+# Characters that would end or garble a line of a log: control characters (a header cell
+# with a line break in it, a tab in a value) and Unicode's own line separators.
+_ESCAPES = {
+    **{c: f"\\x{c:02x}" for c in (*range(32), 127, 0x85)},
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): "\\t",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def problem_line(p: Problem) -> str:
+    """`FILE[:SHEET]:ROW:COLUMN: CODE message (value)`, one line however long. ROW and
+    COLUMN are empty when the problem is about a whole file, sheet or column; the value
+    is as the problem holds it (a fødselsnummer already hidden)."""
+    place = p.file if p.sheet is None else f"{p.file}:{p.sheet}"
+    row = "" if p.row is None else str(p.row)
+    shown = _shown_value(p)
+    value = "" if shown is None else f" {shown}" if shown == FNR_HIDDEN else f" ({shown})"
+    return f"{place}:{row}:{p.column or ''}: {p.code} {p.message}{value}".translate(_ESCAPES)
+
+
+def _shown_value(p: Problem) -> str | None:
+    """The problem's value as shown: an identity number that failed its checks is never
+    echoed (the importer gives no value), so it shows as hidden rather than as nothing."""
+    if p.value is None and p.code == "E-FNR":
+        return "hidden"
+    return p.value
+
+
+def problem_lines(problems: Sequence[Problem], total: int) -> list[str]:
+    """The problems as lines for a log or a pipe: one per problem, then each code's hint
+    once (`CODE: hint`), then how many were not shown."""
+    lines = [problem_line(p) for p in problems]
+    lines += [
+        f"{code}: {hint}" for code, hint in sorted({(p.code, p.hint) for p in problems if p.hint})
+    ]
+    if total > len(problems):
+        lines.append(f"… and {total - len(problems)} more not shown.")
+    return lines
+
+
+def print_problems(console: Console, problems: Sequence[Problem], total: int, title: str) -> None:
+    """A table on a terminal; off one (a log file, a pipe, CI) `problem_lines`, never
+    wrapped or cut, so a file name or a code can be searched for."""
+    if console.is_terminal:
+        console.print(problems_text(problems, total, title))
+        return
+    for line in problem_lines(problems, total):
+        console.print(line, soft_wrap=True, markup=False, emoji=False, highlight=False)
 
 
 class _Bar:

@@ -14,9 +14,16 @@ from dataclasses import dataclass, field
 
 from intdrammen.errors import Problem
 from intdrammen.ids import FNR_LIKE, without_fnr
-from intdrammen.importers.columns import Memo, ValueProblem, free_text, text
+from intdrammen.importers.columns import (
+    PLACEHOLDER,
+    Memo,
+    ValueProblem,
+    free_text,
+    placeholder_problem,
+    text,
+)
 from intdrammen.importers.context import required_text
-from intdrammen.importers.tables import Table
+from intdrammen.importers.tables import Table, normalize_header
 
 Parser = Callable[[object], object]
 # A cross-column check gets the parsed values in storage-column order and returns
@@ -122,6 +129,10 @@ def parse_rows(
             raw = cells[index]
             if raw is None or raw == "":
                 continue
+            if raw.__class__ is str and (placeholder := placeholder_problem(raw)):
+                report(placeholder.code, name, placeholder.message, row_number, raw)
+                failed.append(pos)
+                continue
             try:
                 values[pos] = parser(raw)
             except ValueProblem as problem:
@@ -133,11 +144,58 @@ def parse_rows(
                 failed.append(pos)
         return values, failed
 
+    # Rows that are not data (totals, notes, the header again) are passed over with a
+    # warning. A row the fast path takes is looked at only when its id is unlike an id
+    # (no digit, only digits, spaces, ':' ...): one regex search per row.
+    ids = [
+        index_of[name]
+        for name, _pos in required
+        if name in index_of and schema.parsers[name] is required_text
+    ]
+    hidden = {index for index, name in columns.items() if name in HIDDEN_FIELDS}
+    id_pos = position[schema.column_of(columns[ids[0]])] if ids else -1
+    previous: list[object] | None = None  # the last good row
+
+    def passed_over(
+        row_number: int, cells: Sequence[object], previous: list[object] | None
+    ) -> bool:
+        previous_id = None if previous is None or id_pos < 0 else previous[id_pos]
+        verdict = not_data(cells, header, ids, hidden, previous_id)
+        if verdict is None:
+            return False
+        code, message, index = verdict
+        counter.rows -= 1  # not a data row
+        if code:
+            raw = cells[index]
+            shown = None if index in hidden or raw.__class__ is not str else without_fnr(raw)
+            column = header[index] if index < len(header) and header[index] else "row"
+            log.add(Problem(code, message, table.file, row_number, column, shown, sheet))
+        return True
+
     check = schema.check
     width_in = len(header)
     for row_number, cells in table.rows:
         counter.rows += 1
-        if len(cells) > width_in:
+        if len(cells) != width_in:
+            if passed_over(row_number, cells, previous):
+                continue
+            if len(cells) < width_in:
+                count = len(cells)
+                got = [str(c) for c in cells if c not in (None, "")]
+                log.add(
+                    Problem(
+                        "E-FIELDS",
+                        f"this row has {count} value{'s' if count != 1 else ''} but the "
+                        f"header has {width_in} columns",
+                        table.file,
+                        row_number,
+                        header[count] or f"column {count + 1}",
+                        ", ".join(without_fnr(c) for c in got)[:200],
+                        sheet,
+                    )
+                )
+                log.keep_cells(table.file, sheet, row_number, cells)
+                continue
             extra = [str(c) for c in cells[width_in:] if c not in (None, "")]
             if extra:
                 log.add(
@@ -156,10 +214,18 @@ def parse_rows(
         values = fast(cells, batch_id, sheet, row_number)
         bad_cells: list[int] = []
         if values is None:
+            if passed_over(row_number, cells, previous):
+                continue
             # Report every problem of the row: each bad cell, and the cross-column rules
             # over the cells that did parse (not again about a cell already reported).
             values, bad_cells = slow(row_number, cells)
             values.extend((batch_id, sheet, row_number))
+        elif (
+            id_pos >= 0
+            and _UNLIKE_AN_ID(values[id_pos])  # type: ignore[call-overload]
+            and passed_over(row_number, cells, previous)
+        ):
+            continue
         found = [
             (code, name, message)
             for code, name, message in check(values)
@@ -175,11 +241,13 @@ def parse_rows(
             log.keep_cells(table.file, sheet, row_number, cells)
             continue
         counter.good += 1
+        previous = values
         yield values
 
 
 _MISS = object()
 _ODD_SPACING = re.compile("[\u00a0\t\n\r]|  ")
+_FREE_TEXT_SUSPECT = re.compile(f"{FNR_LIKE.pattern}|{PLACEHOLDER.pattern}")
 
 
 def compile_row_parser(
@@ -195,7 +263,7 @@ def compile_row_parser(
         "MISS": _MISS,
         "VP": ValueProblem,
         "ODD": _ODD_SPACING.search,
-        "FNR": FNR_LIKE.search,
+        "FNR": _FREE_TEXT_SUSPECT.search,  # a fødselsnummer, or an intd placeholder
     }
     body: list[str] = []
     results = ["None"] * width
@@ -238,3 +306,125 @@ def compile_row_parser(
     lines.append(f"    return [{', '.join(results)}, batch, sheet, row]")
     exec(compile("\n".join(lines), "<intd row parser>", "exec"), env)  # noqa: S102
     return env["parse"]  # type: ignore[return-value]
+
+
+# --- rows that are not data ---------------------------------------------------------------
+#
+# Under a table (and sometimes inside it) offices leave rows that are not participants or
+# placements: totals and counts, notes and page footers, the header again on every page of
+# an export printed in pages. They are passed over with a warning naming the row. The rule
+# is the row's shape, not a word list alone: a total has one label cell and otherwise only
+# numbers; a note is the only cell of its row and reads as text, not as an id. A row with
+# two text cells, a date or a fødselsnummer is data, whatever its words.
+
+_TOTAL_WORDS = (
+    r"totalt?|totals|totalsum(?:men)?|sum(?:ma|mer|s)?|delsum(?:mer)?|sub-?total"
+    r"|antall|i\s+alt|count|gjennomsnitt|snitt|average|median|[∑Σ]"
+)
+# A total label starts with a total word (Totalt, Sum 2019, Antall: 8, I alt, Grand
+# total) or ends with one after a space (Drammen Totalt, Eritrea Antall: what Excel's
+# Subtotal writes). "Sum Bygg AS" is a label too, but only a row of numbers besides it
+# is a total; "P-SUM1" is not a label.
+_TOTAL_LABEL = re.compile(
+    rf"\A[\s*]*(?:grand\s+)?(?:{_TOTAL_WORDS})(?=\Z|[\s:.=(])|\s(?:{_TOTAL_WORDS})[\s:.]*\Z",
+    re.IGNORECASE,
+)
+# A number as text: 8, 1 234, 37,5, 1.000,5, 50 %, -3 (not a date: 01.12.2019).
+_NUMBER = re.compile(r"[-+\u2212]?\d[\d\s\u00a0\u202f.,]*%?")
+_DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}.*")
+_LETTERS = re.compile(r"[^\W\d_]{3}")
+_NOTE_MARK = ("*", "#", "†", "‡", "¹", "²", "³", "sep=")
+_DELIMITERS = (",", ";", "\t", "|")
+# What sends a row the fast path took to `not_data`: an id with a space, ':', a mark, no
+# digit, or nothing but digits (ids of real rows have digits and letters, or only
+# digits in offices with numeric ids, whose rows are then looked at each: still cheap).
+_UNLIKE_AN_ID = re.compile(r"[\s:*#(=]|\A\D*\Z|\A[\d\s.,%+-]*\Z").search
+
+
+def _is_number(value: object) -> bool:
+    if value.__class__ is str:
+        raw = value.strip()
+        return _NUMBER.fullmatch(raw) is not None and _DATE_LIKE.fullmatch(raw) is None
+    return value.__class__ in (int, float)
+
+
+def _is_note(label: str, width: int) -> bool:
+    """Whether the only cell of a row reads as a note (Kilde: NAV Drammen, Utskrevet
+    01.12.2019, Side 1 av 3, * foreløpige tall, # comment) rather than an id. A line
+    holding many of another delimiter is a row written wrong (E-FIELDS), not a note."""
+    raw = label.strip()
+    most = max(raw.count(d) for d in _DELIMITERS)
+    if most >= 2 and 2 * most >= width - 1:
+        return False
+    if raw.casefold().startswith(_NOTE_MARK) or re.search(r":(?:\s|\Z)", raw):
+        return True
+    return width > 1 and " " in raw and _LETTERS.search(raw) is not None
+
+
+def not_data(
+    cells: Sequence[object],
+    header: Sequence[str],
+    ids: Sequence[int],
+    hidden: set[int],
+    previous_id: object = None,
+) -> tuple[str, str, int] | None:
+    """Why a row is not data, as (code, message, index of the cell to name), or None
+    when it is data (or may be: then it is parsed, and refused if it is wrong). Code ""
+    is a row of only spaces: blank to a person, passed over silently as blank rows are.
+
+    `ids` are the columns of the required ids, `hidden` those of the fødselsnummer,
+    `previous_id` the id of the good row before (to tell a lone count or word from an
+    id of the kind the table has)."""
+    filled = [
+        (i, c)
+        for i, c in enumerate(cells)
+        if c is not None and c != "" and not (isinstance(c, str) and not c.strip())
+    ]
+    if not filled:
+        return "", "", 0
+    strings = [(i, c) for i, c in filled if isinstance(c, str)]
+    if any(PLACEHOLDER.search(c) for _i, c in strings):
+        return None  # a row of a .rejected.csv: refused with E-PLACEHOLDER, never passed over
+    named = sum(1 for h in header if h)
+    if len(strings) == len(filled) >= min(2, named) and all(
+        i < len(header) and normalize_header(c).casefold() == header[i].casefold()
+        for i, c in strings
+    ):
+        message = "the header row again: passed over"
+        return "W-HEADER-REPEATED", message, filled[0][0]
+    words: list[tuple[int, str]] = []
+    for i, c in filled:
+        if _is_number(c):
+            continue
+        if not isinstance(c, str) or words:
+            return None  # a date, true/false, or a second text: data
+        words.append((i, c))
+    if words:
+        i, label = words[0]
+        if _TOTAL_LABEL.search(label):
+            return "W-TOTAL-ROW", "a total row, not data: passed over", i
+        if len(filled) > 1:
+            return None
+        if _is_note(label, len(header)):
+            return "W-NOTE-ROW", "a note, not data: passed over", i
+        word = label.strip()
+        if (
+            i in ids
+            and isinstance(previous_id, str)
+            and not any(ch.isdigit() for ch in word)
+            and any(ch.isdigit() for ch in previous_id)
+        ):
+            message = "a lone word where the ids above have digits (a title?): passed over"
+            return "W-NOTE-ROW", message, i
+        return None
+    # Only numbers.
+    if any(i in hidden for i, _c in filled):
+        return None  # something in the fødselsnummer column: a person
+    id_cells = [i for i, _c in filled if i in ids]
+    if not id_cells:
+        message = "only numbers and no id (a total or a count?): passed over"
+        return "W-TOTAL-ROW", message, filled[0][0]
+    if isinstance(previous_id, str) and not _is_number(previous_id):
+        message = "only numbers where the ids above are not (a total or a count?): passed over"
+        return "W-TOTAL-ROW", message, id_cells[0]
+    return None

@@ -222,7 +222,7 @@ def parse_rows(
             values.extend((batch_id, sheet, row_number))
         elif (
             id_pos >= 0
-            and _UNLIKE_AN_ID(values[id_pos])  # type: ignore[call-overload]
+            and _unlike_an_id(values[id_pos])  # type: ignore[arg-type]
             and passed_over(row_number, cells, previous)
         ):
             continue
@@ -335,10 +335,18 @@ _DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}.
 _LETTERS = re.compile(r"[^\W\d_]{3}")
 _NOTE_MARK = ("*", "#", "†", "‡", "¹", "²", "³", "sep=")
 _DELIMITERS = (",", ";", "\t", "|")
-# What sends a row the fast path took to `not_data`: an id with a space, ':', a mark, no
-# digit, or nothing but digits (ids of real rows have digits and letters, or only
-# digits in offices with numeric ids, whose rows are then looked at each: still cheap).
-_UNLIKE_AN_ID = re.compile(r"[\s:*#(=]|\A\D*\Z|\A[\d\s.,%+-]*\Z").search
+_MARK = re.compile(r"[\s:*#(=]").search
+_DIGIT = re.compile(r"\d").search
+
+
+def _unlike_an_id(value: str) -> bool:
+    """What sends a row the fast path took to `not_data`: an id with a space, ':' or a
+    mark, with no digit, or of nothing but digits. Ids of real rows have letters and
+    digits (two C calls decide), or only digits in an office with numeric ids, whose
+    rows are then each looked at (a few microseconds)."""
+    if value.isalnum():
+        return value.isdigit() or value.isalpha()
+    return _MARK(value) is not None or _DIGIT(value) is None or _is_number(value)
 
 
 def _is_number(value: object) -> bool:

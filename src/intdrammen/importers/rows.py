@@ -146,7 +146,7 @@ def parse_rows(
 
     # Rows that are not data (totals, notes, the header again) are passed over with a
     # warning. A row the fast path takes is looked at only when its id is unlike an id
-    # (no digit, only digits, spaces, ':' ...): one regex search per row.
+    # (no digit, only digits, spaces, ':' ...): two C calls for a usual id.
     ids = [
         index_of[name]
         for name, _pos in required
@@ -352,6 +352,8 @@ def _unlike_an_id(value: str) -> bool:
 def _is_number(value: object) -> bool:
     if value.__class__ is str:
         raw = value.strip()
+        if not raw or not (raw[0].isdigit() or raw[0] in "+-\u2212"):
+            return False  # most text: one look at its first character
         return _NUMBER.fullmatch(raw) is not None and _DATE_LIKE.fullmatch(raw) is None
     return value.__class__ in (int, float)
 
@@ -382,56 +384,77 @@ def not_data(
 
     `ids` are the columns of the required ids, `hidden` those of the fødselsnummer,
     `previous_id` the id of the good row before (to tell a lone count or word from an
-    id of the kind the table has)."""
-    filled = [
-        (i, c)
-        for i, c in enumerate(cells)
-        if c is not None and c != "" and not (isinstance(c, str) and not c.strip())
-    ]
+    id of the kind the table has). A usual data row is told in a few C calls: its second
+    cell of text (not a number) decides."""
+    first: tuple[int, str] | None = None  # the first cell of text that is not a number
+    for i, c in enumerate(cells):
+        if c is None or c == "" or c.__class__ in (int, float):
+            continue
+        if not isinstance(c, str):
+            return None  # a date, a time, true/false: data
+        if c.isdigit() or c.isspace() or _is_number(c):
+            continue
+        if first is not None:  # two texts: data, or the header again
+            return _header_again(cells, header) if _named(first, header) else None
+        first = (i, c)
+    filled = [i for i, c in enumerate(cells) if not (c is None or c == "" or _is_space(c))]
     if not filled:
         return "", "", 0
-    strings = [(i, c) for i, c in filled if isinstance(c, str)]
-    if any(PLACEHOLDER.search(c) for _i, c in strings):
+    if first is None:
+        return _only_numbers(filled, ids, hidden, previous_id)
+    i, label = first
+    if PLACEHOLDER.search(label):
         return None  # a row of a .rejected.csv: refused with E-PLACEHOLDER, never passed over
-    named = sum(1 for h in header if h)
-    if len(strings) == len(filled) >= min(2, named) and all(
-        i < len(header) and normalize_header(c).casefold() == header[i].casefold()
-        for i, c in strings
-    ):
-        message = "the header row again: passed over"
-        return "W-HEADER-REPEATED", message, filled[0][0]
-    words: list[tuple[int, str]] = []
-    for i, c in filled:
-        if _is_number(c):
-            continue
-        if not isinstance(c, str) or words:
-            return None  # a date, true/false, or a second text: data
-        words.append((i, c))
-    if words:
-        i, label = words[0]
-        if _TOTAL_LABEL.search(label):
-            return "W-TOTAL-ROW", "a total row, not data: passed over", i
-        if len(filled) > 1:
-            return None
-        if _is_note(label, len(header)):
-            return "W-NOTE-ROW", "a note, not data: passed over", i
-        word = label.strip()
-        if (
-            i in ids
-            and isinstance(previous_id, str)
-            and not any(ch.isdigit() for ch in word)
-            and any(ch.isdigit() for ch in previous_id)
-        ):
-            message = "a lone word where the ids above have digits (a title?): passed over"
-            return "W-NOTE-ROW", message, i
+    if _named(first, header) and (again := _header_again(cells, header)):
+        return again
+    if _TOTAL_LABEL.search(label):
+        return "W-TOTAL-ROW", "a total row, not data: passed over", i
+    if len(filled) > 1:
         return None
-    # Only numbers.
-    if any(i in hidden for i, _c in filled):
-        return None  # something in the fødselsnummer column: a person
-    id_cells = [i for i, _c in filled if i in ids]
+    if _is_note(label, len(header)):
+        return "W-NOTE-ROW", "a note, not data: passed over", i
+    if (
+        i in ids
+        and isinstance(previous_id, str)
+        and not any(ch.isdigit() for ch in label)
+        and any(ch.isdigit() for ch in previous_id)
+    ):
+        message = "a lone word where the ids above have digits (a title?): passed over"
+        return "W-NOTE-ROW", message, i
+    return None
+
+
+def _is_space(value: object) -> bool:
+    return isinstance(value, str) and value.isspace()
+
+
+def _named(cell: tuple[int, str], header: Sequence[str]) -> bool:
+    i, value = cell
+    return i < len(header) and normalize_header(value).casefold() == header[i].casefold()
+
+
+def _header_again(cells: Sequence[object], header: Sequence[str]) -> tuple[str, str, int] | None:
+    """W-HEADER-REPEATED when every cell with content is the header's cell above it."""
+    filled = [(i, c) for i, c in enumerate(cells) if not (c is None or c == "" or _is_space(c))]
+    named = sum(1 for h in header if h)
+    if len(filled) >= min(2, named) and all(
+        isinstance(c, str) and _named((i, c), header) for i, c in filled
+    ):
+        return "W-HEADER-REPEATED", "the header row again: passed over", filled[0][0]
+    return None
+
+
+def _only_numbers(
+    filled: list[int], ids: Sequence[int], hidden: set[int], previous_id: object
+) -> tuple[str, str, int] | None:
+    """A row of only numbers is a total or a count, unless it has a fødselsnummer (a
+    person) or an id where the table's ids are numbers too."""
+    if any(i in hidden for i in filled):
+        return None
+    id_cells = [i for i in filled if i in ids]
     if not id_cells:
         message = "only numbers and no id (a total or a count?): passed over"
-        return "W-TOTAL-ROW", message, filled[0][0]
+        return "W-TOTAL-ROW", message, filled[0]
     if isinstance(previous_id, str) and not _is_number(previous_id):
         message = "only numbers where the ids above are not (a total or a count?): passed over"
         return "W-TOTAL-ROW", message, id_cells[0]

@@ -77,6 +77,8 @@ def verdict(cells: list[object], previous: object = "P07") -> str | None:
         (row(_0="Deltakere"), "W-NOTE-ROW"),  # a one-word title where ids have digits
         (list(HEADER), "W-HEADER-REPEATED"),
         ([h.upper() for h in HEADER[:5]], "W-HEADER-REPEATED"),
+        (PLACEMENT_HEADER[:5], "E-HEADER-CHANGED"),  # another table's header
+        ([HEADER[4], HEADER[0], HEADER[5]], "E-HEADER-CHANGED"),  # columns in another order
         (row(_0="   ", _3="\u00a0"), ""),  # only spaces: blank to a person
         # Data, whatever its words:
         (person("P-SUM1"), None),
@@ -327,3 +329,33 @@ def test_blank_looking_rows_are_blank(tmp_path, cli, db):
     assert result.exit_code == 0, result.output
     assert ids_in(db) == ["P01", "P02"]
     assert not re.search(r"\b[WE]-[A-Z]", result.output)
+
+
+def test_the_header_again_in_other_names_is_the_header(tmp_path, cli, db):
+    other = ["deltaker_id", "fødselsnummer", "fødselsår", "kjønn", "land", "kommune"]
+    path = write_csv(
+        tmp_path / "d.csv", HEADER, [person("P01"), other + [""] * (W - 6), person("P02")]
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "W-HEADER-REPEATED" in result.output
+    assert ids_in(db) == ["P01", "P02"]
+
+
+def test_a_second_table_is_not_read_in_the_first_tables_columns(tmp_path, cli, db):
+    path = tmp_path / "to_tabeller.csv"
+    lines = [";".join(HEADER), ";".join(map(str, person("P01"))), ""]
+    lines += ["landbakgrunn;deltaker_id;kommune", "Syria;P02;3005", "Eritrea;P03;3005"]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "E-HEADER-CHANGED" in out and "row 4" in out and "3 problems" in out
+    assert not db.exists()
+    skipped = cli("import", "--on-error", "skip", str(path))
+    assert skipped.exit_code == 0, skipped.output
+    assert ids_in(db) == ["P01"]
+    rejected = _rows_of(tmp_path / "to_tabeller.rejected.csv")
+    assert [r[0] for r in rejected[1:]] == ["4", "5", "6"]
+    # The cells as they were, except what sits in the fødselsnummer column (not copied).
+    assert rejected[2][2:5] == ["Syria", "", "3005"]

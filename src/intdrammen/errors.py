@@ -22,6 +22,8 @@ HINTS: dict[str, str] = {
     "E-FIELDS": "More or fewer values than the header has columns: an unquoted decimal "
     "comma (37,5), a stray delimiter, or a line written with another delimiter (commas in a "
     "semicolon file)? Quote that value, or save the file again from the spreadsheet.",
+    "E-HEADER-CHANGED": "A second header row with other columns starts another table: "
+    "put each table in a file or sheet of its own.",
     "E-PLACEHOLDER": "A .rejected.csv hides what intd does not copy: fill in the real value "
     "from the original file, or empty the cell, before importing it.",
     "E-FNR-PLACE": "A fødselsnummer belongs in the national_id (fødselsnummer) column only, "

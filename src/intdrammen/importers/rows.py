@@ -18,8 +18,10 @@ from intdrammen.importers.columns import (
     PLACEHOLDER,
     Memo,
     ValueProblem,
+    field_of,
     free_text,
     placeholder_problem,
+    score_header,
     text,
 )
 from intdrammen.importers.context import required_text
@@ -155,15 +157,32 @@ def parse_rows(
     hidden = {index for index, name in columns.items() if name in HIDDEN_FIELDS}
     id_pos = position[schema.column_of(columns[ids[0]])] if ids else -1
     previous: list[object] | None = None  # the last good row
+    rows = iter(table.rows)
+
+    def second_table(row_number: int, cells: Sequence[object], index: int, message: str) -> None:
+        """A header with other columns: what follows is another table. Nothing under it is
+        read in this table's columns: it and each row after it are refused, naming it.
+        (This reads `rows` to the end, so the loop over them ends.)"""
+        where = header[index] if index < len(header) and header[index] else "row"
+        log.add(Problem("E-HEADER-CHANGED", message, table.file, row_number, where, None, sheet))
+        log.keep_cells(table.file, sheet, row_number, cells)
+        under = f"under the second header row (row {row_number}): not read"
+        for number, rest in rows:
+            counter.rows += 1
+            log.add(Problem("E-HEADER-CHANGED", under, table.file, number, "row", None, sheet))
+            log.keep_cells(table.file, sheet, number, rest)
 
     def passed_over(
         row_number: int, cells: Sequence[object], previous: list[object] | None
     ) -> bool:
         previous_id = None if previous is None or id_pos < 0 else previous[id_pos]
-        verdict = not_data(cells, header, ids, hidden, previous_id)
+        verdict = not_data(cells, header, ids, hidden, previous_id, columns, schema.kind)
         if verdict is None:
             return False
         code, message, index = verdict
+        if code == "E-HEADER-CHANGED":
+            second_table(row_number, cells, index, message)
+            return True
         counter.rows -= 1  # not a data row
         if code:
             raw = cells[index]
@@ -174,7 +193,7 @@ def parse_rows(
 
     check = schema.check
     width_in = len(header)
-    for row_number, cells in table.rows:
+    for row_number, cells in rows:
         counter.rows += 1
         if len(cells) != width_in:
             if passed_over(row_number, cells, previous):
@@ -377,6 +396,8 @@ def not_data(
     ids: Sequence[int],
     hidden: set[int],
     previous_id: object = None,
+    fields: dict[int, str] | None = None,
+    kind: str | None = None,
 ) -> tuple[str, str, int] | None:
     """Why a row is not data, as (code, message, index of the cell to name), or None
     when it is data (or may be: then it is parsed, and refused if it is wrong). Code ""
@@ -384,8 +405,10 @@ def not_data(
 
     `ids` are the columns of the required ids, `hidden` those of the fødselsnummer,
     `previous_id` the id of the good row before (to tell a lone count or word from an
-    id of the kind the table has). A usual data row is told in a few C calls: its second
-    cell of text (not a number) decides."""
+    id of the kind the table has), `fields` the table's columns (index -> field) of this
+    `kind`, to tell the header again from a second header with other columns
+    (E-HEADER-CHANGED: an error, the rows under it are not read). A usual data row is
+    told in a few C calls: its second cell of text (not a number) decides."""
     first: tuple[int, str] | None = None  # the first cell of text that is not a number
     for i, c in enumerate(cells):
         if c is None or c == "" or c.__class__ in (int, float):
@@ -395,7 +418,9 @@ def not_data(
         if c.isdigit() or c.isspace() or _is_number(c):
             continue
         if first is not None:  # two texts: data, or the header again
-            return _header_again(cells, header) if _named(first, header) else None
+            if _named(first, header) or (len(first[1]) > 1 and score_header([first[1]])):
+                return _header_again(cells, header, fields, kind)
+            return None
         first = (i, c)
     filled = [i for i, c in enumerate(cells) if not (c is None or c == "" or _is_space(c))]
     if not filled:
@@ -405,7 +430,7 @@ def not_data(
     i, label = first
     if PLACEHOLDER.search(label):
         return None  # a row of a .rejected.csv: refused with E-PLACEHOLDER, never passed over
-    if _named(first, header) and (again := _header_again(cells, header)):
+    if _named(first, header) and (again := _header_again(cells, header, fields, kind)):
         return again
     if _TOTAL_LABEL.search(label):
         return "W-TOTAL-ROW", "a total row, not data: passed over", i
@@ -433,14 +458,35 @@ def _named(cell: tuple[int, str], header: Sequence[str]) -> bool:
     return i < len(header) and normalize_header(value).casefold() == header[i].casefold()
 
 
-def _header_again(cells: Sequence[object], header: Sequence[str]) -> tuple[str, str, int] | None:
-    """W-HEADER-REPEATED when every cell with content is the header's cell above it."""
+def _header_again(
+    cells: Sequence[object],
+    header: Sequence[str],
+    fields: dict[int, str] | None,
+    kind: str | None,
+) -> tuple[str, str, int] | None:
+    """W-HEADER-REPEATED when every cell with content is the header's cell above it (or
+    another name of the same column); E-HEADER-CHANGED when they are all column names
+    but not the table's."""
     filled = [(i, c) for i, c in enumerate(cells) if not (c is None or c == "" or _is_space(c))]
+    if not all(isinstance(c, str) for _i, c in filled):
+        return None
+    texts = [(i, str(c)) for i, c in filled]
     named = sum(1 for h in header if h)
-    if len(filled) >= min(2, named) and all(
-        isinstance(c, str) and _named((i, c), header) for i, c in filled
-    ):
-        return "W-HEADER-REPEATED", "the header row again: passed over", filled[0][0]
+
+    def same(i: int, c: str) -> bool:
+        if _named((i, c), header):
+            return True
+        field = (fields or {}).get(i)
+        return field is not None and kind is not None and field_of(c, kind) == field
+
+    if len(texts) >= min(2, named) and all(same(i, c) for i, c in texts):
+        return "W-HEADER-REPEATED", "the header row again: passed over", texts[0][0]
+    if len(texts) >= 2 and score_header([normalize_header(c) for _i, c in texts]) == len(texts):
+        message = (
+            "a second header row with other columns than the table's: a second table? "
+            "It and the rows under it are not read"
+        )
+        return "E-HEADER-CHANGED", message, texts[0][0]
     return None
 
 

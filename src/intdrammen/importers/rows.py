@@ -4,6 +4,12 @@ A `RowSchema` (one per kind, in participants.py and placements.py) says which st
 column each field fills, how each value is parsed and which checks span several
 columns. `parse_rows` streams: it yields one tuple per good row and records every
 problem in a `ProblemLog`, so a whole file is checked before anything is decided.
+
+Rows that are not data (totals, counts, notes and page footers, the header again) are
+passed over with a warning naming them (`not_data`, at the end); a row with more or
+fewer values than the header is refused (E-FIELDS), as is a cell holding one of intd's
+own placeholders (E-PLACEHOLDER) and a second header with other columns, with every
+row under it (E-HEADER-CHANGED).
 """
 
 from __future__ import annotations

@@ -67,6 +67,9 @@ def verdict(cells: list[object], previous: object = "P07") -> str | None:
         (row(_0="Grand total", _2="1 234,5"), "W-TOTAL-ROW"),
         (row(_0="Totalsum", _7="100 %"), "W-TOTAL-ROW"),
         (row(_4="Eritrea Antall", _0=2.0), "W-TOTAL-ROW"),
+        (row(_0="Maks", _2=2000), "W-TOTAL-ROW"),
+        (row(_0="Totalt 8 deltakere"), "W-TOTAL-ROW"),
+        (row(_0="Σ", _2="8"), "W-TOTAL-ROW"),
         (row(_2=8.0, _5=8.0), "W-TOTAL-ROW"),  # =SUBTOTAL values, no id
         (row(_0=8.0), "W-TOTAL-ROW"),  # a count where the ids are text
         (["Kilde: NAV Drammen"], "W-NOTE-ROW"),

@@ -344,7 +344,8 @@ def compile_row_parser(
 
 _TOTAL_WORDS = (
     r"totalt?|totals|totalsum(?:men)?|sum(?:ma|mer|s)?|delsum(?:mer)?|sub-?total"
-    r"|antall|i\s+alt|count|gjennomsnitt|snitt|average|median|[∑Σ]"
+    r"|antall|i\s+alt|count|gjennomsnitt|snitt|average|median|maks(?:imum)?|max|min(?:imum)?"
+    r"|[∑Σ]"
 )
 # A total label starts with a total word (Totalt, Sum 2019, Antall: 8, I alt, Grand
 # total) or ends with one after a space (Drammen Totalt, Eritrea Antall: what Excel's

@@ -290,14 +290,15 @@ def test_title_rows_with_commas_do_not_decide_the_delimiter(tmp_path: Path) -> N
     assert rows == [(4, ["D1", "Lier", "K"])]
 
 
-def test_rows_are_padded_and_extra_values_kept_for_the_importer(tmp_path: Path) -> None:
-    # Short rows are padded and empty trailing fields dropped; values beyond the header
-    # are kept, so the importer can reject the row (E-FIELDS) instead of losing them.
+def test_short_rows_and_extra_values_are_kept_for_the_importer(tmp_path: Path) -> None:
+    # Empty trailing fields are dropped; a short row keeps its count and values beyond
+    # the header are kept, so the importer can reject the row (E-FIELDS) instead of
+    # reading it as something it is not.
     text = "deltaker_id;kommune;kjønn\nD1;Lier\nD2;Lier;K;extra;more\n;;;only-extra\nD3;;;\n"
     table, rows = one(write(tmp_path / "ragged.csv", text))
     assert table.header == ["deltaker_id", "kommune", "kjønn"]
     assert rows == [
-        (2, ["D1", "Lier", ""]),
+        (2, ["D1", "Lier"]),
         (3, ["D2", "Lier", "K", "extra", "more"]),
         (4, ["", "", "", "only-extra"]),
         (5, ["D3", "", ""]),

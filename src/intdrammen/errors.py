@@ -20,8 +20,13 @@ HINTS: dict[str, str] = {
     "E-DATE-ORDER": "The end date must be on or after the start date.",
     "E-FNR": "A fødselsnummer/D-number has 11 digits and valid mod-11 check digits; "
     "check for a typo or leave the cell empty.",
-    "E-FIELDS": "More values than columns: an unquoted decimal comma (37,5) or a stray "
-    "delimiter in a comma-separated file? Quote that value or save the file with semicolons.",
+    "E-FIELDS": "More or fewer values than the header has columns: an unquoted decimal "
+    "comma (37,5), a stray delimiter, or a line written with another delimiter (commas in a "
+    "semicolon file)? Quote that value, or save the file again from the spreadsheet.",
+    "E-HEADER-CHANGED": "A second header row with other columns starts another table: "
+    "put each table in a file or sheet of its own.",
+    "E-PLACEHOLDER": "A .rejected.csv hides what intd does not copy: fill in the real value "
+    "from the original file, or empty the cell, before importing it.",
     "E-FNR-PLACE": "A fødselsnummer belongs in the national_id (fødselsnummer) column only, "
     "where intd keeps it as a keyed hash; use the case number as participant id and remove "
     "it from other columns.",
@@ -68,6 +73,11 @@ HINTS: dict[str, str] = {
     "`sqlite3 FILE 'PRAGMA journal_mode=DELETE'` once to finish its writes, then try again.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
+    "W-TOTAL-ROW": "A total, count or subtotal row is not data: intd passed it over. If it "
+    "is a real row, give it its id and values.",
+    "W-NOTE-ROW": "A note, footer or title line in the table (source, date printed, page "
+    "number, footnote) is not data: intd passed it over.",
+    "W-HEADER-REPEATED": "The header row again (an export printed in pages): passed over.",
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from intdrammen.ids import contains_fnr
+from intdrammen.ids import FNR_HIDDEN, contains_fnr
 from intdrammen.models import EndReason, Gender, Outcome, PlacementType
 
 
@@ -382,12 +382,35 @@ def text(value: object) -> str | None:
     return result or None
 
 
+# What intd itself writes in place of a value (a .rejected.csv hides a fødselsnummer;
+# its header marks the column it did not copy). Never a value: E-PLACEHOLDER.
+PLACEHOLDERS = (FNR_HIDDEN, "(not copied)")
+PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
+
+
+def placeholder_problem(value: object) -> ValueProblem | None:
+    """The problem with a cell holding one of intd's placeholders, if it holds one."""
+    found = PLACEHOLDER.search(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    what = "a fødselsnummer" if found.group() == FNR_HIDDEN else "a value"
+    return ValueProblem(
+        "E-PLACEHOLDER",
+        f"{found.group()!r} is what intd writes in place of {what} it does not copy, "
+        "not a value: type the real value or empty the cell",
+    )
+
+
 def free_text(value: object) -> str | None:
     """Clean text for a column that may hold anything but a fødselsnummer (ids, names,
-    country, channel): one found there is an error, so it is neither stored nor shown."""
+    country, channel): one found there is an error, so it is neither stored nor shown;
+    nor is one of intd's own placeholders."""
     result = text(value)
-    if result is not None and contains_fnr(result):
-        raise ValueProblem("E-FNR-PLACE", "a fødselsnummer does not belong in this column")
+    if result is not None:
+        if contains_fnr(result):
+            raise ValueProblem("E-FNR-PLACE", "a fødselsnummer does not belong in this column")
+        if "(" in result and (problem := placeholder_problem(result)):
+            raise problem
     return result
 
 

@@ -4,6 +4,12 @@ A `RowSchema` (one per kind, in participants.py and placements.py) says which st
 column each field fills, how each value is parsed and which checks span several
 columns. `parse_rows` streams: it yields one tuple per good row and records every
 problem in a `ProblemLog`, so a whole file is checked before anything is decided.
+
+Rows that are not data (totals, counts, notes and page footers, the header again) are
+passed over with a warning naming them (`not_data`, at the end); a row with more or
+fewer values than the header is refused (E-FIELDS), as is a cell holding one of intd's
+own placeholders (E-PLACEHOLDER) and a second header with other columns, with every
+row under it (E-HEADER-CHANGED).
 """
 
 from __future__ import annotations
@@ -14,9 +20,18 @@ from dataclasses import dataclass, field
 
 from intdrammen.errors import Problem
 from intdrammen.ids import FNR_LIKE, without_fnr
-from intdrammen.importers.columns import Memo, ValueProblem, free_text, text
+from intdrammen.importers.columns import (
+    PLACEHOLDER,
+    Memo,
+    ValueProblem,
+    field_of,
+    free_text,
+    placeholder_problem,
+    score_header,
+    text,
+)
 from intdrammen.importers.context import required_text
-from intdrammen.importers.tables import Table
+from intdrammen.importers.tables import Table, normalize_header
 
 Parser = Callable[[object], object]
 # A cross-column check gets the parsed values in storage-column order and returns
@@ -122,6 +137,10 @@ def parse_rows(
             raw = cells[index]
             if raw is None or raw == "":
                 continue
+            if raw.__class__ is str and (placeholder := placeholder_problem(raw)):
+                report(placeholder.code, name, placeholder.message, row_number, raw)
+                failed.append(pos)
+                continue
             try:
                 values[pos] = parser(raw)
             except ValueProblem as problem:
@@ -133,11 +152,75 @@ def parse_rows(
                 failed.append(pos)
         return values, failed
 
+    # Rows that are not data (totals, notes, the header again) are passed over with a
+    # warning. A row the fast path takes is looked at only when its id is unlike an id
+    # (no digit, only digits, spaces, ':' ...): two C calls for a usual id.
+    ids = [
+        index_of[name]
+        for name, _pos in required
+        if name in index_of and schema.parsers[name] is required_text
+    ]
+    hidden = {index for index, name in columns.items() if name in HIDDEN_FIELDS}
+    id_pos = position[schema.column_of(columns[ids[0]])] if ids else -1
+    previous: list[object] | None = None  # the last good row
+    rows = iter(table.rows)
+
+    def second_table(row_number: int, cells: Sequence[object], index: int, message: str) -> None:
+        """A header with other columns: what follows is another table. Nothing under it is
+        read in this table's columns: it and each row after it are refused, naming it.
+        (This reads `rows` to the end, so the loop over them ends.)"""
+        where = header[index] if index < len(header) and header[index] else "row"
+        log.add(Problem("E-HEADER-CHANGED", message, table.file, row_number, where, None, sheet))
+        log.keep_cells(table.file, sheet, row_number, cells)
+        under = f"under the second header row (row {row_number}): not read"
+        for number, rest in rows:
+            counter.rows += 1
+            log.add(Problem("E-HEADER-CHANGED", under, table.file, number, "row", None, sheet))
+            log.keep_cells(table.file, sheet, number, rest)
+
+    def passed_over(
+        row_number: int, cells: Sequence[object], previous: list[object] | None
+    ) -> bool:
+        previous_id = None if previous is None or id_pos < 0 else previous[id_pos]
+        verdict = not_data(cells, header, ids, hidden, previous_id, columns, schema.kind)
+        if verdict is None:
+            return False
+        code, message, index = verdict
+        if code == "E-HEADER-CHANGED":
+            second_table(row_number, cells, index, message)
+            return True
+        counter.rows -= 1  # not a data row
+        if code:
+            raw = cells[index]
+            shown = None if index in hidden or raw.__class__ is not str else without_fnr(raw)
+            column = header[index] if index < len(header) and header[index] else "row"
+            log.add(Problem(code, message, table.file, row_number, column, shown, sheet))
+        return True
+
     check = schema.check
     width_in = len(header)
-    for row_number, cells in table.rows:
+    for row_number, cells in rows:
         counter.rows += 1
-        if len(cells) > width_in:
+        if len(cells) != width_in:
+            if passed_over(row_number, cells, previous):
+                continue
+            if len(cells) < width_in:
+                count = len(cells)
+                got = [str(c) for c in cells if c not in (None, "")]
+                log.add(
+                    Problem(
+                        "E-FIELDS",
+                        f"this row has {count} value{'s' if count != 1 else ''} but the "
+                        f"header has {width_in} columns",
+                        table.file,
+                        row_number,
+                        header[count] or f"column {count + 1}",
+                        ", ".join(without_fnr(c) for c in got)[:200],
+                        sheet,
+                    )
+                )
+                log.keep_cells(table.file, sheet, row_number, cells)
+                continue
             extra = [str(c) for c in cells[width_in:] if c not in (None, "")]
             if extra:
                 log.add(
@@ -156,10 +239,18 @@ def parse_rows(
         values = fast(cells, batch_id, sheet, row_number)
         bad_cells: list[int] = []
         if values is None:
+            if passed_over(row_number, cells, previous):
+                continue
             # Report every problem of the row: each bad cell, and the cross-column rules
             # over the cells that did parse (not again about a cell already reported).
             values, bad_cells = slow(row_number, cells)
             values.extend((batch_id, sheet, row_number))
+        elif (
+            id_pos >= 0
+            and _unlike_an_id(values[id_pos])  # type: ignore[arg-type]
+            and passed_over(row_number, cells, previous)
+        ):
+            continue
         found = [
             (code, name, message)
             for code, name, message in check(values)
@@ -175,11 +266,13 @@ def parse_rows(
             log.keep_cells(table.file, sheet, row_number, cells)
             continue
         counter.good += 1
+        previous = values
         yield values
 
 
 _MISS = object()
 _ODD_SPACING = re.compile("[\u00a0\t\n\r]|  ")
+_FREE_TEXT_SUSPECT = re.compile(f"{FNR_LIKE.pattern}|{PLACEHOLDER.pattern}")
 
 
 def compile_row_parser(
@@ -195,7 +288,7 @@ def compile_row_parser(
         "MISS": _MISS,
         "VP": ValueProblem,
         "ODD": _ODD_SPACING.search,
-        "FNR": FNR_LIKE.search,
+        "FNR": _FREE_TEXT_SUSPECT.search,  # a fødselsnummer, or an intd placeholder
     }
     body: list[str] = []
     results = ["None"] * width
@@ -238,3 +331,184 @@ def compile_row_parser(
     lines.append(f"    return [{', '.join(results)}, batch, sheet, row]")
     exec(compile("\n".join(lines), "<intd row parser>", "exec"), env)  # noqa: S102
     return env["parse"]  # type: ignore[return-value]
+
+
+# --- rows that are not data ---------------------------------------------------------------
+#
+# Under a table (and sometimes inside it) offices leave rows that are not participants or
+# placements: totals and counts, notes and page footers, the header again on every page of
+# an export printed in pages. They are passed over with a warning naming the row. The rule
+# is the row's shape, not a word list alone: a total has one label cell and otherwise only
+# numbers; a note is the only cell of its row and reads as text, not as an id. A row with
+# two text cells, a date or a fødselsnummer is data, whatever its words.
+
+_TOTAL_WORDS = (
+    r"totalt?|totals|totalsum(?:men)?|sum(?:ma|mer|s)?|delsum(?:mer)?|sub-?total"
+    r"|antall|i\s+alt|count|gjennomsnitt|snitt|average|median|maks(?:imum)?|max|min(?:imum)?"
+    r"|[∑Σ]"
+)
+# A total label starts with a total word (Totalt, Sum 2019, Antall: 8, I alt, Grand
+# total) or ends with one after a space (Drammen Totalt, Eritrea Antall: what Excel's
+# Subtotal writes). "Sum Bygg AS" is a label too, but only a row of numbers besides it
+# is a total; "P-SUM1" is not a label.
+_TOTAL_LABEL = re.compile(
+    rf"\A[\s*]*(?:grand\s+)?(?:{_TOTAL_WORDS})(?=\Z|[\s:.=(])|\s(?:{_TOTAL_WORDS})[\s:.]*\Z",
+    re.IGNORECASE,
+)
+# A number as text: 8, 1 234, 37,5, 1.000,5, 50 %, -3 (not a date: 01.12.2019).
+_NUMBER = re.compile(r"[-+\u2212]?\d[\d\s\u00a0\u202f.,]*%?")
+_DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}.*")
+_LETTERS = re.compile(r"[^\W\d_]{3}")
+_NOTE_MARK = ("*", "#", "†", "‡", "¹", "²", "³", "sep=")
+_DELIMITERS = (",", ";", "\t", "|")
+_MARK = re.compile(r"[\s:*#(=]").search
+_DIGIT = re.compile(r"\d").search
+
+
+def _unlike_an_id(value: str) -> bool:
+    """What sends a row the fast path took to `not_data`: an id with a space, ':' or a
+    mark, with no digit, or of nothing but digits. Ids of real rows have letters and
+    digits (two C calls decide), or only digits in an office with numeric ids, whose
+    rows are then each looked at (a few microseconds)."""
+    if value.isalnum():
+        return value.isdigit() or value.isalpha()
+    return _MARK(value) is not None or _DIGIT(value) is None or _is_number(value)
+
+
+def _is_number(value: object) -> bool:
+    if value.__class__ is str:
+        raw = value.strip()
+        if not raw or not (raw[0].isdigit() or raw[0] in "+-\u2212"):
+            return False  # most text: one look at its first character
+        return _NUMBER.fullmatch(raw) is not None and _DATE_LIKE.fullmatch(raw) is None
+    return value.__class__ in (int, float)
+
+
+def _is_note(label: str, width: int) -> bool:
+    """Whether the only cell of a row reads as a note (Kilde: NAV Drammen, Utskrevet
+    01.12.2019, Side 1 av 3, * foreløpige tall, # comment) rather than an id. A line
+    holding many of another delimiter is a row written wrong (E-FIELDS), not a note."""
+    raw = label.strip()
+    most = max(raw.count(d) for d in _DELIMITERS)
+    if most >= 2 and 2 * most >= width - 1:
+        return False
+    if raw.casefold().startswith(_NOTE_MARK) or re.search(r":(?:\s|\Z)", raw):
+        return True
+    return width > 1 and " " in raw and _LETTERS.search(raw) is not None
+
+
+def not_data(
+    cells: Sequence[object],
+    header: Sequence[str],
+    ids: Sequence[int],
+    hidden: set[int],
+    previous_id: object = None,
+    fields: dict[int, str] | None = None,
+    kind: str | None = None,
+) -> tuple[str, str, int] | None:
+    """Why a row is not data, as (code, message, index of the cell to name), or None
+    when it is data (or may be: then it is parsed, and refused if it is wrong). Code ""
+    is a row of only spaces: blank to a person, passed over silently as blank rows are.
+
+    `ids` are the columns of the required ids, `hidden` those of the fødselsnummer,
+    `previous_id` the id of the good row before (to tell a lone count or word from an
+    id of the kind the table has), `fields` the table's columns (index -> field) of this
+    `kind`, to tell the header again from a second header with other columns
+    (E-HEADER-CHANGED: an error, the rows under it are not read). A usual data row is
+    told in a few C calls: its second cell of text (not a number) decides."""
+    first: tuple[int, str] | None = None  # the first cell of text that is not a number
+    for i, c in enumerate(cells):
+        if c is None or c == "" or c.__class__ in (int, float):
+            continue
+        if not isinstance(c, str):
+            return None  # a date, a time, true/false: data
+        if c.isdigit() or c.isspace() or _is_number(c):
+            continue
+        if first is not None:  # two texts: data, or the header again
+            if _named(first, header) or (len(first[1]) > 1 and score_header([first[1]])):
+                return _header_again(cells, header, fields, kind)
+            return None
+        first = (i, c)
+    filled = [i for i, c in enumerate(cells) if not (c is None or c == "" or _is_space(c))]
+    if not filled:
+        return "", "", 0
+    if first is None:
+        return _only_numbers(filled, ids, hidden, previous_id)
+    i, label = first
+    if PLACEHOLDER.search(label):
+        return None  # a row of a .rejected.csv: refused with E-PLACEHOLDER, never passed over
+    if _named(first, header) and (again := _header_again(cells, header, fields, kind)):
+        return again
+    if _TOTAL_LABEL.search(label):
+        return "W-TOTAL-ROW", "a total row, not data: passed over", i
+    if len(filled) > 1:
+        return None
+    if _is_note(label, len(header)):
+        return "W-NOTE-ROW", "a note, not data: passed over", i
+    if (
+        i in ids
+        and isinstance(previous_id, str)
+        and not any(ch.isdigit() for ch in label)
+        and any(ch.isdigit() for ch in previous_id)
+    ):
+        message = "a lone word where the ids above have digits (a title?): passed over"
+        return "W-NOTE-ROW", message, i
+    return None
+
+
+def _is_space(value: object) -> bool:
+    return isinstance(value, str) and value.isspace()
+
+
+def _named(cell: tuple[int, str], header: Sequence[str]) -> bool:
+    i, value = cell
+    return i < len(header) and normalize_header(value).casefold() == header[i].casefold()
+
+
+def _header_again(
+    cells: Sequence[object],
+    header: Sequence[str],
+    fields: dict[int, str] | None,
+    kind: str | None,
+) -> tuple[str, str, int] | None:
+    """W-HEADER-REPEATED when every cell with content is the header's cell above it (or
+    another name of the same column); E-HEADER-CHANGED when they are all column names
+    but not the table's."""
+    filled = [(i, c) for i, c in enumerate(cells) if not (c is None or c == "" or _is_space(c))]
+    if not all(isinstance(c, str) for _i, c in filled):
+        return None
+    texts = [(i, str(c)) for i, c in filled]
+    named = sum(1 for h in header if h)
+
+    def same(i: int, c: str) -> bool:
+        if _named((i, c), header):
+            return True
+        field = (fields or {}).get(i)
+        return field is not None and kind is not None and field_of(c, kind) == field
+
+    if len(texts) >= min(2, named) and all(same(i, c) for i, c in texts):
+        return "W-HEADER-REPEATED", "the header row again: passed over", texts[0][0]
+    if len(texts) >= 2 and score_header([normalize_header(c) for _i, c in texts]) == len(texts):
+        message = (
+            "a second header row with other columns than the table's: a second table? "
+            "It and the rows under it are not read"
+        )
+        return "E-HEADER-CHANGED", message, texts[0][0]
+    return None
+
+
+def _only_numbers(
+    filled: list[int], ids: Sequence[int], hidden: set[int], previous_id: object
+) -> tuple[str, str, int] | None:
+    """A row of only numbers is a total or a count, unless it has a fødselsnummer (a
+    person) or an id where the table's ids are numbers too."""
+    if any(i in hidden for i in filled):
+        return None
+    id_cells = [i for i in filled if i in ids]
+    if not id_cells:
+        message = "only numbers and no id (a total or a count?): passed over"
+        return "W-TOTAL-ROW", message, filled[0]
+    if isinstance(previous_id, str) and not _is_number(previous_id):
+        message = "only numbers where the ids above are not (a total or a count?): passed over"
+        return "W-TOTAL-ROW", message, id_cells[0]
+    return None

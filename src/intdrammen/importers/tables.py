@@ -773,14 +773,12 @@ def _text_rows(
             start, last = last + 1, reader.line_num
             if not any(rec):
                 continue
-            if len(rec) != width:
-                if len(rec) < width:
-                    rec.extend([""] * (width - len(rec)))
-                elif not any(rec[width:]):
-                    del rec[width:]  # empty trailing fields
-                    if not any(rec):
-                        continue
-                # else: more values than the header has columns; parse_rows reports it
+            if len(rec) > width and not any(rec[width:]):
+                del rec[width:]  # empty trailing fields
+                if not any(rec):
+                    continue
+            # A row with more values than the header has columns, or fewer, is yielded
+            # as it is: parse_rows reports it (or passes it over as a footer line).
             yield start, rec
 
 

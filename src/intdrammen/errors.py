@@ -51,6 +51,18 @@ HINTS: dict[str, str] = {
     "E-FILE": "Check the file name and that you can read it.",
     "E-FORMAT": "intd reads .csv, .txt, .tsv, .xlsx, .xlsm, .xls and .ods files.",
     "E-MAP": "Fix the mapping file given with --map.",
+    "E-CELL": "The cell holds a spreadsheet error (#N/A, #DIV/0!, #REF!, Err:502 ...), not a "
+    "value: fix the formula (a VLOOKUP that found nothing?) or type the value in.",
+    "E-FORMULA": "The file holds a formula without its calculated value (saved by a program "
+    "that does not calculate): open it in Excel or LibreOffice and save it, which stores "
+    "the values.",
+    "E-MERGED": "Unmerge the cells (Excel: Home > Merge & Center > Unmerge) so each row of the "
+    "table has its own cells.",
+    "W-SHEET-HIDDEN": "A hidden sheet is not imported; name it with --sheet NAME to import it.",
+    "W-SHEET-SKIPPED": "This sheet holds no table intd reads; name it with --sheet NAME if it "
+    "should.",
+    "W-ROW-HIDDEN": "Hidden or filtered-out rows are imported like the others; show them "
+    "(Excel: Unhide / Clear filter) to check them, or delete the rows that are not data.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
 }

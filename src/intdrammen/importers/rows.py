@@ -179,7 +179,8 @@ def parse_rows(
 
 
 _MISS = object()
-_ODD_SPACING = re.compile("[\u00a0\t\n\r]|  ")
+# ... or a leading "#" / "Err:" (perhaps a spreadsheet error value, which text() refuses)
+_ODD_SPACING = re.compile("[\u00a0\t\n\r]|  |^#|^[Ee][Rr][Rr]:")
 
 
 def compile_row_parser(

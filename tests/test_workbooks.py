@@ -306,7 +306,7 @@ def test_a_merge_across_the_header_is_refused_naming_the_range(cli: Callable[...
     assert "E-MERGED" in result.output and "F1:F2" in result.output
 
 
-def test_find_cells_of_a_plain_workbook_is_cheap_and_empty(tmp_path: Path) -> None:
+def test_find_cells_of_a_plain_workbook_finds_nothing(tmp_path: Path) -> None:
     path = tmp_path / "plain.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("D")
@@ -315,7 +315,26 @@ def test_find_cells_of_a_plain_workbook_is_cheap_and_empty(tmp_path: Path) -> No
     for r in range(1, 2001):
         sheet.write_row(r, 0, [f"P{r}", "", 1990, "K", "Eritrea", "3005"])
         sheet.write_datetime(r, 6, datetime(2015, 3, 1), day)
-        sheet.write_formula(r, 2, "=1990", None, 1990)  # formulas with values: nothing found
     book.close()
     found = find_cells(path)["D"]
     assert not found.values and not found.merged and not found.hidden_rows
+
+
+def test_stored_formula_values_count_only_once_a_calculating_program_saved_them() -> None:
+    """xlsxwriter flags its files fullCalcOnLoad: Excel recalculates every formula on
+    opening, so the values the script stored are not what a person sees. Once Excel has
+    saved the file (no flag) its stored values are Excel's own."""
+    flagged = find_cells(OFFICE / "wb_formulas_recalculated_on_load.xlsx")["Deltakere"]
+    assert len(flagged.values) == 9  # 8 birth years + the #N/A in the unused column
+    assert flagged.values[(1, 10 + 1)] == "#N/A"
+    assert str(flagged.values[(1, 2)]) == "=1990"
+    saved = find_cells(OFFICE / "wb_formulas_with_values.xlsx")["Deltakere"]
+    assert saved.values == {(1, 11): "#N/A"}
+
+
+def test_a_hidden_column_is_read_and_named() -> None:
+    notes: list[Problem] = []
+    (table,) = read_tables(OFFICE / "wb_hidden_column.xlsx", score_header=score, notes=notes)
+    assert [(p.code, p.sheet) for p in notes] == [("W-COLUMN-HIDDEN", "Deltakere")]
+    assert "'national_id'" in notes[0].message
+    assert len(list(table.rows)) == 8

@@ -63,6 +63,8 @@ HINTS: dict[str, str] = {
     "should.",
     "W-ROW-HIDDEN": "Hidden or filtered-out rows are imported like the others; show them "
     "(Excel: Unhide / Clear filter) to check them, or delete the rows that are not data.",
+    "W-COLUMN-HIDDEN": "Hidden columns are imported like the others; show them (Excel: "
+    "Unhide) to check them, or delete the columns intd should not read.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
 }

@@ -493,6 +493,14 @@ def _read_workbook(
                     "see: they were read like the others"
                 )
                 passed.append(Problem("W-ROW-HIDDEN", message, name, sheet=data.name))
+            shut = [header[c - left] for c in cells.hidden_columns if 0 <= c - left < len(header)]
+            if any(shut):
+                listed = ", ".join(repr(c) for c in shut if c)
+                message = (
+                    f"hidden columns {listed} hold data a person may not see: "
+                    "they were read like the others"
+                )
+                passed.append(Problem("W-COLUMN-HIDDEN", message, name, sheet=data.name))
             table_rows = _sheet_rows(rows(), base, header_row, len(header))
             tables.append(Table(name, path, data.name, header, header_row, table_rows, None, None))
         elif sheet is not None:
@@ -510,7 +518,7 @@ def _read_workbook(
             f"no sheet has a header row with known column names in the first {scan_rows} "
             f"rows (sheets looked at: {looked})"
         )
-        hidden = [p.sheet for p in passed if p.code == "W-SHEET-HIDDEN"]
+        hidden = [str(p.sheet) for p in passed if p.code == "W-SHEET-HIDDEN"]
         if hidden:
             listed = ", ".join(repr(n) for n in hidden)
             message += f"; hidden sheets not looked at: {listed} (name one with --sheet)"

@@ -97,6 +97,7 @@ class SheetCells:
     values: dict[tuple[int, int], object] = field(default_factory=dict)  # (row, col) 0-based
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
     hidden_rows: list[int] = field(default_factory=list)  # 1-based, ascending
+    hidden_columns: list[int] = field(default_factory=list)  # 0-based
 
 
 def overlay(
@@ -179,6 +180,8 @@ _TYPE = re.compile(rb'\bt="(\w+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _ROW = re.compile(rb"<row\b([^>]*)>")
+_COL = re.compile(rb'<col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*>')
+_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 
@@ -213,14 +216,18 @@ def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
             target = target[1:] if target.startswith("/") else posixpath.join("xl", target)
             targets[item.get("Id", "")] = posixpath.normpath(target)
     found: dict[str, SheetCells] = {}
+    # Written by a program that does not calculate (xlsxwriter, openpyxl): Excel recalculates
+    # every formula on opening, so a stored value (xlsxwriter stores 0) is not what a person
+    # sees. Excel drops the flag when it saves the file.
+    recalc = any(c.get("fullCalcOnLoad") in ("1", "true") for c in book.iter(f"{main}calcPr"))
     for sheet in book.iter(f"{main}sheet"):
         part = targets.get(sheet.get(rel, ""))
         if part in names:
-            found[sheet.get("name", "")] = _xlsx_sheet(archive.read(part))
+            found[sheet.get("name", "")] = _xlsx_sheet(archive.read(part), recalc)
     return found
 
 
-def _xlsx_sheet(data: bytes) -> SheetCells:
+def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
     cells = SheetCells()
     if b't="e"' in data:
         for match in _ERROR_CELL.finditer(data):
@@ -229,7 +236,8 @@ def _xlsx_sheet(data: bytes) -> SheetCells:
             if ref and value:
                 place = (int(ref[2]) - 1, _col(ref[1]))
                 cells.values[place] = _unescape(value[1]).strip() or "#VALUE!"
-    if b"</f></c>" in data or b"/></c>" in data or b"<v></v>" in data:
+    # Each `in` is a pass over the sheet (~0.2 s for 80 MB): a plain sheet takes three.
+    if b"<f" in data and (b"</f></c>" in data or b"/></c>" in data or b"<v></v>" in data):
         for match in _NO_VALUE.finditer(data):
             ref = _REF.search(match[1])
             kind = _TYPE.search(match[1])
@@ -237,15 +245,27 @@ def _xlsx_sheet(data: bytes) -> SheetCells:
                 continue  # t="str" with an empty value: the formula's result is ""
             place = (int(ref[2]) - 1, _col(ref[1]))
             cells.values.setdefault(place, Uncalculated(_unescape(match[3] or b"")))
-    if b"<mergeCell" in data:
-        for match in _MERGE.finditer(data):
+    if recalc and b"<f" in data:
+        for match in _FORMULA_CELL.finditer(data):
+            ref = _REF.search(match[1])
+            if ref is not None:
+                place = (int(ref[2]) - 1, _col(ref[1]))
+                cells.values.setdefault(place, Uncalculated(_unescape(match[2] or b"")))
+    end = data.rfind(b"</sheetData>")  # merged ranges are listed after the cells
+    if b"<mergeCell" in data[end:] if end >= 0 else b"<mergeCell" in data:
+        for match in _MERGE.finditer(data, max(end, 0)):
             r0, c0 = int(match[2]) - 1, _col(match[1])
             if match[3]:
                 r1, c1 = int(match[4]) - 1, _col(match[3])
             else:
                 r1, c1 = r0, c0
             cells.merged.append((r0, c0, r1, c1))
-    if b'hidden="1"' in data or b'hidden="true"' in data:
+    start = data.find(b"<sheetData")  # column widths and hiding come before the cells
+    if b"hidden=" in data[:start]:
+        for match in _COL.finditer(data, 0, max(start, 0)):
+            if _HIDDEN.search(match[0]):
+                cells.hidden_columns.extend(range(int(match[1]) - 1, int(match[2])))
+    if b"hidden=" in data:
         for match in _ROW.finditer(data):
             number = _ROW_NUMBER.search(match[1])
             if number and _HIDDEN.search(match[1]):
@@ -276,7 +296,7 @@ def _ods(content: bytes) -> dict[str, SheetCells]:
     t, o = f"{{{_TABLE}}}", f"{{{_OFFICE}}}"
     found: dict[str, SheetCells] = {}
     cells = SheetCells()
-    row = col = 0
+    row = col = column = 0
     repeat = 1
     # expat expands no external entities and (2.4.1+) limits entity growth
     parsed = ElementTree.iterparse(io.BytesIO(content), ("start", "end"))  # noqa: S314
@@ -285,7 +305,12 @@ def _ods(content: bytes) -> dict[str, SheetCells]:
         if event == "start":
             if tag == f"{t}table":
                 cells = found.setdefault(element.get(f"{t}name", ""), SheetCells())
-                row = 0
+                row = column = 0
+            elif tag == f"{t}table-column":
+                span = int(element.get(f"{t}number-columns-repeated", "1"))
+                if element.get(f"{t}visibility", "visible") != "visible" and span < 1024:
+                    cells.hidden_columns.extend(range(column, column + span))
+                column += span
             elif tag == f"{t}table-row":
                 col = 0
                 repeat = int(element.get(f"{t}number-rows-repeated", "1"))

@@ -179,8 +179,9 @@ def parse_rows(
 
 
 _MISS = object()
-# ... or a leading "#" / "Err:" (perhaps a spreadsheet error value, which text() refuses)
-_ODD_SPACING = re.compile("[\u00a0\t\n\r]|  |^#|^[Ee][Rr][Rr]:")
+# ... or a "#" or ":" (a spreadsheet error value, #N/A or Err:502, is refused by text()):
+# one character class, as fast as the spacing alone; anchored alternatives cost 2x.
+_ODD_SPACING = re.compile("[\u00a0\t\n\r#:]|  ")
 
 
 def compile_row_parser(

@@ -486,7 +486,8 @@ def _read_workbook(
         header_row, header, _, first = _find_header(filled, score, scan_rows)
         if header_row:
             _check_merges(name, data.name, cells, header_row, len(header))
-            after = [n for n in cells.hidden_rows if n > header_row]
+            last = data.end[0] + 1 if data.end else 0
+            after = [n for n in cells.hidden_rows if header_row < n <= last]
             if after:
                 message = (
                     f"{len(after)} hidden rows ({_row_list(after)}) are data a person may not "

@@ -320,7 +320,8 @@ def _ods(content: bytes) -> dict[str, SheetCells]:
         if tag in (f"{t}table-cell", f"{t}covered-table-cell"):
             span = int(element.get(f"{t}number-columns-repeated", "1"))
             if tag == f"{t}table-cell":
-                _ods_cell(element, cells, row, col, t, o)
+                for repeat_col in range(col, col + min(span, 1024)):
+                    _ods_cell(element, cells, row, repeat_col, t, o)
             col += span
             element.clear()
         elif tag == f"{t}table-row":

@@ -277,7 +277,7 @@ def test_a_merged_range_fills_its_rows_and_columns(tmp_path: Path) -> None:
         for r, line in enumerate([PARTICIPANT_HEADER[:6], *(p[:6] for p in PEOPLE)], 4):
             for c, value in enumerate(line, 3):
                 sheet.cell(row=r, column=c).value = value
-        sheet.merge_cells("G5:G6")  # content to the right of the header: left alone
+        sheet.merge_cells("G5:G6")  # country over two rows
         sheet["G5"] = "merknad"
         for cell in ("H5", "H6", "C6", "D6"):
             sheet[cell] = None
@@ -338,3 +338,33 @@ def test_a_hidden_column_is_read_and_named() -> None:
     assert [(p.code, p.sheet) for p in notes] == [("W-COLUMN-HIDDEN", "Deltakere")]
     assert "'national_id'" in notes[0].message
     assert len(list(table.rows)) == 8
+
+
+def _offset_table(path: Path, merge: str) -> Path:
+    """The table from C4 on (columns C-H), with one merged range."""
+
+    def build(book: Any) -> None:
+        sheet = book.active
+        sheet.title = "Deltakere"
+        for r, line in enumerate([PARTICIPANT_HEADER[:6], *(p[:6] for p in PEOPLE)], 4):
+            for c, value in enumerate(line, 3):
+                sheet.cell(row=r, column=c).value = value
+        sheet["J3"] = "notat"
+        sheet.merge_cells(merge)
+
+    return _book(path, build)
+
+
+def test_a_merge_across_the_header_of_a_table_not_at_a1_is_refused(tmp_path: Path) -> None:
+    from intdrammen.errors import InputFileError
+
+    path = _offset_table(tmp_path / "offset.xlsx", "H4:H5")
+    with pytest.raises(InputFileError) as caught:
+        read_tables(path, score_header=score)
+    assert caught.value.code == "E-MERGED" and "H4:H5" in caught.value.message
+
+
+def test_a_merge_right_of_the_table_does_not_refuse_it(tmp_path: Path) -> None:
+    path = _offset_table(tmp_path / "offset.xlsx", "J3:J6")
+    (table,) = read_tables(path, score_header=score)
+    assert [n for n, _ in table.rows] == [5, 6, 7]

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from intdrammen.errors import InputFileError, Problem
-from intdrammen.importers.workbook_cells import SheetCells, overlay, range_name
+from intdrammen.importers.workbook_cells import SheetCells, find_cells, overlay, range_name
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
@@ -412,8 +412,6 @@ def _read_workbook(
         SheetVisibleEnum,
     )
 
-    from intdrammen.importers.workbook_cells import find_cells
-
     passed: list[Problem] = []
 
     def pass_over(code: str, sheet_name: str, why: str) -> None:
@@ -481,11 +479,14 @@ def _read_workbook(
         ) -> Iterator[list[Any]]:
             return overlay(data.iter_rows(), base, left, cells)
 
-        numbered = enumerate(rows(), base + 1)
+        # The header is looked for without filling merged ranges: a merge that reaches
+        # into the header row from above or below is refused below, not read as a name.
+        unmerged = SheetCells(values=cells.values)
+        numbered = enumerate(rows(cells=unmerged), base + 1)
         filled = ((n, r) for n, r in numbered if r.count("") != len(r))
         header_row, header, _, first = _find_header(filled, score, scan_rows)
         if header_row:
-            _check_merges(name, data.name, cells, header_row, len(header))
+            _check_merges(name, data.name, cells, header_row, left + len(header))
             last = data.end[0] + 1 if data.end else 0
             after = [n for n in cells.hidden_rows if header_row < n <= last]
             if after:
@@ -541,12 +542,13 @@ def _row_list(numbers: list[int]) -> str:
     return "rows " + ", ".join(shown) + (", ..." if len(runs) > 10 else "")
 
 
-def _check_merges(file: str, sheet: str, cells: SheetCells, header_row: int, width: int) -> None:
-    """A merged range that joins the header row to a row above or below it cannot be read
-    as a person reads it (is it a column name or a value?): refused, naming it."""
+def _check_merges(file: str, sheet: str, cells: SheetCells, header_row: int, right: int) -> None:
+    """A merged range that joins the header row to a row above or below it, left of sheet
+    column `right` (the header's end), cannot be read as a person reads it (is it a column
+    name or a value?): refused, naming it."""
     h = header_row - 1
     for r0, c0, r1, c1 in cells.merged:
-        if r0 != r1 and r0 <= h <= r1 and c0 < width:
+        if r0 != r1 and r0 <= h <= r1 and c0 < right:
             message = (
                 f"cells {range_name(r0, c0, r1, c1)} are merged across the header row "
                 f"(row {header_row}) and other rows; unmerge them so the header row holds "

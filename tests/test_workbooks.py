@@ -368,3 +368,26 @@ def test_a_merge_right_of_the_table_does_not_refuse_it(tmp_path: Path) -> None:
     path = _offset_table(tmp_path / "offset.xlsx", "J3:J6")
     (table,) = read_tables(path, score_header=score)
     assert [n for n, _ in table.rows] == [5, 6, 7]
+
+
+def test_an_xlsx_with_prefixed_elements_is_searched_too(tmp_path: Path) -> None:
+    """Some writers (the .NET Open XML SDK) prefix every element: <x:c r="A2" t="e">."""
+    import re
+    import zipfile
+
+    plain = tmp_path / "plain.xlsx"
+    book = xlsxwriter.Workbook(str(plain))
+    sheet = book.add_worksheet("D")
+    sheet.write_row(0, 0, PARTICIPANT_HEADER)
+    sheet.write_row(1, 0, PEOPLE[0])
+    sheet.write_formula(1, 5, "=NA()", None, "#N/A")
+    book.close()
+    prefixed = tmp_path / "prefixed.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(prefixed, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"<(/?)(?=[a-zA-Z])", rb"<\1x:", data)
+                data = data.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=")
+            target.writestr(info, data)
+    assert find_cells(prefixed)["D"].values == {(1, 5): "#N/A"}

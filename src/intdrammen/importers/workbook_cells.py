@@ -227,8 +227,15 @@ def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
     return found
 
 
+_PREFIXED_ROOT = re.compile(rb"<(\w+):worksheet\b")
+
+
 def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
     cells = SheetCells()
+    prefixed = _PREFIXED_ROOT.search(data, 0, 4096)
+    if prefixed:  # <x:c r="A1"> (the .NET Open XML SDK): read as the unprefixed elements
+        tag = prefixed[1] + b":"
+        data = data.replace(b"<" + tag, b"<").replace(b"</" + tag, b"</")
     if b't="e"' in data:
         for match in _ERROR_CELL.finditer(data):
             ref = _REF.search(match[1])

@@ -391,3 +391,18 @@ def test_an_xlsx_with_prefixed_elements_is_searched_too(tmp_path: Path) -> None:
                 data = data.replace(b"<x:worksheet xmlns=", b"<x:worksheet xmlns:x=")
             target.writestr(info, data)
     assert find_cells(prefixed)["D"].values == {(1, 5): "#N/A"}
+
+
+def test_a_logical_cell_is_refused_not_read_as_python_text(
+    tmp_path: Path, cli: Callable[..., Any], db: Path
+) -> None:
+    def build(book: Any) -> None:
+        _people_sheet(book.active, [["P1", "", 1990, "K", True, "3005", "", "", "", "", ""]])
+
+    path = _book(tmp_path / "logical.xlsx", build)
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "E-CELL" in result.output and "TRUE" in result.output
+    with pytest.raises(ValueProblem) as caught:
+        text(False)
+    assert caught.value.code == "E-CELL"

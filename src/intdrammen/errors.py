@@ -51,8 +51,9 @@ HINTS: dict[str, str] = {
     "E-FILE": "Check the file name and that you can read it.",
     "E-FORMAT": "intd reads .csv, .txt, .tsv, .xlsx, .xlsm, .xls and .ods files.",
     "E-MAP": "Fix the mapping file given with --map.",
-    "E-CELL": "The cell holds a spreadsheet error (#N/A, #DIV/0!, #REF!, Err:502 ...), not a "
-    "value: fix the formula (a VLOOKUP that found nothing?) or type the value in.",
+    "E-CELL": "The cell holds a spreadsheet error (#N/A, #DIV/0!, #REF!, Err:502 ...) or a "
+    "TRUE/FALSE, not a value: fix the formula (a VLOOKUP that found nothing?) or type the "
+    "value in.",
     "E-FORMULA": "The file holds a formula without its calculated value (saved by a program "
     "that does not calculate): open it in Excel or LibreOffice and save it, which stores "
     "the values.",

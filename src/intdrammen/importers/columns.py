@@ -382,7 +382,10 @@ def text(value: object) -> str | None:
             return str(int(value))
         return repr(value)
     if isinstance(value, bool):
-        return str(value)
+        # A workbook TRUE/FALSE (a checkbox, a comparison formula) is no value of any
+        # column, and Excel shows it as TRUE, SANN or WAHR by language: not guessed at.
+        shown = "TRUE" if value else "FALSE"
+        raise ValueProblem("E-CELL", f"the cell holds the logical value {shown}, not a value")
     if isinstance(value, datetime | date):
         return value.isoformat()
     result = str(value)

@@ -406,3 +406,37 @@ def test_a_logical_cell_is_refused_not_read_as_python_text(
     with pytest.raises(ValueProblem) as caught:
         text(False)
     assert caught.value.code == "E-CELL"
+
+
+def test_a_column_name_merged_over_columns_is_read_only_while_they_are_empty(
+    tmp_path: Path, cli: Callable[..., Any], db: Path
+) -> None:
+    from intdrammen.errors import InputFileError
+
+    wide = _offset_table(tmp_path / "wide.xlsx", "D4:E4")  # national_id drawn wide over E
+    with pytest.raises(InputFileError) as caught:
+        (table,) = read_tables(wide, score_header=score)
+        list(table.rows)  # E (country) holds values: two columns under one name
+    assert caught.value.code == "E-MERGED" and "D4:E4" in caught.value.message
+
+    def build(book: Any) -> None:
+        sheet = book.active
+        sheet.append([*PARTICIPANT_HEADER[:6], None, "intro_start"])
+        for person in PEOPLE:
+            sheet.append([*person[:6], None, person[7]])
+        sheet.merge_cells("F1:G1")  # municipality drawn over the empty column G
+
+    path = _book(tmp_path / "cosmetic.xlsx", build)
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert [r[1] for r in _participants(db)] == ["3005", "3005", "3049"]
+
+
+def test_a_refusal_found_while_reading_rows_leaves_no_database(
+    tmp_path: Path, cli: Callable[..., Any], db: Path, both_parse_paths: str
+) -> None:
+    wide = _offset_table(tmp_path / "wide.xlsx", "D4:E4")
+    result = cli("import", str(wide))
+    assert result.exit_code == 1
+    assert "E-MERGED" in result.output and "Traceback" not in result.output
+    assert not db.exists()

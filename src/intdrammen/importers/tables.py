@@ -486,7 +486,7 @@ def _read_workbook(
         filled = ((n, r) for n, r in numbered if r.count("") != len(r))
         header_row, header, _, first = _find_header(filled, score, scan_rows)
         if header_row:
-            _check_merges(name, data.name, cells, header_row, left + len(header))
+            shadow = _check_merges(name, data.name, cells, header_row, left, len(header))
             last = data.end[0] + 1 if data.end else 0
             after = [n for n in cells.hidden_rows if header_row < n <= last]
             if after:
@@ -504,6 +504,8 @@ def _read_workbook(
                 )
                 passed.append(Problem("W-COLUMN-HIDDEN", message, name, sheet=data.name))
             table_rows = _sheet_rows(rows(), base, header_row, len(header))
+            if shadow:
+                table_rows = _no_data_under(table_rows, shadow, name, data.name)
             tables.append(Table(name, path, data.name, header, header_row, table_rows, None, None))
         elif sheet is not None:
             _no_header(name, first, scan_rows, sheet=data.name)
@@ -542,11 +544,16 @@ def _row_list(numbers: list[int]) -> str:
     return "rows " + ", ".join(shown) + (", ..." if len(runs) > 10 else "")
 
 
-def _check_merges(file: str, sheet: str, cells: SheetCells, header_row: int, right: int) -> None:
-    """A merged range that joins the header row to a row above or below it, left of sheet
-    column `right` (the header's end), cannot be read as a person reads it (is it a column
-    name or a value?): refused, naming it."""
-    h = header_row - 1
+def _check_merges(
+    file: str, sheet: str, cells: SheetCells, header_row: int, left: int, width: int
+) -> dict[int, str]:
+    """A merged range that joins the header row (of `width` columns from sheet column
+    `left`) to a row above or below it cannot be read as a person reads it (is it a column
+    name or a value?): refused, naming it. A column name merged over several columns is
+    returned as {table column: range} for each column it covers but the first: data
+    under it would have two columns under one name."""
+    h, right = header_row - 1, left + width
+    shadow: dict[int, str] = {}
     for r0, c0, r1, c1 in cells.merged:
         if r0 != r1 and r0 <= h <= r1 and c0 < right:
             message = (
@@ -555,6 +562,27 @@ def _check_merges(file: str, sheet: str, cells: SheetCells, header_row: int, rig
                 "only column names"
             )
             raise InputFileError("E-MERGED", file, message, sheet=sheet)
+        if r0 == r1 == h and c1 > c0 and c0 < right:
+            for c in range(max(c0 + 1, left), min(c1 + 1, right)):
+                shadow[c - left] = range_name(r0, c0, r1, c1)
+    return shadow
+
+
+def _no_data_under(
+    rows: Iterator[tuple[int, list[CellValue]]], shadow: dict[int, str], file: str, sheet: str
+) -> Iterator[tuple[int, list[CellValue]]]:
+    """The rows, refused at the first with a value in a column whose name is merged into
+    the column to its left (a person reads both columns under that one name)."""
+    for number, cells in rows:
+        for column, where in shadow.items():
+            if column < len(cells) and cells[column] is not None:
+                message = (
+                    f"the column name in {where} is merged over several columns, and row "
+                    f"{number} has a value in a column it covers, which has no name of its "
+                    "own; give each column its own name"
+                )
+                raise InputFileError("E-MERGED", file, message, sheet=sheet)
+        yield number, cells
 
 
 def _row_base(data: CalamineSheet) -> int | None:

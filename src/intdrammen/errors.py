@@ -71,6 +71,21 @@ HINTS: dict[str, str] = {
     "wrote this database.",
     "E-DB-WAL": "Close every program that has the database open; if none does, run "
     "`sqlite3 FILE 'PRAGMA journal_mode=DELETE'` once to finish its writes, then try again.",
+    "E-CELL": "The cell holds a spreadsheet error (#N/A, #DIV/0!, #REF!, Err:502 ...) or a "
+    "TRUE/FALSE, not a value: fix the formula (a VLOOKUP that found nothing?) or type the "
+    "value in.",
+    "E-FORMULA": "The file holds a formula without its calculated value (saved by a program "
+    "that does not calculate): open it in Excel or LibreOffice and save it, which stores "
+    "the values.",
+    "E-MERGED": "Unmerge the cells (Excel: Home > Merge & Center > Unmerge) so each row of the "
+    "table has its own cells.",
+    "W-SHEET-HIDDEN": "A hidden sheet is not imported; name it with --sheet NAME to import it.",
+    "W-SHEET-SKIPPED": "This sheet holds no table intd reads; name it with --sheet NAME if it "
+    "should.",
+    "W-ROW-HIDDEN": "Hidden or filtered-out rows are imported like the others; show them "
+    "(Excel: Unhide / Clear filter) to check them, or delete the rows that are not data.",
+    "W-COLUMN-HIDDEN": "Hidden columns are imported like the others; show them (Excel: "
+    "Unhide) to check them, or delete the columns intd should not read.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
     "W-TOTAL-ROW": "A total, count or subtotal row is not data: intd passed it over. If it "

@@ -117,13 +117,18 @@ def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> lis
     planned: list[_Planned] = []
     for path in paths:
         info = file_info(path, encoding=options.encoding)
-        for table in read_tables(
+        notes: list[Problem] = []  # sheets passed over, hidden rows read
+        tables = read_tables(
             path,
             score_header=_scorer(options.mapping),
             sheet=options.sheet,
             encoding=options.encoding,
             info=info,
-        ):
+            notes=notes,
+        )
+        for note in notes:
+            log.add(note)
+        for table in tables:
             kind = options.kind or detect_kind(table.header, options.mapping)
             if kind is None:
                 raise InputFileError(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from intdrammen.ids import FNR_HIDDEN, contains_fnr
+from intdrammen.importers.workbook_cells import Uncalculated, is_error_literal
 from intdrammen.models import EndReason, Gender, Outcome, PlacementType
 
 
@@ -359,20 +360,32 @@ _WS = re.compile(r"\s+")
 
 def text(value: object) -> str | None:
     """A cell as clean text: NBSP and runs of whitespace folded, whole floats from a
-    workbook written without '.0' (participant id 42.0 -> '42'); empty -> None."""
+    workbook written without '.0' (participant id 42.0 -> '42'); empty -> None.
+
+    Every value parser goes through here, so here a spreadsheet error value (#N/A from a
+    workbook, or written into a CSV by Excel) is refused (E-CELL), and so is a workbook
+    formula that has no calculated value (E-FORMULA): neither is what the cell means."""
     if value.__class__ is str:  # the CSV hot path: one call per cell
         result = value.strip()
         if "\u00a0" in result or "  " in result or "\t" in result or "\n" in result:
             result = _WS.sub(" ", result.replace("\u00a0", " ")).strip()
+        if result.startswith(("#", "Err:", "err:", "ERR:")) and is_error_literal(result):
+            message = f"the cell shows the spreadsheet error {result}, not a value"
+            raise ValueProblem("E-CELL", message)
         return result or None
     if value is None:
         return None
+    if value.__class__ is Uncalculated:
+        raise ValueProblem("E-FORMULA", "a formula whose value was never calculated and saved")
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
         return repr(value)
     if isinstance(value, bool):
-        return str(value)
+        # A workbook TRUE/FALSE (a checkbox, a comparison formula) is no value of any
+        # column, and Excel shows it as TRUE, SANN or WAHR by language: not guessed at.
+        shown = "TRUE" if value else "FALSE"
+        raise ValueProblem("E-CELL", f"the cell holds the logical value {shown}, not a value")
     if isinstance(value, datetime | date):
         return value.isoformat()
     result = str(value)

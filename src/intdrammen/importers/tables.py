@@ -32,7 +32,8 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from intdrammen.errors import InputFileError
+from intdrammen.errors import InputFileError, Problem
+from intdrammen.importers.workbook_cells import SheetCells, find_cells, overlay, range_name
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
@@ -615,13 +616,15 @@ def read_tables(
     encoding: str | None = None,
     info: FileInfo | None = None,
     scan_rows: int = 20,
+    notes: list[Problem] | None = None,
 ) -> list[Table]:
     """The tables in a file: one for a text file (`sheet` does not apply), one per data
-    sheet of a workbook. Rows are read lazily; iterate each table's `rows` once."""
+    sheet of a workbook. Rows are read lazily; iterate each table's `rows` once. Sheets
+    passed over, and hidden rows read, are added to `notes` as W- problems."""
     if info is None:
         info = file_info(path, encoding=encoding)
     if info.encoding is None and not _is_text(path, _head(path)):
-        return _read_workbook(path, score_header, sheet, scan_rows)
+        return _read_workbook(path, score_header, sheet, scan_rows, notes)
     if encoding:
         used = _codec_name(path.name, encoding)
     else:
@@ -786,14 +789,34 @@ def _text_rows(
 
 
 def _read_workbook(
-    path: Path, score: ScoreHeader, sheet: str | None, scan_rows: int
+    path: Path,
+    score: ScoreHeader,
+    sheet: str | None,
+    scan_rows: int,
+    notes: list[Problem] | None = None,
 ) -> list[Table]:
+    """The data sheets of a workbook. A hidden, very hidden, chart or empty sheet, and a
+    sheet with no header row, is passed over with a note in `notes` (a W- problem) unless
+    it is the one named with `sheet`; cells calamine reads as empty but a person sees
+    otherwise (error values, formulas without a value, merged ranges) are read as
+    `workbook_cells` finds them."""
     name = path.name
     head = _head(path)
     if not head.startswith(WORKBOOK_MAGIC):
         looks = "binary data" if b"\x00" in head else "text (a CSV export? rename it to .csv)"
         raise InputFileError("E-FORMAT", name, f"this is not an Excel or ODS workbook but {looks}")
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+    from python_calamine import (
+        CalamineError,
+        CalamineWorkbook,
+        PasswordError,
+        SheetTypeEnum,
+        SheetVisibleEnum,
+    )
+
+    passed: list[Problem] = []
+
+    def pass_over(code: str, sheet_name: str, why: str) -> None:
+        passed.append(Problem(code, f"sheet passed over: {why}", name, sheet=sheet_name))
 
     try:
         with CalamineWorkbook.from_path(str(path)) as book:
@@ -804,6 +827,28 @@ def _read_workbook(
                     listed = ", ".join(repr(n) for n in book.sheet_names)
                     message = f"no sheet named {sheet!r}; the sheets are: {listed}"
                     raise InputFileError("E-SHEET", name, message)
+            else:
+                meta = {m.name: m for m in book.sheets_metadata}
+                hidden = []
+                for n in list(names):
+                    m = meta.get(n)
+                    if m is not None and m.visible != SheetVisibleEnum.Visible:
+                        very = m.visible == SheetVisibleEnum.VeryHidden
+                        why = "it is very hidden" if very else "it is hidden"
+                        pass_over("W-SHEET-HIDDEN", n, f"{why} (name it with --sheet to import it)")
+                        hidden.append(n)
+                        names.remove(n)
+                    elif m is not None and m.typ != SheetTypeEnum.WorkSheet:
+                        chart = m.typ == SheetTypeEnum.ChartSheet
+                        what = "a chart sheet" if chart else "not a worksheet"
+                        pass_over("W-SHEET-SKIPPED", n, f"it is {what}")
+                        names.remove(n)
+                if not names and hidden:
+                    listed = ", ".join(repr(n) for n in hidden)
+                    message = (
+                        f"every sheet is hidden ({listed}); name the one to import with --sheet"
+                    )
+                    raise InputFileError("E-SHEET", name, message)
             sheets = [book.get_sheet_by_name(n) for n in names]
     except PasswordError as exc:
         message = "the workbook is password-protected; save a copy without a password"
@@ -813,27 +858,132 @@ def _read_workbook(
     except OSError as exc:
         raise _file_error(name, exc) from exc
 
+    found = find_cells(path) if head.startswith(WORKBOOK_MAGIC[0]) else {}
     tables = []
     for data in sheets:
         base = _row_base(data)
         if base is None:
+            if sheet is None:
+                pass_over("W-SHEET-SKIPPED", data.name, "it is empty")
             continue  # an empty sheet, or a chart sheet
-        numbered = enumerate(data.iter_rows(), base + 1)
+        cells = found.get(data.name) or SheetCells()
+        if not cells.merged and path.suffix.lower() == ".xls":
+            ranges = data.merged_cell_ranges or []
+            cells.merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
+        left = data.start[1] if data.start else 0
+
+        def rows(
+            data: CalamineSheet = data,
+            base: int = base,
+            cells: SheetCells = cells,
+            left: int = left,
+        ) -> Iterator[list[Any]]:
+            return overlay(data.iter_rows(), base, left, cells)
+
+        # The header is looked for without filling merged ranges: a merge that reaches
+        # into the header row from above or below is refused below, not read as a name.
+        unmerged = SheetCells(values=cells.values)
+        numbered = enumerate(rows(cells=unmerged), base + 1)
         filled = ((n, r) for n, r in numbered if r.count("") != len(r))
         header_row, header, _, first = _find_header(filled, score, scan_rows)
         if header_row:
-            rows = _sheet_rows(data, base, header_row, len(header))
-            tables.append(Table(name, path, data.name, header, header_row, rows, None, None))
+            shadow = _check_merges(name, data.name, cells, header_row, left, len(header))
+            last = data.end[0] + 1 if data.end else 0
+            after = [n for n in cells.hidden_rows if header_row < n <= last]
+            if after:
+                message = (
+                    f"{len(after)} hidden rows ({_row_list(after)}) are data a person may not "
+                    "see: they were read like the others"
+                )
+                passed.append(Problem("W-ROW-HIDDEN", message, name, sheet=data.name))
+            shut = [header[c - left] for c in cells.hidden_columns if 0 <= c - left < len(header)]
+            if any(shut):
+                listed = ", ".join(repr(c) for c in shut if c)
+                message = (
+                    f"hidden columns {listed} hold data a person may not see: "
+                    "they were read like the others"
+                )
+                passed.append(Problem("W-COLUMN-HIDDEN", message, name, sheet=data.name))
+            table_rows = _sheet_rows(rows(), base, header_row, len(header))
+            if shadow:
+                table_rows = _no_data_under(table_rows, shadow, name, data.name)
+            tables.append(Table(name, path, data.name, header, header_row, table_rows, None, None))
         elif sheet is not None:
             _no_header(name, first, scan_rows, sheet=data.name)
+        else:
+            why = (
+                "it has no rows with content"
+                if first is None
+                else f"no header row with known column names in its first {scan_rows} rows"
+            )
+            pass_over("W-SHEET-SKIPPED", data.name, why)
     if not tables:
         looked = ", ".join(repr(n) for n in names)
         message = (
             f"no sheet has a header row with known column names in the first {scan_rows} "
             f"rows (sheets looked at: {looked})"
         )
+        hidden = [str(p.sheet) for p in passed if p.code == "W-SHEET-HIDDEN"]
+        if hidden:
+            listed = ", ".join(repr(n) for n in hidden)
+            message += f"; hidden sheets not looked at: {listed} (name one with --sheet)"
         raise InputFileError("E-NO-HEADER", name, message)
+    if notes is not None:
+        notes.extend(passed)
     return tables
+
+
+def _row_list(numbers: list[int]) -> str:
+    """'5, 7-9, 12' for at most ten runs of rows."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    shown = [f"{a}-{b}" if b > a else str(a) for a, b in runs[:10]]
+    return "rows " + ", ".join(shown) + (", ..." if len(runs) > 10 else "")
+
+
+def _check_merges(
+    file: str, sheet: str, cells: SheetCells, header_row: int, left: int, width: int
+) -> dict[int, str]:
+    """A merged range that joins the header row (of `width` columns from sheet column
+    `left`) to a row above or below it cannot be read as a person reads it (is it a column
+    name or a value?): refused, naming it. A column name merged over several columns is
+    returned as {table column: range} for each column it covers but the first: data
+    under it would have two columns under one name."""
+    h, right = header_row - 1, left + width
+    shadow: dict[int, str] = {}
+    for r0, c0, r1, c1 in cells.merged:
+        if r0 != r1 and r0 <= h <= r1 and c0 < right:
+            message = (
+                f"cells {range_name(r0, c0, r1, c1)} are merged across the header row "
+                f"(row {header_row}) and other rows; unmerge them so the header row holds "
+                "only column names"
+            )
+            raise InputFileError("E-MERGED", file, message, sheet=sheet)
+        if r0 == r1 == h and c1 > c0 and c0 < right:
+            for c in range(max(c0 + 1, left), min(c1 + 1, right)):
+                shadow[c - left] = range_name(r0, c0, r1, c1)
+    return shadow
+
+
+def _no_data_under(
+    rows: Iterator[tuple[int, list[CellValue]]], shadow: dict[int, str], file: str, sheet: str
+) -> Iterator[tuple[int, list[CellValue]]]:
+    """The rows, refused at the first with a value in a column whose name is merged into
+    the column to its left (a person reads both columns under that one name)."""
+    for number, cells in rows:
+        for column, where in shadow.items():
+            if column < len(cells) and cells[column] is not None:
+                message = (
+                    f"the column name in {where} is merged over several columns, and row "
+                    f"{number} has a value in a column it covers, which has no name of its "
+                    "own; give each column its own name"
+                )
+                raise InputFileError("E-MERGED", file, message, sheet=sheet)
+        yield number, cells
 
 
 def _row_base(data: CalamineSheet) -> int | None:
@@ -859,9 +1009,9 @@ def _text(value: Any) -> str:
 
 
 def _sheet_rows(
-    data: CalamineSheet, base: int, header_row: int, width: int
+    source: Iterable[list[Any]], base: int, header_row: int, width: int
 ) -> Iterator[tuple[int, list[CellValue]]]:
-    after_header = islice(data.iter_rows(), header_row - base, None)
+    after_header = islice(source, header_row - base, None)
     for number, row in enumerate(after_header, header_row + 1):
         if row.count("") == len(row):
             continue

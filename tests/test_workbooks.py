@@ -320,16 +320,19 @@ def test_find_cells_of_a_plain_workbook_finds_nothing(tmp_path: Path) -> None:
     assert not found.values and not found.merged and not found.hidden_rows
 
 
-def test_stored_formula_values_count_only_once_a_calculating_program_saved_them() -> None:
-    """xlsxwriter flags its files fullCalcOnLoad: Excel recalculates every formula on
-    opening, so the values the script stored are not what a person sees. Once Excel has
-    saved the file (no flag) its stored values are Excel's own."""
+def test_stored_formula_values_are_trusted_unless_a_non_calculating_writer_left_zero() -> None:
+    """xlsxwriter flags its files fullCalcOnLoad (Excel recalculates on opening). A value
+    the script stored on purpose is what Excel shows again; the 0 xlsxwriter stores when it
+    was given none is not, so only that is taken as not calculated. Once Excel has saved
+    the file (no flag) its stored values are Excel's own."""
     flagged = find_cells(OFFICE / "wb_formulas_recalculated_on_load.xlsx")["Deltakere"]
-    assert len(flagged.values) == 9  # 8 birth years + the #N/A in the unused column
-    assert flagged.values[(1, 10 + 1)] == "#N/A"
-    assert str(flagged.values[(1, 2)]) == "=1990"
+    assert flagged.values == {(1, 11): "#N/A"}  # the birth years (=1990 ...) are kept
     saved = find_cells(OFFICE / "wb_formulas_with_values.xlsx")["Deltakere"]
     assert saved.values == {(1, 11): "#N/A"}
+    zero = find_cells(OFFICE / "wb_formula_default_zero.xlsx")
+    assert any(
+        isinstance(v, Uncalculated) for cells in zero.values() for v in cells.values.values()
+    )
 
 
 def test_a_hidden_column_is_read_and_named() -> None:

@@ -32,6 +32,7 @@ from intdrammen.importers.columns import (
 )
 from intdrammen.importers.context import required_text
 from intdrammen.importers.tables import Table, normalize_header
+from intdrammen.importers.workbook_cells import Uncalculated, is_error_literal
 
 Parser = Callable[[object], object]
 # A cross-column check gets the parsed values in storage-column order and returns
@@ -419,12 +420,21 @@ def not_data(
     (E-HEADER-CHANGED: an error, the rows under it are not read). A usual data row is
     told in a few C calls: its second cell of text (not a number) decides."""
     first: tuple[int, str] | None = None  # the first cell of text that is not a number
+    computed = False  # a formula with no stored value, or an error value, was seen
     for i, c in enumerate(cells):
+        # A computed cell beside a total label is part of the total row, like a number;
+        # without a label the row is data (and refused for that cell).
         if c is None or c == "" or c.__class__ in (int, float):
+            continue
+        if c.__class__ is Uncalculated:
+            computed = True
             continue
         if not isinstance(c, str):
             return None  # a date, a time, true/false: data
         if c.isdigit() or c.isspace() or _is_number(c):
+            continue
+        if c[0] in "#E" and is_error_literal(c):
+            computed = True
             continue
         if first is not None:  # two texts: data, or the header again
             if _named(first, header) or (len(first[1]) > 1 and score_header([first[1]])):
@@ -435,7 +445,7 @@ def not_data(
     if not filled:
         return "", "", 0
     if first is None:
-        return _only_numbers(filled, ids, hidden, previous_id)
+        return None if computed else _only_numbers(filled, ids, hidden, previous_id)
     i, label = first
     if PLACEHOLDER.search(label):
         return None  # a row of a .rejected.csv: refused with E-PLACEHOLDER, never passed over

@@ -181,7 +181,10 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _ROW = re.compile(rb"<row\b([^>]*)>")
 _COL = re.compile(rb'<col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*>')
-_FORMULA_CELL = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
+# A formula cell whose stored value is 0: what xlsxwriter stores when the program gave none.
+_FORMULA_ZERO = re.compile(
+    rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>(.*?)</f>)\s*<v>\s*0\s*</v>\s*</c>", re.DOTALL
+)
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 
@@ -217,8 +220,10 @@ def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
             targets[item.get("Id", "")] = posixpath.normpath(target)
     found: dict[str, SheetCells] = {}
     # Written by a program that does not calculate (xlsxwriter, openpyxl): Excel recalculates
-    # every formula on opening, so a stored value (xlsxwriter stores 0) is not what a person
-    # sees. Excel drops the flag when it saves the file.
+    # every formula on opening. A value such a program stored was given to it on purpose and
+    # is kept; a stored 0 is what xlsxwriter writes when it was given none, so it is not
+    # trusted (a formula really giving 0 is refused with a hint: open and save the file).
+    # Excel drops the flag when it saves the file.
     recalc = any(c.get("fullCalcOnLoad") in ("1", "true") for c in book.iter(f"{main}calcPr"))
     for sheet in book.iter(f"{main}sheet"):
         part = targets.get(sheet.get(rel, ""))
@@ -253,7 +258,7 @@ def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
             place = (int(ref[2]) - 1, _col(ref[1]))
             cells.values.setdefault(place, Uncalculated(_unescape(match[3] or b"")))
     if recalc and b"<f" in data:
-        for match in _FORMULA_CELL.finditer(data):
+        for match in _FORMULA_ZERO.finditer(data):
             ref = _REF.search(match[1])
             if ref is not None:
                 place = (int(ref[2]) - 1, _col(ref[1]))

@@ -45,12 +45,24 @@ HINTS: dict[str, str] = {
     "E-BINARY": "This is not a CSV or spreadsheet file.",
     "E-ENCODING": "Save the file as UTF-8 (or pass --encoding cp1252 if it is Windows text).",
     "E-LINE-TOO-LONG": "A line is absurdly long; the file is probably not a CSV table.",
-    "E-NO-HEADER": "The file needs a header row with column names `intd columns` lists.",
-    "E-KIND": "Pass --kind participants or --kind placements.",
+    "E-NO-HEADER": "The file needs a header row with column names `intd columns` lists, at "
+    "least: participants participant_id (or deltaker_id); placements participant_id, type "
+    "and start_date (or deltaker_id, plasseringstype, startdato). Map your own names with "
+    '--map "Their name=participant_id".',
+    "E-KIND": "Pass --kind participants or --kind placements, or leave --kind out when the "
+    "header already says which kind the file is.",
+    "E-NAME-AS-ID": "An id column must hold the office's ids (P0042, 12345), never names: "
+    'read the column that holds them with --map "Deltakernr=participant_id", or take the '
+    "names out of the file.",
     "E-SHEET": "Pick a sheet with --sheet NAME.",
     "E-FILE": "Check the file name and that you can read it.",
     "E-FORMAT": "intd reads .csv, .txt, .tsv, .xlsx, .xlsm, .xls and .ods files.",
-    "E-MAP": "Fix the mapping file given with --map.",
+    "E-MAP": 'Give --map once per column, "Their name=field" (e.g. --map '
+    '"Deltakernr=participant_id", --map "Født=ignore"), or a TOML file with a [columns] '
+    'table of "Their name" = "field"; `intd columns` lists the fields.',
+    "W-COLUMN": "intd reads only the columns `intd columns` lists; map another with --map "
+    '"Their name=field", or pass it over without this warning with --map "Their name=ignore".',
+    "W-MAP-UNUSED": "Check the spelling of the column in --map against the file's header.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
 }
@@ -145,6 +157,15 @@ class ConfigError(IntdError):
     """A goals, regions, mapping or key file is wrong."""
 
     code = "E-CONFIG"
+
+
+class MappingError(ConfigError):
+    """A --map given in a form intd cannot read, or naming no field."""
+
+    code = "E-MAP"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-MAP]", hint=HINTS["E-MAP"])
 
 
 class UnknownName(IntdError):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from intdrammen.errors import Problem
 from intdrammen.ids import FNR_LIKE, without_fnr
 from intdrammen.importers.columns import Memo, ValueProblem, free_text, text
-from intdrammen.importers.context import required_text
+from intdrammen.importers.context import id_text, required_text
 from intdrammen.importers.tables import Table
 
 Parser = Callable[[object], object]
@@ -26,6 +26,8 @@ RowCheck = Callable[[list[object]], list[tuple[str, str, str]]]
 
 # Fields whose values are personal: never echoed in a problem.
 HIDDEN_FIELDS = frozenset({"national_id"})
+# Problems about a value that is personal wherever it is (a name in an id column).
+HIDDEN_CODES = frozenset({"E-NAME-AS-ID"})
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def parse_rows(
     def report(code: str, field_name: str, message: str, row: int, raw: object) -> None:
         index = index_of.get(field_name)
         label = header[index] if index is not None else field_name
-        shown = None if field_name in HIDDEN_FIELDS or raw is None else without_fnr(str(raw))
+        hidden = field_name in HIDDEN_FIELDS or code in HIDDEN_CODES
+        shown = None if hidden or raw is None else without_fnr(str(raw))
         log.add(Problem(code, message, table.file, row, label, shown, sheet))
 
     fast = compile_row_parser(plan, width, [pos for _name, pos in required])
@@ -180,6 +183,7 @@ def parse_rows(
 
 _MISS = object()
 _ODD_SPACING = re.compile("[\u00a0\t\n\r]|  ")
+_DIGIT = re.compile("[0-9]")
 
 
 def compile_row_parser(
@@ -196,6 +200,7 @@ def compile_row_parser(
         "VP": ValueProblem,
         "ODD": _ODD_SPACING.search,
         "FNR": FNR_LIKE.search,
+        "DIGIT": _DIGIT.search,
     }
     body: list[str] = []
     results = ["None"] * width
@@ -212,10 +217,13 @@ def compile_row_parser(
                 f"    if r{n} is MISS or r{n}.__class__ is VP:",
                 f"        r{n} = P{n}(v)",
             ]
-        elif parser in (text, free_text, required_text):
+        elif parser in (text, free_text, required_text, id_text):
             # Clean text needs no call: strip, and only unusual spacing (or, for free
-            # text, something like a fødselsnummer) goes to the parser.
+            # text, something like a fødselsnummer; for an id, no digit: a name?) goes
+            # to the parser.
             suspect = "" if parser is text else f" or FNR(r{n})"
+            if parser in (required_text, id_text):
+                suspect += f" or not DIGIT(r{n})"
             body += [
                 "if v.__class__ is str:",
                 f"    r{n} = v.strip()",

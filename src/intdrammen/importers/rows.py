@@ -183,7 +183,8 @@ def parse_rows(
 
 _MISS = object()
 _ODD_SPACING = re.compile("[\u00a0\t\n\r]|  ")
-_DIGIT = re.compile("[0-9]")
+# ... or, in an id, no digit at all (a person's name?): one search for both.
+_ODD_ID = re.compile("[\u00a0\t\n\r]|  |^[^0-9]*$")
 
 
 def compile_row_parser(
@@ -200,7 +201,7 @@ def compile_row_parser(
         "VP": ValueProblem,
         "ODD": _ODD_SPACING.search,
         "FNR": FNR_LIKE.search,
-        "DIGIT": _DIGIT.search,
+        "ODD_ID": _ODD_ID.search,
     }
     body: list[str] = []
     results = ["None"] * width
@@ -222,12 +223,11 @@ def compile_row_parser(
             # text, something like a fødselsnummer; for an id, no digit: a name?) goes
             # to the parser.
             suspect = "" if parser is text else f" or FNR(r{n})"
-            if parser in (required_text, id_text):
-                suspect += f" or not DIGIT(r{n})"
+            odd = "ODD_ID" if parser in (required_text, id_text) else "ODD"
             body += [
                 "if v.__class__ is str:",
                 f"    r{n} = v.strip()",
-                f"    if not r{n} or ODD(r{n}){suspect}:",
+                f"    if not r{n} or {odd}(r{n}){suspect}:",
                 f"        r{n} = P{n}(v)",
                 "elif v is None:",
                 f"    r{n} = P{n}('')" if parser is required_text else f"    r{n} = None",

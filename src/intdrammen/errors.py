@@ -45,8 +45,9 @@ HINTS: dict[str, str] = {
     "E-BINARY": "This is not a CSV or spreadsheet file.",
     "E-ENCODING": "Save the file as UTF-8 (or pass --encoding cp1252 if it is Windows text).",
     "E-LINE-TOO-LONG": "A line is absurdly long; the file is probably not a CSV table.",
-    "E-NO-HEADER": "The file needs a header row with column names `intd columns` lists, at "
-    "least: participants participant_id (or deltaker_id); placements participant_id, type "
+    "E-NO-HEADER": "The file needs a header row with at least two column names `intd "
+    "columns` lists. Participants need participant_id (or deltaker_id); placements "
+    "participant_id, type "
     "and start_date (or deltaker_id, plasseringstype, startdato). Map your own names with "
     '--map "Their name=participant_id".',
     "E-KIND": "Pass --kind participants or --kind placements, or leave --kind out when the "

@@ -31,15 +31,16 @@ from intdrammen.importers.columns import (
     MAPPED,
     PARTICIPANTS,
     PLACEMENTS,
+    ValueProblem,
     column_key,
     column_match,
     detect_kind,
     field_of,
+    free_text,
     kind_evidence,
     mapping_index,
     match_columns,
     score_header,
-    text,
 )
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.rows import HIDDEN_CODES, ProblemLog, RowCounter, RowSchema, parse_rows
@@ -342,7 +343,10 @@ def _names_in(rows: Sequence[tuple[int, Sequence[object]]], index: int) -> tuple
     """(values that look like a person's name, values) in column `index` of `rows`."""
     names = values = 0
     for _row, cells in rows:
-        value = text(cells[index]) if index < len(cells) else None
+        try:  # as the id parser sees the cell (a fødselsnummer is refused there anyway)
+            value = free_text(cells[index]) if index < len(cells) else None
+        except ValueProblem:
+            continue
         if value is not None:
             values += 1
             names += looks_like_name(value)

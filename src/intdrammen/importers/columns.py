@@ -52,7 +52,17 @@ PARTICIPANT_FIELDS: tuple[Field, ...] = (
     ),
     Field(
         "national_id",
-        ("fødselsnummer", "fnr", "fodselsnummer", "personnummer", "d_nummer", "fødselsnr", "ssn"),
+        (
+            "fødselsnummer",
+            "fnr",
+            "fodselsnummer",
+            "personnummer",
+            "d_nummer",
+            "fødselsnr",
+            "ssn",
+            "fødselsnummer/d-nummer",
+            "fnr/dnr",
+        ),
         "fødselsnummer, D- or H-number (kept only as a keyed hash)",
     ),
     Field(

@@ -32,7 +32,8 @@ HINTS: dict[str, str] = {
     "or the name with its county as Klass writes it, e.g. 'Sande (Vestfold)'.",
     "E-DUPLICATE": "The same id appears twice with different data; keep one row per id.",
     "E-REQUIRED": "This column needs a value in every row.",
-    "E-COLUMN": "Rename the column to one `intd columns` lists, or map it with --map FILE.toml.",
+    "E-COLUMN": "Rename the column to one `intd columns` lists, or map it with --map "
+    '"Their name=field" (or --map FILE.toml).',
     "E-TYPE": "Use one of: job, apprenticeship, education, work_trial, course "
     "(or fast jobb, midlertidig jobb, lærling, utdanning, arbeidspraksis, kurs).",
     "E-OUTCOME": "Use one of: work, education, work_and_education, unemployed, measure, "

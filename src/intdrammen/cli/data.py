@@ -53,6 +53,7 @@ def import_(
         list[str] | None,
         typer.Option(
             "--map",
+            metavar="NAME=FIELD|FILE",
             help='Your column name for an intd field, "Deltakernr=participant_id" '
             '("Født=ignore" passes a column over), or a TOML file of them (a \\[columns] '
             "table); may be given more than once. A mapped column wins over intd's own names.",

@@ -312,6 +312,14 @@ def test_a_column_of_the_other_kind_is_named_as_such(tmp_path, cli, db):
     assert "a column of placements files (start_date)" in " ".join(result.output.split())
 
 
+def test_a_column_of_names_is_said_to_be_not_read(tmp_path, cli, db):
+    path = text_file(tmp_path / "x.csv", "Fullt navn;deltaker_id;kommune\nAmina Yusuf;P1;3005\n")
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "intd keeps no names" in " ".join(result.output.split())
+    assert "Amina" not in result.output
+
+
 def test_a_header_cell_with_a_line_break(tmp_path, cli, db):
     path = text_file(tmp_path / "x.csv", '"Deltaker\nnr";"Kom-\nmune"\nP1;3005\n')
     result = cli("import", str(path))

@@ -29,6 +29,7 @@ from intdrammen.importers.columns import (
     IGNORE,
     KINDS,
     MAPPED,
+    NAME_COLUMNS,
     PARTICIPANTS,
     PLACEMENTS,
     ValueProblem,
@@ -424,6 +425,8 @@ def _report_columns(
             )
         elif mapped is not None:
             message = f"--map reads it as {mapped}, a field of {other} files: not read here"
+        elif column_key(name) in NAME_COLUMNS:
+            message = "people's names: not read (intd keeps no names)"
         elif (theirs := field_of(name, other)) is not None:
             message = f"a column of {other} files ({theirs}): not read in a {kind} file"
         else:

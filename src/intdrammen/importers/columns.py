@@ -266,6 +266,25 @@ FIELD_NAMES: dict[str, frozenset[str]] = {
 }
 
 
+# Headers of columns holding people's names: never read, and said so.
+NAME_COLUMNS = frozenset(
+    column_key(name)
+    for name in (
+        "navn",
+        "fullt navn",
+        "fornavn",
+        "etternavn",
+        "mellomnavn",
+        "deltakernavn",
+        "deltaker navn",
+        "name",
+        "full name",
+        "first name",
+        "last name",
+    )
+)
+
+
 def mapping_index(mapping: dict[str, str] | None) -> dict[str, str]:
     """--map as column key -> field (or IGNORE)."""
     return {column_key(theirs): ours for theirs, ours in (mapping or {}).items()}

@@ -38,7 +38,8 @@ HINTS: dict[str, str] = {
     "or the name with its county as Klass writes it, e.g. 'Sande (Vestfold)'.",
     "E-DUPLICATE": "The same id appears twice with different data; keep one row per id.",
     "E-REQUIRED": "This column needs a value in every row.",
-    "E-COLUMN": "Rename the column to one `intd columns` lists, or map it with --map FILE.toml.",
+    "E-COLUMN": "Rename the column to one `intd columns` lists, or map it with --map "
+    '"Their name=field" (or --map FILE.toml).',
     "E-TYPE": "Use one of: job, apprenticeship, education, work_trial, course "
     "(or fast jobb, midlertidig jobb, lærling, utdanning, arbeidspraksis, kurs).",
     "E-OUTCOME": "Use one of: work, education, work_and_education, unemployed, measure, "
@@ -53,12 +54,19 @@ HINTS: dict[str, str] = {
     "(Windows), --encoding mac_roman (Excel for Mac 'CSV (Macintosh)'), --encoding utf-16; "
     "text garbled before it was saved must be corrected in the file.",
     "E-LINE-TOO-LONG": "A line is absurdly long; the file is probably not a CSV table.",
-    "E-NO-HEADER": "The file needs a header row with column names `intd columns` lists.",
-    "E-KIND": "Pass --kind participants or --kind placements.",
+    "E-NO-HEADER": "The file needs a header row with at least two column names `intd "
+    "columns` lists. Participants need participant_id (or deltaker_id); placements "
+    "participant_id, type "
+    "and start_date (or deltaker_id, plasseringstype, startdato). Map your own names with "
+    '--map "Their name=participant_id".',
+    "E-KIND": "Pass --kind participants or --kind placements, or leave --kind out when the "
+    "header already says which kind the file is.",
+    "E-NAME-AS-ID": "An id column must hold the office's ids (P0042, 12345), never names: "
+    'read the column that holds them with --map "Deltakernr=participant_id", or take the '
+    "names out of the file.",
     "E-SHEET": "Pick a sheet with --sheet NAME.",
     "E-FILE": "Check the file name and that you can read it.",
     "E-FORMAT": "intd reads .csv, .txt, .tsv, .xlsx, .xlsm, .xls and .ods files.",
-    "E-MAP": "Fix the mapping file given with --map.",
     "E-DB-NOT-FILE": "--db (or INTD_DB) names the database file itself, e.g. "
     "--db data/intd.sqlite.",
     "E-DB-NOT-SQLITE": "--db names intd's database file; the files to import go after "
@@ -86,6 +94,12 @@ HINTS: dict[str, str] = {
     "(Excel: Unhide / Clear filter) to check them, or delete the rows that are not data.",
     "W-COLUMN-HIDDEN": "Hidden columns are imported like the others; show them (Excel: "
     "Unhide) to check them, or delete the columns intd should not read.",
+    "E-MAP": 'Give --map once per column, "Their name=field" (e.g. --map '
+    '"Deltakernr=participant_id", --map "Født=ignore"), or a TOML file with a [columns] '
+    'table of "Their name" = "field"; `intd columns` lists the fields.',
+    "W-COLUMN": "intd reads only the columns `intd columns` lists; map another with --map "
+    '"Their name=field", or pass it over without this warning with --map "Their name=ignore".',
+    "W-MAP-UNUSED": "Check the spelling of the column in --map against the file's header.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
     "W-TOTAL-ROW": "A total, count or subtotal row is not data: intd passed it over. If it "
@@ -196,6 +210,15 @@ class ConfigError(IntdError):
     """A goals, regions, mapping or key file is wrong."""
 
     code = "E-CONFIG"
+
+
+class MappingError(ConfigError):
+    """A --map given in a form intd cannot read, or naming no field."""
+
+    code = "E-MAP"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-MAP]", hint=HINTS["E-MAP"])
 
 
 class UnknownName(IntdError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 from datetime import date
 
 FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -67,7 +68,10 @@ def fnr_problem(number: str) -> str | None:
 
     The reason never repeats the number itself.
     """
-    if len(number) != 11 or not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
+        # str.isdigit() alone takes other scripts' digits (Arabic-Indic ٠١٢...) too
+        return f"a fødselsnummer is 11 digits 0-9; not all of these {len(number)} are"
+    if len(number) != 11:
         return f"a fødselsnummer has 11 digits, this has {len(number)}"
     if not _birth_date_plausible(number):
         return "the first six digits are not a date (ddmmyy, D- or H-number)"
@@ -87,9 +91,43 @@ def contains_fnr(text: str) -> bool:
     """Whether `text` holds a valid fødselsnummer, D- or H-number anywhere in it."""
     for match in FNR_LIKE.finditer(text):
         digits = (match.group(1) + match.group(2)).zfill(11)
+        if not digits.isascii():  # written in another script's digits: the same number
+            digits = "".join(str(unicodedata.decimal(d)) for d in digits)
         if fnr_problem(digits) is None:
             return True
     return False
+
+
+# An id as offices write one: letters, maybe '-' or '_', then digits ("P0042",
+# "D15038550060", "X-15038550060"). Its digits are an id number even when they would
+# pass as a fødselsnummer: the README's advice to give such ids a letter prefix.
+PREFIXED_ID = re.compile(r"[^\W\d_]+[-_]?[0-9]+")
+
+
+def is_prefixed_id(text: str) -> bool:
+    return PREFIXED_ID.fullmatch(text) is not None
+
+
+# A word of a person's name: letters, with an inner hyphen, apostrophe or dot
+# ("Anne-Lise", "O'Neil", "St.Clair"), or an initial ("K.").
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?")
+_DIGIT = re.compile(r"\d")
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether an id cell reads as a person's name rather than an id: no digit at all,
+    and either two to six words of letters ("Amina Yusuf Ali", "Nordmann, Ola",
+    "OLA NORDMANN") or one capitalised word ("Amina"). Ids have digits ("P0042",
+    "12345"); a value without any is checked here (the row parser sends only those)."""
+    if _DIGIT.search(text) or text.count(",") > 1:
+        return False
+    words = text.replace(",", " ").split()
+    if not 1 <= len(words) <= 6 or not all(_NAME_WORD.fullmatch(w) for w in words):
+        return False
+    if len(words) > 1:
+        return True
+    word = words[0].rstrip(".")
+    return len(word) > 1 and word[0].isupper() and word[1:].islower()
 
 
 def without_fnr(text: str) -> str:
@@ -103,7 +141,7 @@ def clean_fnr(raw: str) -> str:
     if raw.endswith(".0") and raw[:-2].isdigit():  # a float from a spreadsheet cell
         raw = raw[:-2]
     digits = raw.translate(_SEPARATORS)
-    if len(digits) == 10 and digits.isdigit():
+    if len(digits) == 10 and digits.isascii() and digits.isdigit():
         digits = "0" + digits
     return digits
 
@@ -113,7 +151,9 @@ _SEPARATORS = str.maketrans("", "", " .-\u00a0")
 
 def orgnr_problem(number: str) -> str | None:
     """Why `number` (digits only) is not a valid organisation number; None if it is."""
-    if len(number) != 9 or not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
+        return f"an organisation number is 9 digits 0-9; not all of these {len(number)} are"
+    if len(number) != 9:
         return f"an organisation number has 9 digits, this has {len(number)}"
     if mod11_check_digit(number[:8], ORGNR_WEIGHTS) != int(number[8]):
         return "the check digit does not match (mod 11)"

@@ -54,10 +54,15 @@ def import_(
             "latin-1. Without it the encoding is detected."
         ),
     ] = None,
-    map_file: Annotated[
-        Path | None,
+    map_specs: Annotated[
+        list[str] | None,
         typer.Option(
-            "--map", help="TOML file mapping your column names to intd's (a \\[columns] table)."
+            "--map",
+            metavar="NAME=FIELD|FILE",
+            help='Your column name for an intd field, "Deltakernr=participant_id" '
+            '("Født=ignore" passes a column over), or a TOML file of them (a \\[columns] '
+            "table); may be given more than once. A mapped column wins over intd's own names.",
+            show_default=False,
         ),
     ] = None,
     on_error: Annotated[
@@ -84,15 +89,17 @@ def import_(
       intd import --dry-run nye_plasseringer.csv
 
       intd import eksport.csv --map kolonner.toml --on-error skip
+
+      intd import eksport.xlsx --map "Deltakernr=participant_id" --map "Født=ignore"
     """
-    from intdrammen.importers import ImportOptions, import_files, load_mapping
+    from intdrammen.importers import ImportOptions, import_files, parse_mapping
     from intdrammen.render.imports import import_summary
 
     options = ImportOptions(
         kind=kind.value if kind else None,
         sheet=sheet,
         encoding=encoding,
-        mapping=load_mapping(map_file) if map_file else {},
+        mapping=parse_mapping(map_specs or []),
         dry_run=dry_run,
         on_error=on_error.value,
         max_errors=max_errors,

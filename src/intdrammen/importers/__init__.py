@@ -14,25 +14,38 @@ import dataclasses
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from intdrammen import __version__
 from intdrammen.config import key_path, load_key
-from intdrammen.errors import ConfigError, ImportRejected, InputFileError, Problem
-from intdrammen.ids import key_fingerprint, without_fnr
+from intdrammen.errors import ConfigError, ImportRejected, InputFileError, MappingError, Problem
+from intdrammen.ids import is_prefixed_id, key_fingerprint, looks_like_name, without_fnr
 from intdrammen.importers import parallel, participants, placements
 from intdrammen.importers.columns import (
+    FIELD_NAMES,
     FIELDS,
+    IGNORE,
     KINDS,
+    MAPPED,
+    NAME_COLUMNS,
+    PARTICIPANTS,
+    PLACEMENTS,
+    ValueProblem,
+    column_key,
+    column_match,
     detect_kind,
     field_of,
+    free_text,
+    kind_evidence,
+    mapping_index,
     match_columns,
     score_header,
 )
 from intdrammen.importers.context import ParseContext
-from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_rows
-from intdrammen.importers.tables import Table, check_header_text, file_info, read_tables
+from intdrammen.importers.rows import HIDDEN_CODES, ProblemLog, RowCounter, RowSchema, parse_rows
+from intdrammen.importers.tables import Table, _text_rows, check_header_text, file_info, read_tables
 from intdrammen.render.cells import safe_cell
 from intdrammen.store import StageCounts, Store, write_transaction
 
@@ -85,22 +98,85 @@ class ImportReport:
 
 def load_mapping(path: Path) -> dict[str, str]:
     """An office's own column names: a TOML file with a [columns] table
-    `"Their name" = "canonical_field"`."""
+    `"Their name" = "canonical_field"` (or `= "ignore"` to pass a column over)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"Cannot read the mapping file {path}: {exc}") from None
+        raise MappingError(f"Cannot read the mapping file {path}: {exc}") from None
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
-        raise ConfigError(f'{path} needs a [columns] table like "Deltakernr" = "participant_id".')
-    known = {f.name for fields in FIELDS.values() for f in fields}
+        raise MappingError(f'{path} needs a [columns] table like "Deltakernr" = "participant_id".')
+    mapping: dict[str, str] = {}
     for theirs, ours in columns.items():
-        if ours not in known:
-            raise ConfigError(
-                f"{path}: {theirs!r} maps to {ours!r}, which is not a field; "
-                "`intd columns` lists them."
+        _add_mapping(mapping, theirs, ours, str(path))
+    return mapping
+
+
+def parse_mapping(specs: Sequence[str]) -> dict[str, str]:
+    """Every --map given: each a TOML file (see `load_mapping`) or one column inline,
+    `Deltakernr=participant_id` or `"Født" = "ignore"`. A column mapped twice must be
+    mapped the same way."""
+    mapping: dict[str, str] = {}
+    for spec in specs:
+        path = Path(spec)
+        if path.is_file() or ("=" not in spec and spec.strip()):
+            if not path.is_file():
+                raise MappingError(
+                    f"--map {spec!r}: no such mapping file; give a TOML file or "
+                    '"Their column=field" (e.g. --map "Deltakernr=participant_id")'
+                )
+            for theirs, ours in load_mapping(path).items():
+                _add_mapping(mapping, theirs, ours, str(path))
+            continue
+        theirs, _eq, ours = spec.rpartition("=")
+        theirs, ours = _unquote(theirs), _unquote(ours)
+        if not theirs or not ours:
+            raise MappingError(
+                f"--map {spec!r}: write a column name and a field, "
+                '"Their column=field" (e.g. --map "Deltakernr=participant_id")'
             )
-    return {str(k): str(v) for k, v in columns.items()}
+        _add_mapping(mapping, theirs, ours, f"--map {spec!r}")
+    return mapping
+
+
+def _unquote(part: str) -> str:
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+        part = part[1:-1].strip()
+    return part
+
+
+def _add_mapping(mapping: dict[str, str], theirs: object, ours: object, where: str) -> None:
+    known = {f.name for fields in FIELDS.values() for f in fields}
+    if not isinstance(ours, str) or (ours not in known and ours != IGNORE):
+        raise MappingError(
+            f"{where}: {theirs!r} maps to {ours!r}, which is not a field"
+            f'{_suggest(ours)}; `intd columns` lists them, and "ignore" passes a '
+            "column over."
+        )
+    name = str(theirs).strip()
+    if not column_key(name):
+        raise MappingError(f"{where}: {theirs!r} is not a column name")
+    for other, field_name in mapping.items():
+        if column_key(other) == column_key(name) and field_name != ours:
+            raise MappingError(
+                f"{where}: {name!r} is mapped to both {field_name} and {ours}; map it once"
+            )
+    mapping[name] = ours
+
+
+def _suggest(word: object) -> str:
+    if not isinstance(word, str):
+        return ""
+    for kind in KINDS:
+        field_name = field_of(word, kind)
+        if field_name:
+            return f" (did you mean {field_name!r}?)"
+    import difflib
+
+    known = sorted({f.name for fields in FIELDS.values() for f in fields})
+    close = difflib.get_close_matches(word, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @dataclass
@@ -115,6 +191,7 @@ class _Planned:
 def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> list[_Planned]:
     """Open every file and decide each table's kind and columns before writing anything."""
     planned: list[_Planned] = []
+    headers: set[str] = set()
     for path in paths:
         info = file_info(path, encoding=options.encoding)
         notes: list[Problem] = []  # sheets passed over, hidden rows read
@@ -129,30 +206,157 @@ def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> lis
         for note in notes:
             log.add(note)
         for table in tables:
-            kind = options.kind or detect_kind(table.header, options.mapping)
-            if kind is None:
-                raise InputFileError(
-                    "E-KIND",
-                    table.file,
-                    "cannot tell from the header whether this is a participants or a "
-                    f"placements file (columns: {', '.join(repr(h) for h in table.header)})",
-                    sheet=table.sheet,
-                )
+            headers.update(column_key(h) for h in table.header if h)
+            kind = _kind(table, options)
+            _check_mapped_once(table, kind, options.mapping)
             columns = match_columns(table.header, kind, options.mapping)
-            _check_columns(table, kind, columns, log, options.mapping)
+            _check_columns(table, kind, columns, log, options.mapping, forced=bool(options.kind))
+            id_notes = _check_identifiers(table, kind, columns, options.mapping)
+            _report_columns(table, kind, columns, log, options.mapping, id_notes)
             planned.append(_Planned(table, kind, columns, info.sha256, info.size))
+    for theirs in options.mapping:
+        if column_key(theirs) not in headers:
+            message = f"no file has a column {theirs!r}, which --map names"
+            log.add(Problem("W-MAP-UNUSED", message, "--map"))
     return planned
+
+
+OTHER_KIND = {PARTICIPANTS: PLACEMENTS, PLACEMENTS: PARTICIPANTS}
+
+
+def _kind(table: Table, options: ImportOptions) -> str:
+    """The kind of a table: --kind, unless the header is clearly the other kind's (all its
+    required columns, and more of its own columns), else detected from the header."""
+    if options.kind:
+        kind, other = options.kind, OTHER_KIND[options.kind]
+        evidence = kind_evidence(table.header, options.mapping)
+        (mine, _complete, _own), (theirs, complete, own) = evidence[kind], evidence[other]
+        if complete and theirs > mine:
+            raise InputFileError(
+                "E-KIND",
+                table.file,
+                f"--kind {kind} was given, but this is a {other} file: the header has "
+                f"{', '.join(own)} (columns of {other} files only) and {mine or 'none'} of "
+                f"the columns only {kind} files have",
+                sheet=table.sheet,
+            )
+        return kind
+    detected = detect_kind(table.header, options.mapping)
+    if detected is None:
+        raise InputFileError(
+            "E-KIND",
+            table.file,
+            "cannot tell from the header whether this is a participants or a "
+            f"placements file (columns: {', '.join(repr(h) for h in table.header)})",
+            sheet=table.sheet,
+        )
+    return detected
 
 
 def _scorer(mapping: dict[str, str]) -> Callable[[Sequence[str]], int]:
     if not mapping:
         return score_header
-    from intdrammen.importers.columns import normalise_name
+    return lambda cells: score_header(cells, mapping)
 
-    own = {normalise_name(k) for k in mapping}
-    return lambda cells: (
-        score_header(cells) + sum(1 for c in cells if c and normalise_name(str(c)) in own)
+
+def _check_mapped_once(table: Table, kind: str, mapping: dict[str, str]) -> None:
+    """Two columns of one table that --map reads as one field: which is meant is a guess."""
+    own = mapping_index(mapping)
+    seen: dict[str, str] = {}
+    for name in table.header:
+        field_name = own.get(column_key(name)) if name else None
+        if field_name is None or field_name == IGNORE or field_name not in FIELD_NAMES[kind]:
+            continue
+        if field_name in seen:
+            raise InputFileError(
+                "E-MAP",
+                table.file,
+                f"--map reads both {seen[field_name]!r} and {name!r} as {field_name}: map "
+                'only one of them (the other to "ignore")',
+                sheet=table.sheet,
+            )
+        seen[field_name] = name
+
+
+ID_FIELDS = ("participant_id", "placement_id")
+NAME_SAMPLE = 50  # rows looked at to tell an id column from a column of names
+
+
+def _check_identifiers(
+    table: Table, kind: str, columns: dict[int, str], mapping: dict[str, str]
+) -> dict[int, str]:
+    """Refuse an id column that holds person's names (E-NAME-AS-ID), judged on the first
+    rows: at least half of its values look like names. When another column is named
+    for the same field too and holds no names, that one is read instead (a person would
+    read it as the id). Returns why columns were passed over, for their warnings."""
+    ids = [(index, name) for index, name in columns.items() if name in ID_FIELDS]
+    if not ids:
+        return {}
+    head = _first_rows(table, NAME_SAMPLE)
+    own = mapping_index(mapping)
+    notes: dict[int, str] = {}
+    header = table.header
+    for index, field_name in ids:
+        names, values = _names_in(head, index)
+        if not values or names * 2 < values:
+            continue
+        mapped = column_key(header[index]) in own
+        others = []
+        for other, name in enumerate(header):
+            found = None if other in columns else column_match(name, kind, mapping)
+            if found and found[0] == field_name:
+                other_names, other_values = _names_in(head, other)
+                if other_values and other_names * 2 < other_values:
+                    others.append((found[1], other))
+        if others and not mapped:
+            chosen = min(others)[1]
+            del columns[index]
+            columns[chosen] = field_name
+            notes[index] = (
+                f"holds what look like person's names, not ids: not read; "
+                f"{header[chosen]!r} is read as {field_name}"
+            )
+            continue
+        raise InputFileError(
+            "E-NAME-AS-ID",
+            table.file,
+            f"column {header[index]!r}, read as {field_name}"
+            f"{' (as --map says)' if mapped else ''}, holds what look like person's names "
+            f"({names} of its first {values} values), not ids: a column of names is not "
+            "imported",
+            sheet=table.sheet,
+        )
+    return notes
+
+
+def _first_rows(table: Table, n: int) -> list[tuple[int, list[Any]]]:
+    """The first `n` data rows of a table, which still reads from its start."""
+    if table.delimiter is None or table.encoding is None:
+        # A sheet's rows are in memory: read ahead and put them back.
+        head = list(islice(table.rows, n))
+        table.rows = chain(head, table.rows)
+        return head
+    # A text table's rows hold an open file once started, and forked parser children
+    # must each open their own: read the first rows through a file of our own (closed
+    # as soon as the generator is dropped, here).
+    rows = _text_rows(
+        table.path, table.encoding, table.delimiter, table.header_row, len(table.header)
     )
+    return list(islice(rows, n))
+
+
+def _names_in(rows: Sequence[tuple[int, Sequence[object]]], index: int) -> tuple[int, int]:
+    """(values that look like a person's name, values) in column `index` of `rows`."""
+    names = values = 0
+    for _row, cells in rows:
+        try:  # as the id parser sees the cell (a fødselsnummer is refused there anyway)
+            value = free_text(cells[index]) if index < len(cells) else None
+        except ValueProblem:
+            continue
+        if value is not None:
+            values += 1
+            names += looks_like_name(value)
+    return names, values
 
 
 def _check_columns(
@@ -161,39 +365,80 @@ def _check_columns(
     columns: dict[int, str],
     log: ProblemLog,
     mapping: dict[str, str] | None = None,
+    *,
+    forced: bool = False,
 ) -> None:
+    """Refuse a table without a column for each required field (E-COLUMN), or whose
+    unknown header cells read as garbled text (E-ENCODING)."""
     check_header_text(table, columns)  # a garbled header is an encoding error, not unknown
     found = set(columns.values())
     missing = [f.name for f in FIELDS[kind] if f.required and f.name not in found]
     if missing:
+        given = f" (--kind {kind} was given)" if forced else ""
         raise InputFileError(
             "E-COLUMN",
             table.file,
-            f"the {kind} file has no column for {', '.join(missing)} (header row "
+            f"the {kind} file{given} has no column for {', '.join(missing)} (header row "
             f"{table.header_row}: {', '.join(repr(h) for h in table.header if h)})",
             sheet=table.sheet,
         )
-    first_of = {field: index for index, field in columns.items()}
+
+
+# The columns intd writes before a row's own cells in FILE.rejected.csv (_write_rejected).
+REJECTED_COLUMNS = {
+    "row": "the row number intd wrote in a rejected-rows file: not read",
+    "problems": "the problems intd wrote in a rejected-rows file: not read",
+}
+
+
+def _report_columns(
+    table: Table,
+    kind: str,
+    columns: dict[int, str],
+    log: ProblemLog,
+    mapping: dict[str, str] | None,
+    notes: dict[int, str],
+) -> None:
+    """A warning (W-COLUMN) for every named column that is not read, saying why; none for
+    a column --map says to ignore."""
+    own = mapping_index(mapping)
+    read = {name: index for index, name in columns.items()}
+    other = OTHER_KIND[kind]
+    rejected_file = [column_key(h) for h in table.header[:2]] == list(REJECTED_COLUMNS)
     for index, name in enumerate(table.header):
-        if name and index not in columns:
-            field = field_of(name, kind, mapping)
-            message = "column not used by intd (ignored)"
-            if field is not None and field in first_of:
-                message = (
-                    f"a second column for {field}: only the first "
-                    f"({table.header[first_of[field]]!r}) is read"
-                )
-            log.add(
-                Problem(
-                    "W-COLUMN",
-                    message,
-                    table.file,
-                    table.header_row,
-                    name,
-                    None,
-                    table.sheet,
-                )
+        if not name or index in columns:
+            continue
+        mapped = own.get(column_key(name))
+        if mapped == IGNORE:
+            continue
+        found = column_match(name, kind, mapping)
+        if index in notes:
+            message = notes[index]
+        elif rejected_file and index < 2:
+            message = REJECTED_COLUMNS[column_key(name)]
+        elif found is not None and found[0] in read:
+            chosen = read[found[0]]
+            rank = column_match(table.header[chosen], kind, mapping)
+            why = (
+                "as --map says"
+                if rank and rank[1] == MAPPED
+                else "a closer name"
+                if rank and rank[1] < found[1]
+                else "the first"
             )
+            message = (
+                f"a second column for {found[0]}: only {table.header[chosen]!r} is read "
+                f"({why}), not this one"
+            )
+        elif mapped is not None:
+            message = f"--map reads it as {mapped}, a field of {other} files: not read here"
+        elif column_key(name) in NAME_COLUMNS:
+            message = "people's names: not read (intd keeps no names)"
+        elif (theirs := field_of(name, other)) is not None:
+            message = f"a column of {other} files ({theirs}): not read in a {kind} file"
+        else:
+            message = "column not used by intd (ignored)"
+        log.add(Problem("W-COLUMN", message, table.file, table.header_row, name, None, table.sheet))
 
 
 def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
@@ -437,6 +682,10 @@ def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportRepo
         cells_of = log.bad_cells.get(where, {})
         header = [str(h) for h in item.table.header]
         hidden = {i for i, name in item.columns.items() if name == "national_id"}
+        ids = {i for i, name in item.columns.items() if name in ID_FIELDS}
+        labels: dict[str | None, list[int]] = {}
+        for i, h in enumerate(header):
+            labels.setdefault(h, []).append(i)
         target = item.table.path.with_name(
             f"{item.table.path.stem}{'-' + item.table.sheet if item.table.sheet else ''}"
             ".rejected.csv"
@@ -447,6 +696,10 @@ def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportRepo
                 f"{h} (not copied)" if i in hidden else h for i, h in enumerate(header)
             )])  # fmt: skip
             for row in sorted(bad):
+                # A name refused as an id is not copied either (the problem says why).
+                blank = {
+                    i for p in bad[row] if p.code in HIDDEN_CODES for i in labels.get(p.column, ())
+                }
                 problems = " | ".join(
                     f"{p.code} {p.column}"
                     + (f" {p.value!r}" if p.value is not None else "")
@@ -455,7 +708,11 @@ def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportRepo
                 )
                 cells = cells_of.get(row, [])
                 shown = [
-                    "" if i in hidden or cell is None else without_fnr(str(cell))
+                    ""
+                    if i in hidden or i in blank or cell is None
+                    else str(cell)
+                    if i in ids and is_prefixed_id(str(cell))  # an id, as id_text reads it
+                    else without_fnr(str(cell))
                     for i, cell in enumerate(cells)  # all: E-FIELDS rows have more
                 ]
                 writer.writerow([safe_cell(v) for v in (row, problems, *shown)])

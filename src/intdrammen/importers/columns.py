@@ -34,6 +34,9 @@ class Field:
     aliases: tuple[str, ...]
     description: str
     required: bool = False
+    # Those of `aliases` that are loose words (a bare "deltaker", "id", "start"): a column
+    # named by the field's own name or an exact alias is read before one of these.
+    loose: tuple[str, ...] = ()
 
 
 PARTICIPANTS = "participants"
@@ -46,18 +49,35 @@ PARTICIPANT_FIELDS: tuple[Field, ...] = (
         ("deltaker_id", "deltakerid", "deltaker", "deltakernr", "deltakernummer", "id"),
         "the office's id of the person",
         True,
+        loose=("deltaker", "id"),
     ),
     Field(
         "national_id",
-        ("fødselsnummer", "fnr", "fodselsnummer", "personnummer", "d_nummer", "fødselsnr", "ssn"),
+        (
+            "fødselsnummer",
+            "fnr",
+            "fodselsnummer",
+            "personnummer",
+            "d_nummer",
+            "fødselsnr",
+            "ssn",
+            "fødselsnummer/d-nummer",
+            "fnr/dnr",
+        ),
         "fødselsnummer, D- or H-number (kept only as a keyed hash)",
     ),
-    Field("birth_year", ("fødselsår", "fodselsar", "født", "year_of_birth"), "year of birth"),
+    Field(
+        "birth_year",
+        ("fødselsår", "fodselsar", "født", "year_of_birth", "fødselsdato"),
+        "year of birth (from a birth date, only the year is read)",
+        loose=("født", "fødselsdato"),
+    ),
     Field("gender", ("kjønn", "kjonn", "sex"), "K/M/F, kvinne or mann"),
     Field(
         "country",
         ("landbakgrunn", "land", "country_of_origin", "opprinnelsesland", "nasjonalitet"),
         "country background",
+        loose=("land",),
     ),
     Field(
         "municipality",
@@ -72,7 +92,10 @@ PARTICIPANT_FIELDS: tuple[Field, ...] = (
         "4-digit municipality code or name (responsible municipality)",
     ),
     Field(
-        "settled_date", ("bosettingsdato", "bosatt", "bosatt_dato", "settled"), "date of settlement"
+        "settled_date",
+        ("bosettingsdato", "bosatt", "bosatt_dato", "settled"),
+        "date of settlement",
+        loose=("bosatt", "settled"),
     ),
     Field(
         "intro_start",
@@ -127,18 +150,21 @@ PLACEMENT_FIELDS: tuple[Field, ...] = (
         "placement_id",
         ("plassering_id", "plasseringsid", "plassering", "tiltak_id"),
         "the office's id of the placement",
+        loose=("plassering",),
     ),
     Field(
         "participant_id",
         ("deltaker_id", "deltakerid", "deltaker", "deltakernr", "deltakernummer"),
         "the person placed",
         True,
+        loose=("deltaker",),
     ),
     Field(
         "type",
         ("type", "plasseringstype", "placement_type", "art"),
         "job, apprenticeship, education, work_trial, course",
         True,
+        loose=("art",),
     ),
     Field(
         "employer_orgnr",
@@ -150,14 +176,31 @@ PLACEMENT_FIELDS: tuple[Field, ...] = (
         ("arbeidsgiver", "arbeidsgivernavn", "employer", "bedrift", "virksomhet"),
         "employer's name",
     ),
-    Field("start_date", ("startdato", "start", "fra_dato", "fra", "oppstart"), "first day", True),
-    Field("end_date", ("sluttdato", "slutt", "til_dato", "til"), "last day (empty = ongoing)"),
+    Field(
+        "start_date",
+        ("startdato", "start", "fra_dato", "fra", "oppstart"),
+        "first day",
+        True,
+        loose=("start", "fra"),
+    ),
+    Field(
+        "end_date",
+        ("sluttdato", "slutt", "til_dato", "til"),
+        "last day (empty = ongoing)",
+        loose=("slutt", "til"),
+    ),
     Field(
         "fte_percent",
         ("stillingsprosent", "stillingsandel", "prosent", "fte", "stilling_prosent"),
         "position size in percent",
+        loose=("prosent",),
     ),
-    Field("channel", ("kanal", "rekrutteringskanal", "via"), "how the placement came about"),
+    Field(
+        "channel",
+        ("kanal", "rekrutteringskanal", "via"),
+        "how the placement came about",
+        loose=("via",),
+    ),
     Field(
         "municipality",
         ("kommune", "kommunenr", "kommunenummer", "kommune_nr"),
@@ -181,21 +224,80 @@ def normalise_name(text: str) -> str:
     return re.sub(r"[\s_\-./]+", "_", text).strip("_")
 
 
-def _alias_index(fields: Sequence[Field]) -> dict[str, str]:
-    index: dict[str, str] = {}
+# How surely a column name stands for a field; the lowest rank of a field's columns is
+# read, the first of equals (the others are reported as not read).
+MAPPED, CANONICAL, ALIAS, LOOSE = range(4)
+IGNORE = "ignore"  # --map "Født" = "ignore": a column passed over without a warning
+_NOT_COPIED = "(not copied)"  # how intd heads a column it left empty in FILE.rejected.csv
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def column_key(name: str) -> str:
+    """A header cell reduced to compare with column names: as `normalise_name`, and
+    with no separators at all, so "Deltaker nr", "Deltaker\\nnr" (a line break in the
+    cell), "deltaker-nr" and "Deltakernr" are one name; a soft hyphen or zero-width space
+    counts for nothing, and intd's own " (not copied)" suffix of a rejected-rows file is
+    dropped."""
+    text = str(name).translate(_INVISIBLE).strip()
+    if text.casefold().endswith(_NOT_COPIED):
+        text = text[: -len(_NOT_COPIED)]
+    return normalise_name(text).replace("_", "")
+
+
+def _alias_index(fields: Sequence[Field]) -> dict[str, tuple[str, int]]:
+    index: dict[str, tuple[str, int]] = {}
     for field in fields:
+        loose = {column_key(name) for name in field.loose}
         for name in (field.name, *field.aliases):
-            index.setdefault(normalise_name(name), field.name)
+            key = column_key(name)
+            rank = CANONICAL if name == field.name else LOOSE if key in loose else ALIAS
+            index.setdefault(key, (field.name, rank))
     return index
 
 
-ALIASES: dict[str, dict[str, str]] = {kind: _alias_index(f) for kind, f in FIELDS.items()}
+RANKED: dict[str, dict[str, tuple[str, int]]] = {
+    kind: _alias_index(f) for kind, f in FIELDS.items()
+}
+ALIASES: dict[str, dict[str, str]] = {
+    kind: {key: field for key, (field, _rank) in index.items()} for kind, index in RANKED.items()
+}
 _ALL_ALIASES = {**ALIASES[PLACEMENTS], **ALIASES[PARTICIPANTS]}
+FIELD_NAMES: dict[str, frozenset[str]] = {
+    kind: frozenset(f.name for f in fields) for kind, fields in FIELDS.items()
+}
 
 
-def score_header(cells: Sequence[str]) -> int:
-    """How many cells of a row are known column names (header detection)."""
-    return sum(1 for cell in cells if cell and normalise_name(str(cell)) in _ALL_ALIASES)
+# Headers of columns holding people's names: never read, and said so.
+NAME_COLUMNS = frozenset(
+    column_key(name)
+    for name in (
+        "navn",
+        "fullt navn",
+        "fornavn",
+        "etternavn",
+        "mellomnavn",
+        "deltakernavn",
+        "deltaker navn",
+        "name",
+        "full name",
+        "first name",
+        "last name",
+    )
+)
+
+
+def mapping_index(mapping: dict[str, str] | None) -> dict[str, str]:
+    """--map as column key -> field (or IGNORE)."""
+    return {column_key(theirs): ours for theirs, ours in (mapping or {}).items()}
+
+
+def score_header(cells: Sequence[str], mapping: dict[str, str] | None = None) -> int:
+    """How many cells of a row are known column names, or names given in --map (header
+    detection)."""
+    own = mapping_index(mapping)
+    return sum(
+        1 for cell in cells if cell and ((key := column_key(cell)) in _ALL_ALIASES or key in own)
+    )
 
 
 # Columns that only one kind of file has: they decide the kind of a file.
@@ -205,18 +307,28 @@ _OWN = {
 }
 
 
+def kind_evidence(
+    header: Sequence[str], mapping: dict[str, str] | None = None
+) -> dict[str, tuple[int, bool, list[str]]]:
+    """Per kind: how many of its own columns the header has, whether all its required
+    columns are there, and those own fields (in header order)."""
+    evidence = {}
+    for kind in KINDS:
+        fields = list(match_columns(header, kind, mapping).values())
+        own = [f for f in fields if f in _OWN[kind]]
+        complete = all(f.name in fields for f in FIELDS[kind] if f.required)
+        evidence[kind] = (len(own), complete, own)
+    return evidence
+
+
 def detect_kind(header: Sequence[str], mapping: dict[str, str] | None = None) -> str | None:
     """participants or placements, by which kind's own columns the header has more of;
     on a tie, the only kind whose required columns are all there (a header of just
     participant_id and municipality cannot be placements, which need type and
     start_date)."""
-    scores = {}
-    complete = []
-    for kind in KINDS:
-        fields = set(match_columns(header, kind, mapping).values())
-        scores[kind] = len(fields & _OWN[kind])
-        if all(f.name in fields for f in FIELDS[kind] if f.required):
-            complete.append(kind)
+    evidence = kind_evidence(header, mapping)
+    scores = {kind: found[0] for kind, found in evidence.items()}
+    complete = [kind for kind, found in evidence.items() if found[1]]
     if scores[PARTICIPANTS] != scores[PLACEMENTS]:
         return max(scores, key=lambda k: scores[k])
     return complete[0] if len(complete) == 1 else None
@@ -225,27 +337,47 @@ def detect_kind(header: Sequence[str], mapping: dict[str, str] | None = None) ->
 def match_columns(
     header: Sequence[str], kind: str, mapping: dict[str, str] | None = None
 ) -> dict[int, str]:
-    """Column index -> canonical field, for the columns of `header` that are known.
+    """Column index -> canonical field, for the columns of `header` that are read.
 
-    `mapping` is an office's own names (from --map), checked before the built-in aliases.
-    When two columns map to one field, the first wins (the caller reports the second).
+    `mapping` is an office's own names (from --map): a mapped column takes its field
+    whatever the other columns are called. Otherwise, of two columns for one field the
+    better-ranked name wins (the field's own name, then an exact alias, then a loose
+    one such as a bare "deltaker"), and of equals the first; the caller reports the
+    others.
     """
-    found: dict[int, str] = {}
-    used: set[str] = set()
+    own = mapping_index(mapping)
+    best: dict[str, tuple[int, int]] = {}
     for index, cell in enumerate(header):
-        field = field_of(cell, kind, mapping)
-        if field and field not in used:
-            found[index] = field
-            used.add(field)
-    return found
+        found = _match(cell, kind, own)
+        if found is not None:
+            field, rank = found
+            if field not in best or rank < best[field][0]:
+                best[field] = (rank, index)
+    return {index: field for field, (_rank, index) in sorted(best.items(), key=lambda i: i[1][1])}
+
+
+def column_match(
+    name: str, kind: str, mapping: dict[str, str] | None = None
+) -> tuple[str, int] | None:
+    """(field, rank) a column name stands for in a file of this kind, if any: a column
+    --map names is what the map says (nothing, if ignored or a field of the other kind)."""
+    return _match(name, kind, mapping_index(mapping))
+
+
+def _match(name: str, kind: str, own: dict[str, str]) -> tuple[str, int] | None:
+    if not name:
+        return None
+    key = column_key(name)
+    mapped = own.get(key)
+    if mapped is not None:
+        return (mapped, MAPPED) if mapped in FIELD_NAMES[kind] else None
+    return RANKED[kind].get(key)
 
 
 def field_of(name: str, kind: str, mapping: dict[str, str] | None = None) -> str | None:
     """The field a column name stands for in a file of this kind, if any."""
-    key = normalise_name(name)
-    own = {normalise_name(k): v for k, v in (mapping or {}).items()}
-    field = own.get(key) or ALIASES[kind].get(key)
-    return field if field and field in {f.name for f in FIELDS[kind]} else None
+    found = column_match(name, kind, mapping)
+    return found[0] if found else None
 
 
 # ----------------------------------------------------------------------------- values
@@ -527,7 +659,13 @@ def parse_percent(value: object) -> float | None:
 
 
 def parse_year(value: object, *, latest: int) -> int | None:
-    """A four-digit year between 1900 and `latest`."""
+    """A four-digit year between 1900 and `latest`; of a birth date (a workbook date, or
+    text dd.mm.yyyy / yyyy-mm-dd, as in a "Fødselsdato" column) only the year is read."""
+    if isinstance(value, date):
+        value = value.year
+    elif value.__class__ is str and (_DMY.fullmatch(raw := value.strip()) or _ISO.fullmatch(raw)):
+        parsed = parse_date(raw)
+        value = None if parsed is None else parsed.year
     number = parse_number(value)
     if number is None:
         return None

@@ -7,7 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from intdrammen.ids import clean_fnr, clean_orgnr, fnr_problem, orgnr_problem, person_key
+from intdrammen.ids import (
+    FNR_HIDDEN,
+    clean_fnr,
+    clean_orgnr,
+    fnr_problem,
+    is_prefixed_id,
+    looks_like_name,
+    orgnr_problem,
+    person_key,
+)
 from intdrammen.importers.columns import (
     VOCABULARIES,
     Memo,
@@ -86,8 +95,36 @@ class ParseContext:
         return Memo(lambda value: word(value, vocabulary, code, what))
 
 
+def id_text(value: object) -> str | None:
+    """An id cell (participant_id, placement_id): clean text that is an id as a person
+    reads one. A fødselsnummer is refused (E-FNR-PLACE), but not the digits of an id
+    with a letter prefix ("D15038550060", "X-15038550060"); a person's name is refused
+    (E-NAME-AS-ID, never shown); so is the mark intd puts in a rejected-rows file where
+    it hid a fødselsnummer."""
+    try:
+        result = free_text(value)
+    except ValueProblem as problem:
+        if problem.code != "E-FNR-PLACE":
+            raise
+        result = text(value)
+        if result is None or not is_prefixed_id(result):
+            raise
+    if result is None:
+        return None
+    if result == FNR_HIDDEN:
+        raise ValueProblem(
+            "E-FNR-PLACE", "intd hid a fødselsnummer here (rejected-rows file): type the id"
+        )
+    if looks_like_name(result):
+        raise ValueProblem("E-NAME-AS-ID", NAME_AS_ID)
+    return result
+
+
+NAME_AS_ID = "looks like a person's name, not an id (the value is not shown)"
+
+
 def required_text(value: object) -> str:
-    result = free_text(value)
+    result = id_text(value)
     if result is None:
         raise ValueProblem("E-REQUIRED", "empty")
     return result

@@ -7,7 +7,7 @@ type, start date, employer orgnr or name): two identical rows are one placement.
 from __future__ import annotations
 
 from intdrammen.importers.columns import PLACEMENTS, Memo, free_text, parse_percent
-from intdrammen.importers.context import ParseContext, required_text
+from intdrammen.importers.context import ParseContext, id_text, required_text
 from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PLACEMENT_COLUMNS
 
@@ -43,7 +43,7 @@ def schema(ctx: ParseContext) -> RowSchema:
         columns=PLACEMENT_COLUMNS,
         field_columns={},
         parsers={
-            "placement_id": free_text,
+            "placement_id": id_text,
             "participant_id": required_text,
             "type": ctx.vocabulary("type"),
             "employer_orgnr": memo["orgnr"],

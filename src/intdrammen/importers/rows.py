@@ -30,7 +30,7 @@ from intdrammen.importers.columns import (
     score_header,
     text,
 )
-from intdrammen.importers.context import required_text
+from intdrammen.importers.context import id_text, required_text
 from intdrammen.importers.tables import Table, normalize_header
 from intdrammen.importers.workbook_cells import Uncalculated, is_error_literal
 
@@ -42,6 +42,8 @@ RowCheck = Callable[[list[object]], list[tuple[str, str, str]]]
 
 # Fields whose values are personal: never echoed in a problem.
 HIDDEN_FIELDS = frozenset({"national_id"})
+# Problems about a value that is personal wherever it is (a name in an id column).
+HIDDEN_CODES = frozenset({"E-NAME-AS-ID"})
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,8 @@ def parse_rows(
     def report(code: str, field_name: str, message: str, row: int, raw: object) -> None:
         index = index_of.get(field_name)
         label = header[index] if index is not None else field_name
-        shown = None if field_name in HIDDEN_FIELDS or raw is None else without_fnr(str(raw))
+        hidden = field_name in HIDDEN_FIELDS or code in HIDDEN_CODES
+        shown = None if hidden or raw is None else without_fnr(str(raw))
         log.add(Problem(code, message, table.file, row, label, shown, sheet))
 
     fast = compile_row_parser(plan, width, [pos for _name, pos in required])
@@ -276,6 +279,8 @@ _MISS = object()
 # one character class, as fast as the spacing alone; anchored alternatives cost 2x.
 _ODD_SPACING = re.compile("[\u00a0\t\n\r#:]|  ")
 _FREE_TEXT_SUSPECT = re.compile(f"{FNR_LIKE.pattern}|{PLACEHOLDER.pattern}")
+# ... or, in an id, no digit at all (a person's name?): one search for both.
+_ODD_ID = re.compile("[\u00a0\t\n\r#:]|  |^[^0-9]*$")
 
 
 def compile_row_parser(
@@ -292,6 +297,7 @@ def compile_row_parser(
         "VP": ValueProblem,
         "ODD": _ODD_SPACING.search,
         "FNR": _FREE_TEXT_SUSPECT.search,  # a fødselsnummer, or an intd placeholder
+        "ODD_ID": _ODD_ID.search,
     }
     body: list[str] = []
     results = ["None"] * width
@@ -308,14 +314,16 @@ def compile_row_parser(
                 f"    if r{n} is MISS or r{n}.__class__ is VP:",
                 f"        r{n} = P{n}(v)",
             ]
-        elif parser in (text, free_text, required_text):
+        elif parser in (text, free_text, required_text, id_text):
             # Clean text needs no call: strip, and only unusual spacing (or, for free
-            # text, something like a fødselsnummer) goes to the parser.
+            # text, something like a fødselsnummer; for an id, no digit: a name?) goes
+            # to the parser.
             suspect = "" if parser is text else f" or FNR(r{n})"
+            odd = "ODD_ID" if parser in (required_text, id_text) else "ODD"
             body += [
                 "if v.__class__ is str:",
                 f"    r{n} = v.strip()",
-                f"    if not r{n} or ODD(r{n}){suspect}:",
+                f"    if not r{n} or {odd}(r{n}){suspect}:",
                 f"        r{n} = P{n}(v)",
                 "elif v is None:",
                 f"    r{n} = P{n}('')" if parser is required_text else f"    r{n} = None",

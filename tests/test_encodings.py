@@ -353,7 +353,7 @@ def test_a_header_garbled_by_the_wrong_encoding_is_an_error(
     assert not db.exists()
     output = " ".join(result.output.split())
     assert "E-ENCODING" in output and "Traceback" not in output
-    assert "row 1, column 'F¿dselsnummer'" in output
+    assert "deltakere_mac.csv:1:F¿dselsnummer: E-ENCODING" in output
     assert "Windows-1252" in output  # the encoding tried
     assert "it reads 'Fødselsnummer' (--encoding mac_roman)" in output  # and the way out
 
@@ -388,5 +388,5 @@ def test_refused_encoding_leaves_the_database_as_it_was(
     result = cli("import", str(path))
     assert result.exit_code == 1
     output = " ".join(result.output.split())
-    assert "bom.csv, row 2, column 'employer_name'" in output and "E-ENCODING" in output
+    assert "bom.csv:2:employer_name: E-ENCODING" in output and "E-ENCODING" in output
     assert db.read_bytes() == before

@@ -293,6 +293,12 @@ def _check_identifiers(
     if not ids:
         return {}
     head = _first_rows(table, NAME_SAMPLE)
+    # Only this table's rows: a second header (another table, E-HEADER-CHANGED when its
+    # rows are read) ends what the id column is judged on.
+    for position, (_row, cells) in enumerate(head):
+        if score_header([c for c in cells if isinstance(c, str)]) >= 2:
+            head = head[:position]
+            break
     own = mapping_index(mapping)
     notes: dict[int, str] = {}
     header = table.header

@@ -51,6 +51,15 @@ HINTS: dict[str, str] = {
     "E-FILE": "Check the file name and that you can read it.",
     "E-FORMAT": "intd reads .csv, .txt, .tsv, .xlsx, .xlsm, .xls and .ods files.",
     "E-MAP": "Fix the mapping file given with --map.",
+    "E-FNR-CHANGED": "A stored participant id keeps its fødselsnummer: check that the row is "
+    "the right person. If the stored number was wrong, import with --allow-fnr-change to "
+    "correct it; to leave stored numbers as they are, leave the column out of the file.",
+    "E-REPLACE-EMPTY": "Export the full list again, or import without --replace to add rows.",
+    "W-ID-LOOKALIKE": "Ids differing only in case, leading zeros or separators (P11, p11, "
+    "P011) are different participants to intd: if they are one person, write the id the "
+    "same way in every file and import again.",
+    "W-REPLACE-KEPT": "Fix the rejected rows and import the whole file again with --replace "
+    "to remove rows no longer in it.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -142,7 +143,16 @@ def _migration_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1, _migration_2)
+def _migration_3(conn: sqlite3.Connection) -> None:
+    """How many stored rows a batch removed (`import --replace`)."""
+    conn.execute("ALTER TABLE batches ADD COLUMN removed INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -349,6 +359,7 @@ class BatchInfo:
     imported_at: str
     intd_version: str | None
     undone_at: str | None
+    removed: int = 0
 
 
 @dataclass
@@ -356,6 +367,7 @@ class StageCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0  # stored rows an `import --replace` took out
 
 
 def _person_sql(alias: str, placement_alias: str) -> str:
@@ -387,6 +399,20 @@ def _source_sql(alias: str, wanted: bool = True) -> str:
         f"(SELECT b.file FROM batches b WHERE b.id = {alias}.batch_id) || "
         f"COALESCE('[' || {alias}.sheet || ']', '') || ':' || {alias}.source_row"
     )
+
+
+_SEPARATORS = re.compile(r"[\s\-_./]+")
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz123456789")
+
+
+def lookalike_form(participant_id: str) -> str:
+    """The form two participant ids share when a person would take them for one: case,
+    separators and leading zeros of numbers ignored ("P-011" and "p11" give "p11")."""
+    form = participant_id.casefold()
+    if not _PLAIN.issuperset(form):  # the common plain id costs one set test
+        form = _LEADING_ZEROS.sub("", _SEPARATORS.sub("", form))
+    return form
 
 
 def _date(value: str | None) -> date | None:
@@ -430,9 +456,17 @@ class Store:
 
     def finish_batch(self, batch_id: int, *, rows: int, skipped: int, counts: StageCounts) -> None:
         self.conn.execute(
-            "UPDATE batches SET rows = ?, skipped = ?, inserted = ?, updated = ?, unchanged = ? "
-            "WHERE id = ?",
-            (rows, skipped, counts.inserted, counts.updated, counts.unchanged, batch_id),
+            "UPDATE batches SET rows = ?, skipped = ?, inserted = ?, updated = ?, unchanged = ?, "
+            "removed = ? WHERE id = ?",
+            (
+                rows,
+                skipped,
+                counts.inserted,
+                counts.updated,
+                counts.unchanged,
+                counts.removed,
+                batch_id,
+            ),
         )
 
     def drop_batch(self, batch_id: int) -> None:
@@ -442,7 +476,7 @@ class Store:
         where = "" if include_undone else "WHERE undone_at IS NULL"
         rows = self.conn.execute(
             "SELECT id, file, sha256, kind, sheet, rows, inserted, updated, unchanged, skipped,"
-            f" imported_at, intd_version, undone_at FROM batches {where} ORDER BY id"
+            f" imported_at, intd_version, undone_at, removed FROM batches {where} ORDER BY id"
         )
         return [BatchInfo(*row) for row in rows]
 
@@ -499,6 +533,70 @@ class Store:
         self.conn.executemany(
             f"DELETE FROM temp.stage_{kind} WHERE batch_id = ? AND source_row = ?", rows
         )
+
+    def keep_absent(self, kind: str, batch_id: int, absent: Sequence[str]) -> None:
+        """A file without a column says nothing about it (a partial export): the staged
+        rows of this batch take the stored values of the columns their file lacks, so
+        the upsert keeps them (rows not stored yet keep them empty)."""
+        table, key, _columns = TABLES[kind]
+        if not absent:
+            return
+        names = ", ".join(absent)
+        stored = f"FROM {table} m WHERE m.{key} = temp.stage_{kind}.{key}"
+        self.conn.execute(
+            f"UPDATE temp.stage_{kind} SET ({names}) = "
+            f"(SELECT {', '.join('m.' + c for c in absent)} {stored}) "
+            f"WHERE batch_id = ? AND EXISTS (SELECT 1 {stored})",
+            (batch_id,),
+        )
+
+    def changed_person_keys(self) -> list[tuple[int, str | None, int, bool]]:
+        """Staged participants whose stored fødselsnummer (keyed hash) would change or be
+        emptied: (batch_id, sheet, source_row, emptied). A first number for a stored
+        participant without one is not a change."""
+        return self.conn.execute(
+            "SELECT s.batch_id, s.sheet, s.source_row, s.person_key IS NULL "
+            "FROM temp.stage_participants s JOIN participants m "
+            "ON m.participant_id = s.participant_id WHERE m.person_key IS NOT NULL "
+            "AND s.person_key IS NOT m.person_key ORDER BY s.batch_id, s.source_row"
+        ).fetchall()
+
+    def remove_missing(
+        self, kind: str, batch_id: int, *, file: str, sheet: str | None, show: int = 0
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        """`import --replace`: the file is the whole new version of what earlier batches
+        of the same file name, kind and sheet brought. Their stored rows whose key is in
+        no staged row are removed, each kept in `<table>_versions` with superseded_by =
+        `batch_id` so `undo` brings it back. A row another file name brought or changed
+        is never removed. Returns the number removed and up to `show` of them as
+        (key, batch that wrote it, its row)."""
+        table, key, columns = TABLES[kind]
+        same = "SELECT id FROM batches WHERE file = ? AND kind = ? AND sheet IS ?"
+        self.conn.execute("DROP TABLE IF EXISTS temp.removed")
+        self.conn.execute(
+            f"CREATE TEMP TABLE removed AS SELECT m.rowid AS r FROM {table} m "
+            f"WHERE m.batch_id IN ({same}) AND NOT EXISTS (SELECT 1 FROM temp.stage_{kind} s "
+            f"WHERE s.{key} = m.{key}) AND m.{key} NOT IN (SELECT v.{key} FROM "
+            f"{table}_versions v WHERE v.batch_id NOT IN ({same}))",
+            (file, kind, sheet, file, kind, sheet),
+        )
+        number = self.conn.execute("SELECT COUNT(*) FROM temp.removed").fetchone()[0]
+        if not number:
+            return 0, []
+        shown = self.conn.execute(
+            f"SELECT {key}, batch_id, source_row FROM {table} WHERE rowid IN "
+            f"(SELECT r FROM temp.removed) ORDER BY batch_id, source_row LIMIT ?",
+            (show,),
+        ).fetchall()
+        all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+        self.conn.execute(
+            f"INSERT INTO {table}_versions ({all_cols}, superseded_by) SELECT {all_cols}, ? "
+            f"FROM {table} WHERE rowid IN (SELECT r FROM temp.removed)",
+            (batch_id,),
+        )
+        self.conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT r FROM temp.removed)")
+        self.conn.execute("DROP TABLE temp.removed")
+        return number, shown
 
     def apply_stage(self, kind: str) -> dict[int, StageCounts]:
         """Move staged rows into the table: new rows inserted, changed rows updated (the
@@ -579,6 +677,50 @@ class Store:
             list(batches),
         ).fetchall()
 
+    def lookalike_ids(self) -> list[tuple[str, ...]]:
+        """Groups of distinct participant ids (of participants and of placements) that
+        differ only in case, leading zeros or separators (P11, p11, P011, P-11): one pass,
+        a dictionary on the normalised form."""
+        seen: dict[str, str | list[str]] = {}
+        groups: list[list[str]] = []
+        rows = self.conn.execute(
+            "SELECT participant_id FROM participants UNION SELECT participant_id FROM placements"
+        )
+        for (pid,) in rows:
+            norm = lookalike_form(pid)
+            first = seen.get(norm)
+            if first is None:
+                seen[norm] = pid
+            elif isinstance(first, str):
+                group = [first, pid]
+                groups.append(group)
+                seen[norm] = group
+            else:
+                first.append(pid)
+        return sorted(tuple(sorted(g)) for g in groups)
+
+    def rows_with_ids(
+        self, participant_ids: Sequence[str], batches: Sequence[int]
+    ) -> dict[str, tuple[str, int, str | None, int]]:
+        """For each of these participant ids that these batches wrote, the first row
+        holding it (participants before placements): (kind, batch_id, sheet, row)."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (participant_id TEXT)")
+        self.conn.execute("DELETE FROM temp.wanted_ids")
+        self.conn.executemany(
+            "INSERT INTO temp.wanted_ids VALUES (?)", ((p,) for p in participant_ids)
+        )
+        marks = ", ".join("?" * len(batches)) or "NULL"
+        found: dict[str, tuple[str, int, str | None, int]] = {}
+        for kind, (table, _key, _columns) in TABLES.items():
+            for pid, batch_id, sheet, row in self.conn.execute(
+                f"SELECT participant_id, batch_id, sheet, source_row FROM {table} "
+                "WHERE participant_id IN (SELECT participant_id FROM temp.wanted_ids) "
+                f"AND batch_id IN ({marks}) ORDER BY batch_id, source_row",
+                list(batches),
+            ):
+                found.setdefault(pid, (kind, batch_id, sheet, row))
+        return found
+
     # -------------------------------------------------------------- bulk load
 
     def empty(self) -> bool:
@@ -638,10 +780,15 @@ class Store:
         todo = [batch_id]
         while todo:
             current = todo.pop()
-            for table in ("participants", "placements"):
+            for table, key, _columns in TABLES.values():
+                # Later batches that superseded (or removed) a row `current` wrote, and
+                # those that wrote a row again after `current` removed it (--replace):
+                # undoing `current` would bring that row back over theirs.
                 for (later,) in self.conn.execute(
-                    f"SELECT DISTINCT superseded_by FROM {table}_versions WHERE batch_id = ?",
-                    (current,),
+                    f"SELECT DISTINCT superseded_by FROM {table}_versions WHERE batch_id = ? "
+                    f"UNION SELECT m.batch_id FROM {table}_versions v JOIN {table} m "
+                    f"ON m.{key} = v.{key} WHERE v.superseded_by = ? AND m.batch_id > ?",
+                    (current, current, current),
                 ):
                     if later not in found and later != batch_id:
                         found.append(later)

@@ -485,6 +485,29 @@ def test_property_replace_twice_changes_nothing_and_undo_restores(first, second)
 
 
 @FAST
+@given(
+    numbers=st.lists(st.integers(1, 28), min_size=1, max_size=6, unique=True),
+    changed=st.integers(0, 5),
+    other=st.integers(1, 28),
+)
+def test_property_a_changed_fnr_is_refused_and_changes_nothing(numbers, changed, other):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        db = folder / "intd.sqlite"
+        rows = [[f"P{i}", fnr(day), "3301"] for i, day in enumerate(numbers)]
+        ok(_run(db, "import", str(people(folder / "d.csv", rows))))
+        before = db.read_bytes()
+        target = changed % len(rows)
+        new_day = other if other != numbers[target] else (other % 28) + 1
+        rows[target][1] = fnr(new_day, 200)
+        for args in (["--replace"], []):
+            result = _run(db, "import", *args, str(people(folder / "d.csv", rows)))
+            assert result.exit_code == 1 and "E-FNR-CHANGED" in result.output
+            assert rows[target][1] not in result.output
+            assert db.read_bytes() == before
+
+
+@FAST
 @given(rows=job_rows, bad_row=st.integers(0, 7))
 def test_property_a_rejected_import_changes_nothing(rows, bad_row):
     with tempfile.TemporaryDirectory() as tmp:

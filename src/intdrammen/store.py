@@ -554,12 +554,12 @@ class Store:
             (batch_id,),
         )
 
-    def changed_person_keys(self) -> list[tuple[int, str | None, int, bool]]:
+    def changed_person_keys(self) -> list[tuple[int, str | None, int, bool, str]]:
         """Staged participants whose stored fødselsnummer (keyed hash) would change or be
-        emptied: (batch_id, sheet, source_row, emptied). A first number for a stored
-        participant without one is not a change."""
+        emptied: (batch_id, sheet, source_row, emptied, participant_id). A first number
+        for a stored participant without one is not a change."""
         return self.conn.execute(
-            "SELECT s.batch_id, s.sheet, s.source_row, s.person_key IS NULL "
+            "SELECT s.batch_id, s.sheet, s.source_row, s.person_key IS NULL, s.participant_id "
             "FROM temp.stage_participants s JOIN participants m "
             "ON m.participant_id = s.participant_id WHERE m.person_key IS NOT NULL "
             "AND s.person_key IS NOT m.person_key ORDER BY s.batch_id, s.source_row"

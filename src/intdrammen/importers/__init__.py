@@ -442,12 +442,12 @@ def _report_fnr_changes(
         return
     where = _labels(planned, results, "national_id")
     changed = store.changed_person_keys()
-    for batch_id, sheet, row, emptied in changed:
+    for batch_id, sheet, row, emptied, pid in changed:
         file, _sheet, label = where[batch_id]
         message = (
-            "this participant id is stored with a fødselsnummer, and this row's is empty"
+            f"participant id {pid!r} is stored with a fødselsnummer, and this row's is empty"
             if emptied
-            else "this participant id is stored with another fødselsnummer"
+            else f"participant id {pid!r} is stored with another fødselsnummer"
         )
         log.add(
             Problem(
@@ -461,7 +461,7 @@ def _report_fnr_changes(
             )
         )
     if changed and log.keep_rows:
-        store.unstage_rows("participants", [(b, r) for b, _s, r, _e in changed])
+        store.unstage_rows("participants", [(b, r) for b, _s, r, _e, _p in changed])
 
 
 def _labels(

@@ -212,6 +212,20 @@ def test_columns_a_file_lacks_keep_their_stored_values(cli, db, tmp_path):
     assert stored(db, "SELECT intro_end, intro_end_reason FROM participants") == [(None, None)]
 
 
+def test_a_partial_file_and_a_full_file_in_one_import_agree(cli, db, tmp_path):
+    # Both files give P1: the partial one says nothing about the fødselsnummer or the
+    # programme end, so it takes the full file's values and the two rows are one.
+    full = people(tmp_path / "d.csv", [["P1", A, "3312", "2019-06-30", "fullført"]])
+    partial = write_csv(tmp_path / "p.csv", ["participant_id", "municipality"], [["P1", "3312"]])
+    ok(cli("import", str(full), "--kind", "participants", str(partial)))
+    row = stored(db, "SELECT municipality, intro_end, person_key IS NOT NULL FROM participants")
+    assert row == [("3312", "2019-06-30", 1)]
+    # ... but where both have the column and differ, that is still a conflict.
+    other = write_csv(tmp_path / "q.csv", ["participant_id", "municipality"], [["P1", "3301"]])
+    result = cli("import", str(full), "--kind", "participants", str(other))
+    assert result.exit_code == 1 and "E-DUPLICATE" in result.output
+
+
 def test_undo_of_a_partial_file_restores_the_full_row(cli, db, tmp_path):
     ok(
         cli(

@@ -539,20 +539,37 @@ class Store:
             f"DELETE FROM temp.stage_{kind} WHERE batch_id = ? AND source_row = ?", rows
         )
 
-    def keep_absent(self, kind: str, batch_id: int, absent: Sequence[str]) -> None:
+    def keep_absent(self, kind: str, absent: dict[int, list[str]]) -> None:
         """A file without a column says nothing about it (a partial export): the staged
-        rows of this batch take the stored values of the columns their file lacks, so
-        the upsert keeps them (rows not stored yet keep them empty)."""
+        rows of each batch take, for the columns its file lacks (`absent`, per batch),
+        the value another file of this import gives the same key, else the stored value,
+        so the upsert keeps them (rows stored nowhere keep them empty)."""
         table, key, _columns = TABLES[kind]
-        if not absent:
-            return
-        # One lookup per staged row: a row not stored gets NULLs, which it holds already.
-        self.conn.execute(
-            f"UPDATE temp.stage_{kind} SET ({', '.join(absent)}) = "
-            f"(SELECT {', '.join('m.' + c for c in absent)} FROM {table} m "
-            f"WHERE m.{key} = temp.stage_{kind}.{key}) WHERE batch_id = ?",
-            (batch_id,),
-        )
+        stage = f"temp.stage_{kind}"
+        for batch_id, names in absent.items():
+            if not names:
+                continue
+            # One lookup per staged row: a row not stored gets NULLs, which it holds.
+            self.conn.execute(
+                f"UPDATE {stage} SET ({', '.join(names)}) = "
+                f"(SELECT {', '.join('m.' + c for c in names)} FROM {table} m "
+                f"WHERE m.{key} = {stage}.{key}) WHERE batch_id = ?",
+                (batch_id,),
+            )
+            for name in names:
+                givers = [b for b, lacks in absent.items() if name not in lacks]
+                if not givers:
+                    continue
+                self.conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+                )
+                marks = ", ".join("?" * len(givers))
+                given = f"FROM {stage} g WHERE g.{key} = {stage}.{key} AND g.batch_id IN ({marks})"
+                self.conn.execute(
+                    f"UPDATE {stage} SET {name} = (SELECT g.{name} {given} ORDER BY g.rowid "
+                    f"LIMIT 1) WHERE batch_id = ? AND EXISTS (SELECT 1 {given})",
+                    (*givers, batch_id, *givers),
+                )
 
     def changed_person_keys(self) -> list[tuple[int, str | None, int, bool, str]]:
         """Staged participants whose stored fødselsnummer (keyed hash) would change or be
@@ -736,9 +753,10 @@ class Store:
         found: dict[str, tuple[str, int, str | None, int]] = {}
         for kind, (table, _key, _columns) in TABLES.items():
             for pid, batch_id, sheet, row in self.conn.execute(
-                f"SELECT participant_id, batch_id, sheet, source_row FROM {table} "
+                # One row per id (SQLite gives the bare columns of the MIN row).
+                f"SELECT participant_id, batch_id, sheet, MIN(source_row) FROM {table} "
                 "WHERE participant_id IN (SELECT participant_id FROM temp.wanted_ids) "
-                f"AND batch_id IN ({marks}) ORDER BY batch_id, source_row",
+                f"AND batch_id IN ({marks}) GROUP BY participant_id",
                 list(batches),
             ):
                 found.setdefault(pid, (kind, batch_id, sheet, row))

@@ -417,15 +417,18 @@ def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]
 
 
 def _keep_absent_columns(store: Store, planned: list[_Planned], results: list[TableResult]) -> None:
-    """Columns a file lacks keep their stored values (see Store.keep_absent)."""
+    """Columns a file lacks keep their stored values, or take those another file of
+    this import gives (see Store.keep_absent)."""
+    absent: dict[str, dict[int, list[str]]] = {kind: {} for kind in KINDS}
     for item, result in zip(planned, results, strict=True):
         schema_columns = TABLES[item.kind][2]
         field_columns = {"national_id": "person_key"}
         present = {field_columns.get(f, f) for f in item.columns.values()}
         present |= {"participant_id", "placement_key"}  # required, or derived from others
-        absent = [c for c in schema_columns if c not in present]
         assert result.batch_id is not None
-        store.keep_absent(item.kind, result.batch_id, absent)
+        absent[item.kind][result.batch_id] = [c for c in schema_columns if c not in present]
+    for kind, per_batch in absent.items():
+        store.keep_absent(kind, per_batch)
 
 
 def _report_fnr_changes(

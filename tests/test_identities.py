@@ -239,6 +239,24 @@ def test_undo_of_a_partial_file_restores_the_full_row(cli, db, tmp_path):
     assert without_undone(content(db), db) == before
 
 
+def test_a_placements_file_lacking_a_key_column_warns_of_a_second_placement(cli, db, tmp_path):
+    with_ids = write_csv(
+        tmp_path / "plasseringer.csv",
+        ["placement_id", *JOBS],
+        [["A1", "P1", "jobb", "2019-03-01", "Kiwi"], ["A2", "P2", "jobb", "2019-04-01", "Rema"]],
+    )
+    ok(cli("import", str(with_ids)))
+    # This month's export has no placement_id column: P1's job comes back as new.
+    without = jobs(tmp_path / "plasseringer.csv", [["P1", "jobb", "2019-03-01", "Kiwi"]])
+    result = ok(cli("import", str(without)))
+    out = " ".join(result.output.split())
+    assert "W-PLACEMENT-KEY" in out and "'P1'" in out
+    assert stored(db, "SELECT COUNT(*) FROM placements") == [(3,)]
+    # With --replace the file is the new full list: the id-keyed rows go.
+    ok(cli("import", "--replace", str(without)))
+    assert stored(db, "SELECT placement_id, participant_id FROM placements") == [(None, "P1")]
+
+
 # ----------------------------------------------------------------------------- look-alike ids
 
 

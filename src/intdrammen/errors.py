@@ -58,6 +58,9 @@ HINTS: dict[str, str] = {
     "W-ID-LOOKALIKE": "Ids differing only in case, leading zeros or separators (P11, p11, "
     "P011) are different participants to intd: if they are one person, write the id the "
     "same way in every file and import again.",
+    "W-PLACEMENT-KEY": "A placement is known by its placement_id, or by participant, type, "
+    "start date and employer: give the file the columns the earlier one had, or import it "
+    "with --replace if it is the new full list.",
     "W-REPLACE-KEPT": "Fix the rejected rows and import the whole file again with --replace "
     "to remove rows no longer in it.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",

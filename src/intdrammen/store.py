@@ -571,6 +571,19 @@ class Store:
                     (*givers, batch_id, *givers),
                 )
 
+    def placements_like_stored(self, batch_id: int) -> list[tuple[str | None, int, str]]:
+        """Staged placements of a batch that are new by their key while a stored placement
+        of the same participant has the same type and start date: (sheet, row,
+        participant_id). Asked only of files lacking a column of the key."""
+        return self.conn.execute(
+            "SELECT s.sheet, s.source_row, s.participant_id FROM temp.stage_placements s "
+            "WHERE s.batch_id = ? AND NOT EXISTS (SELECT 1 FROM placements m WHERE "
+            "m.placement_key = s.placement_key) AND EXISTS (SELECT 1 FROM placements m "
+            "WHERE m.participant_id = s.participant_id AND m.start_date = s.start_date "
+            "AND m.type = s.type) ORDER BY s.source_row",
+            (batch_id,),
+        ).fetchall()
+
     def changed_person_keys(self) -> list[tuple[int, str | None, int, bool, str]]:
         """Staged participants whose stored fødselsnummer (keyed hash) would change or be
         emptied: (batch_id, sheet, source_row, emptied, participant_id). A first number

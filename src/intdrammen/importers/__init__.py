@@ -246,7 +246,7 @@ def _run(
         store.abandon_bulk_load()
         return None
     if not direct:
-        _keep_absent_columns(store, planned, results)
+        _keep_absent_columns(store, planned, results, log)
         _report_duplicates(store, log, results)
         _report_fnr_changes(store, planned, results, log, options)
     if log.error_total and options.on_error != "skip":
@@ -416,7 +416,9 @@ def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]
             store.unstage_rows(kind, [(b, r) for _k, b, _s, r, _f in conflicts])
 
 
-def _keep_absent_columns(store: Store, planned: list[_Planned], results: list[TableResult]) -> None:
+def _keep_absent_columns(
+    store: Store, planned: list[_Planned], results: list[TableResult], log: ProblemLog
+) -> None:
     """Columns a file lacks keep their stored values, or take those another file of
     this import gives (see Store.keep_absent)."""
     absent: dict[str, dict[int, list[str]]] = {kind: {} for kind in KINDS}
@@ -429,6 +431,27 @@ def _keep_absent_columns(store: Store, planned: list[_Planned], results: list[Ta
         absent[item.kind][result.batch_id] = [c for c in schema_columns if c not in present]
     for kind, per_batch in absent.items():
         store.keep_absent(kind, per_batch)
+    files = {r.batch_id: r for r in results}
+    for batch_id, lacks in absent["placements"].items():
+        missing = [c for c in ("placement_id", "employer_orgnr", "employer_name") if c in lacks]
+        if not missing:
+            continue
+        # Without those columns a placement's identity is built from fewer fields, so a
+        # stored one comes back as a second placement: say so.
+        for sheet, row, pid in store.placements_like_stored(batch_id):
+            log.add(
+                Problem(
+                    "W-PLACEMENT-KEY",
+                    f"the file has no {' or '.join(missing)} column, so this placement is "
+                    f"new beside a stored placement of {pid!r} with the same type and start "
+                    "date: imported as a second placement",
+                    files[batch_id].file,
+                    row,
+                    missing[0],
+                    None,
+                    sheet,
+                )
+            )
 
 
 def _report_fnr_changes(

@@ -553,3 +553,12 @@ def test_property_a_rejected_import_changes_nothing(rows, bad_row):
             result = _run(db, "import", *args, str(jobs(folder / "a.csv", broken)))
             assert result.exit_code == 1 and "E-DATE" in result.output
             assert db.read_bytes() == before
+
+
+def test_a_database_from_before_replace_gets_the_removed_count(cli, cli_json, db, tmp_path):
+    ok(cli("import", str(jobs(tmp_path / "j.csv", [["P1", "jobb", "2019-03-01", "Kiwi"]]))))
+    with sqlite3.connect(db) as conn:  # as intd wrote it before schema 3
+        conn.execute("ALTER TABLE batches DROP COLUMN removed")
+        conn.execute("PRAGMA user_version = 2")
+    assert cli_json("imports")[0]["removed"] == 0
+    assert stored(db, "PRAGMA user_version") == [(3,)]

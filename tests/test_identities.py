@@ -440,6 +440,17 @@ def test_replace_with_rejected_rows_removes_nothing(cli, db, tmp_path, corrected
     assert starts == [("2018-12-20",), ("2019-01-10",)]
 
 
+def test_replace_keeps_a_participant_whose_row_was_rejected_as_a_changed_fnr(cli, db, tmp_path):
+    ok(cli("import", str(people(tmp_path / "d.csv", [["P1", A, "3301"], ["P2", B, "3301"]]))))
+    again = people(tmp_path / "d.csv", [["P1", C, "3301"], ["P2", B, "3312"]])
+    result = ok(cli("import", "--replace", "--on-error", "skip", str(again)))
+    assert "W-REPLACE-KEPT" in result.output
+    rows = stored(db, "SELECT participant_id, municipality FROM participants ORDER BY 1")
+    assert rows == [("P1", "3301"), ("P2", "3312")]
+    latest = json.loads(cli("imports", "--format", "json").stdout)[-1]
+    assert (latest["skipped"], latest["updated"], latest["removed"]) == (1, 1, 0)
+
+
 def test_replace_with_an_empty_export_is_refused(cli, db, corrected, tmp_path):
     before = db.read_bytes()
     empty = jobs(tmp_path / "plasseringer.csv", [])

@@ -249,6 +249,8 @@ def _run(
         _keep_absent_columns(store, planned, results, log)
         _report_duplicates(store, log, results)
         _report_fnr_changes(store, planned, results, log, options)
+        for result in results:  # rows rejected only now (--on-error skip) count too
+            result.skipped = len(log.bad_rows.get((result.file, result.sheet), {}))
     if log.error_total and options.on_error != "skip":
         raise ImportRejected(log.errors, log.error_total)
     if direct:

@@ -100,6 +100,18 @@ HINTS: dict[str, str] = {
     "W-COLUMN": "intd reads only the columns `intd columns` lists; map another with --map "
     '"Their name=field", or pass it over without this warning with --map "Their name=ignore".',
     "W-MAP-UNUSED": "Check the spelling of the column in --map against the file's header.",
+    "E-FNR-CHANGED": "A stored participant id keeps its fødselsnummer: check that the row is "
+    "the right person. If the stored number was wrong, import with --allow-fnr-change to "
+    "correct it; to leave stored numbers as they are, leave the column out of the file.",
+    "E-REPLACE-EMPTY": "Export the full list again, or import without --replace to add rows.",
+    "W-ID-LOOKALIKE": "Ids differing only in case, leading zeros or separators (P11, p11, "
+    "P011) are different participants to intd: if they are one person, write the id the "
+    "same way in every file and import again.",
+    "W-PLACEMENT-KEY": "A placement is known by its placement_id, or by participant, type, "
+    "start date and employer: give the file the columns the earlier one had, or import it "
+    "with --replace if it is the new full list.",
+    "W-REPLACE-KEPT": "Fix the rejected rows and import the whole file again with --replace "
+    "to remove rows no longer in it.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
     "W-TOTAL-ROW": "A total, count or subtotal row is not data: intd passed it over. If it "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import stat
 import tempfile
@@ -151,7 +152,16 @@ def _migration_2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migration_1, _migration_2)
+def _migration_3(conn: sqlite3.Connection) -> None:
+    """How many stored rows a batch removed (`import --replace`)."""
+    conn.execute("ALTER TABLE batches ADD COLUMN removed INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -561,6 +571,7 @@ class BatchInfo:
     imported_at: str
     intd_version: str | None
     undone_at: str | None
+    removed: int = 0
 
 
 @dataclass
@@ -568,6 +579,7 @@ class StageCounts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0  # stored rows an `import --replace` took out
 
 
 def _person_sql(alias: str, placement_alias: str) -> str:
@@ -599,6 +611,25 @@ def _source_sql(alias: str, wanted: bool = True) -> str:
         f"(SELECT b.file FROM batches b WHERE b.id = {alias}.batch_id) || "
         f"COALESCE('[' || {alias}.sheet || ']', '') || ':' || {alias}.source_row"
     )
+
+
+_SEPARATORS = str.maketrans("", "", " \t\n\r\x0b\x0c\xa0\u2007\u202f-\u2010\u2011\u2013_./")
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+
+
+def lookalike_forms(participant_ids: Sequence[str]) -> list[str]:
+    """The forms participant ids share when a person would take them for one id: case,
+    spaces, separators (- _ . /) and leading zeros of numbers ignored ("P-011" and
+    "p11" both give "p11"). Whole chunks at a time: three C calls, not three per id."""
+    joined = "\x00".join(participant_ids).casefold().translate(_SEPARATORS)
+    forms = _LEADING_ZEROS.sub("", joined).split("\x00")
+    if len(forms) != len(participant_ids):  # an id holding NUL: one by one
+        return [lookalike_forms([p])[0] if "\x00" not in p else p for p in participant_ids]
+    return forms
+
+
+def lookalike_form(participant_id: str) -> str:
+    return lookalike_forms([participant_id])[0]
 
 
 def _date(value: str | None) -> date | None:
@@ -642,9 +673,17 @@ class Store:
 
     def finish_batch(self, batch_id: int, *, rows: int, skipped: int, counts: StageCounts) -> None:
         self.conn.execute(
-            "UPDATE batches SET rows = ?, skipped = ?, inserted = ?, updated = ?, unchanged = ? "
-            "WHERE id = ?",
-            (rows, skipped, counts.inserted, counts.updated, counts.unchanged, batch_id),
+            "UPDATE batches SET rows = ?, skipped = ?, inserted = ?, updated = ?, unchanged = ?, "
+            "removed = ? WHERE id = ?",
+            (
+                rows,
+                skipped,
+                counts.inserted,
+                counts.updated,
+                counts.unchanged,
+                counts.removed,
+                batch_id,
+            ),
         )
 
     def drop_batch(self, batch_id: int) -> None:
@@ -654,7 +693,7 @@ class Store:
         where = "" if include_undone else "WHERE undone_at IS NULL"
         rows = self.conn.execute(
             "SELECT id, file, sha256, kind, sheet, rows, inserted, updated, unchanged, skipped,"
-            f" imported_at, intd_version, undone_at FROM batches {where} ORDER BY id"
+            f" imported_at, intd_version, undone_at, removed FROM batches {where} ORDER BY id"
         )
         return [BatchInfo(*row) for row in rows]
 
@@ -711,6 +750,99 @@ class Store:
         self.conn.executemany(
             f"DELETE FROM temp.stage_{kind} WHERE batch_id = ? AND source_row = ?", rows
         )
+
+    def keep_absent(self, kind: str, absent: dict[int, list[str]]) -> None:
+        """A file without a column says nothing about it (a partial export): the staged
+        rows of each batch take, for the columns its file lacks (`absent`, per batch),
+        the value another file of this import gives the same key, else the stored value,
+        so the upsert keeps them (rows stored nowhere keep them empty)."""
+        table, key, _columns = TABLES[kind]
+        stage = f"temp.stage_{kind}"
+        for batch_id, names in absent.items():
+            if not names:
+                continue
+            # One lookup per staged row: a row not stored gets NULLs, which it holds.
+            self.conn.execute(
+                f"UPDATE {stage} SET ({', '.join(names)}) = "
+                f"(SELECT {', '.join('m.' + c for c in names)} FROM {table} m "
+                f"WHERE m.{key} = {stage}.{key}) WHERE batch_id = ?",
+                (batch_id,),
+            )
+            for name in names:
+                givers = [b for b, lacks in absent.items() if name not in lacks]
+                if not givers:
+                    continue
+                self.conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+                )
+                marks = ", ".join("?" * len(givers))
+                given = f"FROM {stage} g WHERE g.{key} = {stage}.{key} AND g.batch_id IN ({marks})"
+                self.conn.execute(
+                    f"UPDATE {stage} SET {name} = (SELECT g.{name} {given} ORDER BY g.rowid "
+                    f"LIMIT 1) WHERE batch_id = ? AND EXISTS (SELECT 1 {given})",
+                    (*givers, batch_id, *givers),
+                )
+
+    def placements_like_stored(self, batch_id: int) -> list[tuple[str | None, int, str]]:
+        """Staged placements of a batch that are new by their key while a stored placement
+        of the same participant has the same type and start date: (sheet, row,
+        participant_id). Asked only of files lacking a column of the key."""
+        return self.conn.execute(
+            "SELECT s.sheet, s.source_row, s.participant_id FROM temp.stage_placements s "
+            "WHERE s.batch_id = ? AND NOT EXISTS (SELECT 1 FROM placements m WHERE "
+            "m.placement_key = s.placement_key) AND EXISTS (SELECT 1 FROM placements m "
+            "WHERE m.participant_id = s.participant_id AND m.start_date = s.start_date "
+            "AND m.type = s.type) ORDER BY s.source_row",
+            (batch_id,),
+        ).fetchall()
+
+    def changed_person_keys(self) -> list[tuple[int, str | None, int, bool, str]]:
+        """Staged participants whose stored fødselsnummer (keyed hash) would change or be
+        emptied: (batch_id, sheet, source_row, emptied, participant_id). A first number
+        for a stored participant without one is not a change."""
+        return self.conn.execute(
+            "SELECT s.batch_id, s.sheet, s.source_row, s.person_key IS NULL, s.participant_id "
+            "FROM temp.stage_participants s JOIN participants m "
+            "ON m.participant_id = s.participant_id WHERE m.person_key IS NOT NULL "
+            "AND s.person_key IS NOT m.person_key ORDER BY s.batch_id, s.source_row"
+        ).fetchall()
+
+    def remove_missing(
+        self, kind: str, batch_id: int, *, file: str, sheet: str | None, show: int = 0
+    ) -> tuple[int, list[tuple[str, int, int]]]:
+        """`import --replace`: the file is the whole new version of what earlier batches
+        of the same file name, kind and sheet brought. Their stored rows whose key is in
+        no staged row are removed, each kept in `<table>_versions` with superseded_by =
+        `batch_id` so `undo` brings it back. A row another file name brought or changed
+        is never removed. Returns the number removed and up to `show` of them as
+        (key, batch that wrote it, its row)."""
+        table, key, columns = TABLES[kind]
+        same = "SELECT id FROM batches WHERE file = ? AND kind = ? AND sheet IS ?"
+        self.conn.execute("DROP TABLE IF EXISTS temp.removed")
+        self.conn.execute(
+            f"CREATE TEMP TABLE removed AS SELECT m.rowid AS r FROM {table} m "
+            f"WHERE m.batch_id IN ({same}) AND NOT EXISTS (SELECT 1 FROM temp.stage_{kind} s "
+            f"WHERE s.{key} = m.{key}) AND m.{key} NOT IN (SELECT v.{key} FROM "
+            f"{table}_versions v WHERE v.batch_id NOT IN ({same}))",
+            (file, kind, sheet, file, kind, sheet),
+        )
+        number = self.conn.execute("SELECT COUNT(*) FROM temp.removed").fetchone()[0]
+        if not number:
+            return 0, []
+        shown = self.conn.execute(
+            f"SELECT {key}, batch_id, source_row FROM {table} WHERE rowid IN "
+            f"(SELECT r FROM temp.removed) ORDER BY batch_id, source_row LIMIT ?",
+            (show,),
+        ).fetchall()
+        all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+        self.conn.execute(
+            f"INSERT INTO {table}_versions ({all_cols}, superseded_by) SELECT {all_cols}, ? "
+            f"FROM {table} WHERE rowid IN (SELECT r FROM temp.removed)",
+            (batch_id,),
+        )
+        self.conn.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT r FROM temp.removed)")
+        self.conn.execute("DROP TABLE temp.removed")
+        return number, shown
 
     def apply_stage(self, kind: str) -> dict[int, StageCounts]:
         """Move staged rows into the table: new rows inserted, changed rows updated (the
@@ -791,6 +923,70 @@ class Store:
             list(batches),
         ).fetchall()
 
+    def lookalike_ids(self) -> list[tuple[str, ...]]:
+        """Groups of distinct participant ids (of participants and of placements) that
+        differ only in case, leading zeros or separators (P11, p11, P011, P-11): one pass,
+        a set on the normalised form."""
+        # The first pass keeps only the hash of each form, in set operations done in C
+        # (a chunk is looked at id by id only when two of its own ids meet); a second
+        # pass, only when two hashes met, gathers the ids behind them.
+        seen: set[int] = set()
+        suspects: set[int] = set()
+        for chunk in self._participant_id_chunks():
+            codes = list(map(hash, lookalike_forms(chunk)))
+            unique = set(codes)
+            if len(unique) < len(codes):
+                once: set[int] = set()
+                for code in codes:
+                    if code in once:
+                        suspects.add(code)
+                    once.add(code)
+            suspects |= seen & unique
+            seen |= unique
+        del seen
+        if not suspects:
+            return []
+        found: dict[str, set[str]] = {}
+        for chunk in self._participant_id_chunks():
+            for pid, form in zip(chunk, lookalike_forms(chunk), strict=True):
+                if hash(form) in suspects:
+                    found.setdefault(form, set()).add(pid)
+        return sorted(tuple(sorted(g)) for g in found.values() if len(g) > 1)
+
+    def _participant_id_chunks(self) -> Iterator[list[str]]:
+        """Every distinct participant id, of participants and of placements, in chunks."""
+        for sql in (
+            "SELECT participant_id FROM participants",
+            "SELECT x.participant_id FROM placements x GROUP BY x.participant_id HAVING NOT "
+            "EXISTS (SELECT 1 FROM participants p WHERE p.participant_id = x.participant_id)",
+        ):
+            cursor = self.conn.execute(sql)
+            while chunk := cursor.fetchmany(10_000):
+                yield [row[0] for row in chunk]
+
+    def rows_with_ids(
+        self, participant_ids: Sequence[str], batches: Sequence[int]
+    ) -> dict[str, tuple[str, int, str | None, int]]:
+        """For each of these participant ids that these batches wrote, the first row
+        holding it (participants before placements): (kind, batch_id, sheet, row)."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (participant_id TEXT)")
+        self.conn.execute("DELETE FROM temp.wanted_ids")
+        self.conn.executemany(
+            "INSERT INTO temp.wanted_ids VALUES (?)", ((p,) for p in participant_ids)
+        )
+        marks = ", ".join("?" * len(batches)) or "NULL"
+        found: dict[str, tuple[str, int, str | None, int]] = {}
+        for kind, (table, _key, _columns) in TABLES.items():
+            for pid, batch_id, sheet, row in self.conn.execute(
+                # One row per id (SQLite gives the bare columns of the MIN row).
+                f"SELECT participant_id, batch_id, sheet, MIN(source_row) FROM {table} "
+                "WHERE participant_id IN (SELECT participant_id FROM temp.wanted_ids) "
+                f"AND batch_id IN ({marks}) GROUP BY participant_id",
+                list(batches),
+            ):
+                found.setdefault(pid, (kind, batch_id, sheet, row))
+        return found
+
     # -------------------------------------------------------------- bulk load
 
     def empty(self) -> bool:
@@ -850,10 +1046,15 @@ class Store:
         todo = [batch_id]
         while todo:
             current = todo.pop()
-            for table in ("participants", "placements"):
+            for table, key, _columns in TABLES.values():
+                # Later batches that superseded (or removed) a row `current` wrote, and
+                # those that wrote a row again after `current` removed it (--replace):
+                # undoing `current` would bring that row back over theirs.
                 for (later,) in self.conn.execute(
-                    f"SELECT DISTINCT superseded_by FROM {table}_versions WHERE batch_id = ?",
-                    (current,),
+                    f"SELECT DISTINCT superseded_by FROM {table}_versions WHERE batch_id = ? "
+                    f"UNION SELECT m.batch_id FROM {table}_versions v JOIN {table} m "
+                    f"ON m.{key} = v.{key} WHERE v.superseded_by = ? AND m.batch_id > ?",
+                    (current, current, current),
                 ):
                     if later not in found and later != batch_id:
                         found.append(later)

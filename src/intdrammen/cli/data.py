@@ -74,13 +74,34 @@ def import_(
         ),
     ] = OnError.fail,
     max_errors: Annotated[int, typer.Option(help="Show at most this many problems.")] = 100,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Each file is the full new version of what earlier imports of the same "
+            "file name (and kind and sheet) brought: rows no longer in it are removed, "
+            "changed rows updated, in one batch `intd undo` reverts. Rows another file name "
+            "brought are never removed. Without it, rows missing from a file are kept.",
+        ),
+    ] = False,
+    allow_fnr_change: Annotated[
+        bool,
+        typer.Option(
+            "--allow-fnr-change",
+            help="Accept a different (or emptied) fødselsnummer for a participant id "
+            "already stored, as a correction. Without it such a row is refused "
+            "(E-FNR-CHANGED). A file without the fødselsnummer column keeps the stored "
+            "numbers.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
 ) -> None:
     """Import participant and placement files, all or nothing.
 
     Every problem is listed with file, sheet, row, column, value and code; then nothing
     is written. Re-importing a file changes nothing; a corrected file updates the rows
-    that changed.
+    that changed. Columns a file lacks keep their stored values; an empty cell under a
+    column empties the stored value.
 
     [dim]Examples:[/]
 
@@ -91,6 +112,8 @@ def import_(
       intd import eksport.csv --map kolonner.toml --on-error skip
 
       intd import eksport.xlsx --map "Deltakernr=participant_id" --map "Født=ignore"
+
+      intd import --replace --dry-run plasseringer.csv
     """
     from intdrammen.importers import ImportOptions, import_files, parse_mapping
     from intdrammen.render.imports import import_summary
@@ -103,6 +126,8 @@ def import_(
         dry_run=dry_run,
         on_error=on_error.value,
         max_errors=max_errors,
+        replace=replace,
+        allow_fnr_change=allow_fnr_change,
     )
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
@@ -194,6 +219,16 @@ def check(ctx: typer.Context) -> None:
     if unknown:
         problems.append(f"unknown municipality codes stored: {', '.join(sorted(unknown))}")
     counts = store.counts()
+    lookalikes = store.lookalike_ids()
+    for group in lookalikes[:100]:
+        typer.echo(
+            f"warning: participant ids {' / '.join(repr(p) for p in group)} differ only in "
+            "case, leading zeros or separators: counted as different participants "
+            "[W-ID-LOOKALIKE]",
+            err=True,
+        )
+    if len(lookalikes) > 100:
+        typer.echo(f"warning: ... and {len(lookalikes) - 100} more such groups", err=True)
     if problems:
         fail("Database check failed:\n- " + "\n- ".join(problems))
     typer.echo(

@@ -47,7 +47,7 @@ from intdrammen.importers.context import ParseContext
 from intdrammen.importers.rows import HIDDEN_CODES, ProblemLog, RowCounter, RowSchema, parse_rows
 from intdrammen.importers.tables import Table, _text_rows, check_header_text, file_info, read_tables
 from intdrammen.render.cells import safe_cell
-from intdrammen.store import StageCounts, Store, write_transaction
+from intdrammen.store import TABLES, StageCounts, Store, write_transaction
 
 CHUNK = 10_000
 KEY_FINGERPRINT = "key_fingerprint"
@@ -63,6 +63,11 @@ class ImportOptions:
     on_error: str = "fail"  # or "skip"
     max_errors: int = 100
     progress: Callable[[int], None] | None = None  # called with rows read so far
+    # Each file is the whole new version of what earlier batches of its name brought:
+    # stored rows no longer in it are removed (see Store.remove_missing).
+    replace: bool = False
+    # A stored participant's fødselsnummer may change (or be emptied): a correction.
+    allow_fnr_change: bool = False
 
 
 @dataclass
@@ -78,10 +83,12 @@ class TableResult:
     already: int | None = None  # an earlier batch with the identical file
     rejected_file: Path | None = None
     good: int = 0  # rows that passed every check
+    # --replace: some of the rows removed, as (key, batch that wrote it, its row)
+    removed_rows: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.counts.inserted or self.counts.updated)
+        return bool(self.counts.inserted or self.counts.updated or self.counts.removed)
 
 
 @dataclass
@@ -90,6 +97,7 @@ class ImportReport:
     warnings: list[Problem]
     warning_total: int
     dry_run: bool
+    replace: bool = False
 
     @property
     def changed(self) -> bool:
@@ -495,7 +503,11 @@ def _run(
         store.abandon_bulk_load()
         return None
     if not direct:
+        _keep_absent_columns(store, planned, results, log)
         _report_duplicates(store, log, results)
+        _report_fnr_changes(store, planned, results, log, options)
+        for result in results:  # rows rejected only now (--on-error skip) count too
+            result.skipped = len(log.bad_rows.get((result.file, result.sheet), {}))
     if log.error_total and options.on_error != "skip":
         raise ImportRejected(log.errors, log.error_total)
     if direct:
@@ -506,7 +518,10 @@ def _run(
                 for result in results:
                     if result.batch_id == batch_id:
                         result.counts = counts
+        if options.replace:
+            _remove_missing(store, results, log)
     _report_same_person(store, results, log)
+    _report_lookalikes(store, planned, results, log)
     for result in results:
         assert result.batch_id is not None
         if not result.changed and (result.rows or result.already is not None):
@@ -518,7 +533,9 @@ def _run(
             )
     # Nothing changed at all: roll back, so the file stays byte-for-byte as it was.
     store.discard = all(r.batch_id is None for r in results)
-    return ImportReport(results, log.warnings, log.warning_total, options.dry_run)
+    return ImportReport(
+        results, log.warnings, log.warning_total, options.dry_run, replace=options.replace
+    )
 
 
 def _load_table(
@@ -656,6 +673,167 @@ def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]
             )
         if conflicts and log.keep_rows:
             store.unstage_rows(kind, [(b, r) for _k, b, _s, r, _f in conflicts])
+
+
+def _keep_absent_columns(
+    store: Store, planned: list[_Planned], results: list[TableResult], log: ProblemLog
+) -> None:
+    """Columns a file lacks keep their stored values, or take those another file of
+    this import gives (see Store.keep_absent)."""
+    absent: dict[str, dict[int, list[str]]] = {kind: {} for kind in KINDS}
+    for item, result in zip(planned, results, strict=True):
+        schema_columns = TABLES[item.kind][2]
+        field_columns = {"national_id": "person_key"}
+        present = {field_columns.get(f, f) for f in item.columns.values()}
+        present |= {"participant_id", "placement_key"}  # required, or derived from others
+        assert result.batch_id is not None
+        absent[item.kind][result.batch_id] = [c for c in schema_columns if c not in present]
+    for kind, per_batch in absent.items():
+        store.keep_absent(kind, per_batch)
+    files = {r.batch_id: r for r in results}
+    for batch_id, lacks in absent["placements"].items():
+        missing = [c for c in ("placement_id", "employer_orgnr", "employer_name") if c in lacks]
+        if not missing:
+            continue
+        # Without those columns a placement's identity is built from fewer fields, so a
+        # stored one comes back as a second placement: say so.
+        for sheet, row, pid in store.placements_like_stored(batch_id):
+            log.add(
+                Problem(
+                    "W-PLACEMENT-KEY",
+                    f"the file has no {' or '.join(missing)} column, so this placement is "
+                    f"new beside a stored placement of {pid!r} with the same type and start "
+                    "date: imported as a second placement",
+                    files[batch_id].file,
+                    row,
+                    missing[0],
+                    None,
+                    sheet,
+                )
+            )
+
+
+def _report_fnr_changes(
+    store: Store,
+    planned: list[_Planned],
+    results: list[TableResult],
+    log: ProblemLog,
+    options: ImportOptions,
+) -> None:
+    """A stored participant id whose fødselsnummer would change, or be emptied, is an
+    error unless the import says it corrects them (--allow-fnr-change): otherwise a typo
+    or a wrong row silently turns one person into another. The number is never shown."""
+    if options.allow_fnr_change:
+        return
+    where = _labels(planned, results, "national_id")
+    changed = store.changed_person_keys()
+    for batch_id, sheet, row, emptied, pid in changed:
+        file, _sheet, label = where[batch_id]
+        message = (
+            f"participant id {pid!r} is stored with a fødselsnummer, and this row's is empty"
+            if emptied
+            else f"participant id {pid!r} is stored with another fødselsnummer"
+        )
+        log.add(
+            Problem(
+                "E-FNR-CHANGED",
+                f"{message}: refused without --allow-fnr-change",
+                file,
+                row,
+                label,
+                None,
+                sheet,
+            )
+        )
+    if changed and log.keep_rows:
+        store.unstage_rows("participants", [(b, r) for b, _s, r, _e, _p in changed])
+
+
+def _labels(
+    planned: list[_Planned], results: list[TableResult], field_name: str
+) -> dict[int, tuple[str, str | None, str]]:
+    """Per batch: its file, sheet and the header of the column holding `field_name`."""
+    where: dict[int, tuple[str, str | None, str]] = {}
+    for item, result in zip(planned, results, strict=True):
+        label = next(
+            (item.table.header[i] for i, f in item.columns.items() if f == field_name),
+            field_name,
+        )
+        if result.batch_id is not None:
+            where[result.batch_id] = (item.table.file, item.table.sheet, label)
+    return where
+
+
+def _remove_missing(store: Store, results: list[TableResult], log: ProblemLog) -> None:
+    """--replace: take out the stored rows of each file's earlier versions that the file
+    no longer holds. A file with rejected rows (--on-error skip) removes nothing: a row
+    rejected this time is not a row the office deleted."""
+    for result in results:
+        assert result.batch_id is not None
+        if result.skipped:
+            log.add(
+                Problem(
+                    "W-REPLACE-KEPT",
+                    f"{result.skipped} rows were rejected, so --replace removed no stored "
+                    "rows for this file",
+                    result.file,
+                    None,
+                    None,
+                    None,
+                    result.sheet,
+                )
+            )
+            continue
+        number, shown = store.remove_missing(
+            result.kind, result.batch_id, file=result.file, sheet=result.sheet, show=20
+        )
+        if number and not result.rows:
+            # An export that came out empty would wipe the list: not what anyone meant.
+            problem = Problem(
+                "E-REPLACE-EMPTY",
+                f"the file has no data rows, so --replace would remove all {number} stored "
+                "rows earlier versions of it brought",
+                result.file,
+                None,
+                None,
+                None,
+                result.sheet,
+            )
+            raise ImportRejected([problem], 1)
+        result.counts.removed = number
+        result.removed_rows = shown
+
+
+def _report_lookalikes(
+    store: Store, planned: list[_Planned], results: list[TableResult], log: ProblemLog
+) -> None:
+    """Participant ids of this import that differ from another id (of this import or
+    stored) only in case, leading zeros or separators: a warning naming both."""
+    batches = _labels(planned, results, "participant_id")
+    groups = store.lookalike_ids()
+    if not groups or not batches:
+        return
+    found = store.rows_with_ids(sorted({pid for g in groups for pid in g}), list(batches))
+    for group in groups:
+        for pid in group:
+            if pid not in found:
+                continue
+            _kind, batch_id, sheet, row = found[pid]
+            file, _sheet, label = batches[batch_id]
+            others = ", ".join(repr(o) for o in group if o != pid)
+            log.add(
+                Problem(
+                    "W-ID-LOOKALIKE",
+                    f"participant id {pid!r} differs from {others} only in case, leading "
+                    "zeros or separators: intd counts them as different participants",
+                    file,
+                    row,
+                    label,
+                    None,
+                    sheet,
+                )
+            )
+            break  # one warning per group
 
 
 def _report_same_person(store: Store, results: list[TableResult], log: ProblemLog) -> None:

@@ -199,6 +199,7 @@ def imports_json(batches: Sequence[BatchInfo]) -> list[dict[str, Any]]:
             "inserted": b.inserted,
             "updated": b.updated,
             "unchanged": b.unchanged,
+            "removed": b.removed,
             "skipped": b.skipped,
             "imported_at": b.imported_at,
             "intd_version": b.intd_version,

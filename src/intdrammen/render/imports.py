@@ -50,18 +50,23 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
         title_justify="left",
         title_style="bold",
     )
-    for name in ("File", "Kind", "Rows", "New", "Updated", "Unchanged", "Skipped", "Batch"):
+    names = ["File", "Kind", "Rows", "New", "Updated", "Unchanged", "Skipped", "Batch"]
+    if report.replace:
+        names.insert(5, "Removed")
+    for name in names:
         text = name in {"File", "Kind"}  # counts never wrap; on a narrow terminal text does
         table.add_column(name, justify="left" if text else "right", no_wrap=not text)
     for t in report.tables:
         name = f"{t.file} [{t.sheet}]" if t.sheet else t.file
         batch = "–" if t.batch_id is None or report.dry_run else str(t.batch_id)
+        removed = [f"{t.counts.removed:,}"] if report.replace else []
         table.add_row(
             Text(name),
             t.kind,
             f"{t.rows:,}",
             f"{t.counts.inserted:,}",
             f"{t.counts.updated:,}",
+            *removed,
             f"{t.counts.unchanged:,}",
             f"{t.skipped:,}",
             batch,
@@ -77,6 +82,20 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
                 rows = "every good row" if t.skipped else "every row"
                 message = f"{t.file}: nothing changed{already}: {rows} is already in the database."
             out.print(Text(message), soft_wrap=not out.is_terminal)
+        if t.removed_rows:
+            verb = "would remove" if report.dry_run else "removed"
+            more = t.counts.removed - len(t.removed_rows)
+            out.print(
+                Text(f"{t.file}: --replace {verb} {t.counts.removed:,} stored rows:"),
+                soft_wrap=not out.is_terminal,
+            )
+            for key, batch_id, row in t.removed_rows:
+                shown = key.split(":", 1)[1].replace("|", " ") if t.kind == "placements" else key
+                out.print(
+                    Text(f"  {shown} (batch {batch_id}, row {row})"), soft_wrap=not out.is_terminal
+                )
+            if more > 0:
+                out.print(Text(f"  ... and {more:,} more"))
         if t.rejected_file is not None:
             out.print(
                 Text(

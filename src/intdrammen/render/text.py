@@ -292,12 +292,13 @@ def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
         "Rows",
         "New",
         "Updated",
+        *(["Removed"] if any(b.removed for b in batches) else []),  # import --replace
         "Unchanged",
         "Imported",
         "sha256",
         "Status",
     ):
-        number = name in {"Rows", "New", "Updated", "Unchanged", "Batch"}
+        number = name in {"Rows", "New", "Updated", "Removed", "Unchanged", "Batch"}
         table.add_column(
             name, justify="right" if number else "left", no_wrap=number or name == "sha256"
         )
@@ -313,6 +314,7 @@ def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
             str(b.rows),
             str(b.inserted),
             str(b.updated),
+            *([str(b.removed)] if any(x.removed for x in batches) else []),
             str(b.unchanged),
             _stamp(b.imported_at),
             b.sha256[:12],

@@ -44,12 +44,18 @@ def fnr(day: int, individual: int = 100) -> str:
 A, B, C = fnr(1), fnr(2), fnr(3)
 
 
+def _full(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[list[str]]:
+    # Every row with a value (maybe empty) for each column, as a spreadsheet writes it:
+    # a row with fewer values than the header is refused (E-FIELDS).
+    return [[*row, *[""] * (len(header) - len(row))] for row in rows]
+
+
 def people(path: Path, rows: Sequence[Sequence[str]], header: Sequence[str] = PEOPLE) -> Path:
-    return write_csv(path, header, rows)
+    return write_csv(path, header, _full(rows, header))
 
 
 def jobs(path: Path, rows: Sequence[Sequence[str]]) -> Path:
-    return write_csv(path, JOBS, rows)
+    return write_csv(path, JOBS, _full(rows, JOBS))
 
 
 def ok(result: Any) -> Any:
@@ -99,7 +105,7 @@ def test_changed_fnr_is_refused_naming_file_row_column_never_the_number(cli, db,
     assert "--allow-fnr-change" in out
     # row 3 of the file (header is row 1), under the file's own column name
     problem = next(line for line in result.output.splitlines() if "E-FNR-CHANGED" in line)
-    assert " 3 " in problem and "fødselsnummer" in problem
+    assert problem.startswith("deltakere_mai.csv:3:fødselsnummer: E-FNR-CHANGED")
     for number in (A, B, C):
         assert number not in result.output
     assert db.read_bytes() == before  # P2 was not added either: all or nothing
@@ -280,7 +286,7 @@ def test_lookalike_ids_warned_in_import_across_files_and_against_the_database(cl
         ],
     )
     result = ok(cli("import", str(placements)))
-    lines = [" ".join(x.split()) for x in result.output.splitlines() if "│ W-ID-LOOKALIKE" in x]
+    lines = [" ".join(x.split()) for x in result.output.splitlines() if ": W-ID-LOOKALIKE " in x]
     out = " ".join(result.output.split())
     assert len(lines) == 2, result.output
     assert "'p11'" in out and "'P11'" in out and "'0042'" in out and "'42'" in out

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from intdrammen.errors import Problem
 from intdrammen.ids import FNR_LIKE, without_fnr
-from intdrammen.importers.columns import Memo, ValueProblem, free_text, text
+from intdrammen.importers.columns import DateColumn, Memo, ValueProblem, free_text, text
 from intdrammen.importers.context import required_text
 from intdrammen.importers.tables import Table
 
@@ -57,6 +57,8 @@ class ProblemLog:
     keep_rows: bool = False  # --on-error skip keeps every bad row's problems for its CSV
     # ... and the row's cells as read, so the rejected-rows CSV can be fixed and imported
     bad_cells: dict[tuple[str, str | None], dict[int, list[object]]] = field(default_factory=dict)
+    # What each date column of each table showed about its order (see dates.py)
+    dates: dict[tuple[str, str | None, str], DateColumn] = field(default_factory=dict)
 
     def keep_cells(self, file: str, sheet: str | None, row: int, cells: Sequence[object]) -> None:
         if self.keep_rows:

@@ -114,6 +114,12 @@ def test_a_column_records_what_its_values_prove() -> None:
     assert column.guessed == {"dmy"}
 
 
+def test_the_norwegian_hand_is_day_first_like_dots() -> None:
+    column = DateColumn("f.csv", "start_date", forced="mdy")
+    assert parse_date("3/1-2019", column) == date(2019, 1, 3)
+    assert not column.slash
+
+
 def test_a_column_leaning_month_first_reads_values_fitting_both_that_way() -> None:
     column = DateColumn("f.csv", "start_date", leans="mdy")
     assert parse_date("03/01/2019", column) == date(2019, 3, 1)

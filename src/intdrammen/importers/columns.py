@@ -409,7 +409,7 @@ MAX_DATE = date(2099, 12, 31)
 # A time after a date (how Excel writes a datetime to CSV: 31.12.2019 10:00, 12/31/2019
 # 10:00:00 AM, 31.12.2019 kl. 10.00) is dropped: intd keeps days.
 _TIME = r"(?:[ T]+(?:kl\.? ?)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)? ?([AaPp][Mm])?)?"
-_DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})[./-](\d{4})\.?" + _TIME)
+_DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})([./-])(\d{4})\.?" + _TIME)
 _SHORT_YEAR = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2})\.?" + _TIME)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
 _MONTHS = {
@@ -517,8 +517,9 @@ class DateColumn:
 
 def parse_date(value: object, column: DateColumn | None = None) -> date | None:
     """A date from a real Excel date, an Excel serial number, yyyy-mm-dd, dd.mm.yyyy,
-    d.m.yyyy, mm/dd/yyyy, yyyymmdd or a month name (31. des. 2019, Dec 31, 2019); a time
-    after it is dropped. Two-digit years are refused: the century would be a guess.
+    d.m.yyyy, d/m-yyyy, mm/dd/yyyy, yyyymmdd or a month name (31. des. 2019, Dec 31,
+    2019); a time after it is dropped. Two-digit years are refused: the century would be
+    a guess.
 
     Which of day and month comes first in 03/01/2019 is the `column`'s to say (see
     `DateColumn`); without one, day-first."""
@@ -552,9 +553,11 @@ def _date_from_text(raw: str, column: DateColumn | None = None) -> date:
             return date.fromisoformat(raw)
         match = _DMY.fullmatch(raw)
         if match:
-            _check_time(match.groups()[4:])
-            first, sep, second, year = match.groups()[:4]
+            _check_time(match.groups()[5:])
+            first, sep, second, sep2, year = match.groups()[:5]
             one, two = int(first), int(second)
+            if sep == "/" and sep2 == "-":
+                sep = "."  # 3/1-2019: the Norwegian hand's day-first date
             if column is None:
                 day, month = one, two
             else:

@@ -18,6 +18,14 @@ from typing import Any
 HINTS: dict[str, str] = {
     "E-DATE": "Write dates as dd.mm.yyyy (e.g. 31.12.2019) or yyyy-mm-dd.",
     "E-DATE-ORDER": "The end date must be on or after the start date.",
+    "E-DATE-ORDER-UNKNOWN": "Slash and dash dates are day-first in some programs and "
+    "month-first in others: say which with --date-order dmy (31/12/2019) or --date-order mdy "
+    "(12/31/2019), or write the dates as dd.mm.yyyy or yyyy-mm-dd.",
+    "E-DATE-ORDER-MIXED": "A column has dates only day-first can read (31/12/2019) and dates "
+    "only month-first can read (12/31/2019): correct the rows written the other way, or "
+    "write the dates as dd.mm.yyyy or yyyy-mm-dd.",
+    "E-DATE-SHORT-YEAR": "Write the year with four digits (31.12.2019): format the column as "
+    "dd.mm.yyyy in the spreadsheet before saving it as CSV.",
     "E-FNR": "A fødselsnummer/D-number has 11 digits and valid mod-11 check digits; "
     "check for a typo or leave the cell empty.",
     "E-FIELDS": "More or fewer values than the header has columns: an unquoted decimal "
@@ -47,6 +55,9 @@ HINTS: dict[str, str] = {
     "E-REASON": "Use one of: completed/fullført, interrupted/avbrutt, moved/flyttet.",
     "E-GENDER": "Use K, M, F, kvinne or mann.",
     "E-NUMBER": "Write a number, e.g. 37,5 or 50 %.",
+    "E-NUMBER-DATE": "This column takes a number (a percentage, a year): a date here usually "
+    "means the column is mapped to the wrong field (check the header or --map) or the cells "
+    "are formatted as dates in the spreadsheet (format them as numbers).",
     "E-RANGE": "The value is outside the range the column allows.",
     "E-EMPTY": "The file has no content; export it again.",
     "E-BINARY": "This is not a CSV or spreadsheet file.",

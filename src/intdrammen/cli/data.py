@@ -23,6 +23,11 @@ class OnError(StrEnum):
     skip = "skip"
 
 
+class DateOrder(StrEnum):
+    dmy = "dmy"
+    mdy = "mdy"
+
+
 class ListFormat(StrEnum):
     table = "table"
     json = "json"
@@ -94,6 +99,16 @@ def import_(
             "numbers.",
         ),
     ] = False,
+    date_order: Annotated[
+        DateOrder | None,
+        typer.Option(
+            "--date-order",
+            help="Read slash and dash dates (03/01/2019) day-first (dmy) or month-first "
+            "(mdy). Without it each column's own dates decide (12/31/2019 makes a column "
+            "month-first). Dot dates (03.01.2019) are day-first unless their column proves "
+            "otherwise.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
 ) -> None:
     """Import participant and placement files, all or nothing.
@@ -128,6 +143,7 @@ def import_(
         max_errors=max_errors,
         replace=replace,
         allow_fnr_change=allow_fnr_change,
+        date_order=date_order.value if date_order else None,
     )
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)

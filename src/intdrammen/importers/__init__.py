@@ -22,7 +22,7 @@ from intdrammen import __version__
 from intdrammen.config import key_path, load_key
 from intdrammen.errors import ConfigError, ImportRejected, InputFileError, MappingError, Problem
 from intdrammen.ids import is_prefixed_id, key_fingerprint, looks_like_name, without_fnr
-from intdrammen.importers import parallel, participants, placements
+from intdrammen.importers import dates, parallel, participants, placements
 from intdrammen.importers.columns import (
     FIELD_NAMES,
     FIELDS,
@@ -32,6 +32,7 @@ from intdrammen.importers.columns import (
     NAME_COLUMNS,
     PARTICIPANTS,
     PLACEMENTS,
+    Memo,
     ValueProblem,
     column_key,
     column_match,
@@ -68,6 +69,7 @@ class ImportOptions:
     replace: bool = False
     # A stored participant's fødselsnummer may change (or be emptied): a correction.
     allow_fnr_change: bool = False
+    date_order: str | None = None  # "dmy" or "mdy": the order of slash and dash dates
 
 
 @dataclass
@@ -459,11 +461,54 @@ def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
     return {"participants": participants.schema(ctx), "placements": placements.schema(ctx)}
 
 
+def _with_dates(
+    ctx: ParseContext, item: _Planned, log: ProblemLog
+) -> tuple[_Planned, dict[str, RowSchema]]:
+    """A table and its own parsers: each date column decides its order of day and
+    month, recorded in `log`, from the table's first rows on (see dates.py)."""
+    table = item.table
+    labels = {name: str(table.header[index]) for index, name in item.columns.items()}
+    where = (table.file, str(table.path), table.sheet, labels, log.dates)
+    make = {"participants": participants.schema, "placements": placements.schema}[item.kind]
+    schema = make(dataclasses.replace(ctx, table=where))
+    date_columns = {
+        index: (log.dates[key], parser.parse)
+        for index, name in item.columns.items()
+        if (key := (str(table.path), table.sheet, name)) in log.dates
+        and isinstance(parser := schema.parsers[name], Memo)
+    }
+    rows = dates.Lean(table.rows, date_columns) if date_columns else table.rows
+    return dataclasses.replace(item, table=dataclasses.replace(table, rows=rows)), {
+        item.kind: schema
+    }
+
+
+def _decide_dates(log: ProblemLog) -> None:
+    """Read again where a date column was read in the wrong order; refuse, whatever
+    --on-error says, a column whose order nothing decides."""
+    orders, problems = dates.decide(log.dates)
+    if orders is not None:
+        raise dates.Reread(orders)
+    if problems:
+        raise ImportRejected([*problems, *log.errors][: log.cap], log.error_total + len(problems))
+
+
 def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportReport:
     """Import `paths` into the database at `db` in one transaction (see module doc)."""
+    ctx = ParseContext(
+        key=lambda: load_key(create=not options.dry_run) or _dry_run_key(),
+        date_order=options.date_order,
+    )
+    try:
+        return _import(db, paths, options, ctx)
+    except dates.Reread as again:  # a date column was read in the order it disproves
+        ctx.date_orders = again.orders
+        return _import(db, paths, options, ctx)
+
+
+def _import(db: Path, paths: list[Path], options: ImportOptions, ctx: ParseContext) -> ImportReport:
     log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
     planned = _plan(paths, options, log)
-    ctx = ParseContext(key=lambda: load_key(create=not options.dry_run) or _dry_run_key())
     with write_transaction(db, dry_run=options.dry_run) as store:
         report = _run(store, planned, options, ctx, log, direct=True) if store.empty() else None
         if report is None:
@@ -490,7 +535,6 @@ def _run(
     """Load every table. `direct` (an empty database) inserts straight into the tables and
     gives up, returning None, when an id repeats; otherwise rows are staged, compared with
     what is stored, and upserted."""
-    schemas = _schemas(ctx)
     if any("national_id" in item.columns.values() for item in planned):
         # Loaded (or created) here, once, not in a parser process of each file.
         _check_key(store, ctx, options)
@@ -498,7 +542,10 @@ def _run(
         store.begin_bulk_load()
     else:
         store.create_stage()
-    results = [_load_table(store, item, schemas, log, options, direct) for item in planned]
+    results = [
+        _load_table(store, *_with_dates(ctx, item, log), log, options, direct) for item in planned
+    ]
+    _decide_dates(log)
     if direct and any(r.counts.inserted != r.good for r in results):
         store.abandon_bulk_load()
         return None

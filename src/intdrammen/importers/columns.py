@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import date, datetime, timedelta
 
 from intdrammen.ids import FNR_HIDDEN, contains_fnr
@@ -573,13 +574,123 @@ def word(value: object, vocabulary: dict[str, str], code: str, what: str) -> str
 EXCEL_EPOCH = date(1899, 12, 30)
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2099, 12, 31)
-_DMY = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+# A time after a date (how Excel writes a datetime to CSV: 31.12.2019 10:00, 12/31/2019
+# 10:00:00 AM, 31.12.2019 kl. 10.00) is dropped: intd keeps days.
+_TIME = r"(?:[ T]+(?:kl\.? ?)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2})(?:[.,]\d+)?)? ?([AaPp][Mm])?)?"
+_DMY = re.compile(r"(\d{1,2})([./-])(\d{1,2})([./-])(\d{4})\.?" + _TIME)
+_SHORT_YEAR = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{2})\.?" + _TIME)
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "januar", "january"),
+            ("feb", "februar", "february"),
+            ("mar", "mars", "march", "mrz"),
+            ("apr", "april"),
+            ("mai", "may"),
+            ("jun", "juni", "june"),
+            ("jul", "juli", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("okt", "oct", "oktober", "october"),
+            ("nov", "november"),
+            ("des", "dec", "desember", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# 31. des. 2019, 31 desember 2019, 31-Dec-2019 (Excel's d-mmm-yyyy), Dec 31, 2019
+_NAMED_DMY = re.compile(r"(\d{1,2})\.?[ ./-]*([a-zæøå]+)\.?[ ./,-]*(\d{2}|\d{4})\.?" + _TIME)
+_NAMED_MDY = re.compile(
+    r"([a-zæøå]+)\.?[ ./-]*(\d{1,2})(?:st|nd|rd|th)?[ .,/-]+(\d{2}|\d{4})" + _TIME
+)
+
+DMY, MDY = "dmy", "mdy"  # the two orders a slash or dot date can be written in
+MIXED, UNKNOWN = "mixed", "unknown"  # what a column can prove besides
 
 
-def parse_date(value: object) -> date | None:
+@dataclass
+class DateColumn:
+    """What one date column of one table showed about its order of day and month:
+    the first value only day-first reads, the first only month-first reads, and the
+    first values that fit both (03/01/2019).
+
+    `forced` is the order --date-order gives slash and dash dates (not dot dates, which
+    are Norwegian: day-first unless their column proves otherwise). `order` is the order
+    fixed for the column by a first reading of the whole import, None while deciding:
+    then a value that fits both is read in the order the column `leans` to (what the
+    table's first rows proved, else day-first), and `guessed` records the orders such
+    values were read in."""
+
+    file: str  # the file's name and the column's header, for messages
+    label: str
+    order: str | None = None
+    forced: str | None = None
+    leans: str = DMY
+    dmy: str | None = None
+    mdy: str | None = None
+    ambiguous: list[str] = _field(default_factory=list)
+    slash: bool = False  # a value that fits both was written with '/' or '-'
+    guessed: set[str] = _field(default_factory=set)
+
+    def merge(self, other: DateColumn) -> None:
+        self.dmy = self.dmy or other.dmy
+        self.mdy = self.mdy or other.mdy
+        for value in other.ambiguous:
+            if len(self.ambiguous) < 2 and value not in self.ambiguous:
+                self.ambiguous.append(value)
+        self.slash = self.slash or other.slash
+        self.guessed |= other.guessed
+
+    def _day_month(self, raw: str, first: int, second: int, sep: str) -> tuple[int, int]:
+        order = self.forced if self.forced and sep != "." else self.order
+        if first > 12 >= second:
+            proves = DMY
+        elif second > 12 >= first:
+            proves = MDY
+        elif first <= 12 and second <= 12 and first != second:
+            proves = None
+        else:  # the same either way (05.05.2019), or neither (31.31.2019)
+            return first, second
+        if order == MIXED:
+            if proves is None:
+                raise ValueProblem(
+                    "E-DATE-ORDER-MIXED",
+                    "this column has day-first and month-first dates, so this one could be either",
+                )
+            this, that = ("day", "month") if proves == DMY else ("month", "day")
+            raise ValueProblem(
+                "E-DATE-ORDER-MIXED",
+                f"only {this}-first reads this date, but other rows of the column are {that}-first",
+            )
+        if proves is None:
+            if len(self.ambiguous) < 2 and raw not in self.ambiguous:
+                self.ambiguous.append(raw)
+            self.slash = self.slash or sep != "."
+            if order in (DMY, MDY):
+                proves = order
+            else:
+                proves = self.leans
+                self.guessed.add(proves)
+        elif proves == DMY:
+            self.dmy = self.dmy or raw
+        else:
+            self.mdy = self.mdy or raw
+        if order in (DMY, MDY) and proves != order:
+            raise ValueProblem("E-DATE", f"no such date when read as --date-order {order} says")
+        return (first, second) if proves == DMY else (second, first)
+
+
+def parse_date(value: object, column: DateColumn | None = None) -> date | None:
     """A date from a real Excel date, an Excel serial number, yyyy-mm-dd, dd.mm.yyyy,
-    d.m.yyyy or yyyymmdd. Two-digit years are refused: the century would be a guess."""
+    d.m.yyyy, d/m-yyyy, mm/dd/yyyy, yyyymmdd or a month name (31. des. 2019, Dec 31,
+    2019); a time after it is dropped. Two-digit years are refused: the century would be
+    a guess.
+
+    Which of day and month comes first in 03/01/2019 is the `column`'s to say (see
+    `DateColumn`); without one, day-first."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -592,7 +703,7 @@ def parse_date(value: object) -> date | None:
         raw = text(value)
         if raw is None:
             return None
-        result = _date_from_text(raw)
+        result = _date_from_text(raw, column)
     if not MIN_DATE <= result <= MAX_DATE:
         raise ValueProblem("E-DATE", "date outside 1900–2099")
     return result
@@ -604,25 +715,83 @@ def _from_serial(serial: float) -> date:
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
 
-def _date_from_text(raw: str) -> date:
+def _date_from_text(raw: str, column: DateColumn | None = None) -> date:
     try:
         if len(raw) == 10 and raw[4] == "-":
             return date.fromisoformat(raw)
         match = _DMY.fullmatch(raw)
         if match:
-            day, month, year = (int(g) for g in match.groups())
-            return date(year, month, day)
+            _check_time(match.groups()[5:])
+            first, sep, second, sep2, year = match.groups()[:5]
+            one, two = int(first), int(second)
+            if sep == "/" and sep2 == "-":
+                sep = "."  # 3/1-2019: the Norwegian hand's day-first date
+            if column is None:
+                day, month = one, two
+            else:
+                day, month = column._day_month(raw, one, two, sep)
+            return date(int(year), month, day)
         match = _ISO.fullmatch(raw)
         if match:
-            year, month, day = (int(g) for g in match.groups())
+            _check_time(match.groups()[3:])
+            year, month, day = (int(g) for g in match.groups()[:3])
             return date(year, month, day)
         if raw.isdigit() and len(raw) == 8:
             return date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
         if raw.isdigit() and len(raw) == 5:
             return _from_serial(float(raw))
+        return _date_from_words(raw)
     except ValueError:
         raise ValueProblem("E-DATE", "no such date") from None
-    raise ValueProblem("E-DATE", "not a date (use dd.mm.yyyy or yyyy-mm-dd)")
+
+
+def _check_time(groups: Sequence[str | None]) -> None:
+    hour, minute, second, half = groups
+    if hour is None:
+        return
+    top = 12 if half else 23
+    if int(hour) > top or int(minute or 0) > 59 or (second is not None and int(second) > 59):
+        raise ValueProblem("E-DATE", "the time after the date is not a time")
+
+
+def _date_from_words(raw: str) -> date:
+    """The rare spellings: a month name, a two-digit year, or not a date at all."""
+    short = _SHORT_YEAR.fullmatch(raw)
+    if short is not None:
+        raise _short_year(short.group(3))
+    folded = raw.casefold()
+    named = _NAMED_DMY.fullmatch(folded)
+    if named is not None and named.group(2) in _MONTHS:
+        day, month, year = named.group(1, 2, 3)
+    else:
+        named = _NAMED_MDY.fullmatch(folded)
+        if named is None or named.group(1) not in _MONTHS:
+            raise ValueProblem("E-DATE", "not a date (use dd.mm.yyyy or yyyy-mm-dd)")
+        month, day, year = named.group(1, 2, 3)
+    if len(year) == 2:
+        raise _short_year(year)
+    _check_time(named.groups()[3:])
+    return date(int(year), _MONTHS[month], int(day))
+
+
+def _short_year(two: str) -> ValueProblem:
+    return ValueProblem(
+        "E-DATE-SHORT-YEAR",
+        f"two-digit year: the century would be a guess; write 20{two} or 19{two}",
+    )
+
+
+_LOOKS_LIKE_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b.*|.*\b\d{4}-\d\d-\d\d.*")
+
+
+def _not_a_number(value: object, raw: str) -> ValueProblem:
+    """Why a cell that should hold a number does not: a date (a column mapped wrong, or
+    cells formatted as dates) gets its own message."""
+    if isinstance(value, date) or _LOOKS_LIKE_DATE.fullmatch(raw):
+        return ValueProblem(
+            "E-NUMBER-DATE", "this is a date, not a number: is the column mapped right?"
+        )
+    return ValueProblem("E-NUMBER", "not a number")
 
 
 def parse_number(value: object) -> float | None:
@@ -640,7 +809,7 @@ def parse_number(value: object) -> float | None:
     try:
         return float(cleaned)
     except ValueError:
-        raise ValueProblem("E-NUMBER", "not a number") from None
+        raise _not_a_number(value, raw) from None
 
 
 def parse_percent(value: object) -> float | None:
@@ -670,7 +839,7 @@ def parse_year(value: object, *, latest: int) -> int | None:
     if number is None:
         return None
     if not number.is_integer():
-        raise ValueProblem("E-NUMBER", "a year is a whole number")
+        raise ValueProblem("E-NUMBER", "a year is a whole number, e.g. 1990")
     year = int(number)
     if not 1900 <= year <= latest:
         raise ValueProblem("E-RANGE", f"a birth year must be between 1900 and {latest}")

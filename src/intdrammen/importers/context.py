@@ -19,6 +19,7 @@ from intdrammen.ids import (
 )
 from intdrammen.importers.columns import (
     VOCABULARIES,
+    DateColumn,
     Memo,
     ValueProblem,
     free_text,
@@ -43,6 +44,15 @@ class ParseContext:
     history: MunicipalityHistory = field(default_factory=MunicipalityHistory.load)
     today: date = field(default_factory=date.today)
     _key: bytes | None = None
+    date_order: str | None = None  # --date-order: dmy or mdy for slash and dash dates
+    # Per (file, sheet, field): the order decided by a first reading (see dates.py).
+    date_orders: dict[tuple[str, str | None, str], str] = field(default_factory=dict)
+    # The table being parsed: file name, path, sheet, header label of each field, and
+    # where its date columns record what they show (the ProblemLog's, so it travels).
+    table: (
+        tuple[str, str, str | None, dict[str, str], dict[tuple[str, str | None, str], DateColumn]]
+        | None
+    ) = None
 
     def national_id(self, value: object) -> str:
         """Validate a fødselsnummer and return only its keyed hash."""
@@ -79,6 +89,26 @@ class ParseContext:
         if parsed is None:
             raise ValueProblem("E-DATE", "not a date")
         return parsed.isoformat()
+
+    def date_column(self, field_name: str) -> Callable[[object], object]:
+        """The parser of one date column of the table being parsed: it reads slash and
+        dot dates in the column's order, and records what the column shows. Outside an
+        import (no table), day-first."""
+        if self.table is None:
+            return Memo(self.date)
+        file, path, sheet, labels, found = self.table
+        key = (path, sheet, field_name)
+        column = found.setdefault(key, DateColumn(file, labels.get(field_name, field_name)))
+        column.forced = self.date_order
+        column.order = self.date_orders.get(key)
+
+        def parse(value: object) -> str:
+            parsed = parse_date(value, column)
+            if parsed is None:
+                raise ValueProblem("E-DATE", "not a date")
+            return parsed.isoformat()
+
+        return Memo(parse)
 
     def memoised(self) -> dict[str, Callable[[object], object]]:
         """Parsers of low-cardinality columns, each with its own memo (per import)."""

@@ -149,6 +149,9 @@ def _merge(log: ProblemLog, base: ProblemLog, finals: Iterable[ProblemLog]) -> N
             for where, per_row in getattr(final, name).items():
                 merged.setdefault(where, {}).update(per_row)
         setattr(log, name, merged)
+    for final in finals:  # what date columns showed: merged into the parent's own
+        for key, column in final.dates.items():
+            log.dates.setdefault(key, column).merge(column)
 
 
 class _Share:

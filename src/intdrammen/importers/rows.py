@@ -22,6 +22,7 @@ from intdrammen.errors import Problem
 from intdrammen.ids import FNR_LIKE, without_fnr
 from intdrammen.importers.columns import (
     PLACEHOLDER,
+    DateColumn,
     Memo,
     ValueProblem,
     field_of,
@@ -75,6 +76,8 @@ class ProblemLog:
     keep_rows: bool = False  # --on-error skip keeps every bad row's problems for its CSV
     # ... and the row's cells as read, so the rejected-rows CSV can be fixed and imported
     bad_cells: dict[tuple[str, str | None], dict[int, list[object]]] = field(default_factory=dict)
+    # What each date column of each table showed about its order (see dates.py)
+    dates: dict[tuple[str, str | None, str], DateColumn] = field(default_factory=dict)
 
     def keep_cells(self, file: str, sheet: str | None, row: int, cells: Sequence[object]) -> None:
         if self.keep_rows:

@@ -827,14 +827,40 @@ def parse_percent(value: object) -> float | None:
     return round(number, 2)
 
 
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_year(value: object, *, latest: int) -> int | None:
-    """A four-digit year between 1900 and `latest`; of a birth date (a workbook date, or
-    text dd.mm.yyyy / yyyy-mm-dd, as in a "Fødselsdato" column) only the year is read."""
+    """A four-digit year between 1900 and `latest`. Of a birth date (a workbook date, or a
+    text date as in a "Fødselsdato" column) only the year is read, as a person reads a
+    birth year off it: the year of 03/01/1990 is 1990 whichever of day and month comes
+    first. A text that is no date in either order stays an error."""
     if isinstance(value, date):
+        serial = ((value.date() if isinstance(value, datetime) else value) - EXCEL_EPOCH).days
+        if 1900 <= serial <= latest:
+            # The year typed in a cell formatted as a date: it shows 12.06.1905 for 1990.
+            raise ValueProblem(
+                "E-NUMBER-DATE",
+                f"the cell shows the date {value:%d.%m.%Y}: the year {serial} formatted as a "
+                "date? Format the column as a number",
+            )
         value = value.year
-    elif value.__class__ is str and (_DMY.fullmatch(raw := value.strip()) or _ISO.fullmatch(raw)):
-        parsed = parse_date(raw)
-        value = None if parsed is None else parsed.year
+    elif value.__class__ is str:
+        raw = str(value).strip()
+        match = _DMY.fullmatch(raw)
+        parts = (match[1], match[3], match[5]) if match else None
+        if parts is None and (match := _ISO.fullmatch(raw)):
+            parts = (match[3], match[2], match[1])
+        if parts is not None:
+            first, second, year = (int(p) for p in parts)
+            if not (_valid(year, second, first) or _valid(year, first, second)):
+                raise ValueProblem("E-DATE", "no such date")
+            value = year
     number = parse_number(value)
     if number is None:
         return None

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck pytest bench bench-smoke sample browser clean help
+.PHONY: demo test lint typecheck pytest bench bench-smoke sample fixtures browser clean help
 
 help:
 	@echo "make demo     - create .venv, install intd, run it on the bundled sample data"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench    - generate 1M placements + 200k participants and time intd against the floors"
 	@echo "make browser  - install Debian's chromium for the HTML report test (needs root/apt)"
 	@echo "make sample   - regenerate the bundled sample data"
+	@echo "make fixtures - regenerate the office-file test fixtures (tests/fixtures/office)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "intd needs Python 3.11 or newer")'
@@ -49,6 +50,9 @@ bench: $(STAMP)
 
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample.py --out src/intdrammen/data/sample
+
+fixtures: $(TESTSTAMP)
+	for script in tests/fixtures/office/make_*.py; do $(BIN)/python $$script || exit 1; done
 
 browser:
 	apt-get update -qq && apt-get install -y -qq chromium

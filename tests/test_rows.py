@@ -365,4 +365,4 @@ def test_a_second_table_is_not_read_in_the_first_tables_columns(tmp_path, cli, d
     rejected = _rows_of(tmp_path / "to_tabeller.rejected.csv")
     assert [r[0] for r in rejected[1:]] == ["4", "5", "6"]
     # The cells as they were, except what sits in the fødselsnummer column (not copied).
-    assert rejected[2][2:5] == ["Syria", "", "3005"]
+    assert rejected[2][2:5] == ["Syria", "(not copied)", "3005"]

@@ -125,6 +125,9 @@ HINTS: dict[str, str] = {
     "to remove rows no longer in it.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
+    "W-DATE-MONTH-FIRST": "Norwegian dot dates are day-first (31.12.2019); this column has a "
+    "date only month-first reads, so all its dates were read month-first. If that date is a "
+    "typo, correct it; if the export writes month first, nothing is wrong.",
     "W-TOTAL-ROW": "A total, count or subtotal row is not data: intd passed it over. If it "
     "is a real row, give it its id and values.",
     "W-NOTE-ROW": "A note, footer or title line in the table (source, date printed, page "

@@ -783,6 +783,17 @@ class Store:
                     (*givers, batch_id, *givers),
                 )
 
+    def keep_stored_where_empty(self, kind: str, batch_id: int, column: str) -> None:
+        """Staged rows of a batch with `column` empty take the stored value of that column
+        (a cell that says nothing, as in a rejected-rows file's fødselsnummer column)."""
+        table, key, _columns = TABLES[kind]
+        stage = f"temp.stage_{kind}"
+        self.conn.execute(
+            f"UPDATE {stage} SET {column} = (SELECT m.{column} FROM {table} m "
+            f"WHERE m.{key} = {stage}.{key}) WHERE batch_id = ? AND {column} IS NULL",
+            (batch_id,),
+        )
+
     def placements_like_stored(self, batch_id: int) -> list[tuple[str | None, int, str]]:
         """Staged placements of a batch that are new by their key while a stored placement
         of the same participant has the same type and start date: (sheet, row,

@@ -109,7 +109,9 @@ def import_(
             "otherwise.",
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No summary (warnings are still printed).")
+    ] = False,
 ) -> None:
     """Import participant and placement files, all or nothing.
 
@@ -159,6 +161,11 @@ def import_(
         report = import_files(db, files, options)
     if not quiet:
         import_summary(report, db, out, err)
+    elif report.warnings:
+        # --quiet drops the summary, never what was passed over or noticed.
+        from intdrammen.render.text import print_problems
+
+        print_problems(err, report.warnings, report.warning_total, "Warnings")
 
 
 @app.command("imports")

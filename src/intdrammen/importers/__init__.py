@@ -30,6 +30,7 @@ from intdrammen.importers.columns import (
     KINDS,
     MAPPED,
     NAME_COLUMNS,
+    NOT_COPIED,
     PARTICIPANTS,
     PLACEMENTS,
     Memo,
@@ -45,7 +46,14 @@ from intdrammen.importers.columns import (
     score_header,
 )
 from intdrammen.importers.context import ParseContext
-from intdrammen.importers.rows import HIDDEN_CODES, ProblemLog, RowCounter, RowSchema, parse_rows
+from intdrammen.importers.rows import (
+    HIDDEN_CODES,
+    ProblemLog,
+    RowCounter,
+    RowSchema,
+    not_data,
+    parse_rows,
+)
 from intdrammen.importers.tables import Table, _text_rows, check_header_text, file_info, read_tables
 from intdrammen.render.cells import safe_cell
 from intdrammen.store import TABLES, StageCounts, Store, write_transaction
@@ -309,6 +317,15 @@ def _check_identifiers(
         if score_header([c for c in cells if isinstance(c, str)]) >= 2:
             head = head[:position]
             break
+    # ... and only its data: a total or note row ("Totalt", "Utskrevet av ...") is passed
+    # over when the rows are read, so it says nothing about the id column either.
+    hidden = {i for i, name in columns.items() if name == "national_id"}
+    id_columns = [i for i, _name in ids]
+    head = [
+        (row, cells)
+        for row, cells in head
+        if not_data(cells, table.header, id_columns, hidden, None, columns, kind) is None
+    ]
     own = mapping_index(mapping)
     notes: dict[int, str] = {}
     header = table.header
@@ -486,9 +503,13 @@ def _with_dates(
 def _decide_dates(log: ProblemLog) -> None:
     """Read again where a date column was read in the wrong order; refuse, whatever
     --on-error says, a column whose order nothing decides."""
-    orders, problems = dates.decide(log.dates)
+    orders, found = dates.decide(log.dates)
     if orders is not None:
         raise dates.Reread(orders)
+    problems = [p for p in found if not p.is_warning]
+    for warning in found:
+        if warning.is_warning:
+            log.add(warning)
     if problems:
         raise ImportRejected([*problems, *log.errors][: log.cap], log.error_total + len(problems))
 
@@ -518,8 +539,9 @@ def _import(db: Path, paths: list[Path], options: ImportOptions, ctx: ParseConte
                 planned = _plan(paths, options, log)
             report = _run(store, planned, options, ctx, log, direct=False)
             assert report is not None  # only the direct path gives up
-    if options.on_error == "skip" and not options.dry_run:
-        _write_rejected(planned, log, report)
+        if options.on_error == "skip" and not options.dry_run:
+            # Before the commit: rows rejected here are never imported without their file.
+            _write_rejected(planned, log, report)
     return report
 
 
@@ -737,6 +759,13 @@ def _keep_absent_columns(
         absent[item.kind][result.batch_id] = [c for c in schema_columns if c not in present]
     for kind, per_batch in absent.items():
         store.keep_absent(kind, per_batch)
+    for item, result in zip(planned, results, strict=True):
+        # A rejected-rows file's fødselsnummer column: an empty cell there is a number
+        # intd did not copy, not an emptied one (typed-in numbers are read).
+        for index, name in item.columns.items():
+            if name == "national_id" and item.table.header[index].endswith(NOT_COPIED):
+                assert result.batch_id is not None
+                store.keep_stored_where_empty(item.kind, result.batch_id, "person_key")
     files = {r.batch_id: r for r in results}
     for batch_id, lacks in absent["placements"].items():
         missing = [c for c in ("placement_id", "employer_orgnr", "employer_name") if c in lacks]
@@ -903,8 +932,11 @@ def _report_same_person(store: Store, results: list[TableResult], log: ProblemLo
 def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportReport) -> None:
     """Write each input's rejected rows to <input>.rejected.csv: the spreadsheet row, its
     problems, then the row's own cells under the file's own header, so the file can be
-    corrected and imported as it is. A fødselsnummer is not copied (its column is left
-    empty, and any other cell holding one is hidden)."""
+    corrected and imported as it is. A fødselsnummer is not copied: its column is headed
+    `... (not copied)` and a cell that held one says `(not copied)`, refused until a number
+    is typed in or the cell emptied (an empty cell there keeps the stored number). Any other
+    cell holding one is hidden, and columns of people's names are left out. A file that
+    cannot be written is an error: the import's transaction is then rolled back."""
     for item, result in zip(planned, report.tables, strict=True):
         where = (item.table.file, item.table.sheet)
         bad = log.bad_rows.get(where)
@@ -913,6 +945,11 @@ def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportRepo
         cells_of = log.bad_cells.get(where, {})
         header = [str(h) for h in item.table.header]
         hidden = {i for i, name in item.columns.items() if name == "national_id"}
+        # Columns of people's names are not read, and not copied either (their cells stay
+        # empty), nor the row/problems columns of a rejected file corrected and imported.
+        names = {i for i, h in enumerate(header) if column_key(h) in NAME_COLUMNS}
+        if item.table.file.endswith(".rejected.csv") and header[:2] == ["row", "problems"]:
+            names |= {0, 1}
         ids = {i for i, name in item.columns.items() if name in ID_FIELDS}
         labels: dict[str | None, list[int]] = {}
         for i, h in enumerate(header):
@@ -921,30 +958,61 @@ def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportRepo
             f"{item.table.path.stem}{'-' + item.table.sheet if item.table.sheet else ''}"
             ".rejected.csv"
         )
-        with target.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle, delimiter=";")
-            writer.writerow(["row", "problems", *(
-                f"{h} (not copied)" if i in hidden else h for i, h in enumerate(header)
-            )])  # fmt: skip
-            for row in sorted(bad):
-                # A name refused as an id is not copied either (the problem says why).
-                blank = {
-                    i for p in bad[row] if p.code in HIDDEN_CODES for i in labels.get(p.column, ())
-                }
-                problems = " | ".join(
-                    f"{p.code} {p.column}"
-                    + (f" {p.value!r}" if p.value is not None else "")
-                    + f": {p.message}"
-                    for p in bad[row]
-                )
-                cells = cells_of.get(row, [])
-                shown = [
-                    ""
-                    if i in hidden or i in blank or cell is None
-                    else str(cell)
-                    if i in ids and is_prefixed_id(str(cell))  # an id, as id_text reads it
-                    else without_fnr(str(cell))
-                    for i, cell in enumerate(cells)  # all: E-FIELDS rows have more
-                ]
-                writer.writerow([safe_cell(v) for v in (row, problems, *shown)])
+        try:
+            _write_rejected_file(target, header, hidden, names, ids, labels, bad, cells_of)
+        except OSError as exc:
+            # Inside the import's transaction: without this file nothing is imported.
+            raise InputFileError(
+                "E-FILE",
+                item.table.file,
+                f"cannot write the rejected rows to {target}: {exc.strerror or exc}; "
+                "nothing was imported",
+                sheet=item.table.sheet,
+            ) from None
         result.rejected_file = target
+
+
+def _write_rejected_file(
+    target: Path,
+    header: list[str],
+    hidden: set[int],
+    names: set[int],
+    ids: set[int],
+    labels: dict[str | None, list[int]],
+    bad: dict[int, list[Problem]],
+    cells_of: dict[int, list[object]],
+) -> None:
+    keep = [i for i in range(len(header)) if i not in names]
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["row", "problems", *(
+            header[i] if i not in hidden or header[i].endswith(NOT_COPIED)
+            else f"{header[i]} {NOT_COPIED}"
+            for i in keep
+        )])  # fmt: skip
+        for row in sorted(bad):
+            # A name refused as an id is not copied either (the problem says why).
+            blank = {
+                i for p in bad[row] if p.code in HIDDEN_CODES for i in labels.get(p.column, ())
+            }
+            problems = " | ".join(
+                f"{p.code} {p.column}"
+                + (f" {p.value!r}" if p.value is not None else "")
+                + f": {p.message}"
+                for p in bad[row]
+            )
+            cells = cells_of.get(row, [])
+            shown = [
+                # A fødselsnummer that was there is marked, so an unfixed row is refused
+                # (E-PLACEHOLDER) rather than imported without it.
+                (NOT_COPIED if cell not in (None, "") else "")
+                if i in hidden
+                else ""
+                if i in blank or cell is None
+                else str(cell)
+                if i in ids and is_prefixed_id(str(cell))  # an id, as id_text reads it
+                else without_fnr(str(cell))
+                for i, cell in enumerate(cells)  # all: E-FIELDS rows have more
+                if i not in names
+            ]
+            writer.writerow([safe_cell(v) for v in (row, problems, *shown)])

@@ -229,7 +229,7 @@ def normalise_name(text: str) -> str:
 # read, the first of equals (the others are reported as not read).
 MAPPED, CANONICAL, ALIAS, LOOSE = range(4)
 IGNORE = "ignore"  # --map "Født" = "ignore": a column passed over without a warning
-_NOT_COPIED = "(not copied)"  # how intd heads a column it left empty in FILE.rejected.csv
+NOT_COPIED = "(not copied)"  # how intd heads a column it left empty in FILE.rejected.csv
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
@@ -240,8 +240,8 @@ def column_key(name: str) -> str:
     counts for nothing, and intd's own " (not copied)" suffix of a rejected-rows file is
     dropped."""
     text = str(name).translate(_INVISIBLE).strip()
-    if text.casefold().endswith(_NOT_COPIED):
-        text = text[: -len(_NOT_COPIED)]
+    if text.casefold().endswith(NOT_COPIED):
+        text = text[: -len(NOT_COPIED)]
     return normalise_name(text).replace("_", "")
 
 
@@ -860,6 +860,9 @@ def parse_year(value: object, *, latest: int) -> int | None:
             first, second, year = (int(p) for p in parts)
             if not (_valid(year, second, first) or _valid(year, first, second)):
                 raise ValueProblem("E-DATE", "no such date")
+            if year <= 1905:  # 12.06.1905: a year typed in a cell formatted as a date?
+                day, month = (first, second) if _valid(year, second, first) else (second, first)
+                return parse_year(date(year, month, day), latest=latest)
             value = year
     number = parse_number(value)
     if number is None:

@@ -120,7 +120,25 @@ def decide(found: dict[DateKey, DateColumn]) -> tuple[dict[DateKey, str] | None,
             orders[(path, sheet, name)] = order
             if order == UNKNOWN:
                 problems.append(_unknown(sheet, column))
+            elif order == MDY and column.mdy and "." in column.mdy and not column.slash:
+                problems.append(_dots_month_first(sheet, column))
     return (orders if again else None), problems
+
+
+def _dots_month_first(sheet: str | None, column: DateColumn) -> Problem:
+    """Dot dates are Norwegian, day-first: reading a column of them month-first is said."""
+    month = (column.mdy or "").split(".")[1:2]
+    shown = f" ({column.mdy!r} has no month {month[0]})" if month else ""
+    return Problem(
+        "W-DATE-MONTH-FIRST",
+        "dot dates read month-first, as the column's own dates show"
+        f"{shown}: check that this export writes month first",
+        column.file,
+        None,
+        column.label,
+        None,
+        sheet,
+    )
 
 
 def _unknown(sheet: str | None, column: DateColumn) -> Problem:

@@ -1,0 +1,66 @@
+"""Cases found by trying intd as an office would, after the import rules were built."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from conftest import write_csv
+
+
+def test_a_dot_date_column_read_month_first_is_named(tmp_path, cli, db):
+    # Norwegian dot dates are day-first; one date only month-first reads (06.19.2017)
+    # makes the column month-first, which must not happen silently.
+    path = write_csv(
+        tmp_path / "p.csv",
+        ["placement_id", "participant_id", "type", "start_date"],
+        [
+            ["PL1", "P01", "fast jobb", "01.02.2018"],
+            ["PL2", "P02", "fast jobb", "05.09.2016"],
+            ["PL3", "P03", "fast jobb", "06.19.2017"],
+        ],
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "p.csv::start_date: W-DATE-MONTH-FIRST" in result.output
+    assert "'06.19.2017' has no month 19" in result.output
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("SELECT placement_id, start_date FROM placements"))
+    assert stored == {"PL1": "2018-01-02", "PL2": "2016-05-09", "PL3": "2017-06-19"}
+
+
+def test_plain_norwegian_dot_dates_give_no_warning(tmp_path, cli, db):
+    path = write_csv(
+        tmp_path / "p.csv",
+        ["placement_id", "participant_id", "type", "start_date"],
+        [["PL1", "P01", "fast jobb", "01.02.2018"], ["PL2", "P02", "fast jobb", "31.12.2019"]],
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "W-DATE" not in result.output
+
+
+def test_a_year_shown_as_a_date_in_a_csv_birth_year_is_a_date(tmp_path, cli, db):
+    # Excel shows 1990 formatted as a date as 12.06.1905, and writes that to CSV.
+    path = write_csv(tmp_path / "d.csv", ["participant_id", "birth_year"], [["P01", "12.06.1905"]])
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "d.csv:2:birth_year: E-NUMBER-DATE" in result.output
+    assert "the year 1990 formatted as a date" in result.output
+    # A real birth date gives its year.
+    born = write_csv(tmp_path / "e.csv", ["participant_id", "Fødselsdato"], [["P01", "14.03.1990"]])
+    assert cli("import", str(born)).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT birth_year FROM participants").fetchall() == [(1990,)]
+
+
+def test_a_total_or_note_row_does_not_make_the_id_column_look_like_names(tmp_path, cli, db):
+    path = write_csv(
+        tmp_path / "d.csv",
+        ["participant_id", "municipality"],
+        [["P1", "3005"], ["Totalt", "1"], ["Utskrevet av Kari Nordmann", ""]],
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "W-TOTAL-ROW" in result.output and "W-NOTE-ROW" in result.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT participant_id FROM participants").fetchall() == [("P1",)]

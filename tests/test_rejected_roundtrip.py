@@ -120,3 +120,13 @@ def test_the_rejected_rows_of_a_rejected_file_are_not_headed_twice(tmp_path, cli
     rows = rows_of(tmp_path / "d.rejected.rejected.csv")
     assert rows[0] == ["row", "problems", "participant_id", "intro_end"]
     assert rows[1][2:] == ["P1", "31.02.2019"]
+
+
+def test_rows_left_out_by_skip_are_named_on_stderr_also_when_quiet(tmp_path, cli, db):
+    path = write_csv(
+        tmp_path / "d.csv", ["participant_id", "intro_end"], [["P1", "31.02.2019"], ["P2", ""]]
+    )
+    for quiet in ([], ["--quiet"]):
+        result = cli("import", "--on-error", "skip", *quiet, str(path))
+        assert result.exit_code == 0, result.output
+        assert "d.csv:2:intro_end: E-DATE no such date (31.02.2019)" in result.output

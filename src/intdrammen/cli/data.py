@@ -161,11 +161,15 @@ def import_(
         report = import_files(db, files, options)
     if not quiet:
         import_summary(report, db, out, err)
-    elif report.warnings:
+    else:
         # --quiet drops the summary, never what was passed over or noticed.
         from intdrammen.render.text import print_problems
 
-        print_problems(err, report.warnings, report.warning_total, "Warnings")
+        if report.rejected:
+            title = "Rejected rows (not imported)"
+            print_problems(err, report.rejected, report.rejected_total, title)
+        if report.warnings:
+            print_problems(err, report.warnings, report.warning_total, "Warnings")
 
 
 @app.command("imports")

@@ -108,6 +108,9 @@ class ImportReport:
     warning_total: int
     dry_run: bool
     replace: bool = False
+    # With --on-error skip: the problems of the rows that were passed over.
+    rejected: list[Problem] = field(default_factory=list)
+    rejected_total: int = 0
 
     @property
     def changed(self) -> bool:
@@ -603,7 +606,13 @@ def _run(
     # Nothing changed at all: roll back, so the file stays byte-for-byte as it was.
     store.discard = all(r.batch_id is None for r in results)
     return ImportReport(
-        results, log.warnings, log.warning_total, options.dry_run, replace=options.replace
+        results,
+        log.warnings,
+        log.warning_total,
+        options.dry_run,
+        replace=options.replace,
+        rejected=log.errors if options.on_error == "skip" else [],
+        rejected_total=log.error_total if options.on_error == "skip" else 0,
     )
 
 

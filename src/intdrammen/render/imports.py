@@ -104,6 +104,9 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
                 ),
                 soft_wrap=not out.is_terminal,
             )
+    if report.rejected:
+        # --on-error skip: the rows left out, each named, as a rejected import lists them.
+        print_problems(err, report.rejected, report.rejected_total, "Rejected rows (not imported)")
     if report.warnings:
         print_problems(err, report.warnings, report.warning_total, "Warnings")
 

@@ -64,3 +64,16 @@ def test_a_total_or_note_row_does_not_make_the_id_column_look_like_names(tmp_pat
     assert "W-TOTAL-ROW" in result.output and "W-NOTE-ROW" in result.output
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT participant_id FROM participants").fetchall() == [("P1",)]
+
+
+def test_a_code_and_the_name_of_another_municipality_are_refused(tmp_path, cli, db):
+    path = write_csv(
+        tmp_path / "d.csv",
+        ["participant_id", "municipality"],
+        [["P01", "3005 Drammen"], ["P02", "3005 Lier"], ["P03", "0602 - Drammen kommune"]],
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "d.csv:3:municipality: E-MUNICIPALITY the code 3005 is Drammen" in result.output
+    assert "'Lier'" in result.output
+    assert "d.csv:2:" not in result.output and "d.csv:4:" not in result.output

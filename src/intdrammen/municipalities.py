@@ -185,6 +185,8 @@ class MunicipalityHistory:
             code = match.group(1)
             code = "0" + code if len(code) == 3 else code
             self._require(code)
+            if match.re is _CODE_NAME:
+                self._check_name_of(code, text[match.end(1) :])
             return code
         candidates = self._index.get(_key(text)) or self._index.get(_key(_KOMMUNE.sub("", text)))
         if not candidates:
@@ -209,6 +211,21 @@ class MunicipalityHistory:
                 f"{text!r} is the name of several municipalities: {', '.join(shown)}",
             )
         return self._newest(candidates)  # one municipality under several codes: the newest
+
+    def _check_name_of(self, code: str, rest: str) -> None:
+        """`3005 Lier`: a code and the name of another municipality contradict each other;
+        a person cannot tell which is meant, so neither is taken. A name intd does not know
+        (`3005 Drammen sentrum`) is left to the code."""
+        name = _clean(rest.lstrip(" .,0-–—:"))
+        candidates = self._index.get(_key(name)) or self._index.get(_key(_KOMMUNE.sub("", name)))
+        if not candidates:
+            return
+        root = self._find(code)
+        if all(self._find(other) != root for other in candidates):
+            raise MunicipalityLookupError(
+                "E-MUNICIPALITY",
+                f"the code {code} is {self.name(code)}, but the cell also names {name!r}",
+            )
 
     def current(self, code: str) -> frozenset[str]:
         """Today's codes that `code`'s area is in: one, several after a split, none for 9999."""

@@ -77,3 +77,22 @@ def test_a_code_and_the_name_of_another_municipality_are_refused(tmp_path, cli, 
     assert "d.csv:3:municipality: E-MUNICIPALITY the code 3005 is Drammen" in result.output
     assert "'Lier'" in result.output
     assert "d.csv:2:" not in result.output and "d.csv:4:" not in result.output
+
+
+def test_a_header_that_starts_like_a_known_column_is_named_with_the_map_to_read_it(
+    tmp_path, cli, db
+):
+    path = write_csv(
+        tmp_path / "d.csv",
+        ["participant_id", "intro_end", "sluttårsak", "Resultat ved avslutning"],
+        [["P01", "01.02.2019", "fullført", "arbeid"]],
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "W-COLUMN" in x and "Resultat" in x)
+    assert "looks like intro_outcome" in line
+    assert '--map "Resultat ved avslutning=intro_outcome"' in line
+    mapped = cli("import", "--map", "Resultat ved avslutning=intro_outcome", str(path))
+    assert mapped.exit_code == 0, mapped.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT intro_outcome FROM participants").fetchall() == [("work",)]

@@ -472,9 +472,26 @@ def _report_columns(
             message = "people's names: not read (intd keeps no names)"
         elif (theirs := field_of(name, other)) is not None:
             message = f"a column of {other} files ({theirs}): not read in a {kind} file"
+        elif (near := _near_field(name, kind, set(read))) is not None:
+            message = (
+                f"not read, though it looks like {near} (a known name with more words): "
+                f'read it with --map "{name}={near}"'
+            )
         else:
             message = "column not used by intd (ignored)"
         log.add(Problem("W-COLUMN", message, table.file, table.header_row, name, None, table.sheet))
+
+
+def _near_field(name: str, kind: str, read: set[str]) -> str | None:
+    """The field a header not read seems to be about: it starts with a known column name
+    and goes on ("Resultat ved avslutning", "Status ved avslutning av program"). Only a
+    hint in the warning: such a header is never read as the field unmapped."""
+    words = name.replace("/", " ").split()
+    for end in range(len(words) - 1, 0, -1):
+        field_name = field_of(" ".join(words[:end]), kind)
+        if field_name is not None and field_name not in read:
+            return field_name
+    return None
 
 
 def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:

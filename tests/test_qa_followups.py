@@ -96,3 +96,36 @@ def test_a_header_that_starts_like_a_known_column_is_named_with_the_map_to_read_
     assert mapped.exit_code == 0, mapped.output
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT intro_outcome FROM participants").fetchall() == [("work",)]
+
+
+def test_values_under_an_empty_header_cell_or_beside_the_table_are_named(tmp_path, cli, db):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Deltakere"
+    sheet.append(["participant_id", "birth_year", None, "gender"])
+    sheet.append(["P01", 1990, "3005", "K"])
+    sheet.append(["P02", 1985, "3049", "M"])
+    sheet["F3"] = "flyttet til Lier!"
+    path = tmp_path / "d.xlsx"
+    book.save(path)
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.output.splitlines() if "W-COLUMN-UNNAMED" in x and "d.xlsx" in x]
+    assert "d.xlsx:Deltakere:2:column 3: W-COLUMN-UNNAMED values under an empty header" in lines[0]
+    assert "d.xlsx:Deltakere:3:column 6: W-COLUMN-UNNAMED values right of the table" in lines[1]
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text("participant_id;;gender\nP01;3005;K\n", encoding="utf-8")
+    result = cli("import", str(csv_path))
+    assert result.exit_code == 0, result.output
+    assert "d.csv:2:column 2: W-COLUMN-UNNAMED" in result.output
+
+
+def test_a_whole_percent_cell_from_an_xls_is_100_percent():
+    from intdrammen.importers.columns import parse_percent
+
+    assert parse_percent(1) == 100.0  # a 100 % cell of an .xls arrives as int 1
+    assert parse_percent(1.0) == 100.0
+    assert parse_percent(80) == 80.0
+    assert parse_percent("1") == 1.0  # text, as in CSV: as written

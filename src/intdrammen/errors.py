@@ -128,6 +128,8 @@ HINTS: dict[str, str] = {
     "W-DATE-MONTH-FIRST": "Norwegian dot dates are day-first (31.12.2019); this column has a "
     "date only month-first reads, so all its dates were read month-first. If that date is a "
     "typo, correct it; if the export writes month first, nothing is wrong.",
+    "W-COLUMN-UNNAMED": "A column needs a name in the header row to be read: give it one "
+    "`intd columns` lists (or map it with --map), or delete the values if they are notes.",
     "W-TOTAL-ROW": "A total, count or subtotal row is not data: intd passed it over. If it "
     "is a real row, give it its id and values.",
     "W-NOTE-ROW": "A note, footer or title line in the table (source, date printed, page "

@@ -820,7 +820,8 @@ def parse_percent(value: object) -> float | None:
     number = parse_number(value)
     if number is None:
         return None
-    if isinstance(value, float) and 0 < number <= 1:
+    # Only a workbook gives numbers (CSV cells are text); an .xls gives a whole 1 as int.
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < number <= 1:
         number *= 100
     if not 0 <= number <= 100:
         raise ValueProblem("E-RANGE", "a percentage must be between 0 and 100")

@@ -206,8 +206,23 @@ def parse_rows(
 
     check = schema.check
     width_in = len(header)
+    workbook = table.delimiter is None
+    unnamed = [i for i, name in enumerate(header) if not name]  # values here are not read
+    unread: dict[int, int] = {}  # column index -> first row with a value in it
     for row_number, cells in rows:
         counter.rows += 1
+        if workbook and len(cells) > width_in:
+            # A sheet's cells right of the table's header: a note a person typed beside
+            # the table, or a column without a name. Not read, and said once per column.
+            for i in range(width_in, len(cells)):
+                if cells[i] not in (None, "") and i not in unread:
+                    unread[i] = row_number
+            cells = cells[:width_in]
+            if cells.count(None) + cells.count("") == width_in:
+                continue
+        for i in unnamed:
+            if i < len(cells) and cells[i] not in (None, "") and i not in unread:
+                unread[i] = row_number
         if len(cells) != width_in:
             if passed_over(row_number, cells, previous):
                 continue
@@ -275,6 +290,19 @@ def parse_rows(
         counter.good += 1
         previous = values
         yield values
+    for i, first in sorted(unread.items()):
+        where = "right of the table's header" if i >= width_in else "under an empty header cell"
+        log.add(
+            Problem(
+                "W-COLUMN-UNNAMED",
+                f"values {where} (column {i + 1} of the table, first in row {first}): not read",
+                table.file,
+                first,
+                f"column {i + 1}",
+                None,
+                sheet,
+            )
+        )
 
 
 _MISS = object()

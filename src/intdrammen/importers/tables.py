@@ -1016,11 +1016,11 @@ def _sheet_rows(
         if row.count("") == len(row):
             continue
         # Empty cells come back as '', durations as timedelta (no use to us: shown as text).
+        # Content to the right of the header is kept, so the parser can name it.
+        end = width if row[width:].count("") == len(row) - min(width, len(row)) else len(row)
         cells: list[CellValue] = [
-            None if v == "" else (str(v) if isinstance(v, timedelta) else v) for v in row[:width]
+            None if v == "" else (str(v) if isinstance(v, timedelta) else v) for v in row[:end]
         ]
         if len(cells) < width:
             cells.extend([None] * (width - len(cells)))
-        elif cells.count(None) == width:
-            continue  # content only to the right of the header
         yield number, cells

@@ -123,6 +123,11 @@ HINTS: dict[str, str] = {
     "with --replace if it is the new full list.",
     "W-REPLACE-KEPT": "Fix the rejected rows and import the whole file again with --replace "
     "to remove rows no longer in it.",
+    "W-REPLACE-NOTHING": "--replace takes the place of earlier imports of the same file "
+    "name and sheet (and of their .rejected.csv round trips) only. If this file is the new "
+    "full list of a file imported under another name (a monthly export with a new date), "
+    "`intd undo` that import and import this one, or give it the earlier name and import "
+    "it again with --replace.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
     "W-TOTAL-ROW": "A total, count or subtotal row is not data: intd passed it over. If it "

@@ -48,7 +48,7 @@ from intdrammen.importers.context import ParseContext
 from intdrammen.importers.rows import HIDDEN_CODES, ProblemLog, RowCounter, RowSchema, parse_rows
 from intdrammen.importers.tables import Table, _text_rows, check_header_text, file_info, read_tables
 from intdrammen.render.cells import safe_cell
-from intdrammen.store import TABLES, StageCounts, Store, write_transaction
+from intdrammen.store import TABLES, StageCounts, Store, scope_names, write_transaction
 
 CHUNK = 10_000
 KEY_FINGERPRINT = "key_fingerprint"
@@ -565,8 +565,8 @@ def _run(
                 for result in results:
                     if result.batch_id == batch_id:
                         result.counts = counts
-        if options.replace:
-            _remove_missing(store, results, log)
+    if options.replace:
+        _remove_missing(store, results, log, direct=direct)
     _report_same_person(store, results, log)
     _report_lookalikes(store, planned, results, log)
     for result in results:
@@ -811,12 +811,24 @@ def _labels(
     return where
 
 
-def _remove_missing(store: Store, results: list[TableResult], log: ProblemLog) -> None:
+def _remove_missing(
+    store: Store, results: list[TableResult], log: ProblemLog, *, direct: bool = False
+) -> None:
     """--replace: take out the stored rows of each file's earlier versions that the file
     no longer holds. A file with rejected rows (--on-error skip) removes nothing: a row
-    rejected this time is not a row the office deleted."""
+    rejected this time is not a row the office deleted. A file no earlier import had the
+    name of (W-REPLACE-NOTHING) removes nothing either, and says which files there are."""
+    ours = {r.batch_id for r in results}
     for result in results:
         assert result.batch_id is not None
+        earlier = store.replace_scope(
+            result.kind, file=result.file, sheet=result.sheet, before=result.batch_id
+        )
+        if not earlier:
+            _replace_nothing(store, result, ours, log)
+            continue
+        if direct:  # an empty database: earlier batches own no rows to remove or keep
+            continue
         if result.skipped:
             log.add(
                 Problem(
@@ -849,6 +861,42 @@ def _remove_missing(store: Store, results: list[TableResult], log: ProblemLog) -
             raise ImportRejected([problem], 1)
         result.counts.removed = number
         result.removed_rows = shown
+
+
+def _replace_nothing(
+    store: Store, result: TableResult, ours: set[int | None], log: ProblemLog
+) -> None:
+    """W-REPLACE-NOTHING: no earlier import of this file name, kind and sheet, so
+    --replace has nothing to remove; name up to three earlier files of the kind (a
+    monthly export with a new dated name is the usual cause)."""
+    names = scope_names(result.file, result.sheet)
+    others: list[str] = []
+    for batch in reversed(store.batches(include_undone=False)):
+        if batch.id in ours or batch.kind != result.kind or (batch.file, batch.sheet) in names:
+            continue
+        shown = f"{batch.file} [{batch.sheet}]" if batch.sheet else batch.file
+        if shown not in others:
+            others.append(shown)
+    more = len(others) - 3
+    listed = (
+        f"; earlier {result.kind} files: {', '.join(others[:3])}"
+        + (f" and {more} more" if more > 0 else "")
+        if others
+        else f"; no {result.kind} file was imported before"
+    )
+    log.add(
+        Problem(
+            "W-REPLACE-NOTHING",
+            f"no earlier import of {result.file}"
+            f"{f' (sheet {result.sheet})' if result.sheet else ''} as {result.kind} exists, "
+            f"so --replace removed nothing{listed}",
+            result.file,
+            None,
+            None,
+            None,
+            result.sheet,
+        )
+    )
 
 
 def _report_lookalikes(

@@ -302,3 +302,63 @@ def test_a_rejected_file_of_another_stem_is_not_in_scope(cli, db, tmp_path):
     result = ok(cli("import", "--replace", str(jobs(tmp_path / "plasseringer.csv", [PL3]))))
     assert placements(db) == ["PL2", "PL3"]
     assert "removed 1 stored rows" in result.output
+
+
+# ----------------------------------------------------------------------------- 4. repeats
+
+
+def _problem_lines(output: str, code: str) -> list[str]:
+    return [line for line in output.splitlines() if code in line]
+
+
+@pytest.mark.parametrize("stored_first", [False, True], ids=["empty-database", "staged"])
+def test_an_exact_duplicate_row_is_named_with_both_rows(cli, db, tmp_path, stored_first):
+    if stored_first:  # a database with rows: the staged path, not the direct one
+        ok(cli("import", str(jobs(tmp_path / "annen.csv", [PL3]))))
+    # Rows 2 (PL1), 3 (PL2), 4 (PL1 again, every value the same).
+    result = ok(cli("import", str(jobs(tmp_path / "plasseringer.csv", [PL1, PL2, PL1]))))
+    text = " ".join(result.output.split())
+    assert "W-DUPLICATE-ROW" in text
+    assert "row 4 repeats row 2 exactly" in text
+    assert "plasseringer.csv" in text
+    # One problem line (the hint repeats the code once, below it).
+    assert len(_problem_lines(result.output, "repeats row")) == 1
+    assert _problem_lines(result.output, "repeats row")[0].startswith("plasseringer.csv:4:")
+    expected = ["PL1", "PL2", "PL3"] if stored_first else ["PL1", "PL2"]
+    assert placements(db) == expected
+    assert stored(db, "SELECT source_row FROM placements WHERE placement_id = 'PL1'") == [(2,)]
+
+
+def test_a_duplicate_placement_without_placement_id_and_a_participant_repeat(cli, db, tmp_path):
+    header = ["participant_id", "type", "start_date", "employer_name"]
+    row = ["P1", "jobb", "2019-01-10", "Kiwi"]
+    path = write_csv(tmp_path / "jobber.csv", header, [row, ["P2", "jobb", "2019-02-01", ""], row])
+    result = ok(cli("import", str(path)))
+    assert "row 4 repeats row 2 exactly" in " ".join(result.output.split())
+    assert stored(db, "SELECT COUNT(*) FROM placements") == [(2,)]
+    people = write_csv(
+        tmp_path / "deltakere.csv",
+        ["participant_id", "municipality"],
+        [["P1", "3301"], ["P1", "3301"], ["P1", "3301"], ["P2", "3312"]],
+    )
+    result = ok(cli("import", str(people)))
+    text = " ".join(result.output.split())
+    assert "row 3 repeats row 2 exactly" in text and "row 4 repeats row 2 exactly" in text
+    assert stored(db, "SELECT COUNT(*) FROM participants") == [(2,)]
+
+
+def test_the_same_row_in_two_files_of_one_import_is_not_a_repeat_warning(cli, db, tmp_path):
+    # Overlapping exports are normal: the row is one placement, stored once, no warning.
+    a = jobs(tmp_path / "a.csv", [PL1, PL2])
+    b = jobs(tmp_path / "b.csv", [PL1, PL3])
+    result = ok(cli("import", str(a), str(b)))
+    assert "W-DUPLICATE-ROW" not in result.output
+    assert placements(db) == ["PL1", "PL2", "PL3"]
+
+
+def test_a_repeat_with_different_data_is_still_an_error(cli, db, tmp_path):
+    before_missing = not db.exists()
+    result = cli("import", str(jobs(tmp_path / "p.csv", [PL1, [*PL1[:4], "Rema"]])))
+    assert result.exit_code == 1 and "E-DUPLICATE" in result.output
+    assert "W-DUPLICATE-ROW" not in result.output
+    assert before_missing and not db.exists()

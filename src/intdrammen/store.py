@@ -756,9 +756,12 @@ class Store:
         )
         return [row[0] for row in rows]
 
-    def stage_conflicts(self, kind: str) -> list[tuple[str, int, str | None, int, int]]:
+    def stage_conflicts(
+        self, kind: str, repeats: list[tuple[str, int, str | None, int, int]] | None = None
+    ) -> list[tuple[str, int, str | None, int, int]]:
         """Rows whose key appears again with different content, after the first such row:
-        (key, batch_id, sheet, source_row, first_row)."""
+        (key, batch_id, sheet, source_row, first_row). Rows that repeat the first row of
+        their key in the same batch exactly are added to `repeats`, in the same form."""
         _table, key, columns = TABLES[kind]
         result: list[tuple[str, int, str | None, int, int]] = []
         content = ", ".join(columns)
@@ -772,6 +775,8 @@ class Store:
             for batch_id, sheet, row, *other in rows[1:]:
                 if tuple(other) != tuple(first_content):
                     result.append((key_value, batch_id, sheet, row, first_row))
+                elif repeats is not None and batch_id == rows[0][0]:
+                    repeats.append((key_value, batch_id, sheet, row, first_row))
         return result
 
     def unstage_rows(self, kind: str, rows: Iterable[tuple[int, int]]) -> None:
@@ -1097,7 +1102,8 @@ class Store:
     # -------------------------------------------------------------- undo
 
     def dependants(self, batch_id: int) -> list[int]:
-        """Later batches that changed rows this batch wrote, directly or through others."""
+        """Later batches that changed rows this batch wrote, or (`import --replace`) kept
+        them as part of their full list, directly or through others."""
         found: list[int] = []
         todo = [batch_id]
         while todo:
@@ -1137,7 +1143,8 @@ class Store:
         later = self.dependants(batch_id)
         if later and not cascade:
             raise UndoRefused(
-                f"Later imports changed rows that batch {batch_id} wrote: batch "
+                f"Later imports changed rows that batch {batch_id} wrote, or kept them as "
+                f"part of a full list (import --replace): batch "
                 f"{', '.join(map(str, later))}. Undo them first, or pass --cascade to undo "
                 "them together."
             )

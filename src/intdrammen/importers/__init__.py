@@ -698,7 +698,8 @@ def _chunks(rows: Iterator[list[object]]) -> Iterator[list[list[object]]]:
 def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]) -> None:
     files = {r.batch_id: (r.file, r.sheet) for r in results}
     for kind in KINDS:
-        conflicts = store.stage_conflicts(kind)
+        repeats: list[tuple[str, int, str | None, int, int]] = []
+        conflicts = store.stage_conflicts(kind, repeats)
         for key, batch_id, sheet, row, first_row in conflicts:
             file, _sheet = files[batch_id]
             shown = key.split(":", 1)[1] if kind == "placements" else key
@@ -715,6 +716,21 @@ def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]
                     row,
                     column,
                     shown,
+                    sheet,
+                )
+            )
+        for _key, batch_id, sheet, row, first_row in repeats:
+            # Two identical rows of one file are one row by definition: imported once.
+            file, _sheet = files[batch_id]
+            log.add(
+                Problem(
+                    "W-DUPLICATE-ROW",
+                    f"row {row} repeats row {first_row} exactly (the same {kind[:-1]}, "
+                    f"every value the same): imported once, from row {first_row}",
+                    file,
+                    row,
+                    None,
+                    None,
                     sheet,
                 )
             )

@@ -578,4 +578,4 @@ def test_a_database_from_before_replace_gets_the_removed_count(cli, cli_json, db
         conn.execute("ALTER TABLE batches DROP COLUMN removed")
         conn.execute("PRAGMA user_version = 2")
     assert cli_json("imports")[0]["removed"] == 0
-    assert stored(db, "PRAGMA user_version") == [(3,)]
+    assert stored(db, "PRAGMA user_version") == [(4,)]  # and on through schema 4

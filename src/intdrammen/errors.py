@@ -123,6 +123,14 @@ HINTS: dict[str, str] = {
     "with --replace if it is the new full list.",
     "W-REPLACE-KEPT": "Fix the rejected rows and import the whole file again with --replace "
     "to remove rows no longer in it.",
+    "W-DUPLICATE-ROW": "Two rows with the same values are one row to intd: it was "
+    "imported once. If they are two real placements or people, tell them apart (a "
+    "placement_id, another start date); else delete the repeated row.",
+    "W-REPLACE-NOTHING": "--replace takes the place of earlier imports of the same file "
+    "name and sheet (and of their .rejected.csv round trips) only. If this file is the new "
+    "full list of a file imported under another name (a monthly export with a new date), "
+    "`intd undo` that import and import this one, or give it the earlier name and import "
+    "it again with --replace.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
     "W-DATE-MONTH-FIRST": "Norwegian dot dates are day-first (31.12.2019); this column has a "

@@ -157,10 +157,23 @@ def _migration_3(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE batches ADD COLUMN removed INTEGER NOT NULL DEFAULT 0")
 
 
+def _migration_4(conn: sqlite3.Connection) -> None:
+    """The earlier batches an `import --replace` confirmed rows of (kept them as part of
+    the full list): undoing one of those before the replace would leave a state that
+    matches no file, so `undo` counts the replace as depending on them."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS batch_depends (batch_id INTEGER NOT NULL "
+        "REFERENCES batches (id), depends_on INTEGER NOT NULL REFERENCES batches (id), "
+        "PRIMARY KEY (batch_id, depends_on))"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS batch_depends_on ON batch_depends (depends_on)")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -632,6 +645,21 @@ def lookalike_form(participant_id: str) -> str:
     return lookalike_forms([participant_id])[0]
 
 
+REJECTED_SUFFIX = ".rejected.csv"
+
+
+def scope_names(file: str, sheet: str | None) -> set[tuple[str, str | None]]:
+    """The (file name, sheet) pairs a `--replace` of `file` (and `sheet`) takes the place
+    of: itself, and the rejected-row files `import --on-error skip` writes for any file
+    of the same stem (`X.rejected.csv` for X.csv, X.xlsx, X.ods ..., `X-SHEET.rejected.csv`
+    for sheet SHEET of a workbook X), whose rows were the file's rows, corrected."""
+    stem = file[: -len(REJECTED_SUFFIX)] if file.endswith(REJECTED_SUFFIX) else Path(file).stem
+    names: set[tuple[str, str | None]] = {(file, sheet), (f"{stem}{REJECTED_SUFFIX}", None)}
+    if sheet:
+        names.add((f"{stem}-{sheet}{REJECTED_SUFFIX}", None))
+    return names
+
+
 def _date(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
@@ -687,6 +715,7 @@ class Store:
         )
 
     def drop_batch(self, batch_id: int) -> None:
+        self.conn.execute("DELETE FROM batch_depends WHERE batch_id = ?", (batch_id,))
         self.conn.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
 
     def batches(self, *, include_undone: bool = True) -> list[BatchInfo]:
@@ -727,9 +756,12 @@ class Store:
         )
         return [row[0] for row in rows]
 
-    def stage_conflicts(self, kind: str) -> list[tuple[str, int, str | None, int, int]]:
+    def stage_conflicts(
+        self, kind: str, repeats: list[tuple[str, int, str | None, int, int]] | None = None
+    ) -> list[tuple[str, int, str | None, int, int]]:
         """Rows whose key appears again with different content, after the first such row:
-        (key, batch_id, sheet, source_row, first_row)."""
+        (key, batch_id, sheet, source_row, first_row). Rows that repeat the first row of
+        their key in the same batch exactly are added to `repeats`, in the same form."""
         _table, key, columns = TABLES[kind]
         result: list[tuple[str, int, str | None, int, int]] = []
         content = ", ".join(columns)
@@ -743,6 +775,8 @@ class Store:
             for batch_id, sheet, row, *other in rows[1:]:
                 if tuple(other) != tuple(first_content):
                     result.append((key_value, batch_id, sheet, row, first_row))
+                elif repeats is not None and batch_id == rows[0][0]:
+                    repeats.append((key_value, batch_id, sheet, row, first_row))
         return result
 
     def unstage_rows(self, kind: str, rows: Iterable[tuple[int, int]]) -> None:
@@ -818,24 +852,51 @@ class Store:
             "AND s.person_key IS NOT m.person_key ORDER BY s.batch_id, s.source_row"
         ).fetchall()
 
+    def replace_scope(
+        self, kind: str, *, file: str, sheet: str | None, before: int
+    ) -> list[BatchInfo]:
+        """The live batches before `before` that a `--replace` of this file name, kind
+        and sheet takes the place of: those of the same file name and sheet, and those
+        of the `.rejected.csv` files intd writes for a file of its stem (see
+        `scope_names`)."""
+        names = scope_names(file, sheet)
+        return [
+            b
+            for b in self.batches(include_undone=False)
+            if b.id < before and b.kind == kind and (b.file, b.sheet) in names
+        ]
+
     def remove_missing(
         self, kind: str, batch_id: int, *, file: str, sheet: str | None, show: int = 0
     ) -> tuple[int, list[tuple[str, int, int]]]:
         """`import --replace`: the file is the whole new version of what earlier batches
-        of the same file name, kind and sheet brought. Their stored rows whose key is in
-        no staged row are removed, each kept in `<table>_versions` with superseded_by =
+        of its scope (`replace_scope`: the same file name, kind and sheet, and the
+        `.rejected.csv` round trips of it) brought. Their stored rows whose key is in no
+        staged row are removed, each kept in `<table>_versions` with superseded_by =
         `batch_id` so `undo` brings it back. A row another file name brought or changed
-        is never removed. Returns the number removed and up to `show` of them as
-        (key, batch that wrote it, its row)."""
+        is never removed. Each earlier batch of the scope still owning rows is recorded
+        as one this batch depends on (`dependants`): the replace confirmed those rows.
+        Returns the number removed and up to `show` of them as (key, batch that wrote
+        it, its row)."""
         table, key, columns = TABLES[kind]
-        same = "SELECT id FROM batches WHERE file = ? AND kind = ? AND sheet IS ?"
+        scope = [b.id for b in self.replace_scope(kind, file=file, sheet=sheet, before=batch_id)]
+        if not scope:
+            return 0, []
+        marks = ", ".join("?" * len(scope))
+        same = f"SELECT id FROM batches WHERE id IN ({marks})"
+        self.conn.execute(
+            "INSERT OR IGNORE INTO batch_depends (batch_id, depends_on) SELECT ?, b.id "
+            f"FROM batches b WHERE b.id IN ({marks}) AND EXISTS (SELECT 1 FROM {table} m "
+            "WHERE m.batch_id = b.id)",
+            (batch_id, *scope),
+        )
         self.conn.execute("DROP TABLE IF EXISTS temp.removed")
         self.conn.execute(
             f"CREATE TEMP TABLE removed AS SELECT m.rowid AS r FROM {table} m "
             f"WHERE m.batch_id IN ({same}) AND NOT EXISTS (SELECT 1 FROM temp.stage_{kind} s "
             f"WHERE s.{key} = m.{key}) AND m.{key} NOT IN (SELECT v.{key} FROM "
             f"{table}_versions v WHERE v.batch_id NOT IN ({same}))",
-            (file, kind, sheet, file, kind, sheet),
+            (*scope, *scope),
         )
         number = self.conn.execute("SELECT COUNT(*) FROM temp.removed").fetchone()[0]
         if not number:
@@ -1052,7 +1113,8 @@ class Store:
     # -------------------------------------------------------------- undo
 
     def dependants(self, batch_id: int) -> list[int]:
-        """Later batches that changed rows this batch wrote, directly or through others."""
+        """Later batches that changed rows this batch wrote, or (`import --replace`) kept
+        them as part of their full list, directly or through others."""
         found: list[int] = []
         todo = [batch_id]
         while todo:
@@ -1070,6 +1132,15 @@ class Store:
                     if later not in found and later != batch_id:
                         found.append(later)
                         todo.append(later)
+            # Later `--replace` batches that kept rows `current` wrote as their full list.
+            for (later,) in self.conn.execute(
+                "SELECT d.batch_id FROM batch_depends d JOIN batches b ON b.id = d.batch_id "
+                "WHERE d.depends_on = ? AND b.undone_at IS NULL",
+                (current,),
+            ):
+                if later not in found and later != batch_id:
+                    found.append(later)
+                    todo.append(later)
         return sorted(found)
 
     def undo(self, batch_id: int, *, cascade: bool) -> list[int]:
@@ -1083,7 +1154,8 @@ class Store:
         later = self.dependants(batch_id)
         if later and not cascade:
             raise UndoRefused(
-                f"Later imports changed rows that batch {batch_id} wrote: batch "
+                f"Later imports changed rows that batch {batch_id} wrote, or kept them as "
+                f"part of a full list (import --replace): batch "
                 f"{', '.join(map(str, later))}. Undo them first, or pass --cascade to undo "
                 "them together."
             )
@@ -1102,6 +1174,7 @@ class Store:
                 self.conn.execute(
                     f"DELETE FROM {table}_versions WHERE superseded_by = ?", (current,)
                 )
+            self.conn.execute("DELETE FROM batch_depends WHERE batch_id = ?", (current,))
             self.conn.execute("UPDATE batches SET undone_at = ? WHERE id = ?", (stamp, current))
         return undone
 

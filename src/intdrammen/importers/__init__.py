@@ -56,7 +56,7 @@ from intdrammen.importers.rows import (
 )
 from intdrammen.importers.tables import Table, _text_rows, check_header_text, file_info, read_tables
 from intdrammen.render.cells import safe_cell
-from intdrammen.store import TABLES, StageCounts, Store, write_transaction
+from intdrammen.store import TABLES, StageCounts, Store, scope_names, write_transaction
 
 CHUNK = 10_000
 KEY_FINGERPRINT = "key_fingerprint"
@@ -607,8 +607,8 @@ def _run(
                 for result in results:
                     if result.batch_id == batch_id:
                         result.counts = counts
-        if options.replace:
-            _remove_missing(store, results, log)
+    if options.replace:
+        _remove_missing(store, results, log, direct=direct)
     _report_same_person(store, results, log)
     _report_lookalikes(store, planned, results, log)
     for result in results:
@@ -746,7 +746,8 @@ def _chunks(rows: Iterator[list[object]]) -> Iterator[list[list[object]]]:
 def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]) -> None:
     files = {r.batch_id: (r.file, r.sheet) for r in results}
     for kind in KINDS:
-        conflicts = store.stage_conflicts(kind)
+        repeats: list[tuple[str, int, str | None, int, int]] = []
+        conflicts = store.stage_conflicts(kind, repeats)
         for key, batch_id, sheet, row, first_row in conflicts:
             file, _sheet = files[batch_id]
             shown = key.split(":", 1)[1] if kind == "placements" else key
@@ -763,6 +764,21 @@ def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]
                     row,
                     column,
                     shown,
+                    sheet,
+                )
+            )
+        for _key, batch_id, sheet, row, first_row in repeats:
+            # Two identical rows of one file are one row by definition: imported once.
+            file, _sheet = files[batch_id]
+            log.add(
+                Problem(
+                    "W-DUPLICATE-ROW",
+                    f"row {row} repeats row {first_row} exactly (the same {kind[:-1]}, "
+                    f"every value the same): imported once, from row {first_row}",
+                    file,
+                    row,
+                    None,
+                    None,
                     sheet,
                 )
             )
@@ -866,12 +882,24 @@ def _labels(
     return where
 
 
-def _remove_missing(store: Store, results: list[TableResult], log: ProblemLog) -> None:
+def _remove_missing(
+    store: Store, results: list[TableResult], log: ProblemLog, *, direct: bool = False
+) -> None:
     """--replace: take out the stored rows of each file's earlier versions that the file
     no longer holds. A file with rejected rows (--on-error skip) removes nothing: a row
-    rejected this time is not a row the office deleted."""
+    rejected this time is not a row the office deleted. A file no earlier import had the
+    name of (W-REPLACE-NOTHING) removes nothing either, and says which files there are."""
+    ours = {r.batch_id for r in results}
     for result in results:
         assert result.batch_id is not None
+        earlier = store.replace_scope(
+            result.kind, file=result.file, sheet=result.sheet, before=result.batch_id
+        )
+        if not earlier:
+            _replace_nothing(store, result, ours, log)
+            continue
+        if direct:  # an empty database: earlier batches own no rows to remove or keep
+            continue
         if result.skipped:
             log.add(
                 Problem(
@@ -904,6 +932,42 @@ def _remove_missing(store: Store, results: list[TableResult], log: ProblemLog) -
             raise ImportRejected([problem], 1)
         result.counts.removed = number
         result.removed_rows = shown
+
+
+def _replace_nothing(
+    store: Store, result: TableResult, ours: set[int | None], log: ProblemLog
+) -> None:
+    """W-REPLACE-NOTHING: no earlier import of this file name, kind and sheet, so
+    --replace has nothing to remove; name up to three earlier files of the kind (a
+    monthly export with a new dated name is the usual cause)."""
+    names = scope_names(result.file, result.sheet)
+    others: list[str] = []
+    for batch in reversed(store.batches(include_undone=False)):
+        if batch.id in ours or batch.kind != result.kind or (batch.file, batch.sheet) in names:
+            continue
+        shown = f"{batch.file} [{batch.sheet}]" if batch.sheet else batch.file
+        if shown not in others:
+            others.append(shown)
+    more = len(others) - 3
+    listed = (
+        f"; earlier {result.kind} files: {', '.join(others[:3])}"
+        + (f" and {more} more" if more > 0 else "")
+        if others
+        else f"; no {result.kind} file was imported before"
+    )
+    log.add(
+        Problem(
+            "W-REPLACE-NOTHING",
+            f"no earlier import of {result.file}"
+            f"{f' (sheet {result.sheet})' if result.sheet else ''} as {result.kind} exists, "
+            f"so --replace removed nothing{listed}",
+            result.file,
+            None,
+            None,
+            None,
+            result.sheet,
+        )
+    )
 
 
 def _report_lookalikes(

@@ -858,7 +858,7 @@ def _read_workbook(
     except OSError as exc:
         raise _file_error(name, exc) from exc
 
-    found = find_cells(path) if head.startswith(WORKBOOK_MAGIC[0]) else {}
+    found = find_cells(path)
     tables = []
     for data in sheets:
         base = _row_base(data)

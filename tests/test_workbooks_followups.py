@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 import xlsxwriter
 
-from intdrammen.importers.columns import ValueProblem, parse_date, text
+from intdrammen.importers.columns import ValueProblem, parse_date, parse_percent, text
 from intdrammen.importers.workbook_cells import (
     Serial1904,
+    Serial1904Int,
     SheetCells,
     Uncalculated,
     _xlsx_sheet,
@@ -210,7 +211,11 @@ def test_a_1904_serial_is_read_with_the_1904_epoch_and_a_plain_one_with_1900() -
     assert parse_date(Serial1904(40602)) == date(2015, 3, 1)
     assert parse_date(40602) == date(2011, 2, 28)
     assert parse_date("42064") == date(2015, 3, 1)  # CSV serials stay 1900-based
-    assert text(Serial1904(1990)) == "1990"
+    assert parse_date(Serial1904Int(40602)) == date(2015, 3, 1)  # an .xls whole number
+    assert text(Serial1904(1990)) == text(Serial1904Int(1990)) == "1990"
+    # a 1904 workbook's numbers are otherwise what they were: a fraction is a percentage
+    assert parse_percent(Serial1904(1.0)) == parse_percent(1.0) == 100
+    assert parse_percent(Serial1904Int(1)) == parse_percent(1) == 1
 
 
 @pytest.mark.parametrize(

@@ -102,6 +102,15 @@ class Serial1904(float):
     __slots__ = ()
 
 
+class Serial1904Int(int):
+    """A whole number calamine gives as an int (.xls) in a 1904 workbook: as Serial1904."""
+
+    __slots__ = ()
+
+
+SERIALS_1904 = (Serial1904, Serial1904Int)
+
+
 @dataclass
 class SheetCells:
     """What one sheet's file says beyond calamine's values."""
@@ -113,6 +122,13 @@ class SheetCells:
     date1904: bool = False  # the workbook counts date serials from 1904-01-01
 
 
+_serial_1904: dict[type, Any] = {float: Serial1904, int: Serial1904Int}
+
+
+def _same(value: object) -> object:
+    return value
+
+
 def overlay(
     rows: Iterable[list[Any]], base: int, left: int, cells: SheetCells
 ) -> Iterator[list[Any]]:
@@ -121,10 +137,7 @@ def overlay(
     its top-left cell, as a person sees it. Rows without findings pass through as they are.
     """
     if cells.date1904:
-        rows = (
-            [Serial1904(v) if v.__class__ is int or v.__class__ is float else v for v in row]
-            for row in rows
-        )
+        rows = ([_serial_1904.get(v.__class__, _same)(v) for v in row] for row in rows)
     if not cells.values and not cells.merged:
         yield from rows
         return

@@ -942,6 +942,19 @@ def _check_kind(path: Path, head: bytes) -> None:
 
     suffix = path.suffix.lower()
     if head.startswith(WORKBOOK_MAGIC[1]):
+        if suffix == ".xls":
+            return
+        # An OLE file is an .xls, or an encrypted (password-protected) xlsx; stream names
+        # are UTF-16 in the file's directory.
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return  # calamine says what is wrong with it
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            message = "the workbook is password-protected; save a copy without a password"
+            raise InputFileError("E-FORMAT", path.name, message)
+        if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
+            return
         kind, right = "an Excel 97-2003 (.xls) workbook", ".xls"
     else:
         try:

@@ -941,6 +941,8 @@ def _check_kind(path: Path, head: bytes) -> None:
     import zipfile
 
     suffix = path.suffix.lower()
+    if suffix not in WORKBOOK_EXTENSIONS:
+        return  # no workbook name (export.dat): calamine reads it by its content
     if head.startswith(WORKBOOK_MAGIC[1]):
         if suffix == ".xls":
             return
@@ -973,7 +975,7 @@ def _check_kind(path: Path, head: bytes) -> None:
             raise InputFileError("E-FORMAT", path.name, message)
     if suffix == right or (right == ".xlsx" and suffix == ".xlsm"):
         return
-    message = f"this is {kind} named {suffix or 'without an extension'}: rename it to {right}"
+    message = f"this is {kind} named {suffix}: rename it to {right}"
     raise InputFileError("E-FORMAT", path.name, message)
 
 

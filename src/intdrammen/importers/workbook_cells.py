@@ -397,7 +397,7 @@ def _ods(content: bytes) -> dict[str, SheetCells]:
         or b'table:visibility="filter"' in content
         or b'value-type="error"' in content
         or b'value-type="boolean"' in content
-        or b"table:null-date" in content
+        or b'"1904-01-01' in content  # table:null-date of a 1904 workbook
     ):
         return {}
     import io

@@ -16,7 +16,7 @@ from dataclasses import field as _field
 from datetime import date, datetime, timedelta
 
 from intdrammen.ids import FNR_HIDDEN, contains_fnr
-from intdrammen.importers.workbook_cells import Uncalculated, is_error_literal
+from intdrammen.importers.workbook_cells import SERIALS_1904, Uncalculated, is_error_literal
 from intdrammen.models import EndReason, Gender, Outcome, PlacementType
 
 
@@ -699,6 +699,8 @@ def parse_date(value: object, column: DateColumn | None = None) -> date | None:
         result = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
         result = _from_serial(float(value))
+        if value.__class__ in SERIALS_1904:  # the workbook counts from 1904-01-01
+            result += timedelta(days=1462)
     else:
         raw = text(value)
         if raw is None:

@@ -33,7 +33,12 @@ from intdrammen.importers.columns import (
 )
 from intdrammen.importers.context import id_text, required_text
 from intdrammen.importers.tables import Table, normalize_header
-from intdrammen.importers.workbook_cells import Uncalculated, is_error_literal
+from intdrammen.importers.workbook_cells import (
+    Serial1904,
+    Serial1904Int,
+    Uncalculated,
+    is_error_literal,
+)
 
 Parser = Callable[[object], object]
 # A cross-column check gets the parsed values in storage-column order and returns
@@ -423,7 +428,7 @@ def _is_number(value: object) -> bool:
         if not raw or not (raw[0].isdigit() or raw[0] in "+-\u2212"):
             return False  # most text: one look at its first character
         return _NUMBER.fullmatch(raw) is not None and _DATE_LIKE.fullmatch(raw) is None
-    return value.__class__ in (int, float)
+    return value.__class__ in (int, float, Serial1904, Serial1904Int)
 
 
 def _is_note(label: str, width: int) -> bool:
@@ -463,7 +468,7 @@ def not_data(
     for i, c in enumerate(cells):
         # A computed cell beside a total label is part of the total row, like a number;
         # without a label the row is data (and refused for that cell).
-        if c is None or c == "" or c.__class__ in (int, float):
+        if c is None or c == "" or c.__class__ in (int, float, Serial1904, Serial1904Int):
             continue
         if c.__class__ is Uncalculated:
             computed = True

@@ -805,6 +805,7 @@ def _read_workbook(
     if not head.startswith(WORKBOOK_MAGIC):
         looks = "binary data" if b"\x00" in head else "text (a CSV export? rename it to .csv)"
         raise InputFileError("E-FORMAT", name, f"this is not an Excel or ODS workbook but {looks}")
+    _check_kind(path, head)
     from python_calamine import (
         CalamineError,
         CalamineWorkbook,
@@ -858,7 +859,7 @@ def _read_workbook(
     except OSError as exc:
         raise _file_error(name, exc) from exc
 
-    found = find_cells(path) if head.startswith(WORKBOOK_MAGIC[0]) else {}
+    found = find_cells(path)
     tables = []
     for data in sheets:
         base = _row_base(data)
@@ -931,6 +932,51 @@ def _read_workbook(
     if notes is not None:
         notes.extend(passed)
     return tables
+
+
+def _check_kind(path: Path, head: bytes) -> None:
+    """Refuse a workbook whose name says another kind than its content (an ODS named
+    .xlsx, an xlsx named .xls): calamine reads by the name and fails with a message no
+    person can act on ("File not found '_rels/.rels'", "Invalid OLE signature")."""
+    import zipfile
+
+    suffix = path.suffix.lower()
+    if suffix not in WORKBOOK_EXTENSIONS:
+        return  # no workbook name (export.dat): calamine reads it by its content
+    if head.startswith(WORKBOOK_MAGIC[1]):
+        if suffix == ".xls":
+            return
+        # An OLE file is an .xls, or an encrypted (password-protected) xlsx; stream names
+        # are UTF-16 in the file's directory.
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return  # calamine says what is wrong with it
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            message = "the workbook is password-protected; save a copy without a password"
+            raise InputFileError("E-FORMAT", path.name, message)
+        if "Workbook".encode("utf-16-le") not in data and "Book".encode("utf-16-le") not in data:
+            return
+        kind, right = "an Excel 97-2003 (.xls) workbook", ".xls"
+    else:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+            return  # calamine says what is wrong with it
+        if b"opendocument.spreadsheet" in mimetype or (not mimetype and "content.xml" in names):
+            kind, right = "an ODS (OpenDocument) workbook", ".ods"
+        elif "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            kind, right = "an Excel (.xlsx) workbook", ".xlsx"
+        else:
+            what = "a text document" if mimetype or "word/document.xml" in names else "a zip"
+            message = f"this is not an Excel or ODS workbook but {what} (a zip file)"
+            raise InputFileError("E-FORMAT", path.name, message)
+    if suffix == right or (right == ".xlsx" and suffix == ".xlsm"):
+        return
+    message = f"this is {kind} named {suffix}: rename it to {right}"
+    raise InputFileError("E-FORMAT", path.name, message)
 
 
 def _row_list(numbers: list[int]) -> str:

@@ -3,17 +3,22 @@
 calamine reads a spreadsheet error (`#N/A`, `#DIV/0!`, LibreOffice's `Err:502`) and a
 formula with no stored result as an empty cell (an ODS error cell even as 0), gives no
 merged ranges for ODS and no hidden rows at all. A person sees all of these. This module
-finds them in the sheet XML (xlsx) or content.xml (ods) so the workbook reader can hand
-the parsers what a person sees:
+finds them in the sheet XML (xlsx, transitional or Strict), content.xml (ods) or, for a
+BIFF .xls (where calamine reads an error cell as empty), with xlrd, so the workbook reader
+can hand the parsers what a person sees:
 
 - an error cell becomes its literal text ("#N/A"), which `columns.text()` refuses (E-CELL);
 - a formula without a stored value becomes an `Uncalculated` marker (E-FORMULA);
+- a TRUE/FALSE (also LibreOffice's =FALSE() saved in an ods as the number 0) becomes a
+  bool, which `columns.text()` refuses (E-CELL);
 - merged ranges and hidden rows are listed, in 0-based sheet coordinates (rows 1-based
-  for hidden rows, as a person counts them).
+  for hidden rows, as a person counts them);
+- a workbook counting dates from 1904 has its numbers handed on as `Serial1904`.
 
 Each file is first searched for a few bytes (a C-level `in`); it is parsed in detail only
 when those are there, so a large plain workbook costs one pass of byte searches per sheet.
-Only standard-library modules are used, imported when a workbook is read.
+Only standard-library modules (and xlrd for .xls) are used, imported when a workbook is
+read.
 """
 
 from __future__ import annotations
@@ -90,6 +95,22 @@ class Uncalculated:
         return f"Uncalculated({str(self)!r})"
 
 
+class Serial1904(float):
+    """A number in a workbook that counts date serials from 1904-01-01 (old Mac Excel,
+    `date1904`): `columns.parse_date` reads it with that epoch. Otherwise a float."""
+
+    __slots__ = ()
+
+
+class Serial1904Int(int):
+    """A whole number calamine gives as an int (.xls) in a 1904 workbook: as Serial1904."""
+
+    __slots__ = ()
+
+
+SERIALS_1904 = (Serial1904, Serial1904Int)
+
+
 @dataclass
 class SheetCells:
     """What one sheet's file says beyond calamine's values."""
@@ -98,6 +119,14 @@ class SheetCells:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
     hidden_rows: list[int] = field(default_factory=list)  # 1-based, ascending
     hidden_columns: list[int] = field(default_factory=list)  # 0-based
+    date1904: bool = False  # the workbook counts date serials from 1904-01-01
+
+
+_serial_1904: dict[type, Any] = {float: Serial1904, int: Serial1904Int}
+
+
+def _same(value: object) -> object:
+    return value
 
 
 def overlay(
@@ -107,6 +136,8 @@ def overlay(
     left + j) with the found values put in, and each merged range filled with the value of
     its top-left cell, as a person sees it. Rows without findings pass through as they are.
     """
+    if cells.date1904:
+        rows = ([_serial_1904.get(v.__class__, _same)(v) for v in row] for row in rows)
     if not cells.values and not cells.merged:
         yield from rows
         return
@@ -133,8 +164,7 @@ def overlay(
                 if c1 >= len(row):
                     row.extend([""] * (c1 + 1 - len(row)))
                 for c in range(c0, c1 + 1):
-                    if row[c] == "":
-                        row[c] = value
+                    row[c] = value  # also over what a covered cell kept: it is not shown
         yield row
 
 
@@ -153,9 +183,13 @@ def range_name(r0: int, c0: int, r1: int, c1: int) -> str:
 
 
 def find_cells(path: Path) -> dict[str, SheetCells]:
-    """Sheet name -> its findings, for an xlsx/xlsm or ods file (empty for others, and
-    for a file that is not a readable zip: calamine reports that)."""
+    """Sheet name -> its findings, for an xlsx/xlsm, ods or xls file (empty for others,
+    and for a file that cannot be read: calamine reports that)."""
     import zipfile
+
+    with path.open("rb") as f:
+        if f.read(8) == _OLE:
+            return _xls(path)
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -171,20 +205,25 @@ def find_cells(path: Path) -> dict[str, SheetCells]:
 
 # --- xlsx -------------------------------------------------------------------------------
 
-_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)
+# Each match stays inside one cell: a start tag that is not self-closing (`_OPEN`), and
+# content that holds no `</c>` (formula text has no `<`: XML writes it as &lt;).
+_OPEN = rb"<c\b((?:[^>/]|/(?!>))*)>"
+_ERROR_CELL = re.compile(
+    rb'<c\b((?:[^>/]|/(?!>))*\bt="e"(?:[^>/]|/(?!>))*)>((?:[^<]|<(?!/c>))*)</c>'
+)
 _NO_VALUE = re.compile(
-    rb"<c\b([^>]*)>\s*(<f\b[^>]*?(?:/>|>(.*?)</f>))\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>", re.DOTALL
+    _OPEN + rb"\s*(<f\b[^>]*?(?:/>|>([^<]*)</f>))\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
 )
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _TYPE = re.compile(rb'\bt="(\w+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _MERGE = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _ROW = re.compile(rb"<row\b([^>]*)>")
-_COL = re.compile(rb'<col\b[^>]*?\bmin="(\d+)"[^>]*?\bmax="(\d+)"[^>]*>')
+_COL = re.compile(rb"<col\b([^>]*)>")  # min and max in either order (LibreOffice: max first)
+_MIN = re.compile(rb'\bmin="(\d+)"')
+_MAX = re.compile(rb'\bmax="(\d+)"')
 # A formula cell whose stored value is 0: what xlsxwriter stores when the program gave none.
-_FORMULA_ZERO = re.compile(
-    rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>(.*?)</f>)\s*<v>\s*0\s*</v>\s*</c>", re.DOTALL
-)
+_FORMULA_ZERO = re.compile(_OPEN + rb"\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*<v>\s*0\s*</v>\s*</c>")
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 
@@ -208,9 +247,13 @@ def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
     from xml.etree import ElementTree
 
     assert isinstance(archive, zipfile.ZipFile)
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     book = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314 - small
+    if book.tag.startswith("{http://purl.oclc.org/ooxml/"):  # Strict Open XML
+        main = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
+        rel = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+    else:
+        main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     targets: dict[str, str] = {}
     if "xl/_rels/workbook.xml.rels" in names:
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
@@ -225,10 +268,13 @@ def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
     # trusted (a formula really giving 0 is refused with a hint: open and save the file).
     # Excel drops the flag when it saves the file.
     recalc = any(c.get("fullCalcOnLoad") in ("1", "true") for c in book.iter(f"{main}calcPr"))
+    date1904 = any(p.get("date1904") in ("1", "true") for p in book.iter(f"{main}workbookPr"))
     for sheet in book.iter(f"{main}sheet"):
         part = targets.get(sheet.get(rel, ""))
         if part in names:
-            found[sheet.get("name", "")] = _xlsx_sheet(archive.read(part), recalc)
+            cells = _xlsx_sheet(archive.read(part), recalc)
+            cells.date1904 = date1904
+            found[sheet.get("name", "")] = cells
     return found
 
 
@@ -275,14 +321,60 @@ def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
     start = data.find(b"<sheetData")  # column widths and hiding come before the cells
     if b"hidden=" in data[:start]:
         for match in _COL.finditer(data, 0, max(start, 0)):
-            if _HIDDEN.search(match[0]):
-                cells.hidden_columns.extend(range(int(match[1]) - 1, int(match[2])))
+            low, high = _MIN.search(match[1]), _MAX.search(match[1])
+            if _HIDDEN.search(match[1]) and low and high:
+                cells.hidden_columns.extend(range(int(low[1]) - 1, min(int(high[1]), 16384)))
     if b"hidden=" in data:
         for match in _ROW.finditer(data):
             number = _ROW_NUMBER.search(match[1])
             if number and _HIDDEN.search(match[1]):
                 cells.hidden_rows.append(int(number[1]))
     return cells
+
+
+# --- xls (BIFF) ---------------------------------------------------------------------------
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _xls(path: Path) -> dict[str, SheetCells]:
+    """Error and TRUE/FALSE cells, merged ranges, hidden rows and columns and the date
+    epoch of an .xls, read with xlrd (calamine reads an error cell as empty)."""
+    try:
+        import xlrd
+    except ImportError:  # pragma: no cover - a dependency; without it calamine alone reads
+        return {}
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception:  # any file xlrd cannot read: calamine reads or reports it
+        return {}
+    found: dict[str, SheetCells] = {}
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            cells = SheetCells(date1904=book.datemode == 1)
+            for r in range(sheet.nrows):
+                kinds = sheet.row_types(r)
+                if xlrd.XL_CELL_ERROR in kinds or xlrd.XL_CELL_BOOLEAN in kinds:
+                    for c, kind in enumerate(kinds):
+                        value = sheet.cell_value(r, c)
+                        if kind == xlrd.XL_CELL_ERROR:
+                            shown = xlrd.error_text_from_code.get(value, "#VALUE!")
+                            cells.values[(r, c)] = shown
+                        elif kind == xlrd.XL_CELL_BOOLEAN:
+                            cells.values[(r, c)] = bool(value)
+            cells.merged = [(r0, c0, r1 - 1, c1 - 1) for r0, r1, c0, c1 in sheet.merged_cells]
+            cells.hidden_rows = sorted(
+                r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden
+            )
+            cells.hidden_columns = sorted(c for c, info in sheet.colinfo_map.items() if info.hidden)
+            found[sheet.name] = cells
+            book.unload_sheet(index)
+    except Exception:  # a damaged sheet: calamine reads or reports it
+        return found
+    finally:
+        book.release_resources()
+    return found
 
 
 # --- ods --------------------------------------------------------------------------------
@@ -293,6 +385,10 @@ _CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 
 
+_LOGICAL_TRUE = frozenset({"TRUE", "SANN", "WAHR", "VRAI"})
+_LOGICAL = _LOGICAL_TRUE | {"FALSE", "USANN", "FALSCH", "FAUX"}
+
+
 def _ods(content: bytes) -> dict[str, SheetCells]:
     if not (
         b"table:formula" in content
@@ -300,6 +396,8 @@ def _ods(content: bytes) -> dict[str, SheetCells]:
         or b'table:visibility="collapse"' in content
         or b'table:visibility="filter"' in content
         or b'value-type="error"' in content
+        or b'value-type="boolean"' in content
+        or b'"1904-01-01' in content  # table:null-date of a 1904 workbook
     ):
         return {}
     import io
@@ -308,6 +406,7 @@ def _ods(content: bytes) -> dict[str, SheetCells]:
     t, o = f"{{{_TABLE}}}", f"{{{_OFFICE}}}"
     found: dict[str, SheetCells] = {}
     cells = SheetCells()
+    date1904 = False
     row = col = column = 0
     repeat = 1
     # expat expands no external entities and (2.4.1+) limits entity growth
@@ -317,7 +416,10 @@ def _ods(content: bytes) -> dict[str, SheetCells]:
         if event == "start":
             if tag == f"{t}table":
                 cells = found.setdefault(element.get(f"{t}name", ""), SheetCells())
+                cells.date1904 = date1904
                 row = column = 0
+            elif tag == f"{t}null-date":
+                date1904 = element.get(f"{t}date-value", "")[:10] == "1904-01-01"
             elif tag == f"{t}table-column":
                 span = int(element.get(f"{t}number-columns-repeated", "1"))
                 if element.get(f"{t}visibility", "visible") != "visible" and span < 1024:
@@ -351,10 +453,17 @@ def _ods_cell(element: object, cells: SheetCells, row: int, col: int, t: str, o:
     if rows > 1 or cols > 1:
         cells.merged.append((row, col, row + rows - 1, col + cols - 1))
     formula = element.get(f"{t}formula")
+    kinds = (element.get(f"{o}value-type"), element.get(f"{{{_CALCEXT}}}value-type"))
+    if "boolean" in kinds:  # TRUE/FALSE: refused by `columns.text()` as in xlsx
+        cells.values[(row, col)] = element.get(f"{o}boolean-value", "false") == "true"
+        return
     if formula is None:
         return
     shown = " ".join("".join(p.itertext()) for p in element.iter(f"{{{_TEXT}}}p")).strip()
-    if element.get(f"{{{_CALCEXT}}}value-type") == "error" or is_error_literal(shown):
+    if kinds[0] == "float" and shown.upper() in _LOGICAL:
+        # LibreOffice saves =FALSE() as the number 0 shown as FALSE: a person sees FALSE
+        cells.values[(row, col)] = shown.upper() in _LOGICAL_TRUE
+    elif element.get(f"{{{_CALCEXT}}}value-type") == "error" or is_error_literal(shown):
         cells.values[(row, col)] = shown or "#VALUE!"
     elif element.get(f"{o}value-type") is None:
         cells.values[(row, col)] = Uncalculated(formula)

@@ -215,7 +215,7 @@ def test_a_1904_serial_is_read_with_the_1904_epoch_and_a_plain_one_with_1900() -
     assert text(Serial1904(1990)) == text(Serial1904Int(1990)) == "1990"
     # a 1904 workbook's numbers are otherwise what they were: a fraction is a percentage
     assert parse_percent(Serial1904(1.0)) == parse_percent(1.0) == 100
-    assert parse_percent(Serial1904Int(1)) == parse_percent(1) == 1
+    assert parse_percent(Serial1904Int(1)) == parse_percent(1) == 100  # a whole 1 = 100 %
 
 
 @pytest.mark.parametrize(

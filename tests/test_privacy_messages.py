@@ -289,7 +289,8 @@ def test_a_fodselsnummer_in_the_file_name_is_masked_everywhere(tmp_path: Path) -
             (f"deltakere_{FNR_HIDDEN}.csv",)
         ]
     assert FNR not in stored_text(tmp_path / "intd.sqlite")
-    history = run(tmp_path, "batches")
+    history = run(tmp_path, "imports")
+    assert history.exit_code == 0 and "deltakere_" in history.output
     assert FNR not in history.output
     rows = base()
     rows[1][3] = "X"
@@ -303,3 +304,27 @@ def test_a_fodselsnummer_in_the_file_name_is_masked_everywhere(tmp_path: Path) -
     nothing = run(tmp_path, "import", str(empty))
     assert nothing.exit_code == 1 and "E-EMPTY" in nothing.output
     assert FNR not in nothing.output
+
+
+def _privacy_traps() -> list[dict[str, Any]]:
+    import tomllib
+
+    traps = tomllib.loads((OFFICE / "traps.toml").read_text("utf-8"))["trap"]
+    return [t for t in traps if t["made_by"] == "make_privacy.py"]
+
+
+@pytest.mark.parametrize("trap", _privacy_traps(), ids=lambda t: t["file"])
+def test_no_privacy_trap_shows_or_stores_what_it_plants(
+    tmp_path: Path, trap: dict[str, Any]
+) -> None:
+    other = OFFICE / (
+        "base_placements.csv" if trap["kind"] == "participants" else "base_participants.csv"
+    )
+    result = run(tmp_path, "import", str(other), str(OFFICE / trap["file"]))
+    assert result.exit_code == (1 if trap["expect"] == "refused" else 0), result.output
+    assert_nothing_personal(result.output)
+    if result.exit_code == 0:
+        assert_nothing_personal(stored_text(tmp_path / "intd.sqlite"))
+        shown = run(tmp_path, "imports")
+        assert shown.exit_code == 0, shown.output
+        assert_nothing_personal(shown.output)

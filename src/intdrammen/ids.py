@@ -131,10 +131,11 @@ def _is_name_word(word: str) -> bool:
 
 def name_words(text: str) -> int:
     """How many words of `text` read as words of a name: Capitalised words (2+ letters),
-    or in a value without spaces also words all in lower case ("amina.yusuf"). Words of
-    a sentence in lower case ("Side 1 av 2") do not count."""
+    and in a user name (no spaces, words joined by '.': "amina.yusuf") also words all in
+    lower case. Words of a sentence in lower case ("Side 1 av 2") and snake_case labels
+    ("course_active") do not count."""
     words = [w.strip("'’") for w in _NAME_SPLIT.split(text)]
-    if any(ch.isspace() for ch in text):
+    if "." not in text or any(ch.isspace() for ch in text):
         return sum(1 for w in words if _is_name_word(w) and not w.islower())
     return sum(1 for w in words if _is_name_word(w))
 

@@ -284,10 +284,11 @@ _MISS = object()
 # one character class, as fast as the spacing alone; anchored alternatives cost 2x.
 _ODD_SPACING = re.compile("[\u00a0\t\n\r#:]|  ")
 _FREE_TEXT_SUSPECT = re.compile(f"{FNR_LIKE.pattern}|{PLACEHOLDER.pattern}")
-# ... or, in an id, no digit at all, a space or '.', or two lower case letters (a
-# person's name beside digits, "P01 Amina Yusuf", "amina.yusuf2"?): one search for all.
-# Codes (P0042, NAV-0042, X-15038550060) match none of it.
-_ODD_ID = re.compile("[\u00a0\t\n\r#: .]|[a-zß-öø-ÿ]{2}|^[^0-9]*$")
+# ... or, in an id, no digit at all, a space or '.', or a Capitalised word (a person's
+# name beside digits: "P01 Amina Yusuf", "PL04_Kari_Nordmann", "amina.yusuf2"?): one
+# search for all. Codes (P0042, NAV-0042, X-15038550060, pl0042) match none of it and
+# stay on the fast path.
+_ODD_ID = re.compile("[\u00a0\t\n\r#: .]|[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]|^[^0-9]*$")
 
 
 def compile_row_parser(

@@ -10,9 +10,14 @@ A `Problem` is one finding about one cell or row of an input file. Importers col
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from intdrammen.ids import FNR_HIDDEN, NAME_HIDDEN, NAME_RUN, contains_fnr, has_name, mask_fnr
 
 # Stable problem codes, with the one-line hint shown under every problem of that code.
 HINTS: dict[str, str] = {
@@ -187,6 +192,68 @@ class Problem:
         return f"{self.location}: {self.message}{value} [{self.code}]"
 
 
+def private(problem: Problem) -> Problem:
+    """`problem` as it may be kept and shown: no fødselsnummer and no person's name in
+    it. The one place every Problem passes (ProblemLog.add, InputFileError,
+    ImportRejected). A fødselsnummer is masked in the file name, and hides a
+    column label, value or message part that holds one; a label or value that reads as a
+    name (`ids.has_name`) and is no word intd knows (a column name, a vocabulary word, a
+    municipality) is shown as NAME_HIDDEN, and its text is taken out of the message.
+    Values of codes, dates and numbers are left as they are."""
+    file, column, value = problem.file, problem.column, problem.value
+    message = problem.message
+    hidden: list[str] = []
+
+    def shown(text: str | None) -> str | None:
+        if text is None:
+            return None
+        if contains_fnr(text):
+            hidden.append(text)
+            return FNR_HIDDEN
+        if has_name(text) and not _known_word(text.strip()):
+            hidden.append(text)
+            return NAME_HIDDEN
+        return text
+
+    file = mask_fnr(file)  # (a sheet keeps its name: rows are found again by it)
+    if column != FNR_HIDDEN:
+        column = shown(column)
+    if value not in (FNR_HIDDEN, NAME_HIDDEN):
+        value = shown(value)
+    for text in hidden:
+        mark = FNR_HIDDEN if contains_fnr(text) else NAME_HIDDEN
+        for form in (repr(text), repr(text.strip()), text, text.strip()):
+            if form:
+                message = message.replace(form, mark)
+    message = NAME_RUN.sub(_hide_run, mask_fnr(message))
+    return dataclasses.replace(problem, file=file, column=column, value=value, message=message)
+
+
+def _hide_run(match: re.Match[str]) -> str:
+    return match.group(0) if _known_word(match.group(0)) else NAME_HIDDEN
+
+
+@functools.cache
+def _known_word(text: str) -> bool:
+    """Whether `text` is a word intd knows, not a person: a column name, a word of a
+    vocabulary (type, outcome, gender ...), a total label or a municipality, now or in
+    the past ("Nedre Eiker")."""
+    from intdrammen.importers.columns import VOCABULARIES, normalise_name, score_header
+    from intdrammen.importers.rows import is_total_label
+    from intdrammen.municipalities import MunicipalityHistory, MunicipalityLookupError
+
+    key = normalise_name(text)
+    if any(key in words for words in VOCABULARIES.values()) or score_header([text]):
+        return True
+    if is_total_label(text):  # "Sum Syria", "Drammen Totalt": a total row's label
+        return True
+    try:
+        MunicipalityHistory.load().parse(text)
+    except MunicipalityLookupError as exc:
+        return exc.code == "E-MUNICIPALITY-AMBIGUOUS"
+    return True
+
+
 class IntdError(Exception):
     """A problem the user can fix: shown as one paragraph, exit code 1."""
 
@@ -223,8 +290,8 @@ class InputFileError(IntdError):
         row: int | None = None,
         column: str | None = None,
     ) -> None:
-        self.problem = Problem(
-            code=code, message=message, file=file, row=row, column=column, sheet=sheet
+        self.problem = private(
+            Problem(code=code, message=message, file=file, row=row, column=column, sheet=sheet)
         )
         super().__init__(self.problem.describe(), hint=self.problem.hint)
         self.code = code
@@ -236,7 +303,7 @@ class ImportRejected(IntdError):
     code = "E-IMPORT"
 
     def __init__(self, problems: list[Problem], total: int) -> None:
-        self.problems = problems
+        self.problems = [private(problem) for problem in problems]
         self.total = total
         noun = "problem" if total == 1 else "problems"
         super().__init__(f"Import rejected: {total} {noun} found; the database was not changed.")

@@ -114,11 +114,40 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*\.?")
 _DIGIT = re.compile(r"\d")
 
 
+# What splits a value into words when looking for names in it: spaces, dots, commas,
+# underscores, dashes and brackets ("P01 Amina Yusuf", "Yusuf Omar (P02)", "amina.yusuf").
+_NAME_SPLIT = re.compile(r"[\s.,_\-\u2010-\u2015()\[\]{}<>]+")
+
+
+def _is_name_word(word: str) -> bool:
+    """A word as a name is written: 2+ letters, Capitalised or all lower case (inner
+    hyphens and apostrophes are split off before). All capitals is a code (SUM, NAV)."""
+    return (
+        len(word) > 1
+        and word.isalpha()
+        and (word.islower() or (word[0].isupper() and word[1:].islower()))
+    )
+
+
+def name_words(text: str) -> int:
+    """How many words of `text` read as words of a name: Capitalised words (2+ letters),
+    and in a user name (no spaces, words joined by '.': "amina.yusuf") also words all in
+    lower case. Words of a sentence in lower case ("Side 1 av 2") and snake_case labels
+    ("course_active") do not count."""
+    words = [w.strip("'’") for w in _NAME_SPLIT.split(text)]
+    if "." not in text or any(ch.isspace() for ch in text):
+        return sum(1 for w in words if _is_name_word(w) and not w.islower())
+    return sum(1 for w in words if _is_name_word(w))
+
+
 def looks_like_name(text: str) -> bool:
-    """Whether an id cell reads as a person's name rather than an id: no digit at all,
-    and either two to six words of letters ("Amina Yusuf Ali", "Nordmann, Ola",
-    "OLA NORDMANN") or one capitalised word ("Amina"). Ids have digits ("P0042",
-    "12345"); a value without any is checked here (the row parser sends only those)."""
+    """Whether an id cell reads as a person's name rather than an id: two or more words
+    written as names are ("P01 Amina Yusuf", "Yusuf Omar (P02)", "amina.yusuf"), digits
+    beside them or not; or, with no digit at all, two to six words of letters ("Amina
+    Yusuf Ali", "Nordmann, Ola", "OLA NORDMANN") or one capitalised word ("Amina"). Codes
+    stay ids: all capitals and digits ("P-SUM1", "NAV-0042", "X-15038550060")."""
+    if name_words(text) >= 2:
+        return True
     if _DIGIT.search(text) or text.count(",") > 1:
         return False
     words = text.replace(",", " ").split()
@@ -133,6 +162,35 @@ def looks_like_name(text: str) -> bool:
 def without_fnr(text: str) -> str:
     """`text` for showing in a message: replaced whole when it holds a fødselsnummer."""
     return FNR_HIDDEN if contains_fnr(text) else text
+
+
+def mask_fnr(text: str) -> str:
+    """`text` with each fødselsnummer in it replaced by FNR_HIDDEN, the rest kept (a file
+    name: "deltakere_14039010195.csv" -> "deltakere_(hidden: a fødselsnummer).csv")."""
+    if not contains_fnr(text):
+        return text
+    return FNR_LIKE.sub(lambda m: FNR_HIDDEN if contains_fnr(m.group(0)) else m.group(0), text)
+
+
+NAME_HIDDEN = "(hidden: looks like a name)"
+# Two name words in a row, Capitalised ("Kari Nordmann", "Nordmann, Kari", "Anne-Lise
+# Berg"): a person named in a note, a header cell or a value of another column.
+NAME_RUN = re.compile(
+    r"(?<![^\W\d_])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?:[-'’][A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+)*"
+    r",?\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+(?![^\W\d_])"
+)
+
+
+def has_name(text: str) -> bool:
+    """Whether `text` shown in a message could name a person: two Capitalised words in a
+    row ("Amina Yusuf", "P01 Amina Yusuf", "Utskrevet av saksbehandler Kari Nordmann"),
+    a user name ("amina.yusuf") or a name in capitals ("OLA NORDMANN"). One word alone
+    is not enough here, nor ordinary words ("foreløpige tall", "Side 1 av 3")."""
+    if NAME_RUN.search(text):
+        return True
+    if len(text.split()) == 1:
+        return name_words(text) >= 2
+    return text.isupper() and looks_like_name(text)
 
 
 def clean_fnr(raw: str) -> str:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from intdrammen.errors import Problem
+from intdrammen.errors import Problem, private
 from intdrammen.ids import FNR_LIKE, without_fnr
 from intdrammen.importers.columns import (
     PLACEHOLDER,
@@ -89,17 +89,19 @@ class ProblemLog:
             self.bad_cells.setdefault((file, sheet), {})[row] = list(cells)
 
     def add(self, problem: Problem) -> None:
+        """Count `problem`, and keep it (masked: `errors.private`) when within the cap."""
         if problem.is_warning:
             self.warning_total += 1
             if len(self.warnings) < self.cap:
-                self.warnings.append(problem)
+                self.warnings.append(private(problem))
             return
         self.error_total += 1
         if len(self.errors) < self.cap:
-            self.errors.append(problem)
+            self.errors.append(private(problem))
         if self.keep_rows and problem.row is not None:
-            per_file = self.bad_rows.setdefault((problem.file, problem.sheet), {})
-            per_file.setdefault(problem.row, []).append(problem)
+            kept = private(problem)
+            per_file = self.bad_rows.setdefault((kept.file, kept.sheet), {})
+            per_file.setdefault(problem.row, []).append(kept)
 
 
 @dataclass
@@ -315,8 +317,11 @@ _MISS = object()
 # one character class, as fast as the spacing alone; anchored alternatives cost 2x.
 _ODD_SPACING = re.compile("[\u00a0\t\n\r#:]|  ")
 _FREE_TEXT_SUSPECT = re.compile(f"{FNR_LIKE.pattern}|{PLACEHOLDER.pattern}")
-# ... or, in an id, no digit at all (a person's name?): one search for both.
-_ODD_ID = re.compile("[\u00a0\t\n\r#:]|  |^[^0-9]*$")
+# ... or, in an id, no digit at all, a space or '.', or a Capitalised word (a person's
+# name beside digits: "P01 Amina Yusuf", "PL04_Kari_Nordmann", "amina.yusuf2"?): one
+# search for all. Codes (P0042, NAV-0042, X-15038550060, pl0042) match none of it and
+# stay on the fast path.
+_ODD_ID = re.compile("[\u00a0\t\n\r#: .]|[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]|^[^0-9]*$")
 
 
 def compile_row_parser(
@@ -402,6 +407,13 @@ _TOTAL_LABEL = re.compile(
     rf"\A[\s*]*(?:grand\s+)?(?:{_TOTAL_WORDS})(?=\Z|[\s:.=(])|\s(?:{_TOTAL_WORDS})[\s:.]*\Z",
     re.IGNORECASE,
 )
+
+
+def is_total_label(text: str) -> bool:
+    """Whether `text` reads as the label of a total row (Totalt, Sum 2019, Drammen Totalt)."""
+    return _TOTAL_LABEL.search(text) is not None
+
+
 # A number as text: 8, 1 234, 37,5, 1.000,5, 50 %, -3 (not a date: 01.12.2019).
 _NUMBER = re.compile(r"[-+\u2212]?\d[\d\s\u00a0\u202f.,]*%?")
 _DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}.*")

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from intdrammen.errors import InputFileError, Problem
+from intdrammen.ids import mask_fnr
 from intdrammen.importers.workbook_cells import SheetCells, find_cells, overlay, range_name
 
 if TYPE_CHECKING:
@@ -758,7 +759,8 @@ def _read_text(path: Path, encoding: str, score: ScoreHeader, scan_rows: int) ->
     if not header_row:
         _no_header(path.name, first, scan_rows)
     rows = _text_rows(path, encoding, delimiter, header_row, len(header))
-    return Table(path.name, path, None, header, header_row, rows, encoding, delimiter)
+    # The file name as kept and shown: a fødselsnummer in it masked (batches.file).
+    return Table(mask_fnr(path.name), path, None, header, header_row, rows, encoding, delimiter)
 
 
 def _text_rows(
@@ -908,7 +910,8 @@ def _read_workbook(
             table_rows = _sheet_rows(rows(), base, header_row, len(header))
             if shadow:
                 table_rows = _no_data_under(table_rows, shadow, name, data.name)
-            tables.append(Table(name, path, data.name, header, header_row, table_rows, None, None))
+            shown = mask_fnr(name)  # a fødselsnummer in the file name masked (batches.file)
+            tables.append(Table(shown, path, data.name, header, header_row, table_rows, None, None))
         elif sheet is not None:
             _no_header(name, first, scan_rows, sheet=data.name)
         else:

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from intdrammen.errors import Problem
-from intdrammen.ids import FNR_HIDDEN
+from intdrammen.ids import FNR_HIDDEN, NAME_HIDDEN
 from intdrammen.models import Provenance
 from intdrammen.render.data import (
     intro_rate_text,
@@ -362,6 +362,9 @@ _ESCAPES = {
 }
 
 
+_HIDDEN = (FNR_HIDDEN, NAME_HIDDEN)  # marks shown as they are, without brackets
+
+
 def problem_line(p: Problem) -> str:
     """`FILE[:SHEET]:ROW:COLUMN: CODE message (value)`, one line however long. ROW and
     COLUMN are empty when the problem is about a whole file, sheet or column; the value
@@ -369,7 +372,7 @@ def problem_line(p: Problem) -> str:
     place = p.file if p.sheet is None else f"{p.file}:{p.sheet}"
     row = "" if p.row is None else str(p.row)
     shown = _shown_value(p)
-    value = "" if shown is None else f" {shown}" if shown == FNR_HIDDEN else f" ({shown})"
+    value = "" if shown is None else f" {shown}" if shown in _HIDDEN else f" ({shown})"
     return f"{place}:{row}:{p.column or ''}: {p.code} {p.message}{value}".translate(_ESCAPES)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,21 @@ def cli_json(cli: Callable[..., Any]) -> Callable[..., Any]:
         return json.loads(result.stdout)
 
     return invoke
+
+
+def stored(db: Path, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def content(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted: the whole database as data."""
+    with sqlite3.connect(db) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
+
+
+def without_undone(data: dict[str, list[tuple[Any, ...]]], db: Path) -> dict[str, Any]:
+    """The content less the history entries of undone batches (undo keeps those, marked)."""
+    undone = {r[0] for r in stored(db, "SELECT id FROM batches WHERE undone_at IS NOT NULL")}
+    return {**data, "batches": [r for r in data["batches"] if r[0] not in undone]}

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import write_csv
+from conftest import content, stored, without_undone, write_csv
 from intdrammen.cli import app
 from intdrammen.ids import make_fnr
 from intdrammen.store import lookalike_form
@@ -62,24 +62,6 @@ def ok(result: Any) -> Any:
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     return result
-
-
-def stored(db: Path, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
-def content(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, sorted: the whole database as data."""
-    with sqlite3.connect(db) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
-
-
-def without_undone(data: dict[str, list[tuple[Any, ...]]], db: Path) -> dict[str, Any]:
-    """The content less the history entries of undone batches (undo keeps those, marked)."""
-    undone = {r[0] for r in stored(db, "SELECT id FROM batches WHERE undone_at IS NOT NULL")}
-    return {**data, "batches": [r for r in data["batches"] if r[0] not in undone]}
 
 
 def in_year(cli_json: Callable[..., Any], year: int) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import write_csv
+from conftest import content, stored, without_undone, write_csv
 from intdrammen.store import scope_names
 
 JOBS = ["placement_id", "participant_id", "type", "start_date", "employer_name"]
@@ -35,26 +35,8 @@ def ok(result: Any) -> Any:
     return result
 
 
-def stored(db: Path, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
 def placements(db: Path) -> list[str]:
     return [r[0] for r in stored(db, "SELECT placement_id FROM placements ORDER BY 1")]
-
-
-def content(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, sorted: the whole database as data."""
-    with sqlite3.connect(db) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}
-
-
-def without_undone(data: dict[str, list[tuple[Any, ...]]], db: Path) -> dict[str, Any]:
-    """The content less the history entries of undone batches (undo keeps those, marked)."""
-    undone = {r[0] for r in stored(db, "SELECT id FROM batches WHERE undone_at IS NOT NULL")}
-    return {**data, "batches": [r for r in data["batches"] if r[0] not in undone]}
 
 
 # ----------------------------------------------------------------------------- 1. undo

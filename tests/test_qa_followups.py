@@ -129,3 +129,52 @@ def test_a_whole_percent_cell_from_an_xls_is_100_percent():
     assert parse_percent(1.0) == 100.0
     assert parse_percent(80) == 80.0
     assert parse_percent("1") == 1.0  # text, as in CSV: as written
+
+
+def test_a_participant_id_column_of_first_names_in_capitals_is_refused(tmp_path, cli, db):
+    path = write_csv(
+        tmp_path / "d.csv",
+        ["Deltaker", "fødselsår"],
+        [["AMINA", "1990"], ["OMAR", "1985"], ["HODAN", "1992"], ["DAWIT", "1980"]],
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 1 and "E-NAME-AS-ID" in result.output
+    assert "AMINA" not in result.output and not db.exists()
+    # A code or two in capitals among ids is not a column of names.
+    codes = write_csv(
+        tmp_path / "e.csv",
+        ["participant_id", "birth_year"],
+        [["ABC", "1990"], ["P0042", "1991"], ["P0043", "1992"], ["P0044", "1993"]],
+    )
+    assert cli("import", str(codes)).exit_code == 0
+
+
+def test_a_number_with_a_thousands_point_or_a_share_is_not_guessed(tmp_path, cli, db):
+    path = write_csv(
+        tmp_path / "p.csv",
+        ["placement_id", "participant_id", "type", "start_date", "stillingsandel"],
+        [
+            ["PL1", "P01", "fast jobb", "01.02.2018", "1.000"],
+            ["PL2", "P02", "fast jobb", "01.02.2018", "0,5"],
+            ["PL3", "P03", "fast jobb", "01.02.2018", "37.5"],
+        ],
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "p.csv:2:stillingsandel: E-NUMBER 1.000 could be a thousand" in result.output
+    assert "p.csv:3:stillingsandel: E-RANGE 0,5 looks like a share" in result.output
+    assert "p.csv:4:" not in result.output
+
+
+def test_a_rejected_import_also_shows_its_warnings(tmp_path, cli, db):
+    # The end reason is given, intro_end sits under a name intd does not read: the
+    # warning about that column is the explanation of the error.
+    path = write_csv(
+        tmp_path / "d.csv",
+        ["participant_id", "Programslutt dato", "sluttårsak"],
+        [["P01", "01.02.2019", "fullført"]],
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 1
+    assert "d.csv:2:intro_end: E-REQUIRED intro_end_reason is given" in result.output
+    assert "d.csv:1:Programslutt dato: W-COLUMN" in result.output

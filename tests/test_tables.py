@@ -552,7 +552,7 @@ def test_a_file_mixing_utf8_and_cp1252_is_refused_not_garbled(tmp_path: Path) ->
 
 
 def test_workbook_percent_cells_are_fractions_up_to_one() -> None:
-    from intdrammen.importers.columns import parse_percent
+    from intdrammen.importers.columns import ValueProblem, parse_percent
 
     # A workbook cell formatted as percent arrives as a fraction: 0.5 is 50 %, 1 is 100 %.
     assert [parse_percent(v) for v in (0.5, 1.0, 0.375, 37.5, 100.0)] == [
@@ -562,5 +562,9 @@ def test_workbook_percent_cells_are_fractions_up_to_one() -> None:
         37.5,
         100.0,
     ]
-    # Text (CSV) is read as written.
-    assert [parse_percent(v) for v in ("1", "0,5", "50 %", "37,5")] == [1.0, 0.5, 50.0, 37.5]
+    # Text (CSV) is read as written; a share below one (0,5: half a position, or 0.5 %?)
+    # is refused rather than guessed (a position below 1 % does not occur).
+    assert [parse_percent(v) for v in ("1", "50 %", "37,5")] == [1.0, 50.0, 37.5]
+    with pytest.raises(ValueProblem) as caught:
+        parse_percent("0,5")
+    assert caught.value.code == "E-RANGE" and "write 50" in caught.value.message

@@ -81,7 +81,8 @@ HINTS: dict[str, str] = {
     'read the column that holds them with --map "Deltakernr=participant_id", or take the '
     "names out of the file.",
     "E-SHEET": "Pick a sheet with --sheet NAME.",
-    "E-FILE": "Check the file name and that you can read it.",
+    "E-FILE": "Check the file name, that you can read it, and that intd may write beside it "
+    "(the rejected-rows file).",
     "E-FORMAT": "intd reads .csv, .txt, .tsv, .xlsx, .xlsm, .xls and .ods files.",
     "E-DB-NOT-FILE": "--db (or INTD_DB) names the database file itself, e.g. "
     "--db data/intd.sqlite.",
@@ -302,9 +303,19 @@ class ImportRejected(IntdError):
 
     code = "E-IMPORT"
 
-    def __init__(self, problems: list[Problem], total: int) -> None:
+    def __init__(
+        self,
+        problems: list[Problem],
+        total: int,
+        warnings: list[Problem] | None = None,
+        warning_total: int = 0,
+    ) -> None:
         self.problems = [private(problem) for problem in problems]
         self.total = total
+        # What was passed over or noticed besides: often the reason for the errors (a
+        # column not read, so its field looks empty).
+        self.warnings = [private(problem) for problem in warnings or []]
+        self.warning_total = warning_total
         noun = "problem" if total == 1 else "problems"
         super().__init__(f"Import rejected: {total} {noun} found; the database was not changed.")
 

@@ -34,6 +34,8 @@ def show_error(error: IntdError) -> None:
         from intdrammen.render.text import print_problems
 
         print_problems(console, error.problems, error.total, "Problems found")
+        if error.warnings:
+            print_problems(console, error.warnings, error.warning_total, "Warnings")
     elif isinstance(error, InputFileError) and not console.is_terminal:
         from intdrammen.render.text import problem_line
 

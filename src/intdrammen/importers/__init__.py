@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -334,7 +335,8 @@ def _check_identifiers(
     header = table.header
     for index, field_name in ids:
         names, values = _names_in(head, index)
-        if not values or names * 2 < values:
+        capitals = field_name == "participant_id" and _first_names_in_capitals(head, index)
+        if not capitals and (not values or names * 2 < values):
             continue
         mapped = column_key(header[index]) in own
         others = []
@@ -358,7 +360,8 @@ def _check_identifiers(
             table.file,
             f"column {header[index]!r}, read as {field_name}"
             f"{' (as --map says)' if mapped else ''}, holds what look like person's names "
-            f"({names} of its first {values} values), not ids: a column of names is not "
+            f"({'nearly all single words in capitals' if capitals else names} of its first "
+            f"{values} values), not ids: a column of names is not "
             "imported",
             sheet=table.sheet,
         )
@@ -393,6 +396,22 @@ def _names_in(rows: Sequence[tuple[int, Sequence[object]]], index: int) -> tuple
             values += 1
             names += looks_like_name(value)
     return names, values
+
+
+_CAPITAL_WORD = re.compile(r"[^\W\d_]{3,}(?:[-'][^\W\d_]{2,})?")
+
+
+def _first_names_in_capitals(rows: Sequence[tuple[int, Sequence[object]]], index: int) -> bool:
+    """A participant id column whose values are nearly all single words of letters and
+    no digit (AMINA, OMAR, HODAN): first names written in capitals. One such value may be
+    a code, so only the column as a whole tells: at least 3 values, 4 in 5 of them."""
+    words = values = 0
+    for _row, cells in rows:
+        value = cells[index] if index < len(cells) else None
+        if isinstance(value, str) and value.strip():
+            values += 1
+            words += _CAPITAL_WORD.fullmatch(value.strip()) is not None
+    return values >= 3 and words * 5 >= values * 4
 
 
 def _check_columns(
@@ -531,7 +550,12 @@ def _decide_dates(log: ProblemLog) -> None:
         if warning.is_warning:
             log.add(warning)
     if problems:
-        raise ImportRejected([*problems, *log.errors][: log.cap], log.error_total + len(problems))
+        raise ImportRejected(
+            [*problems, *log.errors][: log.cap],
+            log.error_total + len(problems),
+            log.warnings,
+            log.warning_total,
+        )
 
 
 def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportReport:
@@ -598,7 +622,7 @@ def _run(
         for result in results:  # rows rejected only now (--on-error skip) count too
             result.skipped = len(log.bad_rows.get((result.file, result.sheet), {}))
     if log.error_total and options.on_error != "skip":
-        raise ImportRejected(log.errors, log.error_total)
+        raise ImportRejected(log.errors, log.error_total, log.warnings, log.warning_total)
     if direct:
         store.finish_bulk_load()
     else:

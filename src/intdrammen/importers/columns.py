@@ -808,10 +808,20 @@ def parse_number(value: object) -> float | None:
     cleaned = raw.replace("%", "").replace(" ", "").replace("\u202f", "")
     if "," in cleaned:
         cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif _THOUSANDS.fullmatch(cleaned):
+        # 1.000 is a thousand to a Norwegian and one to an English reader: not guessed.
+        raise ValueProblem(
+            "E-NUMBER",
+            f"{raw} could be a thousand (Norwegian) or one (English): write it without the "
+            "point, or with a decimal comma",
+        )
     try:
         return float(cleaned)
     except ValueError:
         raise _not_a_number(value, raw) from None
+
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 
 def parse_percent(value: object) -> float | None:
@@ -825,6 +835,14 @@ def parse_percent(value: object) -> float | None:
     # Only a workbook gives numbers (CSV cells are text); an .xls gives a whole 1 as int.
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < number <= 1:
         number *= 100
+    elif value.__class__ is str and 0 < number < 1:
+        # Text 0,5 is a share of a full position (50 %?): a below-1 % position does not
+        # occur, so this is not read as 0.5 %, nor guessed as 50 %.
+        raise ValueProblem(
+            "E-RANGE",
+            f"{value} looks like a share of a full position ({number:.0%}?), not a percent: "
+            f"write {number * 100:g}",
+        )
     if not 0 <= number <= 100:
         raise ValueProblem("E-RANGE", "a percentage must be between 0 and 100")
     return round(number, 2)

@@ -28,7 +28,12 @@ def _check(values: list[object]) -> list[tuple[str, str, str]]:
         for name, pos in _AFTER_END:
             if values[pos] is not None:
                 problems.append(
-                    ("E-REQUIRED", "intro_end", f"{name} is given but intro_end is empty")
+                    (
+                        "E-REQUIRED",
+                        "intro_end",
+                        f"{name} is given but intro_end is empty (or no column of the "
+                        "file is read as intro_end)",
+                    )
                 )
                 break
     return problems

@@ -178,3 +178,28 @@ def test_a_rejected_import_also_shows_its_warnings(tmp_path, cli, db):
     assert result.exit_code == 1
     assert "d.csv:2:intro_end: E-REQUIRED intro_end_reason is given" in result.output
     assert "d.csv:1:Programslutt dato: W-COLUMN" in result.output
+
+
+def test_a_summary_sheet_beside_the_data_is_passed_over_by_name(tmp_path, cli, db):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "Deltakere"
+    data.append(["participant_id", "kommune", "kjønn"])
+    data.append(["P01", "3005", "K"])
+    summary = book.create_sheet("Oppsummering")
+    summary.append(["Kommune", "Kjønn", "Antall"])
+    summary.append(["Drammen", "K", 1])
+    path = tmp_path / "d.xlsx"
+    book.save(path)
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "d.xlsx:Oppsummering::: W-SHEET-SKIPPED not a table of participants" in result.output
+    # A sheet with people's ids but a required column missing is data: refused.
+    broken = book.create_sheet("Plasseringer")
+    broken.append(["deltaker_id", "type"])
+    broken.append(["P01", "fast jobb"])
+    book.save(path)
+    refused = cli("import", str(path))
+    assert refused.exit_code == 1 and "E-COLUMN" in refused.output

@@ -227,15 +227,34 @@ def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> lis
         )
         for note in notes:
             log.add(note)
+        passed_over: list[InputFileError] = []
         for table in tables:
             headers.update(column_key(h) for h in table.header if h)
-            kind = _kind(table, options)
-            _check_mapped_once(table, kind, options.mapping)
-            columns = match_columns(table.header, kind, options.mapping)
-            _check_columns(table, kind, columns, log, options.mapping, forced=bool(options.kind))
+            try:
+                kind = _kind(table, options)
+                _check_mapped_once(table, kind, options.mapping)
+                columns = match_columns(table.header, kind, options.mapping)
+                forced = bool(options.kind)
+                _check_columns(table, kind, columns, log, options.mapping, forced=forced)
+            except InputFileError as error:
+                # A sheet of a workbook that is not a table of either kind (a summary, a
+                # pivot: "Kommune, Antall") beside one that is: passed over, and named.
+                if table.sheet is None or options.sheet is not None or len(tables) < 2:
+                    raise
+                if error.code not in ("E-KIND", "E-COLUMN") or any(
+                    "participant_id" in match_columns(table.header, k, options.mapping).values()
+                    for k in KINDS
+                ):
+                    raise  # a sheet of people's rows (it has their ids) is data: refused
+                passed_over.append(error)
+                message = f"not a table of participants or placements: {error.problem.message}"
+                log.add(Problem("W-SHEET-SKIPPED", message, table.file, sheet=table.sheet))
+                continue
             id_notes = _check_identifiers(table, kind, columns, options.mapping)
             _report_columns(table, kind, columns, log, options.mapping, id_notes)
             planned.append(_Planned(table, kind, columns, info.sha256, info.size))
+        if passed_over and len(passed_over) == len(tables):
+            raise passed_over[0]  # no sheet of the workbook is a table: say why the first is not
     for theirs in options.mapping:
         if column_key(theirs) not in headers:
             message = f"no file has a column {theirs!r}, which --map names"

@@ -530,7 +530,7 @@ def text(value: object) -> str | None:
 
 # What intd itself writes in place of a value (a .rejected.csv hides a fødselsnummer;
 # its header marks the column it did not copy). Never a value: E-PLACEHOLDER.
-PLACEHOLDERS = (FNR_HIDDEN, "(not copied)")
+PLACEHOLDERS = (FNR_HIDDEN, NOT_COPIED)
 PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 
 

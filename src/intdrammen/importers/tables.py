@@ -1066,7 +1066,8 @@ def _sheet_rows(
             continue
         # Empty cells come back as '', durations as timedelta (no use to us: shown as text).
         # Content to the right of the header is kept, so the parser can name it.
-        end = width if row[width:].count("") == len(row) - min(width, len(row)) else len(row)
+        beyond = row[width:]
+        end = width if beyond.count("") == len(beyond) else len(row)
         cells: list[CellValue] = [
             None if v == "" else (str(v) if isinstance(v, timedelta) else v) for v in row[:end]
         ]

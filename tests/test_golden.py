@@ -106,6 +106,7 @@ CASES = (
     Case("imports", "history", ()),
     # The import itself, into a new database: its summary (stdout) and warnings (stderr).
     Case("import", "summary", FILES, stderr=True),
+    Case("import", "dry-run", ("--dry-run", *FILES), stderr=True),
 )
 # (command, format) refused today -> its exit code. A format a command does not offer is a
 # usage error (exit 2). Other engineers are adding formats: when one starts to work this

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck pytest bench bench-smoke sample fixtures browser clean help
+.PHONY: demo test lint typecheck pytest bench bench-smoke sample fixtures golden browser clean help
 
 help:
 	@echo "make demo     - create .venv, install intd, run it on the bundled sample data"
@@ -16,6 +16,7 @@ help:
 	@echo "make browser  - install Debian's chromium for the HTML report test (needs root/apt)"
 	@echo "make sample   - regenerate the bundled sample data"
 	@echo "make fixtures - regenerate the office-file test fixtures (tests/fixtures/office)"
+	@echo "make golden   - regenerate the golden output files (tests/golden); review the diff"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "intd needs Python 3.11 or newer")'
@@ -53,6 +54,14 @@ sample: $(STAMP)
 
 fixtures: $(TESTSTAMP)
 	for script in tests/fixtures/office/make_*.py; do $(BIN)/python $$script || exit 1; done
+
+# The exact output of progress, report, explain, imports and import for the data set in
+# tests/fixtures/golden, rewritten from what intd prints now; files no case makes are
+# removed. Then read `git diff tests/golden` before committing it.
+golden: $(TESTSTAMP)
+	INTD_UPDATE_GOLDEN=1 $(BIN)/pytest -q -p no:cacheprovider tests/test_golden.py
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_golden.py
+	@git status --short -- tests/golden || true
 
 browser:
 	apt-get update -qq && apt-get install -y -qq chromium

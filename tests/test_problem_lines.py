@@ -121,7 +121,7 @@ def test_warnings_of_a_successful_import_are_lines_too(tmp_path: Path, warned: P
     name = warned.name
     same = "this fødselsnummer belongs to another participant id too: counted as one person"
     assert result.stderr.splitlines() == [
-        f"{name}::municipality: W-MUNICIPALITY-UNKNOWN 1 rows have municipality 9999 "
+        f"{name}::municipality: W-MUNICIPALITY-UNKNOWN 1 row has municipality 9999 "
         "(Uoppgitt): counted as unknown municipality",
         f"{name}:2:participant_id: W-SAME-PERSON {same} (P01)",
         f"{name}:3:participant_id: W-SAME-PERSON {same} (P02)",

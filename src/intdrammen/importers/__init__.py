@@ -722,9 +722,8 @@ def _load_table(
     result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
     unknown = store.count_municipality(item.kind, result.batch_id, "9999", staged=not direct)
     if unknown:
-        message = (
-            f"{unknown} rows have municipality 9999 (Uoppgitt): counted as unknown municipality"
-        )
+        rows = "1 row has" if unknown == 1 else f"{unknown:,} rows have"
+        message = f"{rows} municipality 9999 (Uoppgitt): counted as unknown municipality"
         log.add(
             Problem(
                 "W-MUNICIPALITY-UNKNOWN",

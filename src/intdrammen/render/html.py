@@ -8,9 +8,19 @@ from html import escape
 
 from intdrammen.models import Provenance
 from intdrammen.render import charts
-from intdrammen.render.data import intro_rate_text, share_of_target_text, suppression_note
+from intdrammen.render.data import (
+    NOT_APPLICABLE,
+    breakdown_columns,
+    intro_rate_text,
+    legend,
+    met_text,
+    national_text,
+    row_cells,
+    share_of_target_text,
+    suppression_note,
+)
 from intdrammen.render.definitions import DEFINITIONS
-from intdrammen.render.fmt import Fmt
+from intdrammen.render.fmt import SUPPRESSED, Fmt
 from intdrammen.reports import (
     Document,
     Explanation,
@@ -179,6 +189,8 @@ def document_html(doc: Document, fmt: Fmt) -> str:
     note = suppression_note(report.suppressed_below, fmt)
     if note:
         parts.append(f'<p class="note">{escape(note)}</p>')
+    if any(f"<td>{NOT_APPLICABLE}</td>" in part for part in parts):  # a cell that does not apply
+        parts.append(f'<p class="note">{escape(fmt.t("legend_not_applicable"))}</p>')
     definitions = "".join(
         f"<dt>{escape(term)}</dt><dd>{escape(text)}</dd>"
         for term, text in DEFINITIONS.get(fmt.lang, DEFINITIONS["en"])
@@ -220,23 +232,16 @@ def _plain_table(header: Sequence[str], rows: Sequence[Sequence[str]], total: bo
 
 
 def _legend_html(marks: set[str], n: int | None, fmt: Fmt) -> list[str]:
-    from intdrammen.render.data import legend
-
     return [f'<p class="note">{escape(line)}</p>' for line in legend(marks, n, fmt)]
 
 
 def _marks(rows: Sequence[Sequence[str]]) -> set[str]:
-    from intdrammen.render.data import NOT_APPLICABLE
-    from intdrammen.render.fmt import SUPPRESSED
-
     return {c for row in rows for c in row if c in (SUPPRESSED, NOT_APPLICABLE)}
 
 
 def progress_html(report: ProgressReport, fmt: Fmt) -> str:
     """`intd progress` as a short page: a card per goal and measure, each breakdown as a
     table with the columns that apply, the legend and the provenance."""
-    from intdrammen.render.data import breakdown_columns, met_text, national_text, row_cells
-
     region = report.region.name if report.region else fmt.t("whole_project")
     title = f"{fmt.t('progress_title', year=report.year)} – {region}"
     cards = [_goal_card(g, fmt) for g in report.goals]

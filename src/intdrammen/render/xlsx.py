@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from intdrammen.models import Provenance
-from intdrammen.render.data import suppression_note
+from intdrammen.render.data import (
+    breakdown_columns,
+    explain_rows,
+    legend,
+    met_text,
+    suppression_note,
+)
 from intdrammen.render.definitions import DEFINITIONS
 from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
 from intdrammen.reports import Document, Explanation, ProgressReport, Row
@@ -40,6 +46,7 @@ class _Sheets:
         self.decimal = self.book.add_format({"num_format": "#,##0.0"})
         self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.names: set[str] = set()
+        self.marks: set[str] = set()  # ':' and '–' as written, for the legend
 
     def sheet(self, name: str) -> Any:
         """A new worksheet called `name`, made a valid Excel name: no []:*?/\\, at most
@@ -73,6 +80,8 @@ class _Sheets:
             sheet.autofilter(0, 0, len(rows), len(header) - 1)
 
     def cell(self, sheet: Any, r: int, c: int, value: Cell, kind: str) -> None:
+        if value in (SUPPRESSED, UNDEFINED) or (value is None and kind in ("count", "rate")):
+            self.marks.add(SUPPRESSED if value is None else str(value))
         if value is None:
             sheet.write_string(r, c, SUPPRESSED if kind in ("count", "rate") else "")
         elif kind == "text" or isinstance(value, str):
@@ -155,7 +164,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
                 if i.available
                 else UNDEFINED,
                 i.target,
-                fmt.yes_no(i.met),
+                met_text(i, fmt),
             ]
             for i in doc.progress.intro
         ],
@@ -211,6 +220,8 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
     note = suppression_note(doc.report.suppressed_below, fmt)
     if note:
         lines.append((":", note))
+    if UNDEFINED in sheets.marks:
+        lines.append((UNDEFINED, fmt.t("legend_not_applicable")))
     p = doc.report.provenance
     lines += [
         (fmt.t("data_as_of"), p.data_as_of or "–"),
@@ -258,10 +269,7 @@ def _source_sheet(sheets: _Sheets, provenance: Provenance, legend: Sequence[str]
 def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
     """`intd progress` as a workbook: the goals, the introduction measures, a sheet per
     breakdown (only the columns that apply), and the source sheet."""
-    from intdrammen.render.data import breakdown_columns, legend
-
     sheets = _Sheets(path)
-    hidden_marks: set[str] = set()
     sheets.table(
         fmt.t("goal"),
         [
@@ -291,23 +299,21 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
         ],
         ["text", "text", "text", "count", "count", "count", "rate", "decimal", "text"],
     )
-    intro_rows: list[list[Cell]] = []
-    for i in report.intro:
-        hidden = i.available and (i.ended is None or i.work_or_education is None)
-        intro_rows.append(
-            [
-                i.goal.id,
-                fmt.title(i.goal),
-                i.cohort_year,
-                i.ended,
-                i.work_or_education if i.available else UNDEFINED,
-                rate_cell(i.work_or_education, i.ended, i.rate, UNDEFINED)
-                if i.available
-                else UNDEFINED,
-                i.target,
-                SUPPRESSED if hidden else fmt.yes_no(i.met),
-            ]
-        )
+    intro_rows: list[list[Cell]] = [
+        [
+            i.goal.id,
+            fmt.title(i.goal),
+            i.cohort_year,
+            i.ended,
+            i.work_or_education if i.available else UNDEFINED,
+            rate_cell(i.work_or_education, i.ended, i.rate, UNDEFINED)
+            if i.available
+            else UNDEFINED,
+            i.target,
+            met_text(i, fmt),
+        ]
+        for i in report.intro
+    ]
     sheets.table(
         fmt.t("intro_sheet", year=report.year),
         [
@@ -323,7 +329,6 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
         intro_rows,
         ["text", "text", "text", "count", "count", "rate", "rate", "text"],
     )
-    every = [*(g.actual for g in report.goals), *(c for row in intro_rows for c in row)]
     for goal_id, b in report.breakdowns:
         columns = breakdown_columns(report, goal_id)
         rows: list[list[Cell]] = []
@@ -337,19 +342,14 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
                 ),
             }
             rows.append([fmt.row_label(b.dimension, r.label), *(values[c] for c in columns)])
-        every += [c for row in rows for c in row]
         sheets.table(
             f"{goal_id} {fmt.dimension(b.dimension)}",
             [fmt.dimension(b.dimension), *(fmt.t(c) for c in columns)],
             rows,
             ["text", *("rate" if c == "intro_rate" else "count" for c in columns)],
         )
-    if any(c is None or c == SUPPRESSED for c in every):
-        hidden_marks.add(SUPPRESSED)
-    if any(c == UNDEFINED for c in every):
-        hidden_marks.add(UNDEFINED)
     _source_sheet(
-        sheets, report.provenance, legend(hidden_marks, report.suppressed_below, fmt), fmt
+        sheets, report.provenance, legend(sheets.marks, report.suppressed_below, fmt), fmt
     )
     sheets.book.close()
 
@@ -357,8 +357,6 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
 def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
     """`intd explain` as one sheet, a row per person counted or not (the columns of
     `explain --format csv`, headed and worded in the language), and the source sheet."""
-    from intdrammen.render.data import explain_rows
-
     sheets = _Sheets(path)
     status = {"counted": fmt.t("counted"), "excluded": fmt.t("excluded")}
     rows: list[list[Cell]] = [

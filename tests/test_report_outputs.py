@@ -3,6 +3,8 @@ openpyxl (values, number formats, no formulas), with and without suppression."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -163,28 +165,42 @@ def small_cohorts(tmp_path, cli):
 
 
 def test_csv_marks_a_hidden_rate_and_leaves_an_undefined_one_empty(small_cohorts, cli):
+    # A hidden count is an empty cell named in the row's `suppressed` column; an
+    # undefined rate is empty and not named there (docs/cli-contract.md, CSV rules).
     out = small_cohorts / "r.csv"
     assert cli("report", "--region", "Drammensregionen", "--out", str(out)).exit_code == 0
-    rows = {(r[0], r[1]): r[2:] for r in (line.split(",") for line in out.read_text().splitlines())}
+    counts = ["into_work", "intro_ended", "intro_work_or_education", "intro_rate", "suppressed"]
+    rows = {
+        (r["section"], r["name"]): [r[c] for c in counts]
+        for r in csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))
+    }
     # Lier: 1 ended is hidden, and so is the rate built on it
-    assert rows[("municipality", "Lier")] == ["0", ":", ":", ":"]
+    assert rows[("municipality", "Lier")] == [
+        "0", "", "", "", "intro_ended intro_work_or_education intro_rate"
+    ]  # fmt: skip
     # Drammen 5 ended is hidden too (else total - Drammen gives Lier); 3 of 5 likewise;
     # its 1 person into work is a small cell, and the total would reveal it
-    assert rows[("municipality", "Drammen")] == [":", ":", ":", ":"]
+    assert rows[("municipality", "Drammen")] == [
+        "", "", "", "", "into_work intro_ended intro_work_or_education intro_rate"
+    ]  # fmt: skip
     # nobody ended in Øvre Eiker: no rate, and nothing hidden
-    assert rows[("municipality", "Øvre Eiker")] == ["0", "0", "0", ""]
+    assert rows[("municipality", "Øvre Eiker")] == ["0", "0", "0", "", ""]
     # 6 ended, 4 into work or education: the 2 who are not would show, so 4 is hidden
-    assert rows[("municipality", "total")] == [":", "6", ":", ":"]
+    assert rows[("municipality", "total")] == [
+        "", "6", "", "", "into_work intro_work_or_education intro_rate"
+    ]  # fmt: skip
+    assert ":" not in out.read_text(encoding="utf-8")
 
 
 def test_progress_csv_marks_hidden_intro_cells(small_cohorts, cli):
     out = small_cohorts / "p.csv"
     result = cli("progress", "--year", "2019", "--region", "Lier", "--out", str(out))
     assert result.exit_code == 0, result.output
-    intro = [r.split(",") for r in out.read_text().splitlines() if r.startswith("intro,")]
-    direct = next(r for r in intro if r[1] == "intro-direct-55")
-    # ended, work_or_education, rate and met: all hidden, none merely empty
-    assert direct[10:14] == [":", ":", ":", ":"]
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    direct = next(r for r in rows if r["section"] == "intro" and r["id"] == "intro-direct-55")
+    # ended, work_or_education, rate and met: all hidden (empty and named), none merely empty
+    assert [direct[c] for c in ("ended", "work_or_education", "rate", "met")] == ["", "", "", ""]
+    assert direct["suppressed"] == "ended work_or_education rate met"
 
 
 def test_xlsx_undefined_rate_is_a_dash_not_the_suppression_marker(small_cohorts, cli):

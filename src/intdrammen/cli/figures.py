@@ -25,6 +25,49 @@ class Format(StrEnum):
     xlsx = "xlsx"
 
 
+# The formats each command writes, one enum per command so that `--format`'s choices
+# and its help (built from the enum) list exactly what works; today all three write all.
+# html and xlsx are files: they need --out.
+class ProgressFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
+
+
+class ExplainFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    html = "html"
+    xlsx = "xlsx"
+
+
+FILE_FORMATS = (Format.html, Format.xlsx)
+
+
+def format_help(choices: type[StrEnum]) -> str:
+    """`--format`'s help, from the command's own choices."""
+    screen = [c.value for c in choices if Format(c.value) not in FILE_FORMATS]
+    files = [c.value for c in choices if Format(c.value) in FILE_FORMATS]
+    text = f"{screen[0]} (terminal), " + ", ".join(screen[1:])
+    if files:
+        text += ", " + " or ".join(files) + " (files, with --out)"
+    return text + ". Default: from the --out extension, else table."
+
+
 class By(StrEnum):
     municipality = "municipality"
     gender = "gender"
@@ -43,8 +86,9 @@ class Lang(StrEnum):
 # Years a figure can be asked for: a typo like 20019 is a usage error (exit 2), not a
 # date arithmetic failure deep inside.
 MIN_YEAR, MAX_YEAR = 1900, 2999
-FORMAT_HELP = "table (terminal), json, csv or markdown."
-REPORT_FORMAT_HELP = "table (terminal), json, csv, markdown, html or xlsx (files)."
+FORMAT_HELP = format_help(ProgressFormat)
+REPORT_FORMAT_HELP = format_help(ReportFormat)
+EXPLAIN_FORMAT_HELP = format_help(ExplainFormat)
 LANG_HELP = "Labels and number format: nb (bokmål) or en \\[env: INTD_LANG; default from locale]."
 EXTENSIONS = {
     ".html": Format.html,
@@ -83,7 +127,9 @@ def _emit(text: str, out: Path | None) -> None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
     try:
-        out.write_text(text, encoding="utf-8")
+        # newline="": the file holds the same bytes as the printed output (\n line
+        # ends) on every platform.
+        out.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         fail(f"Cannot write {out}: {exc.strerror}.")
     typer.echo(f"Wrote {out}", err=True)
@@ -139,9 +185,9 @@ def _suppression(suppress: int | None, no_suppress: bool, out: Path | None) -> i
     return DEFAULT_FILE_SUPPRESSION if out is not None else None
 
 
-def _choose(format: Format | None, out: Path | None) -> Format:
+def _choose(format: StrEnum | None, out: Path | None) -> Format:
     if format is not None:
-        return format
+        return Format(format.value)
     if out is not None:
         chosen = EXTENSIONS.get(out.suffix.lower())
         if chosen is None:
@@ -171,7 +217,9 @@ def progress(
         str | None,
         typer.Option("--region", "-r", help="Region or municipality (name or any code)."),
     ] = None,
-    format: Annotated[Format | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
+    format: Annotated[
+        ProgressFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)
+    ] = None,
     by: Annotated[By | None, typer.Option(help="Split each goal's counts by this.")] = None,
     lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
@@ -201,15 +249,23 @@ def progress(
     from intdrammen.reports import suppress_progress
 
     chosen = _choose(format, out)
-    if chosen in (Format.html, Format.xlsx):
-        fail(
-            "HTML and XLSX files come from `intd report --out FILE`; progress prints "
-            "table, json, csv or markdown."
-        )
+    _needs_file(chosen, out)
     report = compute(context(state(ctx)), year, region, by.value if by else None)
     n = _suppression(suppress, no_suppress, out)
     if n is not None:
         report = suppress_progress(report, n)
+    if chosen in FILE_FORMATS and out is not None:
+        from intdrammen.render.html import progress_html
+        from intdrammen.render.xlsx import write_progress_xlsx
+
+        fmt = _fmt(lang)
+        _write_file(
+            chosen,
+            out,
+            html=lambda: progress_html(report, fmt),
+            xlsx=lambda path: write_progress_xlsx(report, fmt, path),
+        )
+        return
     if chosen is Format.table:
         from intdrammen.render.text import progress_chart, progress_text
 
@@ -245,7 +301,7 @@ def report(
         int | None, typer.Option("--to", help="Last year.", min=MIN_YEAR, max=MAX_YEAR)
     ] = None,
     format: Annotated[
-        Format | None, typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)
+        ReportFormat | None, typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)
     ] = None,
     by: Annotated[By | None, typer.Option(help="Add a table split by this.")] = None,
     lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
@@ -307,8 +363,8 @@ def _write_document(
     """HTML and XLSX are files meant for sharing: they need --out."""
     from intdrammen.reports import document, suppress_document
 
-    if out is None:
-        fail(f"{chosen.value.upper()} is written to a file: add --out rapport.{chosen.value}.")
+    _needs_file(chosen, out)
+    assert out is not None
     doc = document(ctx, *request)
     if n is not None:
         doc = suppress_document(doc, n)
@@ -321,6 +377,30 @@ def _write_document(
             from intdrammen.render.xlsx import write_document_xlsx
 
             write_document_xlsx(doc, fmt, out)
+    except OSError as exc:
+        fail(f"Cannot write {out}: {exc.strerror}.")
+    typer.echo(f"Wrote {out}", err=True)
+
+
+def _needs_file(chosen: Format, out: Path | None) -> None:
+    """HTML and XLSX are files meant for sharing: they need --out (a usage error, before
+    anything is computed)."""
+    if chosen in FILE_FORMATS and out is None:
+        fail(f"{chosen.value.upper()} is written to a file: add --out rapport.{chosen.value}.")
+
+
+def _write_file(
+    chosen: Format,
+    out: Path,
+    *,
+    html: Callable[[], str],
+    xlsx: Callable[[Path], None],
+) -> None:
+    try:
+        if chosen is Format.html:
+            out.write_text(html(), encoding="utf-8")
+        else:
+            xlsx(out)
     except OSError as exc:
         fail(f"Cannot write {out}: {exc.strerror}.")
     typer.echo(f"Wrote {out}", err=True)
@@ -344,8 +424,11 @@ def explain(
         ),
     ],
     region: Annotated[str | None, typer.Option("--region", "-r")] = None,
-    format: Annotated[Format | None, typer.Option("--format", "-f", help="table or json.")] = None,
+    format: Annotated[
+        ExplainFormat | None, typer.Option("--format", "-f", help=EXPLAIN_FORMAT_HELP)
+    ] = None,
     lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
 ) -> None:
     """Who was counted for a goal and why, and who was not (never a fødselsnummer).
 
@@ -357,16 +440,32 @@ def explain(
     """
     from intdrammen.reports import explain as compute
 
+    chosen = _choose(format, out)
+    _needs_file(chosen, out)
     value = compute(context(state(ctx)), goal, year, region)
-    if format is Format.json:
-        from intdrammen.render.data import dumps, explain_json
+    fmt = _fmt(lang)
+    if chosen in FILE_FORMATS and out is not None:
+        from intdrammen.render.html import explain_html
+        from intdrammen.render.xlsx import write_explain_xlsx
 
-        typer.echo(dumps(explain_json(value)))
+        _write_file(
+            chosen,
+            out,
+            html=lambda: explain_html(value, fmt),
+            xlsx=lambda path: write_explain_xlsx(value, fmt, path),
+        )
         return
-    if format not in (None, Format.table):
-        fail("explain prints a table or JSON (--format json).")
-    from rich.console import Console
+    if chosen is Format.table:
+        from intdrammen.render.text import explain_text
 
-    from intdrammen.render.text import explain_text
+        _show([explain_text(value, fmt)], out)
+        return
+    from intdrammen.render import data
 
-    Console().print(explain_text(value, _fmt(lang)))
+    _emit_as(
+        chosen,
+        out,
+        json=lambda: data.dumps(data.explain_json(value)),
+        csv=lambda: data.explain_csv(value),
+        markdown=lambda: data.explain_markdown(value, fmt),
+    )

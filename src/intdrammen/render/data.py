@@ -11,12 +11,13 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date
 from fractions import Fraction
 from typing import Any
 
 from intdrammen.models import Provenance
 from intdrammen.render.cells import safe_cell
-from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
+from intdrammen.render.fmt import SUPPRESSED, Fmt
 from intdrammen.reports import (
     Breakdown,
     Explanation,
@@ -103,22 +104,41 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
             }
             for i in report.intro
         ],
-        "breakdowns": {goal_id: breakdown_json(b) for goal_id, b in report.breakdowns},
+        "breakdowns": {
+            goal_id: breakdown_json(b, breakdown_columns(report, goal_id))
+            for goal_id, b in report.breakdowns
+        },
         "suppressed_below": report.suppressed_below,
         "notes": list(report.provenance.notes),
         "provenance": provenance_json(report.provenance),
     }
 
 
-def breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
+ROW_COLUMNS = ("into_work", "intro_ended", "intro_woe", "intro_rate")
+_ROW_KEYS = {  # ROW_COLUMNS -> the JSON key of that count
+    "into_work": "into_work",
+    "intro_ended": "intro_ended",
+    "intro_woe": "intro_work_or_education",
+    "intro_rate": "intro_rate",
+}
+
+
+def _intro_hidden(i: IntroProgress) -> str:
+    """The hidden cells of an introduction measure; before its measuring day the
+    numerator, rate and met do not apply (null, `available` false), they are not hidden."""
+    hidden = i.available and (i.ended is None or i.work_or_education is None)
+    return _hidden(
+        ended=i.ended is None,
+        work_or_education=i.available and i.work_or_education is None,
+        rate=hidden,
+        met=hidden,
+    )
+
+
+def breakdown_json(breakdown: Breakdown, columns: Sequence[str] = ROW_COLUMNS) -> dict[str, Any]:
     # A goal's breakdown has only persons into work, an intro measure's only the cohort:
-    # leave out what does not apply rather than print it as null (= suppressed).
-    total = breakdown.total
-    drop = set()
-    if total.into_work is None:
-        drop.add("into_work")
-    if total.intro_ended is None:
-        drop |= {"intro_ended", "intro_work_or_education", "intro_rate"}
+    # leave out what does not apply (absent) rather than print it as null (= suppressed).
+    drop = {_ROW_KEYS[c] for c in ROW_COLUMNS if c not in columns}
 
     def row(r: Row) -> dict[str, Any]:
         return {k: v for k, v in _row_json(r, "name").items() if k not in drop and k != "code"}
@@ -126,7 +146,7 @@ def breakdown_json(breakdown: Breakdown) -> dict[str, Any]:
     return {
         "by": breakdown.dimension,
         "rows": [row(r) for r in breakdown.rows],
-        "total": row(total),
+        "total": row(breakdown.total),
     }
 
 
@@ -214,125 +234,328 @@ def dumps(value: Any) -> str:
 
 
 # ----------------------------------------------------------------------------- CSV
+#
+# Every CSV is built from typed rows (`progress_rows`, `report_rows`, `explain_rows`:
+# dicts of int, float, bool, str, date or None) which the pandas API reads too, so a
+# DataFrame has the columns of the CSV. The CSV rules (docs/cli-contract.md): one header
+# row, UTF-8 without a byte-order mark, `\n` line ends, numbers unformatted (0.547, not
+# 54,7 %), dates ISO, an empty cell for what does not apply *and* for a hidden count; the
+# `suppressed` column names the cells of its row that suppression hid (space-separated,
+# empty when none), so the two stay apart and every count column stays numeric.
+
+TypedRow = dict[str, object]
+
+PROGRESS_COLUMNS = (
+    # today's columns, in today's order
+    "section",
+    "id",
+    "start",
+    "end",
+    "cohort_year",
+    "target",
+    "actual",
+    "in_year",
+    "expected",
+    "on_track",
+    "ended",
+    "work_or_education",
+    "rate",
+    "met",
+    # added at the end: the rest of what JSON carries, and the breakdown rows' keys
+    "kind",
+    "title",
+    "region",
+    "up_to",
+    "share_of_target",
+    "projected",
+    "as_of",
+    "expected_as_of",
+    "available",
+    "measured_on",
+    "dimension",
+    "name",
+    "suppressed",
+)
+REPORT_COLUMNS = (
+    "section",
+    "name",
+    "into_work",
+    "intro_ended",
+    "intro_work_or_education",
+    "intro_rate",
+    "dimension",
+    "code",
+    "suppressed",
+)
+EXPLAIN_COLUMNS = (
+    "participant_id",
+    "status",
+    "reason",
+    "date",
+    "placement_id",
+    "source",
+    "detail",
+    "what",
+    "goal",
+    "year",
+)
 
 
-def _csv(rows: Iterable[Sequence[object]]) -> str:
+def _hidden(**cells: bool) -> str:
+    """The `suppressed` cell: the names of the cells hidden, in column order."""
+    return " ".join(name for name, hidden in cells.items() if hidden)
+
+
+def _row(columns: Sequence[str], **values: object) -> TypedRow:
+    unknown = set(values) - set(columns)
+    assert not unknown, unknown  # a key outside the contract is a bug here
+    return {c: values.get(c) for c in columns}
+
+
+def breakdown_columns(report: ProgressReport, goal_id: str) -> tuple[str, ...]:
+    """Which counts a progress breakdown has: persons into work for a persons-into-work
+    goal, the cohort (ended, in work or education, rate) for an introduction measure.
+    Decided by the goal, never by which cells happen to be None (that is suppression)."""
+    if any(g.goal.id == goal_id for g in report.goals):
+        return ("into_work",)
+    return ("intro_ended", "intro_woe", "intro_rate")
+
+
+def progress_rows(report: ProgressReport) -> list[TypedRow]:
+    """`intd progress` as rows: one per goal, one per introduction measure, and with
+    --by one per breakdown row of each (its total last, name "total")."""
+    rows: list[TypedRow] = []
+    goals = {g.goal.id: g for g in report.goals}
+    intros = {i.goal.id: i for i in report.intro}
+    for g in report.goals:
+        rows.append(
+            _row(
+                PROGRESS_COLUMNS,
+                section="goal",
+                id=g.goal.id,
+                start=g.window.start,
+                end=g.window.end,
+                target=_number(g.goal.target),
+                actual=g.actual,
+                in_year=g.in_year,
+                expected=round(float(g.expected), 1),
+                on_track=g.on_track,
+                kind=g.goal.kind.value,
+                title=g.goal.title,
+                region=g.goal.region,
+                up_to=g.up_to,
+                share_of_target=_rate(g.share_of_target),
+                projected=None if g.projected is None else round(float(g.projected), 1),
+                as_of=g.as_of,
+                expected_as_of=None
+                if g.expected_as_of is None
+                else round(float(g.expected_as_of), 1),
+                suppressed=_hidden(
+                    actual=g.actual is None,
+                    in_year=g.in_year is None,
+                    share_of_target=g.actual is None,
+                ),
+            )
+        )
+    for i in report.intro:
+        rows.append(
+            _row(
+                PROGRESS_COLUMNS,
+                section="intro",
+                id=i.goal.id,
+                cohort_year=i.cohort_year,
+                target=float(i.target),
+                ended=i.ended,
+                work_or_education=i.work_or_education if i.available else None,
+                rate=_rate(i.rate),
+                met=i.met,
+                kind=i.goal.kind.value,
+                title=i.goal.title,
+                available=i.available,
+                measured_on=i.measured_on,
+                suppressed=_intro_hidden(i),
+            )
+        )
+    for goal_id, breakdown in report.breakdowns:
+        section = f"by_{breakdown.dimension}"
+        for r in [*breakdown.rows, breakdown.total]:
+            common: dict[str, object] = {
+                "section": section,
+                "id": goal_id,
+                "dimension": breakdown.dimension,
+                "name": r.label,
+            }
+            if goal_id in goals:
+                g = goals[goal_id]
+                rows.append(
+                    _row(
+                        PROGRESS_COLUMNS,
+                        **common,
+                        start=g.window.start,
+                        end=g.window.end,
+                        actual=r.into_work,
+                        kind=g.goal.kind.value,
+                        title=g.goal.title,
+                        region=g.goal.region,
+                        up_to=g.up_to,
+                        suppressed=_hidden(actual=r.into_work is None),
+                    )
+                )
+                continue
+            intro = intros.get(goal_id)
+            hidden = r.intro_ended is None or r.intro_work_or_education is None
+            rows.append(
+                _row(
+                    PROGRESS_COLUMNS,
+                    **common,
+                    cohort_year=intro.cohort_year if intro else None,
+                    ended=r.intro_ended,
+                    work_or_education=r.intro_work_or_education,
+                    rate=_rate(r.intro_rate),
+                    kind=intro.goal.kind.value if intro else None,
+                    title=intro.goal.title if intro else None,
+                    available=True,
+                    measured_on=intro.measured_on if intro else None,
+                    suppressed=_hidden(
+                        ended=r.intro_ended is None,
+                        work_or_education=r.intro_work_or_education is None,
+                        rate=hidden,
+                    ),
+                )
+            )
+    return rows
+
+
+def report_rows(report: RegionReport) -> list[TypedRow]:
+    """`intd report` as rows: per year, per municipality (their total last, name
+    "total"), and with --by the breakdown (section `by_<dimension>`)."""
+    sections: list[tuple[str, str, Sequence[Row]]] = [
+        ("year", "year", report.years),
+        ("municipality", "municipality", [*report.municipalities, report.total]),
+    ]
+    if report.breakdown:
+        b = report.breakdown
+        sections.append((f"by_{b.dimension}", b.dimension, [*b.rows, b.total]))
+    rows: list[TypedRow] = []
+    for section, dimension, items in sections:
+        for r in items:
+            hidden = r.intro_ended is None or r.intro_work_or_education is None
+            rows.append(
+                _row(
+                    REPORT_COLUMNS,
+                    section=section,
+                    name=r.label,
+                    into_work=r.into_work,
+                    intro_ended=r.intro_ended,
+                    intro_work_or_education=r.intro_work_or_education,
+                    intro_rate=_rate(r.intro_rate),
+                    dimension=dimension,
+                    code=r.code,
+                    suppressed=_hidden(
+                        into_work=r.into_work is None,
+                        intro_ended=r.intro_ended is None,
+                        intro_work_or_education=r.intro_work_or_education is None,
+                        intro_rate=hidden,
+                    ),
+                )
+            )
+    return rows
+
+
+def explain_rows(explanation: Explanation) -> list[TypedRow]:
+    """`intd explain` as rows: one per person counted (status "counted", with the date,
+    placement and what counted), then one per person not counted (status "excluded",
+    with the reason code and its detail). Codes stay codes: no language here."""
+    goal, year = explanation.goal.id, explanation.year
+    rows = [
+        _row(
+            EXPLAIN_COLUMNS,
+            participant_id=c.participant_id,
+            status="counted",
+            date=c.date,
+            placement_id=c.placement_id,
+            source=c.source,
+            what=c.what,
+            goal=goal,
+            year=year,
+        )
+        for c in explanation.counted
+    ]
+    rows += [
+        _row(
+            EXPLAIN_COLUMNS,
+            participant_id=e.participant_id,
+            status="excluded",
+            reason=e.reason,
+            source=e.source,
+            detail=e.detail,
+            goal=goal,
+            year=year,
+        )
+        for e in explanation.excluded
+    ]
+    return rows
+
+
+def _csv_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return safe_cell(value)
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[TypedRow]) -> str:
+    """Typed rows as CSV text by the rules above."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([SUPPRESSED if v is None else safe_cell(v) for v in row])
+        writer.writerow([_csv_value(row.get(c)) for c in columns])
     return buffer.getvalue()
 
 
 def progress_csv(report: ProgressReport) -> str:
-    data = progress_json(report)
-    header: list[object] = [
-        "section",
-        "id",
-        "start",
-        "end",
-        "cohort_year",
-        "target",
-        "actual",
-        "in_year",
-        "expected",
-        "on_track",
-        "ended",
-        "work_or_education",
-        "rate",
-        "met",
-    ]
-    rows: list[list[object]] = [list(header)]
-    for g in data["goals"]:
-        rows.append(
-            [
-                "goal",
-                g["id"],
-                g["start"],
-                g["end"],
-                "",
-                g["target"],
-                g["actual"],
-                g["in_year"],
-                g["expected"],
-                g["on_track"],
-                "",
-                "",
-                "",
-                "",
-            ]
-        )
-    for i in data["intro"]:
-        rows.append(
-            [
-                "intro",
-                i["id"],
-                "",
-                "",
-                i["cohort_year"],
-                i["target"],
-                "",
-                "",
-                "",
-                "",
-                i["ended"],
-                *_intro_cells(i),
-            ]
-        )
-    return _csv(rows)
-
-
-def _intro_cells(intro: dict[str, Any]) -> list[object]:
-    """work_or_education, rate and met of a progress CSV row: empty when not (yet)
-    measurable or undefined, None (printed ':') when hidden by suppression."""
-    if not intro["available"]:
-        return ["", "", ""]
-    if intro["ended"] is None or intro["work_or_education"] is None:
-        return [intro["work_or_education"], None, None]
-    if intro["rate"] is None:
-        return [intro["work_or_education"], "", ""]
-    return [intro["work_or_education"], intro["rate"], intro["met"]]
+    return write_csv(PROGRESS_COLUMNS, progress_rows(report))
 
 
 def report_csv(report: RegionReport) -> str:
-    rows: list[list[object]] = [
-        ["section", "name", "into_work", "intro_ended", "intro_work_or_education", "intro_rate"]
-    ]
-    sections: list[tuple[str, Sequence[Row]]] = [
-        ("year", report.years),
-        ("municipality", [*report.municipalities, report.total]),
-    ]
-    if report.breakdown:
-        b = report.breakdown
-        sections.append((f"by_{b.dimension}", [*b.rows, b.total]))
-    for section, items in sections:
-        for r in items:
-            rows.append(
-                [
-                    section,
-                    r.label,
-                    r.into_work,
-                    r.intro_ended,
-                    r.intro_work_or_education,
-                    _rate_csv(r),
-                ]
-            )
-    return _csv(rows)
+    return write_csv(REPORT_COLUMNS, report_rows(report))
 
 
-def _rate_csv(r: Row) -> object:
-    """A row's rate in CSV: ':' when hidden, empty when undefined."""
-    cell = rate_cell(r.intro_work_or_education, r.intro_ended, r.intro_rate, "")
-    return _rate(cell) if isinstance(cell, Fraction) else cell
+def explain_csv(explanation: Explanation) -> str:
+    return write_csv(EXPLAIN_COLUMNS, explain_rows(explanation))
 
 
 # ----------------------------------------------------------------------------- Markdown
 
 
-def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+NOT_APPLICABLE = "–"  # a cell that does not apply or has no figure (never hidden)
+
+
+def _md_table(
+    header: Sequence[str], rows: Iterable[Sequence[str]], marks: set[str] | None = None
+) -> str:
+    """A Markdown table; `marks` collects the markers (':' hidden, '–' not applicable)
+    its cells use, for the legend under the tables."""
+    rows = [list(row) for row in rows]
+    if marks is not None:
+        marks.update(cell for row in rows for cell in row if cell in (SUPPRESSED, NOT_APPLICABLE))
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def legend(marks: set[str], suppressed_below: int | None, fmt: Fmt) -> list[str]:
+    """What the markers used in an output mean, only those that occur: ':' (hidden,
+    with the threshold) and '–' (does not apply)."""
+    lines = []
+    note = suppression_note(suppressed_below, fmt)
+    if note and (SUPPRESSED in marks or suppressed_below is not None):
+        lines.append(note)
+    if NOT_APPLICABLE in marks:
+        lines.append(fmt.t("legend_not_applicable"))
+    return lines
 
 
 def provenance_md(p: Provenance, fmt: Fmt) -> str:
@@ -350,6 +573,7 @@ def provenance_md(p: Provenance, fmt: Fmt) -> str:
 def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
     region = report.region.name if report.region else fmt.t("whole_project")
     parts = [f"# {fmt.t('progress_title', year=report.year)} – {region}", ""]
+    marks: set[str] = set()
     if report.goals:
         parts.append(
             _md_table(
@@ -376,6 +600,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
                     ]
                     for g in report.goals
                 ],
+                marks,
             )
         )
         parts.append("")
@@ -399,11 +624,12 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
                     fmt.count(i.work_or_education) if i.available else "–",
                     intro_rate_text(i, fmt),
                     fmt.percent(i.target, 0),
-                    fmt.yes_no(i.met),
+                    met_text(i, fmt),
                     national_text(i, fmt),
                 ]
                 for i in report.intro
             ],
+            marks,
         )
     )
     for goal_id, breakdown in report.breakdowns:
@@ -411,10 +637,16 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
             "",
             f"## {goal_id}: {fmt.by(breakdown.dimension)}",
             "",
-            _md_rows(breakdown.dimension, [*breakdown.rows, breakdown.total], fmt),
+            _md_rows(
+                breakdown.dimension,
+                [*breakdown.rows, breakdown.total],
+                fmt,
+                breakdown_columns(report, goal_id),
+                marks,
+            ),
         ]
-    note = suppression_note(report.suppressed_below, fmt)
-    parts += ["", note] if note else []
+    for line in legend(marks, report.suppressed_below, fmt):
+        parts += ["", line]
     parts += ["", provenance_md(report.provenance, fmt), ""]
     return "\n".join(parts)
 
@@ -433,31 +665,47 @@ def intro_rate_text(item: IntroProgress, fmt: Fmt) -> str:
     return fmt.percent(item.rate)
 
 
+def met_text(item: IntroProgress, fmt: Fmt) -> str:
+    """Whether a measure met its target: ':' when a count it rests on is hidden, '–'
+    when it cannot be told (not yet measurable, nobody ended)."""
+    if item.available and (item.ended is None or item.work_or_education is None):
+        return SUPPRESSED
+    return fmt.yes_no(item.met)
+
+
 def national_text(item: IntroProgress, fmt: Fmt) -> str:
     return "; ".join(f"{n.area} {fmt.percent(n.rate, 1)}" for n in item.national) or "–"
 
 
-def _md_rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> str:
-    """Rows of counts, labelled by `dimension` ("year", "municipality", "gender", ...)."""
+def row_cells(r: Row, fmt: Fmt, columns: Sequence[str] = ROW_COLUMNS) -> list[str]:
+    """A row's count cells as a person reads them: ':' hidden, '–' no rate (nobody
+    ended). `columns` are those the table has (ROW_COLUMNS' keys)."""
+    values = {
+        "into_work": lambda: fmt.count(r.into_work),
+        "intro_ended": lambda: fmt.count(r.intro_ended),
+        "intro_woe": lambda: fmt.count(r.intro_work_or_education),
+        "intro_rate": lambda: fmt.share(r.intro_work_or_education, r.intro_ended),
+    }
+    return [values[c]() for c in columns]
+
+
+def _md_rows(
+    dimension: str,
+    rows: Sequence[Row],
+    fmt: Fmt,
+    columns: Sequence[str] = ROW_COLUMNS,
+    marks: set[str] | None = None,
+) -> str:
+    """Rows of counts, labelled by `dimension` ("year", "municipality", "gender", ...),
+    with the count columns that apply to them."""
     header = [
         fmt.t("year") if dimension == "year" else fmt.dimension(dimension),
-        fmt.t("into_work"),
-        fmt.t("intro_ended"),
-        fmt.t("intro_woe"),
-        fmt.t("intro_rate"),
+        *(fmt.t(c) for c in columns),
     ]
     return _md_table(
         header,
-        [
-            [
-                fmt.row_label(dimension, r.label),
-                fmt.count(r.into_work),
-                fmt.count(r.intro_ended),
-                fmt.count(r.intro_work_or_education),
-                fmt.share(r.intro_work_or_education, r.intro_ended),
-            ]
-            for r in rows
-        ],
+        [[fmt.row_label(dimension, r.label), *row_cells(r, fmt, columns)] for r in rows],
+        marks,
     )
 
 
@@ -468,16 +716,17 @@ def suppression_note(n: int | None, fmt: Fmt) -> str:
 def report_markdown(report: RegionReport, fmt: Fmt) -> str:
     region = report.region.name if report.region else fmt.t("whole_project")
     title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
+    marks: set[str] = set()
     parts = [
         f"# {title}",
         "",
         f"## {fmt.t('per_year')}",
         "",
-        _md_rows("year", report.years, fmt),
+        _md_rows("year", report.years, fmt, marks=marks),
         "",
         f"## {fmt.t('per_municipality')}",
         "",
-        _md_rows("municipality", [*report.municipalities, report.total], fmt),
+        _md_rows("municipality", [*report.municipalities, report.total], fmt, marks=marks),
         "",
     ]
     if report.breakdown:
@@ -485,10 +734,50 @@ def report_markdown(report: RegionReport, fmt: Fmt) -> str:
         parts += [
             f"## {fmt.by(b.dimension)}",
             "",
-            _md_rows(b.dimension, [*b.rows, b.total], fmt),
+            _md_rows(b.dimension, [*b.rows, b.total], fmt, marks=marks),
             "",
         ]
-    note = suppression_note(report.suppressed_below, fmt)
-    parts += [note, ""] if note else []
+    for line in legend(marks, report.suppressed_below, fmt):
+        parts += [line, ""]
     parts += [provenance_md(report.provenance, fmt), ""]
+    return "\n".join(parts)
+
+
+def explain_markdown(explanation: Explanation, fmt: Fmt) -> str:
+    """`intd explain` in Markdown: who was counted, who was not and why, the provenance."""
+    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    parts = [
+        f"# {explanation.goal.id} · {explanation.year} · {region}",
+        "",
+        fmt.title(explanation.goal),
+        "",
+        f"## {fmt.t('counted')}: {len(explanation.counted)}",
+        "",
+        _md_table(
+            [fmt.t(k) for k in ("participant", "date", "placement", "what", "source")],
+            [
+                [
+                    c.participant_id,
+                    fmt.day(c.date),
+                    c.placement_id or "",
+                    fmt.explained(c.what),
+                    c.source,
+                ]
+                for c in explanation.counted
+            ],
+        ),
+        "",
+        f"## {fmt.t('excluded')}: {len(explanation.excluded)}",
+        "",
+        _md_table(
+            [fmt.t(k) for k in ("participant", "reason", "detail", "source")],
+            [
+                [e.participant_id, fmt.explained(e.reason), fmt.explained(e.detail), e.source]
+                for e in explanation.excluded
+            ],
+        ),
+        "",
+        provenance_md(explanation.provenance, fmt),
+        "",
+    ]
     return "\n".join(parts)

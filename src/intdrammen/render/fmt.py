@@ -139,6 +139,15 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "':' = fewer than {n} persons, or a cell that would reveal one (suppressed).",
         "nb": "':' = færre enn {n} personer, eller en celle som ville avsløre en slik (prikket).",
     },
+    # formats
+    "legend_not_applicable": {
+        "en": "'–' = does not apply, or no figure (a rate with no one ended, a measure not "
+        "yet measurable, no national figure).",
+        "nb": "'–' = gjelder ikke, eller ingen tall (en andel der ingen avsluttet, et mål som "
+        "ikke kan måles ennå, ingen nasjonale tall).",
+    },
+    "status": {"en": "Status", "nb": "Status"},
+    "source_sheet": {"en": "Source", "nb": "Kilde"},
 }
 
 

@@ -8,10 +8,27 @@ from html import escape
 
 from intdrammen.models import Provenance
 from intdrammen.render import charts
-from intdrammen.render.data import intro_rate_text, share_of_target_text, suppression_note
+from intdrammen.render.data import (
+    NOT_APPLICABLE,
+    breakdown_columns,
+    intro_rate_text,
+    legend,
+    met_text,
+    national_text,
+    row_cells,
+    share_of_target_text,
+    suppression_note,
+)
 from intdrammen.render.definitions import DEFINITIONS
-from intdrammen.render.fmt import Fmt
-from intdrammen.reports import Document, GoalProgress, IntroProgress, Row
+from intdrammen.render.fmt import SUPPRESSED, Fmt
+from intdrammen.reports import (
+    Document,
+    Explanation,
+    GoalProgress,
+    IntroProgress,
+    ProgressReport,
+    Row,
+)
 
 CSS = """
 :root { --ink: #1f2a44; --muted: #5d6778; --line: #dde2ea; --ok: #1e7b45; --bad: #b3261e;
@@ -172,6 +189,8 @@ def document_html(doc: Document, fmt: Fmt) -> str:
     note = suppression_note(report.suppressed_below, fmt)
     if note:
         parts.append(f'<p class="note">{escape(note)}</p>')
+    if any(f"<td>{NOT_APPLICABLE}</td>" in part for part in parts):  # a cell that does not apply
+        parts.append(f'<p class="note">{escape(fmt.t("legend_not_applicable"))}</p>')
     definitions = "".join(
         f"<dt>{escape(term)}</dt><dd>{escape(text)}</dd>"
         for term, text in DEFINITIONS.get(fmt.lang, DEFINITIONS["en"])
@@ -186,3 +205,110 @@ def document_html(doc: Document, fmt: Fmt) -> str:
         f"<title>{escape(title)}</title><style>{CSS}</style></head>"
         f"<body><main>{''.join(parts)}</main></body></html>\n"
     )
+
+
+# ------------------------------------------------------------- progress and explain pages
+
+
+def _page(title: str, parts: Sequence[str], fmt: Fmt) -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(fmt.lang)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{''.join(parts)}</main></body></html>\n"
+    )
+
+
+def _plain_table(header: Sequence[str], rows: Sequence[Sequence[str]], total: bool = False) -> str:
+    """A table of text cells already formatted; with `total` the last row is the total."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join(
+        ('<tr class="total">' if total and n == len(rows) - 1 else "<tr>")
+        + "".join(f"<td>{escape(c)}</td>" for c in row)
+        + "</tr>"
+        for n, row in enumerate(rows)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _legend_html(marks: set[str], n: int | None, fmt: Fmt) -> list[str]:
+    return [f'<p class="note">{escape(line)}</p>' for line in legend(marks, n, fmt)]
+
+
+def _marks(rows: Sequence[Sequence[str]]) -> set[str]:
+    return {c for row in rows for c in row if c in (SUPPRESSED, NOT_APPLICABLE)}
+
+
+def progress_html(report: ProgressReport, fmt: Fmt) -> str:
+    """`intd progress` as a short page: a card per goal and measure, each breakdown as a
+    table with the columns that apply, the legend and the provenance."""
+    region = report.region.name if report.region else fmt.t("whole_project")
+    title = f"{fmt.t('progress_title', year=report.year)} – {region}"
+    cards = [_goal_card(g, fmt) for g in report.goals]
+    cards += [_intro_card(i, fmt) for i in report.intro]
+    intro_rows = [
+        [
+            fmt.title(i.goal),
+            fmt.count(i.ended),
+            fmt.count(i.work_or_education) if i.available else "–",
+            intro_rate_text(i, fmt),
+            fmt.percent(i.target, 0),
+            met_text(i, fmt),
+            national_text(i, fmt),
+        ]
+        for i in report.intro
+    ]
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">{escape(fmt.t("data_as_of"))} '
+        f"{escape(report.provenance.data_as_of or '–')}</p>",
+        f"<h2>{escape(fmt.t('headlines'))}</h2>",
+        f'<div class="cards">{"".join(cards)}</div>',
+        f"<h2>{escape(fmt.t('intro_title', year=report.year))}</h2>",
+        _plain_table(
+            [fmt.t(k) for k in ("measure", "ended", "work_or_education", "rate", "target", "met")]
+            + [fmt.t("national")],
+            intro_rows,
+        ),
+    ]
+    marks = _marks(intro_rows)
+    for goal_id, b in report.breakdowns:
+        columns = breakdown_columns(report, goal_id)
+        rows = [
+            [fmt.row_label(b.dimension, r.label), *row_cells(r, fmt, columns)]
+            for r in [*b.rows, b.total]
+        ]
+        marks |= _marks(rows)
+        parts += [
+            f"<h2>{escape(goal_id)}: {escape(fmt.by(b.dimension))}</h2>",
+            _plain_table([fmt.dimension(b.dimension), *(fmt.t(c) for c in columns)], rows, True),
+        ]
+    parts += _legend_html(marks, report.suppressed_below, fmt)
+    parts.append(f"<h2>{escape(fmt.t('source_title'))}</h2>{_provenance(report.provenance, fmt)}")
+    return _page(title, parts, fmt)
+
+
+def explain_html(explanation: Explanation, fmt: Fmt) -> str:
+    """`intd explain` as a page: who was counted, who was not and why, the provenance."""
+    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    title = f"{explanation.goal.id} · {explanation.year} · {region}"
+    counted = [
+        [c.participant_id, fmt.day(c.date), c.placement_id or "", fmt.explained(c.what), c.source]
+        for c in explanation.counted
+    ]
+    excluded = [
+        [e.participant_id, fmt.explained(e.reason), fmt.explained(e.detail), e.source]
+        for e in explanation.excluded
+    ]
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">{escape(fmt.title(explanation.goal))}</p>',
+        f"<h2>{escape(fmt.t('counted'))}: {len(counted)}</h2>",
+        _plain_table(
+            [fmt.t(k) for k in ("participant", "date", "placement", "what", "source")], counted
+        ),
+        f"<h2>{escape(fmt.t('excluded'))}: {len(excluded)}</h2>",
+        _plain_table([fmt.t(k) for k in ("participant", "reason", "detail", "source")], excluded),
+        f"<h2>{escape(fmt.t('source_title'))}</h2>{_provenance(explanation.provenance, fmt)}",
+    ]
+    return _page(title, parts, fmt)

@@ -22,6 +22,7 @@ from intdrammen.models import Provenance
 from intdrammen.render.data import (
     intro_rate_text,
     national_text,
+    row_cells,
     share_of_target_text,
     suppression_note,
 )
@@ -168,13 +169,8 @@ def _row_table(
     )
 
     def cells(r: Row) -> list[str]:
-        values = {
-            "into_work": fmt.count(r.into_work),
-            "intro_ended": fmt.count(r.intro_ended),
-            "intro_woe": fmt.count(r.intro_work_or_education),
-            "intro_rate": fmt.share(r.intro_work_or_education, r.intro_ended),
-        }
-        return [values[c] for c in columns]
+        # The same cells as Markdown and HTML: ':' hidden, '–' no rate.
+        return row_cells(r, fmt, columns)
 
     table.add_column(
         fmt.t("year") if dimension == "year" else fmt.dimension(dimension),

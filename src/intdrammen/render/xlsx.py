@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from intdrammen.render.data import suppression_note
+from intdrammen.models import Provenance
+from intdrammen.render.data import (
+    breakdown_columns,
+    explain_rows,
+    legend,
+    met_text,
+    suppression_note,
+)
 from intdrammen.render.definitions import DEFINITIONS
 from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
-from intdrammen.reports import Document, Row
+from intdrammen.reports import Document, Explanation, ProgressReport, Row
 
 UNDEFINED = "–"  # a rate with nobody in the cohort, or not yet measurable
 SHEET_NAME = 31  # Excel's longest sheet name
@@ -38,6 +46,7 @@ class _Sheets:
         self.decimal = self.book.add_format({"num_format": "#,##0.0"})
         self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.names: set[str] = set()
+        self.marks: set[str] = set()  # ':' and '–' as written, for the legend
 
     def sheet(self, name: str) -> Any:
         """A new worksheet called `name`, made a valid Excel name: no []:*?/\\, at most
@@ -71,6 +80,8 @@ class _Sheets:
             sheet.autofilter(0, 0, len(rows), len(header) - 1)
 
     def cell(self, sheet: Any, r: int, c: int, value: Cell, kind: str) -> None:
+        if value in (SUPPRESSED, UNDEFINED) or (value is None and kind in ("count", "rate")):
+            self.marks.add(SUPPRESSED if value is None else str(value))
         if value is None:
             sheet.write_string(r, c, SUPPRESSED if kind in ("count", "rate") else "")
         elif kind == "text" or isinstance(value, str):
@@ -153,7 +164,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
                 if i.available
                 else UNDEFINED,
                 i.target,
-                fmt.yes_no(i.met),
+                met_text(i, fmt),
             ]
             for i in doc.progress.intro
         ],
@@ -209,6 +220,8 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
     note = suppression_note(doc.report.suppressed_below, fmt)
     if note:
         lines.append((":", note))
+    if UNDEFINED in sheets.marks:
+        lines.append((UNDEFINED, fmt.t("legend_not_applicable")))
     p = doc.report.provenance
     lines += [
         (fmt.t("data_as_of"), p.data_as_of or "–"),
@@ -224,3 +237,150 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
         sheet.write_string(r, 0, term, sheets.text)
         sheet.write_string(r, 1, text, sheets.text)
     sheet.freeze_panes(1, 0)
+
+
+# ------------------------------------------------------------- progress and explain books
+
+
+def _source_sheet(sheets: _Sheets, provenance: Provenance, legend: Sequence[str], fmt: Fmt) -> None:
+    """The last sheet of a progress or explain workbook: what the markers mean, and where
+    the figures come from."""
+    sheet = sheets.sheet(fmt.t("source_sheet"))
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 1, 100)
+    p = provenance
+    lines: list[tuple[str, str]] = [(line[:3].strip("'= "), line) for line in legend]
+    lines += [
+        (fmt.t("data_as_of"), p.data_as_of or "–"),
+        *((f"{fmt.t('files')}: {f}", f"sha256 {sha} · batch {b}") for f, sha, b in p.files),
+        (fmt.t("goals_version"), p.goals_version),
+        (fmt.t("regions_version"), p.regions_version),
+        (fmt.t("intd_version"), p.intd_version),
+        *((fmt.t("notes"), fmt.note(n)) for n in p.notes),
+    ]
+    sheet.write_string(0, 0, fmt.t("source_title"), sheets.header)
+    sheet.write_string(0, 1, "", sheets.header)
+    for r, (term, text) in enumerate(lines, start=1):
+        sheet.write_string(r, 0, term, sheets.text)
+        sheet.write_string(r, 1, text, sheets.text)
+    sheet.freeze_panes(1, 0)
+
+
+def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
+    """`intd progress` as a workbook: the goals, the introduction measures, a sheet per
+    breakdown (only the columns that apply), and the source sheet."""
+    sheets = _Sheets(path)
+    sheets.table(
+        fmt.t("goal"),
+        [
+            "id",
+            fmt.t("goal"),
+            fmt.t("window"),
+            fmt.t("target"),
+            fmt.t("actual"),
+            fmt.t("in_year", year=report.year),
+            fmt.t("pct_of_target"),
+            fmt.t("expected"),
+            fmt.t("on_track"),
+        ],
+        [
+            [
+                g.goal.id,
+                fmt.title(g.goal),
+                f"{g.window.start}–{g.window.end}",
+                g.goal.target,
+                g.actual,
+                g.in_year,
+                g.share_of_target,
+                g.expected,
+                fmt.yes_no(g.on_track),
+            ]
+            for g in report.goals
+        ],
+        ["text", "text", "text", "count", "count", "count", "rate", "decimal", "text"],
+    )
+    intro_rows: list[list[Cell]] = [
+        [
+            i.goal.id,
+            fmt.title(i.goal),
+            i.cohort_year,
+            i.ended,
+            i.work_or_education if i.available else UNDEFINED,
+            rate_cell(i.work_or_education, i.ended, i.rate, UNDEFINED)
+            if i.available
+            else UNDEFINED,
+            i.target,
+            met_text(i, fmt),
+        ]
+        for i in report.intro
+    ]
+    sheets.table(
+        fmt.t("intro_sheet", year=report.year),
+        [
+            "id",
+            fmt.t("measure"),
+            fmt.t("cohort"),
+            fmt.t("ended"),
+            fmt.t("work_or_education"),
+            fmt.t("rate"),
+            fmt.t("target"),
+            fmt.t("met"),
+        ],
+        intro_rows,
+        ["text", "text", "text", "count", "count", "rate", "rate", "text"],
+    )
+    for goal_id, b in report.breakdowns:
+        columns = breakdown_columns(report, goal_id)
+        rows: list[list[Cell]] = []
+        for r in [*b.rows, b.total]:
+            values: dict[str, Cell] = {
+                "into_work": r.into_work,
+                "intro_ended": r.intro_ended,
+                "intro_woe": r.intro_work_or_education,
+                "intro_rate": rate_cell(
+                    r.intro_work_or_education, r.intro_ended, r.intro_rate, UNDEFINED
+                ),
+            }
+            rows.append([fmt.row_label(b.dimension, r.label), *(values[c] for c in columns)])
+        sheets.table(
+            f"{goal_id} {fmt.dimension(b.dimension)}",
+            [fmt.dimension(b.dimension), *(fmt.t(c) for c in columns)],
+            rows,
+            ["text", *("rate" if c == "intro_rate" else "count" for c in columns)],
+        )
+    _source_sheet(
+        sheets, report.provenance, legend(sheets.marks, report.suppressed_below, fmt), fmt
+    )
+    sheets.book.close()
+
+
+def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
+    """`intd explain` as one sheet, a row per person counted or not (the columns of
+    `explain --format csv`, headed and worded in the language), and the source sheet."""
+    sheets = _Sheets(path)
+    status = {"counted": fmt.t("counted"), "excluded": fmt.t("excluded")}
+    rows: list[list[Cell]] = [
+        [
+            str(r["participant_id"]),
+            status[str(r["status"])],
+            fmt.explained(str(r["reason"])) if r["reason"] else "",
+            r["date"].isoformat() if isinstance(r["date"], date) else "",  # sorts as text
+            str(r["placement_id"] or ""),
+            str(r["source"]),
+            fmt.explained(str(r["detail"])) if r["detail"] else "",
+            fmt.explained(str(r["what"])) if r["what"] else "",
+        ]
+        for r in explain_rows(explanation)
+    ]
+    sheets.table(
+        f"{explanation.goal.id} {explanation.year}",
+        [
+            fmt.t(k)
+            for k in ("participant", "status", "reason", "date", "placement", "source", "detail")
+        ]
+        + [fmt.t("what")],
+        rows,
+        ["text"] * 8,
+    )
+    _source_sheet(sheets, explanation.provenance, [], fmt)
+    sheets.book.close()

@@ -56,8 +56,15 @@ def suppress_rows(rows: Sequence[Row], n: int) -> tuple[Row, ...]:
     """Rows (the last of which is their total) with small cells hidden; see
     `suppression.py` for the rules."""
     cells = suppression.table([r.counts() for r in rows], n, shares=[(1, 2)])
+    # A count a row does not have (a progress breakdown has either persons into work or
+    # the cohort) stays absent: suppression must not turn it into a 0.
     return tuple(
-        replace(r, into_work=c[0], intro_work_or_education=c[1], intro_ended=c[2])
+        replace(
+            r,
+            into_work=None if r.into_work is None else c[0],
+            intro_work_or_education=None if r.intro_work_or_education is None else c[1],
+            intro_ended=None if r.intro_ended is None else c[2],
+        )
         for r, c in zip(rows, cells, strict=True)
     )
 

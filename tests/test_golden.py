@@ -113,10 +113,6 @@ CASES = (
 # usage error (exit 2). Other engineers are adding formats: when one starts to work this
 # test fails; then remove its line here and run `make golden`.
 REFUSED = {
-    # Offered by `explain --help` but refused with exit 1 ("explain prints a table or
-    # JSON"): a usage error should exit 2. Both are being added (issue 14).
-    ("explain", "markdown"): 1,
-    ("explain", "csv"): 1,
     ("imports", "markdown"): 2,  # not a choice of `imports --format`
     ("imports", "csv"): 2,
     ("import", "markdown"): 2,  # `import` has no --format

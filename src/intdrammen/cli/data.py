@@ -262,8 +262,9 @@ def check(ctx: typer.Context) -> None:
     made with, and that every stored municipality code is known. Prints the counts when
     all is well; exit code 1 and what is wrong otherwise.
 
-    [dim]Example:[/]
-      intd --db intd.sqlite check
+    [dim]Examples:[/]
+      intd check
+      intd --db kopi.sqlite check
     """
     from intdrammen.importers import key_problem
     from intdrammen.municipalities import MunicipalityHistory

@@ -68,10 +68,9 @@ def import_(
         str | None,
         typer.Option(
             metavar="ENCODING",
-            help="Force the text encoding of text files (.csv, .txt, .tsv): utf-8, utf-16, "
-            "cp1252 (Windows), "
-            "mac_roman (also: macintosh; Excel for Mac 'CSV (Macintosh)'), iso8859-15, "
-            "latin-1. Without it the encoding is detected.",
+            help="Force the text encoding of text files (.csv, .txt, .tsv), for example "
+            "utf-8, utf-16, cp1252 (Windows), mac_roman (also: macintosh; Excel for Mac "
+            "'CSV (Macintosh)'), iso8859-15, latin-1. Without it the encoding is detected.",
         ),
     ] = None,
     map_specs: Annotated[

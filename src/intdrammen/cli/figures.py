@@ -50,7 +50,7 @@ LANG_HELP = "Labels and number format: nb (bokmål) or en \\[env: INTD_LANG; def
 YEAR_HELP = "Calendar year (for introduction-programme goals: the cohort year)."
 REGION_HELP = (
     "Count only this region or municipality (name or any code; `intd regions` lists "
-    "them). Each goal still counts only within its own region."
+    "them). A goal still counts only within its own region."
 )
 BY_HELP = f"Split each goal's counts by {choices(By)}."
 OUT_HELP = (

@@ -92,6 +92,25 @@ def test_every_command_has_an_indented_example(path, command, columns):
     assert re.search(r"Examples?:\s*\n\s{3,}" + re.escape(prefix) + r"[ \n]", text), text
 
 
+def test_reflow_joins_prose_lines_and_keeps_example_lines():
+    from intdrammen.cli.helptext import reflow
+
+    doc = """Summary line.
+
+    A paragraph wrapped
+    by the editor here.
+
+    Examples:
+      intd a --x 1
+      intd b
+    """
+    assert reflow(doc) == (
+        "Summary line.\n\nA paragraph wrapped by the editor here.\n\n"
+        "Examples:\n  intd a --x 1\n  intd b"
+    )
+    assert reflow(None) is None
+
+
 def test_usage_line_and_metavars_name_what_to_type():
     text = help_of(["import"], 120)
     assert "import [OPTIONS] FILE..." in text
@@ -145,12 +164,18 @@ def test_same_options_read_the_same_across_commands():
 
     for name in ("--region", "--year", "--lang"):
         assert option_help(["progress"], name) == option_help(["explain"], name)
-    for name in ("--out", "--suppress", "--no-suppress", "--lang", "--from" * 0 or "--region"):
-        if name == "--region":
-            continue
+    for name in ("--out", "--suppress", "--no-suppress", "--lang"):
         assert option_help(["progress"], name) == option_help(["report"], name)
-    formats = {option_help(path, "--format") for path in (["imports"], ["columns"], ["goals"])}
-    assert formats == {"Output: table or json."}
+    lists = (["imports"], ["columns"], ["goals"], ["regions"], ["regions", "show"])
+    assert {option_help(path, "--format") for path in lists} == {"Output: table or json."}
+    # Root options are read the same way: a metavar and the variable that stands in.
+    root = help_of([], 200)
+    for option, env in (
+        ("--db", "INTD_DB"),
+        ("--goals", "INTD_GOALS"),
+        ("--regions", "INTD_REGIONS"),
+    ):
+        assert re.search(rf"{option}\s+FILE\s.*\[env: {env}", root), option
 
 
 # ------------------------------------------------------------------------- demo --keep

@@ -8,18 +8,20 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from typer.core import TyperGroup
 
 from intdrammen import __version__
+from intdrammen.cli.helptext import HELP_OPTION_NAMES, HelpGroup, tidy
 from intdrammen.errors import ImportRejected, InputFileError, IntdError
 
 EPILOG = (
-    "Examples:\n\n"
-    "  intd import deltakere.xlsx plasseringer.csv\n\n"
-    "  intd progress --year 2019\n\n"
-    "  intd report --region Drammensregionen --format markdown\n\n"
+    "Examples:\n"
+    "  intd demo\n"
+    "  intd import deltakere.xlsx plasseringer.csv\n"
+    "  intd progress --year 2019\n"
+    "  intd report --region Drammensregionen --format markdown\n"
     "  intd explain --goal id-2016-2020 --year 2019\n\n"
-    "Database: --db PATH, else $INTD_DB, else ./intd.sqlite."
+    "The database is --db FILE, else $INTD_DB, else ./intd.sqlite. "
+    "`intd COMMAND --help` shows what a command takes."
 )
 
 
@@ -46,8 +48,13 @@ def show_error(error: IntdError) -> None:
         console.print(error.hint, style="dim", soft_wrap=True, markup=False, emoji=False)
 
 
-class IntdGroup(TyperGroup):
-    """Turns the errors a user can cause into a clean message and exit code 1."""
+class IntdGroup(HelpGroup):
+    """Turns the errors a user can cause into a clean message and exit code 1, and
+    gives every command's help reflowing paragraphs and metavars (`cli/helptext.py`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy(self)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -87,7 +94,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold personal data
     rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_OPTION_NAMES},
 )
 
 
@@ -111,6 +118,7 @@ def root(
         Path | None,
         typer.Option(
             "--db",
+            metavar="FILE",
             help="Database file \\[env: INTD_DB; default: ./intd.sqlite]",
             show_default=False,
         ),
@@ -118,13 +126,17 @@ def root(
     goals: Annotated[
         Path | None,
         typer.Option(
-            "--goals", help="Your goals file, merged over the shipped one \\[env: INTD_GOALS]"
+            "--goals",
+            metavar="FILE",
+            help="Your goals file (TOML), merged over the shipped one \\[env: INTD_GOALS]",
         ),
     ] = None,
     regions: Annotated[
         Path | None,
         typer.Option(
-            "--regions", help="Your regions file, merged over the shipped one \\[env: INTD_REGIONS]"
+            "--regions",
+            metavar="FILE",
+            help="Your regions file (TOML), merged over the shipped one \\[env: INTD_REGIONS]",
         ),
     ] = None,
     version: Annotated[

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from intdrammen.cli.app import app, fail, state
+from intdrammen.cli.helptext import choices
 
 
 class Kind(StrEnum):
@@ -33,30 +34,43 @@ class ListFormat(StrEnum):
     json = "json"
 
 
+LIST_FORMAT_HELP = f"Output: {choices(ListFormat)}."
+
+
 @app.command("import")
 def import_(
     ctx: typer.Context,
     files: Annotated[
         list[Path],
         typer.Argument(
-            help="CSV or XLSX files (participants and/or "
-            "placements; the kind is read from the header).",
+            metavar="FILE...",
+            help="Spreadsheet files: delimited text (.csv, .txt, .tsv; delimiter and "
+            "encoding detected) and workbooks (.xlsx, .xlsm, .xls, .ods). Participants and "
+            "placements may come in one run; each file's kind is read from its header.",
             show_default=False,
         ),
     ],
     kind: Annotated[
-        Kind | None, typer.Option(help="Force the kind instead of detecting it.")
+        Kind | None,
+        typer.Option(
+            metavar="KIND",
+            help=f"{choices(Kind)}: the kind of every file, instead of reading it from the header.",
+        ),
     ] = None,
-    sheet: Annotated[str | None, typer.Option(help="Only this sheet of a workbook.")] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Import only the sheet of this name of a workbook."),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and show what would change; write nothing.")
     ] = False,
     encoding: Annotated[
         str | None,
         typer.Option(
-            help="Force the text encoding of CSV files: utf-8, utf-16, cp1252 (Windows), "
-            "mac_roman (also: macintosh; Excel for Mac 'CSV (Macintosh)'), iso8859-15, "
-            "latin-1. Without it the encoding is detected."
+            metavar="ENCODING",
+            help="Force the text encoding of text files (.csv, .txt, .tsv), for example "
+            "utf-8, utf-16, cp1252 (Windows), mac_roman (also: macintosh; Excel for Mac "
+            "'CSV (Macintosh)'), iso8859-15, latin-1. Without it the encoding is detected.",
         ),
     ] = None,
     map_specs: Annotated[
@@ -74,11 +88,14 @@ def import_(
         OnError,
         typer.Option(
             "--on-error",
+            metavar="MODE",
             help="fail: reject the whole import; skip: import the good rows and write the "
             "bad ones, with their problems, to FILE.rejected.csv (fix it and import it).",
         ),
     ] = OnError.fail,
-    max_errors: Annotated[int, typer.Option(help="Show at most this many problems.")] = 100,
+    max_errors: Annotated[
+        int, typer.Option(metavar="N", help="Show at most N problems (all are checked).")
+    ] = 100,
     replace: Annotated[
         bool,
         typer.Option(
@@ -103,6 +120,7 @@ def import_(
         DateOrder | None,
         typer.Option(
             "--date-order",
+            metavar="ORDER",
             help="Read slash and dash dates (03/01/2019) day-first (dmy) or month-first "
             "(mdy). Without it each column's own dates decide (12/31/2019 makes a column "
             "month-first). Dot dates (03.01.2019) are day-first unless their column proves "
@@ -121,15 +139,10 @@ def import_(
     column empties the stored value.
 
     [dim]Examples:[/]
-
       intd import deltakere.xlsx plasseringer.csv
-
-      intd import --dry-run nye_plasseringer.csv
-
+      intd import --dry-run nye_plasseringer.ods
       intd import eksport.csv --map kolonner.toml --on-error skip
-
-      intd import eksport.xlsx --map "Deltakernr=participant_id" --map "Født=ignore"
-
+      intd import eksport.xlsx --map "Deltakernr=participant_id"
       intd import --replace --dry-run plasseringer.csv
     """
     from intdrammen.importers import ImportOptions, import_files, parse_mapping
@@ -175,11 +188,18 @@ def import_(
 @app.command("imports")
 def imports(
     ctx: typer.Context,
-    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
+    ] = ListFormat.table,
 ) -> None:
     """List the import history, oldest first (undone batches included, marked).
 
-    [dim]Example:[/] intd imports --format json
+    Each batch: its id (for `intd undo`), file and sheet, kind, rows new, updated and
+    unchanged, when it was imported, the file's sha256 and whether it was undone.
+
+    [dim]Examples:[/]
+      intd imports
+      intd imports --format json
     """
     from intdrammen.render.data import dumps, imports_json
     from intdrammen.render.text import imports_text
@@ -196,8 +216,13 @@ def imports(
 @app.command("undo")
 def undo(
     ctx: typer.Context,
-    batch: Annotated[int, typer.Argument(help="Batch id from `intd imports`.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    batch: Annotated[
+        int, typer.Argument(metavar="BATCH", help="Batch id, as `intd imports` lists it.")
+    ],
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Do not ask for confirmation (needed off a terminal)."),
+    ] = False,
     cascade: Annotated[
         bool, typer.Option(help="Also undo later batches that changed rows of this one.")
     ] = False,
@@ -207,7 +232,9 @@ def undo(
     Rows the batch added are removed and rows it changed get their earlier values back.
     Refuses when later batches changed the same rows, unless --cascade.
 
-    [dim]Example:[/] intd undo 3 --yes
+    [dim]Examples:[/]
+      intd undo 3
+      intd undo 3 --cascade --yes
     """
     from intdrammen.store import open_store, write_transaction
 
@@ -230,7 +257,13 @@ def undo(
 def check(ctx: typer.Context) -> None:
     """Run SQLite's integrity check and intd's own consistency checks.
 
-    Exit code 1 if anything is wrong.
+    Also checks that the key file is the one this database's fødselsnummer hashes were
+    made with, and that every stored municipality code is known. Prints the counts when
+    all is well; exit code 1 and what is wrong otherwise.
+
+    [dim]Examples:[/]
+      intd check
+      intd --db kopi.sqlite check
     """
     from intdrammen.importers import key_problem
     from intdrammen.municipalities import MunicipalityHistory
@@ -266,9 +299,16 @@ def check(ctx: typer.Context) -> None:
 
 @app.command("columns")
 def columns(
-    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
+    ] = ListFormat.table,
 ) -> None:
-    """List every accepted column name for every field (use them, or map yours with --map)."""
+    """List every accepted column name for every field (use them, or map yours with --map).
+
+    [dim]Examples:[/]
+      intd columns
+      intd columns --format json
+    """
     from intdrammen.render.imports import columns_json, columns_text
 
     if format is ListFormat.json:

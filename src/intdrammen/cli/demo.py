@@ -3,6 +3,7 @@ first look. Uses the same library calls as the real commands."""
 
 from __future__ import annotations
 
+import shlex
 from importlib import resources
 from pathlib import Path
 
@@ -11,10 +12,43 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.rule import Rule
 
+from intdrammen.errors import IntdError
+
 SAMPLE_FILES = ("deltakere.xlsx", "plasseringer.csv")
 
 
-def run_demo(db: Path, console: Console) -> None:
+class DemoKeepRefused(IntdError):
+    """`intd demo --keep FILE` names a database that already holds imported data."""
+
+    code = "E-DEMO-KEEP"
+
+
+def check_keep(path: Path) -> None:
+    """The demo adds its 1500 synthetic people only to a new (or empty) database, never
+    to one with imports in it, which could be the user's real one. A damaged or foreign
+    file is refused as every command refuses it."""
+    from intdrammen.errors import NoData
+    from intdrammen.store import open_store
+
+    if not path.exists():
+        return
+    try:
+        store = open_store(path)
+    except NoData:
+        return  # an empty database: nothing to mix the sample into
+    try:
+        batches = len(store.batches())
+    finally:
+        store.close()
+    if batches:
+        raise DemoKeepRefused(
+            f"{path} already holds {batches} import batches: `intd demo --keep` writes only "
+            "to a new file, so the sample never mixes with your data. [E-DEMO-KEEP]",
+            hint="Give a file name that does not exist yet, e.g. intd demo --keep demo.sqlite.",
+        )
+
+
+def run_demo(db: Path, console: Console, *, kept: bool) -> None:
     from intdrammen.config import load_goals
     from intdrammen.importers import ImportOptions, import_files
     from intdrammen.municipalities import MunicipalityHistory, load_regions
@@ -36,7 +70,11 @@ def run_demo(db: Path, console: Console) -> None:
                 "(1500 people), so the 1000-person goal stays far off: look at how the figures "
                 "are built, not at their size.\n"
                 f"[dim]Files: {', '.join(SAMPLE_FILES)} · "
-                f"throw-away database: {escape(str(db))}[/]",
+                + (
+                    f"database kept as {escape(str(db))}, made with your key[/]"
+                    if kept
+                    else f"throw-away database and key: {escape(str(db))}[/]"
+                ),
             )
         )
         console.print(Rule("$ intd import " + " ".join(SAMPLE_FILES)))
@@ -50,13 +88,24 @@ def run_demo(db: Path, console: Console) -> None:
     console.print(Rule("$ intd report --region Drammensregionen"))
     console.print(report_text(region_report(ctx, "Drammensregionen", None, None), fmt))
     console.print(Rule("Try next"))
-    console.print(
-        "  intd demo --keep demo.sqlite              keep this database, then with --db:\n"
-        "  intd --db demo.sqlite progress --year 2022 --region Drammen\n"
-        "  intd --db demo.sqlite report --region Mjøsa --by municipality\n"
-        "  intd --db demo.sqlite explain --goal id-2016-2020 --year 2019\n"
-        "  intd regions show Drammensregionen\n"
-        "  intd columns                              every column name intd accepts",
-        markup=False,
-    )
+    console.print(_next_steps(db, kept), markup=False)
     store.close()
+
+
+def _next_steps(db: Path, kept: bool) -> str:
+    """Commands to copy: with the kept database's own path, or how to keep one."""
+    if not kept:
+        return (
+            "  intd demo --keep demo.sqlite              keep the database to try more on it\n"
+            "  intd regions show Drammensregionen\n"
+            "  intd columns                              every column name intd accepts"
+        )
+    option = f"--db {shlex.quote(str(db))}"
+    return (
+        f"  intd {option} progress --year 2022 --region Drammen\n"
+        f"  intd {option} report --region Mjøsa --by municipality\n"
+        f"  intd {option} explain --goal id-2016-2020 --year 2019\n"
+        f"  intd {option} import your-test-file.csv\n"
+        "  intd regions show Drammensregionen\n"
+        "  intd columns                              every column name intd accepts"
+    )

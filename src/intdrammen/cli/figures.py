@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from intdrammen.cli.app import State, app, fail, state
+from intdrammen.cli.helptext import choices
 
 if TYPE_CHECKING:
     from intdrammen.render.fmt import Fmt
@@ -90,6 +91,15 @@ FORMAT_HELP = format_help(ProgressFormat)
 REPORT_FORMAT_HELP = format_help(ReportFormat)
 EXPLAIN_FORMAT_HELP = format_help(ExplainFormat)
 LANG_HELP = "Labels and number format: nb (bokmål) or en \\[env: INTD_LANG; default from locale]."
+YEAR_HELP = "Calendar year (for introduction-programme goals: the cohort year)."
+REGION_HELP = (
+    "Count only this region or municipality (name or any code; `intd regions` lists "
+    "them). A goal still counts only within its own region."
+)
+BY_HELP = f"Split each goal's counts by {choices(By)}."
+OUT_HELP = (
+    "Write to FILE instead of printing; without --format the file's extension picks the format."
+)
 EXTENSIONS = {
     ".html": Format.html,
     ".htm": Format.html,
@@ -207,7 +217,8 @@ def progress(
         typer.Option(
             "--year",
             "-y",
-            help="Calendar year (and cohort year).",
+            metavar="YEAR",
+            help=YEAR_HELP,
             show_default=False,
             min=MIN_YEAR,
             max=MAX_YEAR,
@@ -215,20 +226,25 @@ def progress(
     ],
     region: Annotated[
         str | None,
-        typer.Option("--region", "-r", help="Region or municipality (name or any code)."),
+        typer.Option("--region", "-r", metavar="REGION", help=REGION_HELP),
     ] = None,
     format: Annotated[
         ProgressFormat | None, typer.Option("--format", "-f", help=FORMAT_HELP)
     ] = None,
-    by: Annotated[By | None, typer.Option(help="Split each goal's counts by this.")] = None,
-    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
-    suppress: Annotated[int | None, typer.Option(help=SUPPRESS_HELP, show_default=False)] = None,
+    by: Annotated[By | None, typer.Option(metavar="DIMENSION", help=BY_HELP)] = None,
+    lang: Annotated[Lang | None, typer.Option(metavar="LANG", help=LANG_HELP)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", help=OUT_HELP)] = None,
+    suppress: Annotated[
+        int | None, typer.Option(metavar="N", help=SUPPRESS_HELP, show_default=False)
+    ] = None,
     no_suppress: Annotated[
         bool, typer.Option("--no-suppress", help="Never hide small counts, not even in files.")
     ] = False,
     chart: Annotated[
-        bool, typer.Option("--chart", help="Draw cumulative persons into work per year.")
+        bool,
+        typer.Option(
+            "--chart", help="Also draw the cumulative persons into work per year (table only)."
+        ),
     ] = False,
 ) -> None:
     """Progress against every goal that applies to a year.
@@ -238,12 +254,10 @@ def progress(
     and 70 % one year after.
 
     [dim]Examples:[/]
-
       intd progress --year 2019
-
       intd progress --year 2022 --region Drammen --format json
-
-      intd progress --year 2019 --by gender
+      intd progress --year 2019 --by gender --lang nb
+      intd progress --year 2019 --format csv --out fremdrift.csv
     """
     from intdrammen.reports import progress as compute
     from intdrammen.reports import suppress_progress
@@ -291,37 +305,60 @@ def report(
     region: Annotated[
         str | None,
         typer.Option(
-            "--region", "-r", help="Region or municipality; without it: the whole project."
+            "--region",
+            "-r",
+            metavar="REGION",
+            help="Report on this region or municipality (name or any code); without it: "
+            "the whole project.",
         ),
     ] = None,
     from_year: Annotated[
-        int | None, typer.Option("--from", help="First year.", min=MIN_YEAR, max=MAX_YEAR)
+        int | None,
+        typer.Option(
+            "--from",
+            metavar="YEAR",
+            help="First year shown (default: the first with data).",
+            min=MIN_YEAR,
+            max=MAX_YEAR,
+        ),
     ] = None,
     to_year: Annotated[
-        int | None, typer.Option("--to", help="Last year.", min=MIN_YEAR, max=MAX_YEAR)
+        int | None,
+        typer.Option(
+            "--to",
+            metavar="YEAR",
+            help="Last year shown (default: the last with data).",
+            min=MIN_YEAR,
+            max=MAX_YEAR,
+        ),
     ] = None,
     format: Annotated[
         ReportFormat | None, typer.Option("--format", "-f", help=REPORT_FORMAT_HELP)
     ] = None,
-    by: Annotated[By | None, typer.Option(help="Add a table split by this.")] = None,
-    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
-    suppress: Annotated[int | None, typer.Option(help=SUPPRESS_HELP, show_default=False)] = None,
+    by: Annotated[
+        By | None,
+        typer.Option(metavar="DIMENSION", help=f"Add a table split by {choices(By)}."),
+    ] = None,
+    lang: Annotated[Lang | None, typer.Option(metavar="LANG", help=LANG_HELP)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", help=OUT_HELP)] = None,
+    suppress: Annotated[
+        int | None, typer.Option(metavar="N", help=SUPPRESS_HELP, show_default=False)
+    ] = None,
     no_suppress: Annotated[
         bool, typer.Option("--no-suppress", help="Never hide small counts, not even in files.")
     ] = False,
 ) -> None:
     """Persons into work and introduction-programme results per year and per municipality.
 
+    HTML and XLSX are files to share, written with --out (charts included in HTML). Files
+    written with --out hide small counts unless --no-suppress.
+
     [dim]Examples:[/]
-
       intd report --region Drammensregionen
-
       intd report --region Mjøsa --from 2016 --to 2017 --format markdown
-
       intd report --region Mjøsa --by municipality
-
-      intd report --format json --out rapport.json   (small cells hidden: --no-suppress)
+      intd report --region Drammensregionen --out rapport.html
+      intd report --format json --out rapport.json --no-suppress
     """
     from intdrammen.reports import region_report, suppress_report
 
@@ -410,32 +447,43 @@ def _write_file(
 def explain(
     ctx: typer.Context,
     goal: Annotated[
-        str, typer.Option("--goal", "-g", help="Goal id (see `intd goals`).", show_default=False)
+        str,
+        typer.Option(
+            "--goal",
+            "-g",
+            metavar="GOAL",
+            help="Goal id, as `intd goals` lists it.",
+            show_default=False,
+        ),
     ],
     year: Annotated[
         int,
         typer.Option(
             "--year",
             "-y",
-            help="Year (cohort year for intro goals).",
+            metavar="YEAR",
+            help=YEAR_HELP,
             show_default=False,
             min=MIN_YEAR,
             max=MAX_YEAR,
         ),
     ],
-    region: Annotated[str | None, typer.Option("--region", "-r")] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", "-r", metavar="REGION", help=REGION_HELP)
+    ] = None,
     format: Annotated[
         ExplainFormat | None, typer.Option("--format", "-f", help=EXPLAIN_FORMAT_HELP)
     ] = None,
-    lang: Annotated[Lang | None, typer.Option(help=LANG_HELP)] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
+    lang: Annotated[Lang | None, typer.Option(metavar="LANG", help=LANG_HELP)] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", help=OUT_HELP)] = None,
 ) -> None:
     """Who was counted for a goal and why, and who was not (never a fødselsnummer).
 
+    Each person is shown by participant id with the date, placement and file that
+    decided it, or the reason they were not counted.
+
     [dim]Examples:[/]
-
       intd explain --goal id-2016-2020 --year 2019
-
       intd explain --goal intro-direct-55 --year 2018 --format json
     """
     from intdrammen.reports import explain as compute

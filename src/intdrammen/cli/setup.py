@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 
 from intdrammen.cli.app import app, state
-from intdrammen.cli.data import ListFormat
+from intdrammen.cli.data import LIST_FORMAT_HELP, ListFormat
 
 regions_app = typer.Typer(
-    help="Regions and their member municipalities.",
     no_args_is_help=False,
+    subcommand_metavar="[show REGION]",  # `intd regions` alone lists them
     invoke_without_command=True,
 )
 app.add_typer(regions_app, name="regions")
@@ -24,12 +24,18 @@ app.add_typer(regions_app, name="regions")
 @app.command("goals")
 def goals(
     ctx: typer.Context,
-    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
+    ] = ListFormat.table,
 ) -> None:
     """List the goals in force (shipped goals.toml merged with --goals / INTD_GOALS).
 
     To change a target or add a goal, write a TOML file with just those goals (same
     `id` replaces, new `id` adds, `disabled = true` hides) and pass it with --goals.
+
+    [dim]Examples:[/]
+      intd goals
+      intd --goals mine.toml goals --format json
     """
     from intdrammen.config import load_goals
     from intdrammen.render.setup import goals_json, goals_text
@@ -46,12 +52,19 @@ def goals(
 @regions_app.callback()
 def regions(
     ctx: typer.Context,
-    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
+    ] = ListFormat.table,
 ) -> None:
-    """List the regions (shipped regions.toml merged with --regions / INTD_REGIONS).
+    """List the regions and their member municipalities; `regions show` details one.
 
-    Every municipality is a region too, by its name or any of its codes.
-    `intd regions show NAME` lists a region's member codes per period.
+    The regions are the shipped regions.toml merged with --regions / INTD_REGIONS. Every
+    municipality is a region too, by its name or any of its codes. `intd regions show
+    REGION` lists a region's member codes per period.
+
+    [dim]Examples:[/]
+      intd regions
+      intd regions show Drammensregionen
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -72,12 +85,21 @@ def regions(
 @regions_app.command("show")
 def regions_show(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Region, municipality name or code.")],
-    format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="REGION", help="A region, or a municipality by name or any of its codes."
+        ),
+    ],
+    format: Annotated[
+        ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
+    ] = ListFormat.table,
 ) -> None:
     """A region's members with every municipality code that counts for them, per period.
 
-    [dim]Examples:[/] intd regions show Drammensregionen · intd regions show 0625
+    [dim]Examples:[/]
+      intd regions show Drammensregionen
+      intd regions show 0625
     """
     from intdrammen.municipalities import MunicipalityHistory, load_regions, resolve_region
     from intdrammen.render.setup import region_detail_json, region_detail_text
@@ -96,18 +118,37 @@ def regions_show(
 def demo(
     keep: Annotated[
         Path | None,
-        typer.Option(help="Keep the demo database at this path instead of a throw-away one."),
+        typer.Option(
+            metavar="FILE",
+            help="Keep the demo database as FILE (a new file), made with your key so you "
+            "can import into it too.",
+        ),
     ] = None,
 ) -> None:
-    """Import the bundled synthetic sample and show progress for 2019 and the
-    Drammensregionen report. Touches neither your database nor your key."""
-    from intdrammen.cli.demo import run_demo
+    """Import the bundled synthetic sample and show what intd makes of it.
 
+    Shows the import summary, progress for 2019 and the Drammensregionen report. Without
+    --keep it works in a throw-away folder with a throw-away key: your database and your
+    key are not touched. With --keep FILE the database is kept, made with your key
+    (created as on a first import if you have none yet), so `intd --db FILE import` adds
+    to it like to any database of yours.
+
+    [dim]Examples:[/]
+      intd demo
+      intd demo --keep demo.sqlite
+    """
+    from intdrammen.cli.demo import check_keep, run_demo
+
+    console = Console(highlight=False)
+    if keep is not None:
+        check_keep(keep)
+        run_demo(keep, console, kept=True)
+        return
     with tempfile.TemporaryDirectory(prefix="intd-demo-") as tmp:
         previous = os.environ.get("INTD_KEY_FILE")
         os.environ["INTD_KEY_FILE"] = str(Path(tmp) / "demo-key")  # a throw-away key
         try:
-            run_demo(keep or Path(tmp) / "demo.sqlite", Console(highlight=False))
+            run_demo(Path(tmp) / "demo.sqlite", console, kept=False)
         finally:
             if previous is None:
                 os.environ.pop("INTD_KEY_FILE", None)

@@ -7,6 +7,7 @@ import importlib
 import io
 import re
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 from intdrammen.render.fmt import Fmt
@@ -54,11 +55,25 @@ def _svg(figure: Any, title: str) -> str:
 
 
 def _empty(text: str) -> str:
-    return f'<p class="empty">{text}</p>'
+    """A note in place of a chart (a chart is always `<svg ...`, a note never)."""
+    return f'<p class="empty">{escape(text)}</p>'
+
+
+def _nothing_to_draw(counts: Sequence[int | None], fmt: Fmt) -> str | None:
+    """The note instead of a chart whose every count is hidden or zero: bars of height 0
+    on an axis around 0 would read as "nobody", or worse as a negative count."""
+    if any(count for count in counts):
+        return None
+    if not counts:
+        return fmt.t("no_data")
+    if any(count is None for count in counts):
+        return fmt.t("chart_counts_hidden")
+    return fmt.t("chart_nothing_counted")
 
 
 def cumulative_chart(series: GoalSeries, fmt: Fmt) -> str:
-    """Cumulative persons into work against the target line, with the pace still needed."""
+    """Cumulative persons into work against the target line, with the pace still needed.
+    Drawn also when nobody is counted yet: the target line is the point then."""
     if not series.points:
         return _empty(fmt.t("no_data"))
     plt = _pyplot()
@@ -100,9 +115,11 @@ def cumulative_chart(series: GoalSeries, fmt: Fmt) -> str:
 
 
 def yearly_chart(years: Sequence[Row], fmt: Fmt) -> str:
-    """Persons into work per calendar year (suppressed years drawn empty)."""
-    if not years:
-        return _empty(fmt.t("no_data"))
+    """Persons into work per calendar year (a suppressed year is an empty slot marked
+    ':'); a note instead when no year has a count to draw."""
+    note = _nothing_to_draw([r.into_work for r in years], fmt)
+    if note is not None:
+        return _empty(note)
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7.2, 2.6))
     labels = [r.label for r in years]
@@ -119,6 +136,9 @@ def yearly_chart(years: Sequence[Row], fmt: Fmt) -> str:
             color=INK,
         )
     axes.set_ylabel(fmt.t("into_work"))
+    axes.set_ylim(bottom=0)  # counts: never a negative axis, and whole persons only
+    ticker: Any = importlib.import_module("matplotlib.ticker")
+    axes.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     axes.grid(axis="y", color="#e5e8ee", linewidth=0.6)
     axes.set_axisbelow(True)
     return _svg(figure, fmt.t("chart_per_year"))
@@ -128,7 +148,9 @@ def cohort_chart(cohorts: Sequence[CohortRate], target: float | None, fmt: Fmt) 
     """Direct transition per cohort against the target line and the national figures."""
     shown = [c for c in cohorts if c.rate is not None]
     if not shown:
-        return _empty(fmt.t("no_data"))
+        # No rate to draw: every cohort hidden, or nobody ended the programme.
+        hidden = [None if c.ended is None or c.work_or_education is None else 0 for c in cohorts]
+        return _empty(_nothing_to_draw(hidden, fmt) or fmt.t("no_data"))
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(7.2, 2.8))
     years = [c.year for c in shown]

@@ -148,6 +148,17 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "status": {"en": "Status", "nb": "Status"},
     "source_sheet": {"en": "Source", "nb": "Kilde"},
+    # help: notes in place of a chart that would show nothing (render/charts.py)
+    "chart_counts_hidden": {
+        "en": "Chart left out of this shared file: every count it would show is too small "
+        "to publish (use --no-suppress for an internal copy).",
+        "nb": "Diagrammet er utelatt fra denne delte filen: alle tallene det ville vise, er "
+        "for små til å publiseres (bruk --no-suppress for en intern kopi).",
+    },
+    "chart_nothing_counted": {
+        "en": "No chart: nobody is counted in these years.",
+        "nb": "Ikke noe diagram: ingen er telt i disse årene.",
+    },
 }
 
 

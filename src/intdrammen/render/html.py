@@ -148,6 +148,11 @@ def _provenance(p: Provenance, fmt: Fmt) -> str:
     )
 
 
+def _figure(chart: str) -> str:
+    """A drawn chart in its figure; a note left in its place stands as a paragraph."""
+    return f"<figure>{chart}</figure>" if chart.startswith("<svg") else chart
+
+
 def document_html(doc: Document, fmt: Fmt) -> str:
     report = doc.report
     region = report.region.name if report.region else fmt.t("whole_project")
@@ -163,20 +168,20 @@ def document_html(doc: Document, fmt: Fmt) -> str:
     ]
     for series in doc.series:
         parts.append(f"<h2>{escape(fmt.title(series.goal))}</h2>")
-        parts.append(f"<figure>{charts.cumulative_chart(series, fmt)}</figure>")
+        parts.append(_figure(charts.cumulative_chart(series, fmt)))
     for goal in doc.withheld:
         parts.append(f"<h2>{escape(fmt.title(goal))}</h2>")
         parts.append(f'<p class="empty">{escape(fmt.t("chart_withheld"))}</p>')
     parts += [
         f"<h2>{escape(fmt.t('per_year'))}</h2>",
-        f"<figure>{charts.yearly_chart(report.years, fmt)}</figure>",
+        _figure(charts.yearly_chart(report.years, fmt)),
         _table("year", report.years, fmt),
         f"<h2>{escape(fmt.t('cohort_rates'))}</h2>",
-        "<figure>"
-        + charts.cohort_chart(
-            doc.cohorts, None if doc.direct_target is None else float(doc.direct_target), fmt
-        )
-        + "</figure>",
+        _figure(
+            charts.cohort_chart(
+                doc.cohorts, None if doc.direct_target is None else float(doc.direct_target), fmt
+            )
+        ),
         f"<h2>{escape(fmt.t('per_municipality'))}</h2>",
         _table("municipality", report.municipalities, fmt, report.total),
     ]

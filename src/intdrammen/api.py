@@ -253,6 +253,23 @@ class Explanation:
 # ----------------------------------------------------------------------------- database
 
 
+@contextmanager
+def _damage_is_an_error(path: Path) -> Iterator[None]:
+    """SQLite finding damage inside the file (past the header and schema intd checks on
+    opening) raises the CLI's E-DB-DAMAGED error, not a traceback of internals
+    (cli/app.py `_damaged_database`)."""
+    import sqlite3
+
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if "malformed" not in str(exc) and "not a database" not in str(exc):
+            raise
+        from intdrammen.store import damaged
+
+        raise damaged(path, exc) from None
+
+
 def _check_year(name: str, year: int | None) -> None:
     if year is None:
         return
@@ -303,20 +320,11 @@ class Database:
 
     @contextmanager
     def _reading(self) -> Iterator[reports.Context]:
-        """The context to compute with; SQLite finding damage inside the file becomes
-        the CLI's E-DB-DAMAGED error, not a traceback of internals."""
-        import sqlite3
-
+        """The context to compute with (see `_damage_is_an_error`)."""
         if self._closed:
             raise UsageError(f"The database {self.path} is closed; open it again.")
-        try:
+        with _damage_is_an_error(self.path):
             yield self._context
-        except sqlite3.DatabaseError as exc:
-            if "malformed" not in str(exc) and "not a database" not in str(exc):
-                raise
-            from intdrammen.store import damaged
-
-            raise damaged(self.path, exc) from None
 
     # ------------------------------------------------------------- figures
 
@@ -461,7 +469,8 @@ def open(
     where = _path(path)
     goals_file = user_file_option(os.fspath(goals) if goals else None, "INTD_GOALS")
     regions_file = user_file_option(os.fspath(regions) if regions else None, "INTD_REGIONS")
-    store = open_store(where)
+    with _damage_is_an_error(where):
+        store = open_store(where)
     try:
         context = Context(
             store, load_goals(goals_file), load_regions(regions_file), MunicipalityHistory.load()

@@ -553,6 +553,28 @@ def test_a_goals_file_given_to_open_is_used(data_db, tmp_path):
     assert (goal["target"], goal["expected"], goal["on_track"]) == (10.0, 8.0, False)
 
 
+def test_a_regions_file_given_to_open_is_used(data_db, tmp_path):
+    mine = tmp_path / "regions.toml"
+    mine.write_text(
+        'version = "mine"\n[[region]]\nname = "Lierbyen"\ndescription = "Lier only."\n'
+        'members = [{ municipality = "0626" }]\n',
+        encoding="utf-8",
+    )
+    with intdrammen.open(data_db, regions=str(mine)) as db:
+        frame = db.progress(2019, region="Lierbyen").to_frame()
+    # Only P2 ended in Lier, with a course: 0 of 1.
+    assert frame["ended"].tolist()[1:] == [1, 1]
+    assert frame["work_or_education"].tolist()[1:] == [0, 0]
+    assert frame.attrs["provenance"]["regions_version"].startswith("mine")
+
+
+def test_without_a_path_open_reads_intd_db_as_the_cli(data_db, monkeypatch):
+    monkeypatch.setenv("INTD_DB", str(data_db))
+    with intdrammen.open() as db:
+        assert db.path == data_db
+        assert db.progress(2019).to_frame()["actual"].tolist()[0] == 2
+
+
 # ----------------------------------------------------------------------------- errors
 
 

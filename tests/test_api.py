@@ -537,6 +537,27 @@ def test_imports_frame(data_db):
 # ----------------------------------------------------------------------------- goals file
 
 
+def test_goals_frame_lists_the_goals_in_force(data_db):
+    with intdrammen.open(data_db) as db:
+        frame = db.goals_frame()
+    assert frame["id"].tolist() == [
+        "id-2016-2020",
+        "id-yearly-300",
+        "intro-direct-55",
+        "intro-1y-70",
+    ]
+    first = records(frame)[0]
+    assert (first["start"], first["end"], first["target"]) == (
+        date(2016, 2, 9),
+        date(2020, 12, 31),
+        1000.0,
+    )
+    assert first["region"] == "Drammensregionen" and first["every_year"] is False
+    assert str(frame["start"].dtype) == "datetime64[ns]"
+    assert str(frame["days_after"].dtype) == "Int64"
+    assert frame.attrs["goals_version"].startswith("2026.1")
+
+
 def test_a_goals_file_given_to_open_is_used(data_db, tmp_path):
     mine = tmp_path / "mine.toml"
     mine.write_text(

@@ -14,6 +14,7 @@ The same code as the commands computes every figure (`reports.progress`,
         db.report(region="Mjøsa", by="municipality").to_frame()
         db.explain("id-2016-2020", 2019).to_frame()  # one row per person
         db.participants_frame(), db.placements_frame()  # stored rows, no identity hash
+        db.imports_frame(), db.goals_frame()  # the import history, the goals in force
 
 Frames have the columns of the command's `--format csv`, in its order, with typed
 columns: counts are nullable integers (`Int64`), rates nullable floats (`Float64`) with
@@ -102,6 +103,13 @@ STORED_KINDS: Final[dict[str, Kind]] = {
     "fte_percent": "float",
     "batch_id": "int",
     "source_row": "int",
+}
+GOALS_KINDS: Final[dict[str, Kind]] = {
+    "target": "float",
+    "start": "date",
+    "end": "date",
+    "every_year": "bool",
+    "days_after": "int",
 }
 IMPORTS_KINDS: Final[dict[str, Kind]] = {
     "id": "int",
@@ -400,6 +408,25 @@ class Database:
             rows = imports_json(ctx.store.batches())
             columns = list(rows[0]) if rows else _IMPORTS_COLUMNS
             return _frame(columns, rows, IMPORTS_KINDS, provenance=_provenance(ctx.provenance()))
+
+    def goals_frame(self) -> pd.DataFrame:
+        """The goals in force (`intd goals --format json`): the shipped goals with the
+        goals file given to `open` merged in; `attrs["goals_version"]` their version."""
+        from datetime import date
+
+        from intdrammen.render.setup import goals_json
+
+        with self._reading() as ctx:
+            data = goals_json(ctx.goals)
+        rows: list[TypedRow] = [
+            {
+                k: date.fromisoformat(v) if GOALS_KINDS.get(k) == "date" and v else v
+                for k, v in goal.items()
+            }
+            for goal in data["goals"]
+        ]
+        columns = list(rows[0]) if rows else ["id"]
+        return _frame(columns, rows, GOALS_KINDS, goals_version=data["version"])
 
     def _stored(self, kind: str) -> pd.DataFrame:
         with self._reading() as ctx:

@@ -24,7 +24,7 @@ def test_every_code_raised_in_the_importers_has_a_hint() -> None:
     raised = set(re.findall(r'"([EW]-[A-Z][A-Z0-9-]+)"', source))
     # Codes of whole-command errors (exit 1 with one message) carry their own sentence.
     command_codes = {"E-INTD", "E-IMPORT", "E-CONFIG", "E-UNKNOWN", "E-NODATA", "E-BUSY"}
-    command_codes |= {"E-UNDO", "E-STORAGE", "E-DEMO-KEEP"}
+    command_codes |= {"E-UNDO", "E-STORAGE", "E-DEMO-KEEP", "E-USAGE"}  # E-USAGE: api.py
     assert raised - command_codes <= set(HINTS), sorted(raised - command_codes - set(HINTS))
 
 

@@ -1237,6 +1237,19 @@ class Store:
             for table in ("participants", "placements", "batches")
         }
 
+    def stored_rows(self, kind: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """(column names, rows) of every stored participant or placement, in the order
+        of their files: the content columns except the keyed identity hash and the
+        derived placement key, then the batch, file, sheet and row each came from."""
+        table, _key, columns = TABLES[kind]
+        shown = [c for c in columns if c not in ("person_key", "placement_key")]
+        cursor = self.conn.execute(
+            f"SELECT {', '.join('t.' + c for c in shown)}, t.batch_id, b.file, t.sheet, "
+            f"t.source_row FROM {table} t JOIN batches b ON b.id = t.batch_id "
+            "ORDER BY t.batch_id, t.sheet, t.source_row"
+        )
+        return [*shown, "batch_id", "file", "sheet", "source_row"], cursor.fetchall()
+
     # -------------------------------------------------------------- figures
 
     def first_job_starts(

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
     from intdrammen import reports
     from intdrammen.models import Provenance
-    from intdrammen.render.rows import Cell, TypedRow
+    from intdrammen.render.data import TypedRow
 
 __all__ = ["Database", "Explanation", "Progress", "Report", "UsageError", "open"]
 
@@ -74,7 +74,19 @@ PROGRESS_KINDS: Final[dict[str, Kind]] = {
     "work_or_education": "int",
     "rate": "float",
     "met": "bool",
+    "kind": "str",
+    "title": "str",
+    "region": "str",
+    "up_to": "date",
+    "share_of_target": "float",
+    "projected": "float",
+    "as_of": "date",
+    "expected_as_of": "float",
+    "available": "bool",
+    "measured_on": "date",
+    "dimension": "str",
     "name": "str",
+    "suppressed": "str",
 }
 REPORT_KINDS: Final[dict[str, Kind]] = {
     "section": "str",
@@ -83,6 +95,9 @@ REPORT_KINDS: Final[dict[str, Kind]] = {
     "intro_ended": "int",
     "intro_work_or_education": "int",
     "intro_rate": "float",
+    "dimension": "str",
+    "code": "str",
+    "suppressed": "str",
 }
 EXPLAIN_KINDS: Final[dict[str, Kind]] = {
     "participant_id": "str",
@@ -92,6 +107,9 @@ EXPLAIN_KINDS: Final[dict[str, Kind]] = {
     "placement_id": "str",
     "source": "str",
     "detail": "str",
+    "what": "str",
+    "goal": "str",
+    "year": "int",
 }
 STORED_KINDS: Final[dict[str, Kind]] = {
     "birth_year": "int",
@@ -134,7 +152,7 @@ class UsageError(IntdError, ValueError):
 # ----------------------------------------------------------------------------- frames
 
 
-def _series(values: Sequence[Cell], kind: Kind) -> Any:
+def _series(values: Sequence[object], kind: Kind) -> Any:
     import pandas as pd
 
     cells: list[Any] = list(values)
@@ -149,17 +167,13 @@ def _series(values: Sequence[Cell], kind: Kind) -> Any:
 def _frame(
     columns: Sequence[str], rows: Sequence[TypedRow], kinds: dict[str, Kind], **attrs: Any
 ) -> pd.DataFrame:
-    """A DataFrame of typed rows: a hidden (suppressed) cell and a cell that does not
-    apply are both missing (<NA>, NaT)."""
+    """A DataFrame of the typed rows the CSV is written from: a hidden (suppressed)
+    cell and a cell that does not apply are both missing (<NA>, NaT); the `suppressed`
+    column names the hidden ones, as in the CSV."""
     import pandas as pd
 
-    from intdrammen.render.rows import Hidden
-
     data = {
-        column: _series(
-            [None if isinstance(v, Hidden) else v for v in (r.get(column) for r in rows)],
-            kinds.get(column, "str"),
-        )
+        column: _series([r.get(column) for r in rows], kinds.get(column, "str"))
         for column in columns
     }
     frame = pd.DataFrame(data, columns=list(columns))
@@ -186,10 +200,10 @@ class Progress:
         """One row per goal and introduction measure (and with `by`, one per goal and
         group, section "by_<dimension>", labelled in column `name`): the columns of
         `intd progress --format csv`."""
-        from intdrammen.render.rows import PROGRESS_BY_COLUMN, PROGRESS_COLUMNS, progress_rows
+        from intdrammen.render.data import PROGRESS_COLUMNS, progress_rows
 
-        columns = [*PROGRESS_COLUMNS, *([PROGRESS_BY_COLUMN] if self.value.breakdowns else [])]
-        return _frame(columns, progress_rows(self.value), PROGRESS_KINDS, **self._attrs())
+        rows = progress_rows(self.value)
+        return _frame(PROGRESS_COLUMNS, rows, PROGRESS_KINDS, **self._attrs())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of `intd progress --format json`, as Python values."""
@@ -215,7 +229,7 @@ class Report:
     def to_frame(self) -> pd.DataFrame:
         """Rows per year, per municipality with the total, and per group of `by`
         (section "by_<dimension>"): the columns of `intd report --format csv`."""
-        from intdrammen.render.rows import REPORT_COLUMNS, report_rows
+        from intdrammen.render.data import REPORT_COLUMNS, report_rows
 
         attrs = {"provenance": self.provenance, "suppressed_below": self.value.suppressed_below}
         return _frame(REPORT_COLUMNS, report_rows(self.value), REPORT_KINDS, **attrs)
@@ -242,7 +256,7 @@ class Explanation:
         """One row per person counted (status "counted", reason: what counted, with
         its date and placement) or excluded (status "excluded", reason code), with the
         file and row the decision rests on."""
-        from intdrammen.render.rows import EXPLAIN_COLUMNS, explain_rows
+        from intdrammen.render.data import EXPLAIN_COLUMNS, explain_rows
 
         attrs = {"provenance": self.provenance, "suppressed_below": None}
         return _frame(EXPLAIN_COLUMNS, explain_rows(self.value), EXPLAIN_KINDS, **attrs)

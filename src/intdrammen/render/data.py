@@ -14,7 +14,14 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from intdrammen.models import Provenance
+from intdrammen.models import (
+    MergerNote,
+    PartLabel,
+    Provenance,
+    QuarterLabel,
+    RowLabel,
+    SplitLabel,
+)
 from intdrammen.render.cells import safe_cell
 from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
 from intdrammen.reports import (
@@ -39,6 +46,47 @@ def _percent(value: Fraction | None) -> float | None:
 
 def _number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else round(float(value), 1)
+
+
+_EN = Fmt("en")  # machine formats keep English text beside the typed fields
+
+
+def notes_json(notes: Sequence[MergerNote]) -> list[str]:
+    """The `notes` key: each merger note as English text (as before the typed notes)."""
+    return [_EN.note(n) for n in notes]
+
+
+def merger_notes_json(notes: Sequence[MergerNote]) -> list[dict[str, Any]]:
+    """The `merger_notes` key: each note's typed fields."""
+    return [
+        {
+            "kind": n.kind.value,
+            "old_code": n.old_code,
+            "old_name": n.old_name,
+            "merged_into": n.merged_into,
+            "year": n.year,
+            "codes": list(n.codes),
+            "old_codes": list(n.old_codes),
+        }
+        for n in notes
+    ]
+
+
+def label_fields(label: RowLabel | None) -> dict[str, Any] | None:
+    """A row's typed label as fields (None: its `name` is data or a plain key)."""
+    if isinstance(label, QuarterLabel):
+        return {"kind": "quarter", "year": label.year, "quarter": label.quarter}
+    if isinstance(label, SplitLabel):
+        return {"kind": "split", "name": label.name, "code": label.code, "year": label.year}
+    if isinstance(label, PartLabel):
+        return {
+            "kind": "part",
+            "name": label.name,
+            "code": label.code,
+            "today": label.today,
+            "year": label.year,
+        }
+    return None
 
 
 def provenance_json(p: Provenance) -> dict[str, Any]:
@@ -105,7 +153,8 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
         ],
         "breakdowns": {goal_id: breakdown_json(b) for goal_id, b in report.breakdowns},
         "suppressed_below": report.suppressed_below,
-        "notes": list(report.provenance.notes),
+        "notes": notes_json(report.provenance.notes),
+        "merger_notes": merger_notes_json(report.provenance.notes),
         "provenance": provenance_json(report.provenance),
     }
 
@@ -141,6 +190,7 @@ def _row_json(row: Row, name_key: str) -> dict[str, Any]:
     }
     if name_key == "name":
         result["code"] = row.code
+        result["label_fields"] = label_fields(row.label_value)
     return result
 
 
@@ -154,7 +204,8 @@ def report_json(report: RegionReport) -> dict[str, Any]:
         "total": _row_json(report.total, "name"),
         "breakdown": breakdown_json(report.breakdown) if report.breakdown else None,
         "suppressed_below": report.suppressed_below,
-        "notes": list(report.provenance.notes),
+        "notes": notes_json(report.provenance.notes),
+        "merger_notes": merger_notes_json(report.provenance.notes),
         "provenance": provenance_json(report.provenance),
     }
 
@@ -164,12 +215,15 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
         "goal": explanation.goal.id,
         "year": explanation.year,
         "region": explanation.region.name if explanation.region else None,
+        "goal_region": explanation.goal_region,
         "counted": [
             {
                 "participant_id": c.participant_id,
                 "date": c.date.isoformat() if c.date else None,
                 "placement_id": c.placement_id,
-                "what": c.what,
+                "what": _EN.explained(c.what, c.basis),
+                "what_code": c.what,
+                "basis": c.basis,
                 "source": c.source,
             }
             for c in explanation.counted
@@ -178,11 +232,15 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
             {
                 "participant_id": e.participant_id,
                 "reason": e.reason,
-                "detail": e.detail,
+                "detail": _EN.explained(e.detail),
+                "detail_fields": e.detail.fields(),
+                "date": e.date.isoformat() if e.date else None,
                 "source": e.source,
             }
             for e in explanation.excluded
         ],
+        "notes": notes_json(explanation.provenance.notes),
+        "merger_notes": merger_notes_json(explanation.provenance.notes),
         "provenance": provenance_json(explanation.provenance),
     }
 
@@ -338,7 +396,7 @@ def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 def provenance_md(p: Provenance, fmt: Fmt) -> str:
     files = ", ".join(f"{f} ({sha[:8]}, batch {b})" for f, sha, b in p.files) or "–"
     lines = [
-        f"- {fmt.t('data_as_of')}: {p.data_as_of or '–'}",
+        f"- {fmt.t('data_as_of')}: {fmt.stamp(p.data_as_of)}",
         f"- {fmt.t('files')}: {files}",
         f"- {fmt.t('goals_version')} {p.goals_version}, {fmt.t('regions_version')} "
         f"{p.regions_version}, {fmt.t('intd_version')} {p.intd_version}",
@@ -450,7 +508,7 @@ def _md_rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> str:
         header,
         [
             [
-                fmt.row_label(dimension, r.label),
+                fmt.row_label(dimension, r),
                 fmt.count(r.into_work),
                 fmt.count(r.intro_ended),
                 fmt.count(r.intro_work_or_education),

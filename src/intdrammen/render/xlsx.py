@@ -84,7 +84,7 @@ class _Sheets:
 def _rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
     return [
         [
-            fmt.row_label(dimension, r.label),
+            fmt.row_label(dimension, r),
             r.into_work,
             r.intro_ended,
             r.intro_work_or_education,

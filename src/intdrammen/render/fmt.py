@@ -128,7 +128,7 @@ class Fmt:
             }
             return self.t(f"detail.{value.code.value}", **fields)
         if basis is not None:
-            return self.t("what", basis=self.code(basis), value=self.code(value))
+            return self.t("counted_what", basis=self.code(basis), value=self.code(value))
         return self.code(value)
 
     def note(self, note: MergerNote | str) -> str:

@@ -257,7 +257,7 @@ def test_explain_details_are_typed_and_keep_todays_text(tmp_path, cli, cli_json)
     nb = " ".join(
         cli("explain", "--goal", "id-2016-2020", "--year", "2019", "--lang", "nb").stdout.split()
     )
-    assert "kommune 0301" in nb and "jobb starter 2015-05-01" in nb
+    assert "kommune 0301" in nb and "jobb starter 01.05.2015" in nb
     assert "plasseringer: kurs" in nb and "utenfor regionen" in nb
     intro = cli_json("explain", "--goal", "intro-direct-55", "--year", "2019")
     (counted,) = intro["counted"]
@@ -296,6 +296,17 @@ def test_every_table_header_is_distinct(tmp_path, cli, lang):
     assert len(headers) >= 5
     for header in headers:
         assert len(set(header)) == len(header), header
+    text = cli("progress", "--year", "2019", "--lang", lang).stdout.splitlines()
+    goal = "Goal" if lang == "en" else "Mål"
+    (head,) = (re.split(r"\s{2,}", t.strip()) for t in text if t.strip().startswith(goal + " "))
+    assert len(head) == 7 and len(set(head)) == 7, head  # the goals table in the terminal
+    page = tmp_path / f"r-{lang}.html"
+    assert cli("report", "--by", "gender", "--lang", lang, "--out", str(page)).exit_code == 0
+    heads = re.findall(r"<thead><tr>(.*?)</tr></thead>", page.read_text(encoding="utf-8"))
+    assert len(heads) >= 3
+    for head in heads:
+        cells = re.findall(r"<th>(.*?)</th>", head)
+        assert len(set(cells)) == len(cells), cells
     out = tmp_path / f"r-{lang}.xlsx"
     assert cli("report", "--by", "gender", "--lang", lang, "--out", str(out)).exit_code == 0
     for sheet in openpyxl.load_workbook(out).worksheets:

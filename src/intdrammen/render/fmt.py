@@ -115,15 +115,16 @@ class Fmt:
 
     def explained(self, value: ExplainDetail | str, basis: str | None = None) -> str:
         """A reason, what counted or a detail of `intd explain` in this language. A
-        detail (ExplainDetail) is worded from its fields: dates and codes as they are
-        (ISO dates, as `explain` has always shown them), placement types translated.
+        detail (ExplainDetail) is worded from its fields: dates as this language writes
+        them in tables (`day`: ISO in English, 01.05.2015 in bokmål), municipality codes as
+        they are, placement types translated.
         A code (a reason, or what counted, with its `basis` when it has one) is
         translated as a code."""
         if isinstance(value, ExplainDetail):
             sep = self.t("list_separator")
             fields = {
                 "municipality": value.municipality or self.t("unknown"),
-                "dates": sep.join(d.isoformat() for d in value.dates),
+                "dates": sep.join(self.day(d) for d in value.dates),
                 "placement_types": sep.join(self.code(t) for t in value.placement_types),
             }
             return self.t(f"detail.{value.code.value}", **fields)

@@ -340,3 +340,18 @@ def test_data_as_of_is_written_as_a_reader_writes_a_date(tmp_path, cli, cli_json
     assert json.loads(cli("report", "--format", "json").stdout)["provenance"]["data_as_of"] == (
         "2026-12-01T21:34:00+00:00"
     )
+
+
+def test_regions_show_lists_every_configured_note_typed_and_in_words(tmp_path, cli, cli_json):
+    data = cli_json("regions", "show", "Drammensregionen")
+    assert data["notes"][0] == NEDRE_EIKER and data["notes"][-1] == SANDE_NOTE
+    kinds = [(n["kind"], n["old_code"]) for n in data["merger_notes"]]
+    assert kinds == [("counted", "0625"), ("counted", "0711"), ("not_countable", "0713")]
+    # A merged municipality as a region: its note explains the output's own title.
+    load(tmp_path, cli, [person("D1", "0602")], [placement("D1", "2019-03-01")])
+    today = cli_json("report", "--region", "0625")
+    assert today["region"] == "Drammen"
+    assert [n["kind"] for n in today["merger_notes"]] == ["shown_as_today"]
+    assert today["notes"] == [
+        "Nedre Eiker (0625) merged into Drammen in 2020; showing today's Drammen."
+    ]

@@ -247,6 +247,18 @@ class MergerNote:
     codes: tuple[str, ...] = ()
     old_codes: tuple[str, ...] = ()
 
+    def fields(self) -> dict[str, object]:
+        """The typed fields for JSON (`merger_notes`)."""
+        return {
+            "kind": self.kind.value,
+            "old_code": self.old_code,
+            "old_name": self.old_name,
+            "merged_into": self.merged_into,
+            "year": self.year,
+            "codes": list(self.codes),
+            "old_codes": list(self.old_codes),
+        }
+
     def explains(self, considered: frozenset[str], shown: frozenset[str] = frozenset()) -> bool:
         """Whether this note explains something in an output whose records carry the
         municipality codes `considered` (every record the output looked at, counted or

@@ -58,18 +58,7 @@ def notes_json(notes: Sequence[MergerNote]) -> list[str]:
 
 def merger_notes_json(notes: Sequence[MergerNote]) -> list[dict[str, Any]]:
     """The `merger_notes` key: each note's typed fields."""
-    return [
-        {
-            "kind": n.kind.value,
-            "old_code": n.old_code,
-            "old_name": n.old_name,
-            "merged_into": n.merged_into,
-            "year": n.year,
-            "codes": list(n.codes),
-            "old_codes": list(n.old_codes),
-        }
-        for n in notes
-    ]
+    return [n.fields() for n in notes]
 
 
 def label_fields(label: RowLabel | None) -> dict[str, Any] | None:

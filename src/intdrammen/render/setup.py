@@ -12,7 +12,6 @@ from rich.text import Text
 from intdrammen.config import GoalConfig
 from intdrammen.models import Goal, GoalKind
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionMember
-from intdrammen.render.data import merger_notes_json
 from intdrammen.render.fmt import Fmt
 
 
@@ -85,7 +84,7 @@ def regions_json(regions: Sequence[Region], version: str) -> dict[str, Any]:
                 "members": [m.label for m in r.members],
                 "candidates": [m.label for m in r.candidates],
                 "notes": [Fmt("en").note(n) for n in r.notes],
-                "merger_notes": merger_notes_json(r.notes),
+                "merger_notes": [n.fields() for n in r.notes],
             }
             for r in regions
         ],
@@ -114,7 +113,7 @@ def region_detail_json(region: Region, history: MunicipalityHistory) -> dict[str
         "members": [_member_json(m, history) for m in region.members],
         "candidates": [_member_json(m, history) for m in region.candidates],
         "notes": [Fmt("en").note(n) for n in region.notes],
-        "merger_notes": merger_notes_json(region.notes),
+        "merger_notes": [n.fields() for n in region.notes],
     }
 
 

@@ -6,6 +6,7 @@ language's table has the same keys (tests/test_typed_notes.py checks both).
 """
 
 TABLE: dict[str, str] = {
+    # Labels and headings (Fmt.t)
     "progress_title": "Progress {year}",
     "report_title": "Report {region}, {first}–{last}",
     "goal_region_only": "{region} (the goal's region)",
@@ -86,6 +87,7 @@ TABLE: dict[str, str] = {
     "intro_sheet": "Intro cohort {year}",
     "cohort_rates_sheet": "Intro per cohort",
     "suppressed_note": "':' = fewer than {n} persons, or a cell that would reveal one (suppressed).",
+    # `--by` dimensions (Fmt.dimension) and their fixed row values (Fmt.row_label)
     "dimension.municipality": "Municipality",
     "dimension.gender": "Gender",
     "dimension.country": "Country background",
@@ -96,6 +98,8 @@ TABLE: dict[str, str] = {
     "value.gender.female": "female",
     "value.gender.male": "male",
     "value.gender.other": "other",
+    # `intd explain` codes: reasons, placement types, outcomes (Fmt.code); English shows
+    # the code itself, as JSON has it
     "word.outside_region": "outside_region",
     "word.after_period": "after_period",
     "word.outside_window": "outside_window",
@@ -120,17 +124,21 @@ TABLE: dict[str, str] = {
     "word.placement": "placement",
     "word.status_1y": "status_1y",
     "word.none": "none",
+    # Merger notes (Fmt.note), one per MergerKind: {old} = name (code), {new} = today's
     "note.counted": "{old} merged into {new} in {year}: counted as part of today's {new}.",
     "note.not_countable": "{old} merged into {new} in {year}; records coded {codes} cannot be told apart from the rest of {new} and are not counted.",
     "note.shown_as_today": "{old} merged into {new} in {year}; showing today's {new}.",
+    # Typed row labels (Fmt.row_label): QuarterLabel, SplitLabel, PartLabel
     "row.quarter": "{year} Q{quarter}",
     "row.split": "{name} ({code}, split {year})",
     "row.part": "{today} (former {name}, {code})",
+    # `intd explain` details (Fmt.explained), one per DetailCode
     "detail.municipality": "municipality {municipality}",
     "detail.first_job_starts": "first job in the window starts {dates}",
     "detail.job_starts": "job starts {dates}",
     "detail.placements": "placements: {placement_types}",
     "detail.ended": "ended {dates}",
+    # Lists, dates and times (Fmt.long_date, Fmt.stamp)
     "list_separator": ", ",
     "date_long": "{day} {month} {year}",
     "datetime_long": "{date}, {time}",

@@ -2,6 +2,7 @@
 """Bokmål: every label and template intd prints, one table (see en.py for the keys)."""
 
 TABLE: dict[str, str] = {
+    # Labels and headings (Fmt.t)
     "progress_title": "Måloppnåelse {year}",
     "report_title": "Rapport {region}, {first}–{last}",
     "goal_region_only": "{region} (målets region)",
@@ -82,6 +83,7 @@ TABLE: dict[str, str] = {
     "intro_sheet": "Introkull {year}",
     "cohort_rates_sheet": "Intro per kull",
     "suppressed_note": "':' = færre enn {n} personer, eller en celle som ville avsløre en slik (prikket).",
+    # `--by` dimensions (Fmt.dimension) and their fixed row values (Fmt.row_label)
     "dimension.municipality": "Kommune",
     "dimension.gender": "Kjønn",
     "dimension.country": "Landbakgrunn",
@@ -92,6 +94,8 @@ TABLE: dict[str, str] = {
     "value.gender.female": "kvinne",
     "value.gender.male": "mann",
     "value.gender.other": "annet",
+    # `intd explain` codes: reasons, placement types, outcomes (Fmt.code); English shows
+    # the code itself, as JSON has it
     "word.outside_region": "utenfor regionen",
     "word.after_period": "etter perioden",
     "word.outside_window": "utenfor perioden",
@@ -116,17 +120,21 @@ TABLE: dict[str, str] = {
     "word.placement": "plassering",
     "word.status_1y": "status etter ett år",
     "word.none": "ingen",
+    # Merger notes (Fmt.note), one per MergerKind: {old} = name (code), {new} = today's
     "note.counted": "{old} ble slått sammen med {new} i {year}: telles som en del av dagens {new}.",
     "note.not_countable": "{old} ble slått sammen med {new} i {year}; registreringer med kode {codes} kan ikke skilles fra resten av {new} og telles ikke med.",
     "note.shown_as_today": "{old} ble slått sammen med {new} i {year}; viser dagens {new}.",
+    # Typed row labels (Fmt.row_label): QuarterLabel, SplitLabel, PartLabel
     "row.quarter": "{year} K{quarter}",
     "row.split": "{name} ({code}, delt {year})",
     "row.part": "{today} (tidligere {name}, {code})",
+    # `intd explain` details (Fmt.explained), one per DetailCode
     "detail.municipality": "kommune {municipality}",
     "detail.first_job_starts": "første jobb i perioden starter {dates}",
     "detail.job_starts": "jobb starter {dates}",
     "detail.placements": "plasseringer: {placement_types}",
     "detail.ended": "avsluttet {dates}",
+    # Lists, dates and times (Fmt.long_date, Fmt.stamp)
     "list_separator": ", ",
     "date_long": "{day}. {month} {year}",
     "datetime_long": "{date} kl. {time}",

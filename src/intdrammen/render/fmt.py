@@ -23,7 +23,7 @@ from intdrammen.models import (
     QuarterLabel,
     SplitLabel,
 )
-from intdrammen.render.lang import table
+from intdrammen.render.lang import LANGUAGES, table
 
 SUPPRESSED = ":"  # SSB's marker for a suppressed cell
 
@@ -39,13 +39,10 @@ def rate_cell(
     return undefined if rate is None else rate
 
 
-# Every word: render/lang/<code>.py, one table per language (keys: see lang/en.py).
-
-
 def default_lang() -> str:
     """$INTD_LANG, else bokmål when the user's locale is Norwegian, else English."""
     chosen = os.environ.get("INTD_LANG")
-    if chosen in ("nb", "en"):
+    if chosen in LANGUAGES:
         return chosen
     name = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
     return "nb" if name.lower().startswith(("nb", "no", "nn")) else "en"

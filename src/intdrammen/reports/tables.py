@@ -320,15 +320,14 @@ def _grouper(
     if region is None:
 
         @cache
-        def group(code: str | None, _day: date) -> tuple[str, Label]:
+        def group(code: str | None) -> tuple[str, Label]:
             key, label = ctx.history.group(code)
             if key.startswith("split:"):
                 at = key.removeprefix("split:")
-                year = ctx.history.split_year(at)
-                return key, SplitLabel(ctx.history.name(at), at, year)
+                return key, SplitLabel(ctx.history.name(at), at, ctx.history.split_year(at))
             return key, label
 
-        return group
+        return lambda code, _day: group(code)
 
     @cache
     def member_row(code: str | None, day: date) -> tuple[str, Label] | None:

@@ -175,7 +175,7 @@ def test_report_json_follows_the_contract(tmp_path, cli, cli_json):
         }
     ]
     names = [m["name"] for m in data["municipalities"]]
-    assert names == ["Drammen", "Lier", "Øvre Eiker", "Sande (Vestfold)"]
+    assert names == ["Drammen", "Lier", "Øvre Eiker", "Holmestrand (former Sande (Vestfold), 0713)"]
     whole = cli_json("report")
     assert whole["region"] is None
     assert {m["name"] for m in whole["municipalities"]} == {"Drammen", "Hamar"}

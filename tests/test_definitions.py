@@ -504,7 +504,7 @@ def test_region_report_lists_every_member_row_also_with_zero(cli, cli_json, tmp_
         ("Drammen", 1),
         ("Lier", 0),
         ("Øvre Eiker", 0),
-        ("Sande (Vestfold)", 0),
+        ("Holmestrand (former Sande (Vestfold), 0713)", 0),
     ]
     assert [(y["year"], y["into_work"]) for y in report["years"]] == [(2020, 1)]
 
@@ -936,7 +936,7 @@ def test_report_region_years_and_municipalities(cli, cli_json, tmp_path):
         ("Drammen", 3, 1, 0),
         ("Lier", 1, 0, 0),
         ("Øvre Eiker", 0, 1, 1),
-        ("Sande (Vestfold)", 1, 0, 0),
+        ("Holmestrand (former Sande (Vestfold), 0713)", 1, 0, 0),
     ]
     for row in report["years"] + report["municipalities"]:
         if row["intro_ended"]:

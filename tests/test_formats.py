@@ -27,7 +27,8 @@ OLD_PROGRESS_COLUMNS = [
 ]  # fmt: skip
 EXPLAIN_COLUMNS = [
     "participant_id", "status", "reason", "date", "placement_id", "source", "detail",
-    "what", "goal", "year",
+    "what", "goal", "year", "what_code", "basis", "detail_code", "municipality",
+    "placement_types",
 ]  # fmt: skip
 
 
@@ -229,7 +230,15 @@ def test_explain_csv_one_row_per_person(small: Path, cli: Any) -> None:
     assert rows[0]["source"] == "pl.csv:2" and rows[0]["what"] == "job"
     (w4,) = rows[3:]
     assert (w4["participant_id"], w4["status"], w4["reason"]) == ("W4", "excluded", "after_period")
-    assert "2020-02-01" in w4["detail"] and w4["date"] == ""
+    # An excluded person's date is the first date its detail names (the job after the
+    # period here), and the detail's code and fields stand in their own columns.
+    assert "2020-02-01" in w4["detail"] and w4["date"] == "2020-02-01"
+    assert (w4["detail_code"], w4["municipality"], w4["placement_types"]) == (
+        "first_job_starts",
+        "",
+        "",
+    )
+    assert all(r["what_code"] == "job" and r["basis"] == "" for r in rows[:3])
     assert {(r["goal"], r["year"]) for r in rows} == {("id-2016-2020", "2019")}
 
 

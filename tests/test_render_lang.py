@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from intdrammen.models import SplitLabel
 from intdrammen.municipalities import (
     MunicipalityHistory,
     build_region,
@@ -34,7 +35,8 @@ def flat(text: str) -> str:
 
 @pytest.fixture
 def loaded(tmp_path, cli):
-    """Drammen: 8 people (K and M), jobs 2017-2019, 6 in the 2019 cohort; one in Lier."""
+    """Drammen: 8 people (K and M), jobs 2017-2019, 6 in the 2019 cohort; one in Lier; one
+    woman coded Nedre Eiker (0625), so that the Nedre Eiker merger note explains her."""
     people = [
         [
             f"D{i}", "", 1980 + i, "K" if i % 2 else "M", "Syria", "0602", "", "2017-01-01",
@@ -43,11 +45,13 @@ def loaded(tmp_path, cli):
         for i in range(8)
     ]  # fmt: skip
     people.append(["L1", "", 1985, "M", "Eritrea", "0626", "", "", "", "", ""])
+    people.append(["N1", "", 1986, "K", "Eritrea", "0625", "", "", "", "", ""])
     jobs = [
         [f"P{i}", f"D{i}", "fast jobb", "", "Kiwi", f"201{7 + i % 3}-03-01", "", "100", "NAV"]
         for i in range(8)
     ]
     jobs.append(["P9", "L1", "lærling", "", "Rema", "2018-05-01", "", "", "NAV"])
+    jobs.append(["P10", "N1", "fast jobb", "", "Kiwi", "2018-06-01", "", "", "NAV"])
     p = write_csv(tmp_path / "p.csv", PARTICIPANT_HEADER, people)
     pl = write_csv(tmp_path / "pl.csv", PLACEMENT_HEADER, jobs)
     result = cli("import", str(p), str(pl))
@@ -67,7 +71,7 @@ def test_markdown_report_in_norwegian(loaded, cli):
     text = result.stdout
     assert "## Etter kjønn" in text
     assert "| Kjønn | I arbeid |" in text
-    assert re.search(r"^\| kvinne \| 4 \|", text, re.M)
+    assert re.search(r"^\| kvinne \| 5 \|", text, re.M)
     assert re.search(r"^\| mann \| 5 \|", text, re.M)
     assert "| Totalt |" in text
     assert f"- {NOTE_NB}" in text
@@ -118,7 +122,7 @@ def test_english_stays_english(loaded, cli):
     )  # fmt: skip
     text = result.stdout
     assert "## By gender" in text and "| Gender | Into work |" in text
-    assert re.search(r"^\| female \| 4 \|", text, re.M)
+    assert re.search(r"^\| female \| 5 \|", text, re.M)
     assert f"- {NOTE_EN}" in text
     progress = cli("progress", "--year", "2019", "--lang", "en", "--format", "markdown").stdout
     assert "| 1000 into work 2016-2020 |" in progress
@@ -164,9 +168,8 @@ def test_every_merger_note_has_a_bokmal_version():
     notes += resolve_region("0625", regions, history).notes
     assert len(notes) == 4  # both kinds of region note and the municipality-as-region note
     nb, en = Fmt("nb"), Fmt("en")
-    for note in notes:
-        assert "merged into" in note
-        assert en.note(note) == note
+    for note in notes:  # typed values, worded per language from the tables
+        assert "merged into" in en.note(note)
         assert "merged into" not in nb.note(note)
         assert "ble slått sammen med" in nb.note(note)
     assert nb.note(notes[0]) == NOTE_NB
@@ -185,7 +188,11 @@ def test_row_labels_in_both_languages():
     ]
     assert en.row_label("gender", "female") == "female"
     assert (nb.row_label("x", "unknown"), nb.row_label("x", "total")) == ("ukjent", "Totalt")
-    assert nb.row_label("municipality", "Ålesund (1507, split 2024)") == "Ålesund (1507, delt 2024)"
+    # A split row is a typed value, worded per language; a text label is never parsed.
+    split = SplitLabel("Ålesund", "1507", 2024)
+    assert nb.row_label("municipality", split) == "Ålesund (1507, delt 2024)"
+    assert en.row_label("municipality", split) == "Ålesund (1507, split 2024)" == split.key
+    assert nb.row_label("municipality", split.key) == split.key
     assert nb.row_label("country", "Syria") == "Syria"
 
 
@@ -225,7 +232,7 @@ def test_xlsx_sheet_names_keep_the_year_and_fit(loaded, cli, lang, intro, rates)
     goals = book[names[0]]
     header = [c.value for c in next(goals.iter_rows(max_row=1))]
     first = {h: c.value for h, c in zip(header, next(goals.iter_rows(min_row=2, max_row=2)))}
-    year, target = ("Year", "Target") if lang == "en" else ("År", "Mål")
+    year, target = ("Year", "Target") if lang == "en" else ("År", "Måltall")
     assert first[year] == "2019" and first["id"] == "id-2016-2020"  # headers over their values
     assert first[target] == 1000
     if lang == "nb":

@@ -165,7 +165,7 @@ class Provenance:
     files: tuple[tuple[str, str, int], ...] = ()  # (file name, sha256 prefix, batch id)
     goals_version: str = ""
     regions_version: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[MergerNote, ...] = field(default_factory=tuple)
 
 
 # ------------------------------------------------------------------- rows the figures read
@@ -216,3 +216,150 @@ class Activity(NamedTuple):
     employer: str | None
     channel: str | None
     source: str
+
+
+# ------------------------------------------------- typed notes and labels (no sentences)
+# Report values carry these facts; render/fmt.py turns them into words per language from
+# one translation table per language (render/lang/). Nothing reads a sentence back.
+
+
+class MergerKind(StrEnum):
+    """How a region treats a municipality that merged into another."""
+
+    COUNTED = "counted"  # its successor is a member too: counted as part of it
+    NOT_COUNTABLE = "not_countable"  # its successor is not: later records are not counted
+    SHOWN_AS_TODAY = "shown_as_today"  # asked for by its old name: today's municipality shown
+
+
+@dataclass(frozen=True)
+class MergerNote:
+    """A municipality merger that a region's figures depend on.
+
+    `codes` are the successor's codes from the merger on (for `not_countable`, the codes
+    whose records cannot be told apart and are not counted); `old_codes` are the old
+    municipality's own codes (its code and those whose whole area went into it)."""
+
+    kind: MergerKind
+    old_code: str
+    old_name: str
+    merged_into: str
+    year: int
+    codes: tuple[str, ...] = ()
+    old_codes: tuple[str, ...] = ()
+
+    def fields(self) -> dict[str, object]:
+        """The typed fields for JSON (`merger_notes`)."""
+        return {
+            "kind": self.kind.value,
+            "old_code": self.old_code,
+            "old_name": self.old_name,
+            "merged_into": self.merged_into,
+            "year": self.year,
+            "codes": list(self.codes),
+            "old_codes": list(self.old_codes),
+        }
+
+    def explains(self, considered: frozenset[str], shown: frozenset[str] = frozenset()) -> bool:
+        """Whether this note explains something in an output whose records carry the
+        municipality codes `considered` (every record the output looked at, counted or
+        not) and whose rows show the municipalities coded `shown`:
+
+        - counted: a record carries one of the old codes (it is counted under today's
+          name, which the note explains);
+        - not_countable: a record carries an old code or one of the successor's codes
+          (the note says why the latter are not counted), or the output shows the old
+          municipality's own row (the note says why its figures stop at the merger);
+        - shown_as_today: always (the output is about the region it names).
+        """
+        own = {self.old_code, *self.old_codes}
+        if self.kind is MergerKind.SHOWN_AS_TODAY:
+            return True
+        if self.kind is MergerKind.COUNTED:
+            return bool(own & considered)
+        return bool((own | set(self.codes)) & considered) or bool(own & shown)
+
+
+@dataclass(frozen=True)
+class QuarterLabel:
+    """A `--by quarter` row: year and quarter (1-4)."""
+
+    year: int
+    quarter: int
+
+    @property
+    def key(self) -> str:
+        """The row's stable key (JSON `label`): "2019 Q3"."""
+        return f"{self.year} Q{self.quarter}"
+
+
+@dataclass(frozen=True)
+class SplitLabel:
+    """A whole-project row of a municipality that was split: its name and code before the
+    split, and the year of the split."""
+
+    name: str
+    code: str
+    year: int
+
+    @property
+    def key(self) -> str:
+        """The row's stable key (JSON `label`): "Ålesund (1507, split 2024)"."""
+        return f"{self.name} ({self.code}, split {self.year})"
+
+
+@dataclass(frozen=True)
+class PartLabel:
+    """A region row that counts only the part of today's municipality that was once an
+    old one (Sande (Vestfold) 0713, part of Holmestrand since 2020): records under the
+    successor's codes cannot be told apart and are not counted."""
+
+    name: str  # the old municipality's name
+    code: str  # its code
+    today: str  # today's municipality it is part of
+    year: int  # the year of the merger
+
+    @property
+    def key(self) -> str:
+        """The row's stable key (JSON `label`): today's municipality first, as in the
+        whole-project rows, then the old one it counts: "Holmestrand (former Sande
+        (Vestfold), 0713)"."""
+        return f"{self.today} (former {self.name}, {self.code})"
+
+
+RowLabel = QuarterLabel | SplitLabel | PartLabel
+
+
+class DetailCode(StrEnum):
+    """What an `intd explain` detail states (ExplainDetail)."""
+
+    MUNICIPALITY = "municipality"  # outside_region: the first job's municipality code
+    FIRST_JOB_STARTS = "first_job_starts"  # after_period: the first job's start
+    JOB_STARTS = "job_starts"  # outside_window: the starts of the person's (first 3) jobs
+    PLACEMENTS = "placements"  # no_job / a placement type: the person's placement types
+    ENDED = "ended"  # introduction measures: the day the programme ended
+
+
+@dataclass(frozen=True)
+class ExplainDetail:
+    """The detail of an `intd explain` row as facts: a code and the fields it names."""
+
+    code: DetailCode
+    municipality: str | None = None  # None with MUNICIPALITY: unknown municipality
+    dates: tuple[date, ...] = ()
+    placement_types: tuple[str, ...] = ()
+
+    @property
+    def date(self) -> date | None:
+        """The first date the detail names (the one an analyst sorts by), if any."""
+        return self.dates[0] if self.dates else None
+
+    def fields(self) -> dict[str, object]:
+        """The typed fields for JSON and frames (dates as ISO text), only those set."""
+        out: dict[str, object] = {"code": self.code.value}
+        if self.code is DetailCode.MUNICIPALITY:
+            out["municipality"] = self.municipality
+        if self.dates:
+            out["dates"] = [d.isoformat() for d in self.dates]
+        if self.placement_types:
+            out["placement_types"] = list(self.placement_types)
+        return out

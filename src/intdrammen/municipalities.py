@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from intdrammen.errors import HINTS, ConfigError, UnknownName
-from intdrammen.models import Municipality
+from intdrammen.models import MergerKind, MergerNote, Municipality, PartLabel
 
 UNKNOWN_CODE = "9999"  # Klass "Uoppgitt": accepted, counted as unknown municipality
 
@@ -301,6 +301,12 @@ class MunicipalityHistory:
         at, when = self._resolve(code)[1] or (code, date.min)  # one row per code that split
         return f"split:{at}", f"{self.name(at)} ({at}, split {when.year})"
 
+    def split_year(self, code: str) -> int:
+        """The year the area of `code` was first split (a code `group` gave a split row)."""
+        split = self._resolve(code)[1]
+        assert split is not None, code
+        return split[1].year
+
     def valid_years(self, code: str) -> tuple[int, int | None] | None:
         """First and last year the code is in Klass's yearly lists (last None: still in
         use), or None for a code that was gone before 2015."""
@@ -347,6 +353,7 @@ class RegionMember:
     start: date | None = None
     end: date | None = None
     merged_into: str | None = None
+    merged: PartLabel | None = None  # a merged-away member: its row's typed label
 
     def active_on(self, day: date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
@@ -359,7 +366,7 @@ class Region:
     name: str
     members: tuple[RegionMember, ...]
     candidates: tuple[RegionMember, ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[MergerNote, ...] = ()
     description: str = ""
 
     def member_for(self, code: str | None, on: date) -> RegionMember | None:
@@ -490,7 +497,7 @@ def build_region(name: str, config: RegionConfig, history: MunicipalityHistory) 
     spec = config.regions.get(_key(name))
     if spec is None:
         raise _unknown_region(name, config)
-    notes: list[str] = []
+    notes: list[MergerNote] = []
     members = _members(spec, spec.members, history, notes)
     candidates = _members(spec, spec.candidates, history, None)
     return Region(spec.name, members, candidates, tuple(dict.fromkeys(notes)), spec.description)
@@ -500,7 +507,7 @@ def _members(
     spec: RegionSpec,
     items: tuple[MemberSpec, ...],
     history: MunicipalityHistory,
-    notes: list[str] | None,  # None: candidates, which are never absorbed and get no notes
+    notes: list[MergerNote] | None,  # None: candidates, which are never absorbed and get no notes
 ) -> tuple[RegionMember, ...]:
     # Today's municipalities listed as members, with their dates: a merged-away member
     # that is now part of one of them counts as part of it, so it must share its dates.
@@ -529,8 +536,15 @@ def _members(
                         "or the same dates on both."
                     )
                 notes.append(
-                    f"{old} merged into {here.name} in {when.year}: "
-                    f"counted as part of today's {here.name}."
+                    MergerNote(
+                        MergerKind.COUNTED,
+                        item.code,
+                        history.name(item.code),
+                        here.name,
+                        when.year,
+                        later,
+                        tuple(sorted(history.absorbed_codes(item.code))),
+                    )
                 )
                 continue
             member = RegionMember(
@@ -540,12 +554,19 @@ def _members(
                 item.start,
                 item.end,
                 merged_into=here.name,
+                merged=PartLabel(history.name(item.code), item.code, here.name, when.year),
             )
             if notes is not None:
                 notes.append(
-                    f"{old} merged into {here.name} in {when.year}; records coded "
-                    f"{'/'.join(later)} cannot be told apart from the rest of {here.name} "
-                    "and are not counted."
+                    MergerNote(
+                        MergerKind.NOT_COUNTABLE,
+                        item.code,
+                        history.name(item.code),
+                        here.name,
+                        when.year,
+                        later,
+                        tuple(sorted(member.codes)),
+                    )
                 )
         seen = out.setdefault((member.label, member.current_code), member)  # duplicates collapse
         if (seen.start, seen.end) != (member.start, member.end):
@@ -575,12 +596,19 @@ def resolve_region(query: str, config: RegionConfig, history: MunicipalityHistor
             f"{history.split_sentence(code)}, so {code} is ambiguous since then; "
             "ask for one of the new municipalities."
         )
-    notes: tuple[str, ...] = ()
+    notes: tuple[MergerNote, ...] = ()
     merger = history.merger(code)
     if merger is not None:
         notes = (
-            f"{history.name(code)} ({code}) merged into {here.name} in {merger[0].year}; "
-            f"showing today's {here.name}.",
+            MergerNote(
+                MergerKind.SHOWN_AS_TODAY,
+                code,
+                history.name(code),
+                here.name,
+                merger[0].year,
+                merger[1],
+                tuple(sorted(history.absorbed_codes(code))),
+            ),
         )
     member = RegionMember(here.name, history.codes_of(here.code), here.code)
     return Region(here.name, (member,), notes=notes, description=f"{here.name} ({here.code})")

@@ -15,7 +15,14 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from intdrammen.models import Provenance
+from intdrammen.models import (
+    MergerNote,
+    PartLabel,
+    Provenance,
+    QuarterLabel,
+    RowLabel,
+    SplitLabel,
+)
 from intdrammen.render.cells import safe_cell
 from intdrammen.render.fmt import SUPPRESSED, Fmt
 from intdrammen.reports import (
@@ -40,6 +47,36 @@ def _percent(value: Fraction | None) -> float | None:
 
 def _number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else round(float(value), 1)
+
+
+_EN = Fmt("en")  # machine formats keep English text beside the typed fields
+
+
+def notes_json(notes: Sequence[MergerNote]) -> list[str]:
+    """The `notes` key: each merger note as English text (as before the typed notes)."""
+    return [_EN.note(n) for n in notes]
+
+
+def merger_notes_json(notes: Sequence[MergerNote]) -> list[dict[str, Any]]:
+    """The `merger_notes` key: each note's typed fields."""
+    return [n.fields() for n in notes]
+
+
+def label_fields(label: RowLabel | None) -> dict[str, Any] | None:
+    """A row's typed label as fields (None: its `name` is data or a plain key)."""
+    if isinstance(label, QuarterLabel):
+        return {"kind": "quarter", "year": label.year, "quarter": label.quarter}
+    if isinstance(label, SplitLabel):
+        return {"kind": "split", "name": label.name, "code": label.code, "year": label.year}
+    if isinstance(label, PartLabel):
+        return {
+            "kind": "part",
+            "name": label.name,
+            "code": label.code,
+            "today": label.today,
+            "year": label.year,
+        }
+    return None
 
 
 def provenance_json(p: Provenance) -> dict[str, Any]:
@@ -109,7 +146,8 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
             for goal_id, b in report.breakdowns
         },
         "suppressed_below": report.suppressed_below,
-        "notes": list(report.provenance.notes),
+        "notes": notes_json(report.provenance.notes),
+        "merger_notes": merger_notes_json(report.provenance.notes),
         "provenance": provenance_json(report.provenance),
     }
 
@@ -161,6 +199,7 @@ def _row_json(row: Row, name_key: str) -> dict[str, Any]:
     }
     if name_key == "name":
         result["code"] = row.code
+        result["label_fields"] = label_fields(row.label_value)
     return result
 
 
@@ -174,7 +213,8 @@ def report_json(report: RegionReport) -> dict[str, Any]:
         "total": _row_json(report.total, "name"),
         "breakdown": breakdown_json(report.breakdown) if report.breakdown else None,
         "suppressed_below": report.suppressed_below,
-        "notes": list(report.provenance.notes),
+        "notes": notes_json(report.provenance.notes),
+        "merger_notes": merger_notes_json(report.provenance.notes),
         "provenance": provenance_json(report.provenance),
     }
 
@@ -184,12 +224,15 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
         "goal": explanation.goal.id,
         "year": explanation.year,
         "region": explanation.region.name if explanation.region else None,
+        "goal_region": explanation.goal_region,
         "counted": [
             {
                 "participant_id": c.participant_id,
                 "date": c.date.isoformat() if c.date else None,
                 "placement_id": c.placement_id,
-                "what": c.what,
+                "what": _EN.explained(c.what, c.basis),
+                "what_code": c.what,
+                "basis": c.basis,
                 "source": c.source,
             }
             for c in explanation.counted
@@ -198,11 +241,15 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
             {
                 "participant_id": e.participant_id,
                 "reason": e.reason,
-                "detail": e.detail,
+                "detail": _EN.explained(e.detail),
+                "detail_fields": e.detail.fields(),
+                "date": e.date.isoformat() if e.date else None,
                 "source": e.source,
             }
             for e in explanation.excluded
         ],
+        "notes": notes_json(explanation.provenance.notes),
+        "merger_notes": merger_notes_json(explanation.provenance.notes),
         "provenance": provenance_json(explanation.provenance),
     }
 
@@ -298,6 +345,12 @@ EXPLAIN_COLUMNS = (
     "what",
     "goal",
     "year",
+    # the typed fields behind `what` and `detail` (their text is English, as in JSON)
+    "what_code",
+    "basis",
+    "detail_code",
+    "municipality",
+    "placement_types",
 )
 
 
@@ -475,8 +528,10 @@ def explain_rows(explanation: Explanation) -> list[TypedRow]:
             date=c.date,
             placement_id=c.placement_id,
             source=c.source,
-            what=c.what,
+            what=_EN.explained(c.what, c.basis),
             goal=goal,
+            what_code=c.what,
+            basis=c.basis,
             year=year,
         )
         for c in explanation.counted
@@ -487,9 +542,13 @@ def explain_rows(explanation: Explanation) -> list[TypedRow]:
             participant_id=e.participant_id,
             status="excluded",
             reason=e.reason,
+            date=e.date,
             source=e.source,
-            detail=e.detail,
+            detail=_EN.explained(e.detail),
             goal=goal,
+            detail_code=e.detail.code.value,
+            municipality=e.detail.municipality,
+            placement_types=" ".join(e.detail.placement_types) or None,
             year=year,
         )
         for e in explanation.excluded
@@ -561,7 +620,7 @@ def legend(marks: set[str], suppressed_below: int | None, fmt: Fmt) -> list[str]
 def provenance_md(p: Provenance, fmt: Fmt) -> str:
     files = ", ".join(f"{f} ({sha[:8]}, batch {b})" for f, sha, b in p.files) or "–"
     lines = [
-        f"- {fmt.t('data_as_of')}: {p.data_as_of or '–'}",
+        f"- {fmt.t('data_as_of')}: {fmt.stamp(p.data_as_of)}",
         f"- {fmt.t('files')}: {files}",
         f"- {fmt.t('goals_version')} {p.goals_version}, {fmt.t('regions_version')} "
         f"{p.regions_version}, {fmt.t('intd_version')} {p.intd_version}",
@@ -704,7 +763,7 @@ def _md_rows(
     ]
     return _md_table(
         header,
-        [[fmt.row_label(dimension, r.label), *row_cells(r, fmt, columns)] for r in rows],
+        [[fmt.row_label(dimension, r), *row_cells(r, fmt, columns)] for r in rows],
         marks,
     )
 
@@ -745,7 +804,8 @@ def report_markdown(report: RegionReport, fmt: Fmt) -> str:
 
 def explain_markdown(explanation: Explanation, fmt: Fmt) -> str:
     """`intd explain` in Markdown: who was counted, who was not and why, the provenance."""
-    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    asked = explanation.region.name if explanation.region else None
+    region = fmt.counted_region(asked, explanation.goal_region)
     parts = [
         f"# {explanation.goal.id} · {explanation.year} · {region}",
         "",
@@ -760,7 +820,7 @@ def explain_markdown(explanation: Explanation, fmt: Fmt) -> str:
                     c.participant_id,
                     fmt.day(c.date),
                     c.placement_id or "",
-                    fmt.explained(c.what),
+                    fmt.explained(c.what, c.basis),
                     c.source,
                 ]
                 for c in explanation.counted

@@ -1,19 +1,29 @@
 """Labels and number formats per language (bokmål `nb`, English `en`).
 
 Renderers ask this module for every word and every formatted number, so a label is
-translated in one place and `55,2 %` versus `55.2%` is decided once.
+translated in one place and `55,2 %` versus `55.2%` is decided once. The words are in one
+table per language (`render/lang/`); typed values (merger notes, row labels, explain
+details) are worded from their fields, never parsed back from text.
 """
 
 from __future__ import annotations
 
 import locale
 import os
-import re
-from dataclasses import dataclass
-from datetime import date
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from fractions import Fraction
 
-from intdrammen.models import Goal
+from intdrammen.models import (
+    ExplainDetail,
+    Goal,
+    MergerNote,
+    PartLabel,
+    QuarterLabel,
+    SplitLabel,
+)
+from intdrammen.render.lang import LANGUAGES, table
 
 SUPPRESSED = ":"  # SSB's marker for a suppressed cell
 
@@ -29,231 +39,10 @@ def rate_cell(
     return undefined if rate is None else rate
 
 
-LABELS: dict[str, dict[str, str]] = {
-    "progress_title": {"en": "Progress {year}", "nb": "Måloppnåelse {year}"},
-    "report_title": {
-        "en": "Report {region}, {first}–{last}",
-        "nb": "Rapport {region}, {first}–{last}",
-    },
-    "whole_project": {"en": "whole project", "nb": "hele prosjektet"},
-    "goal": {"en": "Goal", "nb": "Mål"},
-    "window": {"en": "Window", "nb": "Periode"},
-    "target": {"en": "Target", "nb": "Mål"},
-    "actual": {"en": "Actual", "nb": "Faktisk"},
-    "in_year": {"en": "In {year}", "nb": "I {year}"},
-    "pct_of_target": {"en": "% of target", "nb": "% av mål"},
-    "expected": {"en": "Expected to date", "nb": "Forventet hittil"},
-    "expected_short": {"en": "Expected", "nb": "Forventet"},
-    "on_track": {"en": "On track", "nb": "I rute"},
-    "projected": {"en": "Projected", "nb": "Prognose"},
-    "yes": {"en": "yes", "nb": "ja"},
-    "no": {"en": "no", "nb": "nei"},
-    "behind": {"en": "behind", "nb": "bak"},
-    "intro_title": {
-        "en": "Introduction programme, cohort {year}",
-        "nb": "Introduksjonsprogrammet, kull {year}",
-    },
-    "measure": {"en": "Measure", "nb": "Mål"},
-    "cohort": {"en": "Cohort", "nb": "Kull"},
-    "ended": {"en": "Ended", "nb": "Avsluttet"},
-    "work_or_education": {"en": "Work/education", "nb": "Arbeid/utdanning"},
-    "rate": {"en": "Rate", "nb": "Andel"},
-    "met": {"en": "Met", "nb": "Nådd"},
-    "not_met": {"en": "Not met", "nb": "Ikke nådd"},
-    "national": {"en": "National", "nb": "Nasjonalt"},
-    "not_yet": {"en": "not measurable before {day}", "nb": "kan ikke måles før {day}"},
-    "undefined": {"en": "undefined (no one ended)", "nb": "udefinert (ingen avsluttet)"},
-    "year": {"en": "Year", "nb": "År"},
-    "municipality": {"en": "Municipality", "nb": "Kommune"},
-    "into_work": {"en": "Into work", "nb": "I arbeid"},
-    "intro_ended": {"en": "Intro ended", "nb": "Intro avsluttet"},
-    "intro_woe": {"en": "Work/education", "nb": "Arbeid/utdanning"},
-    "intro_rate": {"en": "Rate", "nb": "Andel"},
-    "total": {"en": "Total", "nb": "Totalt"},
-    "unknown": {"en": "unknown", "nb": "ukjent"},
-    "per_year": {"en": "Per year", "nb": "Per år"},
-    "per_municipality": {"en": "Per municipality", "nb": "Per kommune"},
-    "data_as_of": {"en": "Data as of", "nb": "Data per"},
-    "files": {"en": "Files", "nb": "Filer"},
-    "intd_version": {"en": "intd version", "nb": "intd-versjon"},
-    "goals_version": {"en": "goals", "nb": "mål"},
-    "regions_version": {"en": "regions", "nb": "regioner"},
-    "notes": {"en": "Notes", "nb": "Merknader"},
-    "region": {"en": "Region", "nb": "Region"},
-    "counted": {"en": "Counted", "nb": "Telt med"},
-    "excluded": {"en": "Not counted", "nb": "Ikke telt med"},
-    "participant": {"en": "Participant", "nb": "Deltaker"},
-    "date": {"en": "Date", "nb": "Dato"},
-    "placement": {"en": "Placement", "nb": "Plassering"},
-    "what": {"en": "What counted", "nb": "Hva telte"},
-    "source": {"en": "Source", "nb": "Kilde"},
-    "reason": {"en": "Reason", "nb": "Årsak"},
-    "detail": {"en": "Detail", "nb": "Detalj"},
-    "by": {"en": "By {dimension}", "nb": "Etter {dimension}"},
-    "in_the_year": {"en": "In the year", "nb": "I året"},
-    "chart_withheld": {
-        "en": "Chart left out of this shared file: month by month it would show counts "
-        "too small to publish (use --no-suppress for an internal copy).",
-        "nb": "Diagrammet er utelatt fra denne delte filen: måned for måned ville det vise "
-        "tall som er for små til å publiseres (bruk --no-suppress for en intern kopi).",
-    },
-    "no_data": {"en": "No data to draw.", "nb": "Ingen data å tegne."},
-    "chart_actual": {"en": "persons into work", "nb": "personer i arbeid"},
-    "chart_even_pace": {"en": "even pace to the target", "nb": "jevnt tempo mot målet"},
-    "chart_needed": {"en": "pace needed from here", "nb": "tempo som trengs herfra"},
-    "chart_cumulative": {
-        "en": "cumulative persons into work",
-        "nb": "personer i arbeid, akkumulert",
-    },
-    "chart_per_year": {"en": "Persons into work per year", "nb": "Personer i arbeid per år"},
-    "chart_cohorts": {
-        "en": "Directly into work or education, per cohort",
-        "nb": "Direkte overgang til arbeid eller utdanning, per kull",
-    },
-    "chart_local": {"en": "this report", "nb": "denne rapporten"},
-    "definitions": {"en": "Definitions", "nb": "Definisjoner"},
-    "source_title": {"en": "Source and provenance", "nb": "Kilde og opphav"},
-    "headlines": {"en": "Where we stand", "nb": "Status"},
-    "cohort_rates": {
-        "en": "Introduction programme per cohort",
-        "nb": "Introduksjonsprogrammet per kull",
-    },
-    "generated": {"en": "Made with intd {version}", "nb": "Laget med intd {version}"},
-    "of_target": {"en": "of target", "nb": "av målet"},
-    "expected_by": {"en": "expected by {day}", "nb": "forventet per {day}"},
-    "year_running": {
-        "en": "{goal}: the year is still running — by {day} the pro-rata target is {expected}",
-        "nb": "{goal}: året er ikke omme — per {day} er forholdsmessig mål {expected}",
-    },
-    "year_projected": {
-        "en": ", and at this pace the year ends near {projected}.",
-        "nb": ", og med dette tempoet ender året på rundt {projected}.",
-    },
-    "no_window_goal": {
-        "en": "No persons-into-work goal applies to {year}.",
-        "nb": "Ingen mål for personer i arbeid gjelder for {year}.",
-    },
-    "intro_sheet": {"en": "Intro cohort {year}", "nb": "Introkull {year}"},
-    "cohort_rates_sheet": {"en": "Intro per cohort", "nb": "Intro per kull"},
-    "suppressed_note": {
-        "en": "':' = fewer than {n} persons, or a cell that would reveal one (suppressed).",
-        "nb": "':' = færre enn {n} personer, eller en celle som ville avsløre en slik (prikket).",
-    },
-    # formats
-    "legend_not_applicable": {
-        "en": "'–' = does not apply, or no figure (a rate with no one ended, a measure not "
-        "yet measurable, no national figure).",
-        "nb": "'–' = gjelder ikke, eller ingen tall (en andel der ingen avsluttet, et mål som "
-        "ikke kan måles ennå, ingen nasjonale tall).",
-    },
-    "status": {"en": "Status", "nb": "Status"},
-    "source_sheet": {"en": "Source", "nb": "Kilde"},
-    # help: notes in place of a chart that would show nothing (render/charts.py)
-    "chart_counts_hidden": {
-        "en": "Chart left out of this shared file: every count it would show is too small "
-        "to publish (use --no-suppress for an internal copy).",
-        "nb": "Diagrammet er utelatt fra denne delte filen: alle tallene det ville vise, er "
-        "for små til å publiseres (bruk --no-suppress for en intern kopi).",
-    },
-    "chart_nothing_counted": {
-        "en": "No chart: nobody is counted in these years.",
-        "nb": "Ikke noe diagram: ingen er telt i disse årene.",
-    },
-}
-
-
-# The dimensions of `--by` (reports.tables.DIMENSIONS): a column header in each language.
-DIMENSION_LABELS: dict[str, dict[str, str]] = {
-    "municipality": {"en": "Municipality", "nb": "Kommune"},
-    "gender": {"en": "Gender", "nb": "Kjønn"},
-    "country": {"en": "Country background", "nb": "Landbakgrunn"},
-    "age_group": {"en": "Age group", "nb": "Aldersgruppe"},
-    "channel": {"en": "Channel", "nb": "Kanal"},
-    "quarter": {"en": "Quarter", "nb": "Kvartal"},
-    "employer": {"en": "Employer", "nb": "Arbeidsgiver"},
-}
-
-# Row labels that are keys, not data: models.Gender's values (and "other", in case a
-# vocabulary gains it). "unknown" and "total" are in LABELS.
-VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "gender": {
-        "female": {"en": "female", "nb": "kvinne"},
-        "male": {"en": "male", "nb": "mann"},
-        "other": {"en": "other", "nb": "annet"},
-    },
-}
-
-_QUARTER = re.compile(r"(?P<year>\d{4}) Q(?P<q>[1-4])")  # reports.tables.labeller
-_SPLIT_ROW = re.compile(r"(?P<name>.+) \((?P<code>\d{4}), split (?P<year>\d{4})\)")
-
-# The notes municipalities.py writes about mergers (Region.notes, Provenance.notes),
-# matched exactly and rebuilt per language. A note that matches none is shown as is.
-_OLD = r"(?P<old>.+ \(\d{4}\))"  # "Sande (Vestfold) (0713)"
-_MERGED = _OLD + r" merged into (?P<new>.+?) in (?P<year>\d{4})"
-NOTE_PATTERNS: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
-    (
-        re.compile(_MERGED + r": counted as part of today's (?P=new)\."),
-        {"nb": "{old} ble slått sammen med {new} i {year}: telles som en del av dagens {new}."},
-    ),
-    (
-        re.compile(
-            _MERGED + r"; records coded (?P<codes>\d{4}(?:/\d{4})*) cannot be told apart "
-            r"from the rest of (?P=new) and are not counted\."
-        ),
-        {
-            "nb": "{old} ble slått sammen med {new} i {year}; registreringer med kode {codes} "
-            "kan ikke skilles fra resten av {new} og telles ikke med."
-        },
-    ),
-    (
-        re.compile(_MERGED + r"; showing today's (?P=new)\."),
-        {"nb": "{old} ble slått sammen med {new} i {year}; viser dagens {new}."},
-    ),
-)
-
-
-# `intd explain` words in bokmål: reason codes (which stay as they are in JSON), the
-# placement types and outcomes they name, and the short details explain.py writes.
-EXPLAIN_WORDS_NB: dict[str, str] = {
-    "outside_region": "utenfor regionen",
-    "after_period": "etter perioden",
-    "outside_window": "utenfor perioden",
-    "no_job": "ingen jobb",
-    "moved": "flyttet",
-    "no_end_reason": "ingen sluttårsak",
-    "not_in_numerator": "ikke i arbeid/utdanning",
-    "no_placement": "ingen plassering",
-    "job": "jobb",
-    "apprenticeship": "lærling",
-    "education": "utdanning",
-    "work_trial": "arbeidspraksis",
-    "course": "kurs",
-    "primary_school": "grunnskole",
-    "work": "arbeid",
-    "work_and_education": "arbeid og utdanning",
-    "unemployed": "ledig",
-    "measure": "tiltak",
-    "other": "annet",
-    "unknown": "ukjent",
-    "outcome": "resultat",
-    "placement": "plassering",
-    "status_1y": "status etter ett år",
-    "none": "ingen",
-}
-_EXPLAIN_DETAILS_NB = (
-    (re.compile(r"municipality (?P<x>.+)"), "kommune {x}"),
-    (re.compile(r"first job in the window starts (?P<x>.+)"), "første jobb i perioden starter {x}"),
-    (re.compile(r"job starts (?P<x>.+)"), "jobb starter {x}"),
-    (re.compile(r"placements: (?P<x>.+)"), "plasseringer: {x}"),
-    (re.compile(r"ended (?P<x>.+)"), "avsluttet {x}"),
-)
-_WORDS = re.compile(r"[a-z_0-9]+")
-
-
 def default_lang() -> str:
     """$INTD_LANG, else bokmål when the user's locale is Norwegian, else English."""
     chosen = os.environ.get("INTD_LANG")
-    if chosen in ("nb", "en"):
+    if chosen in LANGUAGES:
         return chosen
     name = os.environ.get("LC_ALL") or os.environ.get("LANG") or (locale.getlocale()[0] or "")
     return "nb" if name.lower().startswith(("nb", "no", "nn")) else "en"
@@ -261,12 +50,25 @@ def default_lang() -> str:
 
 @dataclass(frozen=True)
 class Fmt:
-    """Formats numbers and looks up labels for one language."""
+    """Formats numbers and looks up labels for one language: a key missing from the
+    language's table falls back to English."""
 
     lang: str = "en"
+    words: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.words:
+            object.__setattr__(self, "words", table(self.lang))
+
+    def word(self, key: str) -> str | None:
+        """The text of `key` in this language, else in English, else None."""
+        found = self.words.get(key)
+        return found if found is not None else table("en").get(key)
 
     def t(self, key: str, **values: object) -> str:
-        text = LABELS[key].get(self.lang) or LABELS[key]["en"]
+        text = self.word(key)
+        if text is None:
+            raise KeyError(key)
         return text.format(**values) if values else text
 
     def title(self, goal: Goal) -> str:
@@ -276,49 +78,105 @@ class Fmt:
 
     def dimension(self, key: str) -> str:
         """The header of a `--by` dimension's column ("Gender", "Kjønn")."""
-        labels = DIMENSION_LABELS.get(key)
-        return (labels.get(self.lang) or labels["en"]) if labels else key
+        return self.word(f"dimension.{key}") or key
 
     def by(self, key: str) -> str:
         """The heading of a `--by` table ("By gender", "Etter kjønn")."""
         return self.t("by", dimension=self.dimension(key).lower())
 
-    def row_label(self, dimension: str, label: str) -> str:
-        """A table row's label: "unknown" and "total" and a dimension's fixed values
-        (gender, quarter, a split municipality) in this language; data as is."""
-        if label in ("unknown", "total"):
-            return self.t(label)
-        known = VALUE_LABELS.get(dimension, {}).get(label)
-        if known is not None:
-            return known.get(self.lang) or known["en"]
-        if self.lang == "nb":
-            if dimension == "quarter" and (match := _QUARTER.fullmatch(label)):
-                return f"{match['year']} K{match['q']}"
-            if dimension == "municipality" and (match := _SPLIT_ROW.fullmatch(label)):
-                return f"{match['name']} ({match['code']}, delt {match['year']})"
-        return label
+    def row_label(self, dimension: str, label: object) -> str:
+        """A table row's label in this language. `label` is a Row (its typed
+        `label_value` when it has one, else its `label`), a typed label (a quarter, a
+        split or merged-away municipality) or a text label: "unknown", "total" and a
+        dimension's fixed values (gender) are translated, data is shown as is."""
+        value = getattr(label, "label_value", None) or getattr(label, "label", label)
+        if isinstance(value, QuarterLabel):
+            return self.t("row.quarter", year=value.year, quarter=value.quarter)
+        if isinstance(value, SplitLabel):
+            return self.t("row.split", name=value.name, code=value.code, year=value.year)
+        if isinstance(value, PartLabel):
+            return self.t(
+                "row.part", name=value.name, code=value.code, today=value.today, year=value.year
+            )
+        text = str(value)
+        if text in ("unknown", "total"):
+            return self.t(text)
+        return self.word(f"value.{dimension}.{text}") or text
 
-    def explained(self, text: str) -> str:
-        """A reason, what counted or a detail of `intd explain` in this language: codes
-        and words are translated, dates, codes and ids kept."""
-        if self.lang != "nb":
-            return text
-        for pattern, template in _EXPLAIN_DETAILS_NB:
-            if match := pattern.fullmatch(text):
-                return template.format(x=self._explain_words(match["x"]))
-        return self._explain_words(text)
+    def code(self, code: str) -> str:
+        """A code of `intd explain` (a reason, a placement type, an outcome) in this
+        language; a compound reason ("not_in_numerator:unemployed") word by word."""
+        if ":" in code:
+            head, tail = code.split(":", 1)
+            return self.t("compound_code", head=self.code(head), tail=self.code(tail))
+        return self.word(f"word.{code}") or code
 
-    @staticmethod
-    def _explain_words(text: str) -> str:
-        return _WORDS.sub(lambda m: EXPLAIN_WORDS_NB.get(m[0], m[0]), text)
+    def explained(self, value: ExplainDetail | str, basis: str | None = None) -> str:
+        """A reason, what counted or a detail of `intd explain` in this language. A
+        detail (ExplainDetail) is worded from its fields: dates as this language writes
+        them in tables (`day`: ISO in English, 01.05.2015 in bokmål), municipality codes as
+        they are, placement types translated.
+        A code (a reason, or what counted, with its `basis` when it has one) is
+        translated as a code."""
+        if isinstance(value, ExplainDetail):
+            sep = self.t("list_separator")
+            fields = {
+                "municipality": value.municipality or self.t("unknown"),
+                "dates": sep.join(self.day(d) for d in value.dates),
+                "placement_types": sep.join(self.code(t) for t in value.placement_types),
+            }
+            return self.t(f"detail.{value.code.value}", **fields)
+        if basis is not None:
+            return self.t("counted_what", basis=self.code(basis), value=self.code(value))
+        return self.code(value)
 
-    def note(self, text: str) -> str:
-        """A region note (municipality mergers) in this language; unknown notes as is."""
-        for pattern, templates in NOTE_PATTERNS:
-            template = templates.get(self.lang)
-            if template is not None and (match := pattern.fullmatch(text)):
-                return template.format(**match.groupdict())
-        return text
+    def note(self, note: MergerNote | str) -> str:
+        """A merger note (a region's notes) in this language; a text note as is."""
+        if isinstance(note, str):
+            return note
+        return self.t(
+            f"note.{note.kind.value}",
+            old=f"{note.old_name} ({note.old_code})",
+            new=note.merged_into,
+            year=note.year,
+            codes="/".join(note.codes),
+        )
+
+    def long_date(self, value: date) -> str:
+        """A date as a reader of this language writes it: "1 December 2026",
+        "1. desember 2026"."""
+        month = self.t(f"month.{value.month}")
+        return self.t("date_long", day=value.day, month=month, year=value.year)
+
+    def stamp(self, iso: str | None) -> str:
+        """A stored ISO timestamp ("2026-12-01T21:37:22+00:00", UTC) as a reader of this
+        language writes it, in the machine's local time zone (TZ respected): "1 December
+        2026, 22:37", "1. desember 2026 kl. 22.37". '–' for none; a text that is not a
+        timestamp as is."""
+        if not iso:
+            return "–"
+        try:
+            moment = datetime.fromisoformat(iso)
+        except ValueError:
+            return iso
+        if moment.tzinfo is not None:
+            if hasattr(time, "tzset"):
+                time.tzset()  # TZ as it is now (a test or a caller may have set it)
+            moment = moment.astimezone()
+        clock = self.t("time", hour=moment.hour, minute=moment.minute)
+        return self.t("datetime_long", date=self.long_date(moment.date()), time=clock)
+
+    def counted_region(self, asked: str | None, goal_region: str | None) -> str:
+        """Whom a goal's figures count: the region asked for (--region), within the
+        goal's own region (goals.toml `region`) when it has one; "whole project" only
+        when neither restricts."""
+        if goal_region is None or (
+            asked is not None and asked.casefold() == goal_region.casefold()
+        ):
+            return asked or self.t("whole_project")
+        if asked is None:
+            return self.t("goal_region_only", region=goal_region)
+        return self.t("region_within_goal", region=asked, goal_region=goal_region)
 
     def count(self, value: int | None) -> str:
         if value is None:

@@ -121,7 +121,7 @@ def _table(dimension: str, rows: Sequence[Row], fmt: Fmt, total: Row | None = No
 
     def line(r: Row, css: str = "") -> str:
         cells = (
-            fmt.row_label(dimension, r.label),
+            fmt.row_label(dimension, r),
             fmt.count(r.into_work),
             fmt.count(r.intro_ended),
             fmt.count(r.intro_work_or_education),
@@ -135,13 +135,20 @@ def _table(dimension: str, rows: Sequence[Row], fmt: Fmt, total: Row | None = No
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _stamp(iso: str | None, fmt: Fmt) -> str:
+    """The data's date for a reader, with the ISO timestamp kept in `<time datetime>`."""
+    if not iso:
+        return "–"
+    return f'<time datetime="{escape(iso)}">{escape(fmt.stamp(iso))}</time>'
+
+
 def _provenance(p: Provenance, fmt: Fmt) -> str:
     files = "".join(
         f"<li>{escape(f)} · sha256 {escape(sha[:12])} · batch {b}</li>" for f, sha, b in p.files
     )
     notes = "".join(f"<li>{escape(fmt.note(n))}</li>" for n in p.notes)
     return (
-        f'<ul class="provenance"><li>{escape(fmt.t("data_as_of"))}: {escape(p.data_as_of or "–")}'
+        f'<ul class="provenance"><li>{escape(fmt.t("data_as_of"))}: {_stamp(p.data_as_of, fmt)}'
         f"</li>{files}<li>{escape(fmt.t('goals_version'))} {escape(p.goals_version)} · "
         f"{escape(fmt.t('regions_version'))} {escape(p.regions_version)} · "
         f"{escape(fmt.t('intd_version'))} {escape(p.intd_version)}</li>{notes}</ul>"
@@ -162,7 +169,7 @@ def document_html(doc: Document, fmt: Fmt) -> str:
     parts = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="sub">{escape(fmt.t("progress_title", year=report.to_year))} · '
-        f"{escape(fmt.t('data_as_of'))} {escape(doc.progress.provenance.data_as_of or '–')}</p>",
+        f"{escape(fmt.t('data_as_of'))} {_stamp(doc.progress.provenance.data_as_of, fmt)}</p>",
         f"<h2>{escape(fmt.t('headlines'))}</h2>",
         f'<div class="cards">{"".join(cards)}</div>',
     ]
@@ -280,8 +287,7 @@ def progress_html(report: ProgressReport, fmt: Fmt) -> str:
     for goal_id, b in report.breakdowns:
         columns = breakdown_columns(report, goal_id)
         rows = [
-            [fmt.row_label(b.dimension, r.label), *row_cells(r, fmt, columns)]
-            for r in [*b.rows, b.total]
+            [fmt.row_label(b.dimension, r), *row_cells(r, fmt, columns)] for r in [*b.rows, b.total]
         ]
         marks |= _marks(rows)
         parts += [
@@ -295,10 +301,17 @@ def progress_html(report: ProgressReport, fmt: Fmt) -> str:
 
 def explain_html(explanation: Explanation, fmt: Fmt) -> str:
     """`intd explain` as a page: who was counted, who was not and why, the provenance."""
-    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    asked = explanation.region.name if explanation.region else None
+    region = fmt.counted_region(asked, explanation.goal_region)
     title = f"{explanation.goal.id} · {explanation.year} · {region}"
     counted = [
-        [c.participant_id, fmt.day(c.date), c.placement_id or "", fmt.explained(c.what), c.source]
+        [
+            c.participant_id,
+            fmt.day(c.date),
+            c.placement_id or "",
+            fmt.explained(c.what, c.basis),
+            c.source,
+        ]
         for c in explanation.counted
     ]
     excluded = [

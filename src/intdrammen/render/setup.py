@@ -12,6 +12,7 @@ from rich.text import Text
 from intdrammen.config import GoalConfig
 from intdrammen.models import Goal, GoalKind
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionMember
+from intdrammen.render.fmt import Fmt
 
 
 def _goal_window(goal: Goal) -> str:
@@ -82,7 +83,8 @@ def regions_json(regions: Sequence[Region], version: str) -> dict[str, Any]:
                 "description": r.description,
                 "members": [m.label for m in r.members],
                 "candidates": [m.label for m in r.candidates],
-                "notes": list(r.notes),
+                "notes": [Fmt("en").note(n) for n in r.notes],
+                "merger_notes": [n.fields() for n in r.notes],
             }
             for r in regions
         ],
@@ -110,7 +112,8 @@ def region_detail_json(region: Region, history: MunicipalityHistory) -> dict[str
         "description": region.description,
         "members": [_member_json(m, history) for m in region.members],
         "candidates": [_member_json(m, history) for m in region.candidates],
-        "notes": list(region.notes),
+        "notes": [Fmt("en").note(n) for n in region.notes],
+        "merger_notes": [n.fields() for n in region.notes],
     }
 
 
@@ -131,7 +134,7 @@ def region_detail_text(region: Region, history: MunicipalityHistory) -> Renderab
         if m in region.candidates:
             label.append(" (possible member, not counted)", style="dim")
         table.add_row(label, period, codes, today)
-    notes = [Text(f"• {n}", style="yellow") for n in region.notes]
+    notes = [Text(f"• {Fmt('en').note(n)}", style="yellow") for n in region.notes]
     return Group(table, *notes)
 
 

@@ -45,7 +45,7 @@ def provenance_text(p: Provenance, fmt: Fmt) -> RenderableType:
     lines = [Text(f"• {fmt.note(note)}", style="yellow") for note in p.notes]
     lines.append(
         Text(
-            f"{fmt.t('data_as_of')} {p.data_as_of or '–'} · {fmt.t('files')}: {files} · "
+            f"{fmt.t('data_as_of')} {fmt.stamp(p.data_as_of)} · {fmt.t('files')}: {files} · "
             f"{fmt.t('goals_version')} {p.goals_version} · {fmt.t('regions_version')} "
             f"{p.regions_version} · intd {p.intd_version}",
             style="dim",
@@ -179,7 +179,7 @@ def _row_table(
     for key in columns:
         table.add_column(fmt.t(key), justify="right", no_wrap=True)
     for r in rows:
-        table.add_row(Text(fmt.row_label(dimension, r.label)), *cells(r))
+        table.add_row(Text(fmt.row_label(dimension, r)), *cells(r))
     if total is not None:
         table.add_section()
         table.add_row(Text(fmt.t("total"), style="bold"), *cells(total))
@@ -239,7 +239,7 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
                     c.participant_id,
                     fmt.day(c.date),
                     c.placement_id or "",
-                    fmt.explained(c.what),
+                    fmt.explained(c.what, c.basis),
                     c.source,
                 )
             )
@@ -263,7 +263,8 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
                 )
             )
         )
-    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    asked = explanation.region.name if explanation.region else None
+    region = fmt.counted_region(asked, explanation.goal_region)
     head = Text(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
     return Group(head, fit(counted), fit(excluded), provenance_text(explanation.provenance, fmt))
 

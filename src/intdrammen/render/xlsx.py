@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 from intdrammen.models import Provenance
 from intdrammen.render.data import (
     breakdown_columns,
-    explain_rows,
     legend,
     met_text,
     suppression_note,
@@ -95,7 +93,7 @@ class _Sheets:
 def _rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
     return [
         [
-            fmt.row_label(dimension, r.label),
+            fmt.row_label(dimension, r),
             r.into_work,
             r.intro_ended,
             r.intro_work_or_education,
@@ -341,7 +339,7 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
                     r.intro_work_or_education, r.intro_ended, r.intro_rate, UNDEFINED
                 ),
             }
-            rows.append([fmt.row_label(b.dimension, r.label), *(values[c] for c in columns)])
+            rows.append([fmt.row_label(b.dimension, r), *(values[c] for c in columns)])
         sheets.table(
             f"{goal_id} {fmt.dimension(b.dimension)}",
             [fmt.dimension(b.dimension), *(fmt.t(c) for c in columns)],
@@ -359,18 +357,31 @@ def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
     `explain --format csv`, headed and worded in the language), and the source sheet."""
     sheets = _Sheets(path)
     status = {"counted": fmt.t("counted"), "excluded": fmt.t("excluded")}
-    rows: list[list[Cell]] = [
+    counted: list[list[Cell]] = [
         [
-            str(r["participant_id"]),
-            status[str(r["status"])],
-            fmt.explained(str(r["reason"])) if r["reason"] else "",
-            r["date"].isoformat() if isinstance(r["date"], date) else "",  # sorts as text
-            str(r["placement_id"] or ""),
-            str(r["source"]),
-            fmt.explained(str(r["detail"])) if r["detail"] else "",
-            fmt.explained(str(r["what"])) if r["what"] else "",
+            c.participant_id,
+            status["counted"],
+            "",
+            c.date.isoformat() if c.date else "",  # sorts as text
+            c.placement_id or "",
+            c.source,
+            "",
+            fmt.explained(c.what, c.basis),
         ]
-        for r in explain_rows(explanation)
+        for c in explanation.counted
+    ]
+    rows: list[list[Cell]] = counted + [
+        [
+            e.participant_id,
+            status["excluded"],
+            fmt.explained(e.reason),
+            e.date.isoformat() if e.date else "",
+            "",
+            e.source,
+            fmt.explained(e.detail),
+            "",
+        ]
+        for e in explanation.excluded
     ]
     sheets.table(
         f"{explanation.goal.id} {explanation.year}",

@@ -3,6 +3,7 @@ who counts for a region; and the introduction cohort of a year."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -12,6 +13,7 @@ from intdrammen.config import GoalConfig
 from intdrammen.metrics import Cohort, Membership
 from intdrammen.models import (
     Goal,
+    MergerNote,
     Provenance,
 )
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionConfig, resolve_region
@@ -30,7 +32,7 @@ class Context:
     def region(self, query: str | None) -> Region | None:
         return None if query is None else resolve_region(query, self.regions, self.history)
 
-    def provenance(self, notes: tuple[str, ...] = ()) -> Provenance:
+    def provenance(self, notes: tuple[MergerNote, ...] = ()) -> Provenance:
         batches = self.store.batches(include_undone=False)
         as_of = max((b.imported_at for b in batches), default=None)
         return Provenance(
@@ -61,13 +63,38 @@ def _member(*regions: Region | None) -> Membership:
     return member
 
 
-def _notes(*regions: Region | None) -> tuple[str, ...]:
-    seen: list[str] = []
+def _recording(member: Membership) -> tuple[Membership, set[str]]:
+    """`member`, and the set it fills with the municipality code of every record it is
+    asked about: the codes an output considered (counted or not), for `_notes`."""
+    considered: set[str] = set()
+
+    def recording(code: str | None, day: date) -> bool:
+        if code is not None:
+            considered.add(code)
+        return member(code, day)
+
+    return recording, considered
+
+
+def _notes(
+    considered: Iterable[str], shown: Iterable[str], *regions: Region | None
+) -> tuple[MergerNote, ...]:
+    """The merger notes of `regions` that explain something in an output whose records
+    carry the codes `considered` and whose rows show the codes `shown`
+    (MergerNote.explains), each once, in the order of the regions' configuration."""
+    used, rows = frozenset(considered), frozenset(shown)
+    seen: list[MergerNote] = []
     for region in regions:
         for note in region.notes if region else ():
-            if note not in seen:
+            if note not in seen and note.explains(used, rows):
                 seen.append(note)
     return tuple(seen)
+
+
+def shown_codes(region: Region | None) -> set[str]:
+    """The codes of the rows a per-municipality table of `region` shows (every member's,
+    counted or not)."""
+    return {code for m in region.members for code in m.codes} if region else set()
 
 
 def cohort_for(

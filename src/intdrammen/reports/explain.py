@@ -10,12 +10,14 @@ from intdrammen.errors import UnknownName
 from intdrammen.models import (
     WORK_TYPES,
     Activity,
+    DetailCode,
+    ExplainDetail,
     Goal,
     GoalKind,
     Provenance,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member, _notes, cohort_for
+from intdrammen.reports.context import Context, _member, _notes, _recording, cohort_for
 
 
 @dataclass(frozen=True)
@@ -23,16 +25,24 @@ class Counted:
     participant_id: str
     date: date | None
     placement_id: str | None
-    what: str  # the placement type or outcome that counted
+    what: str  # the code that counted: a placement type, or an outcome / status value
     source: str
+    # What `what` is: None for a placement type (persons into work), else "placement",
+    # "outcome" or "status_1y" (the introduction measures' basis).
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
 class Excluded:
     participant_id: str
-    reason: str
-    detail: str
+    reason: str  # a code: outside_region, after_period, ..., not_in_numerator:<value>
+    detail: ExplainDetail
     source: str
+
+    @property
+    def date(self) -> date | None:
+        """The date the detail names (first job start, programme end), if any."""
+        return self.detail.date
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,12 @@ class Explanation:
     excluded: tuple[Excluded, ...]
     provenance: Provenance
 
+    @property
+    def goal_region(self) -> str | None:
+        """The region the goal itself counts (goals.toml `region`; None: whole project),
+        which applies on top of any region asked for."""
+        return self.goal.region
+
 
 def explain(ctx: Context, goal_id: str, year: int, region_query: str | None) -> Explanation:
     """Who was counted for a goal in a year, by which row, and who was not and why."""
@@ -52,28 +68,29 @@ def explain(ctx: Context, goal_id: str, year: int, region_query: str | None) -> 
         known = ", ".join(g.id for g in ctx.goals.goals)
         raise UnknownName(f"There is no goal {goal_id!r}. Goals: {known}.")
     region = ctx.region(region_query)
+    considered: set[str] = set()
     if goal.kind is GoalKind.PERSONS_INTO_WORK:
-        counted, excluded = _explain_work(ctx, goal, year, region)
+        counted, excluded = _explain_work(ctx, goal, year, region, considered)
     else:
-        counted, excluded = _explain_intro(ctx, goal, year, region)
+        counted, excluded = _explain_intro(ctx, goal, year, region, considered)
     return Explanation(
         goal,
         year,
         region,
         counted,
         excluded,
-        ctx.provenance(_notes(region, ctx.region(goal.region))),
+        ctx.provenance(_notes(considered, (), region, ctx.region(goal.region))),
     )
 
 
 def _explain_work(
-    ctx: Context, goal: Goal, year: int, region: Region | None
+    ctx: Context, goal: Goal, year: int, region: Region | None, considered: set[str]
 ) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:
     window = goal.window_for(year)
     if window is None:
         raise UnknownName(f"Goal {goal.id} has no window in {year}.")
     up_to = metrics.progress_date(window, year)
-    member = _member(ctx.region(goal.region), region)
+    member, seen = _recording(_member(ctx.region(goal.region), region))
     activities = ctx.store.activities(types=None)
     by_person = metrics.group_activities(activities)
     jobs_in_window = {
@@ -98,6 +115,7 @@ def _explain_work(
         excluded.append(_why_not(first, in_region, acts, up_to))
     counted.sort(key=lambda c: (c.date or date.min, c.participant_id))
     excluded.sort(key=lambda e: (e.reason, e.participant_id))
+    considered |= seen
     return tuple(counted), tuple(excluded)
 
 
@@ -111,14 +129,14 @@ def _why_not(
         return Excluded(
             first.participant_id,
             "outside_region",
-            f"municipality {first.municipality or 'unknown'}",
+            ExplainDetail(DetailCode.MUNICIPALITY, municipality=first.municipality),
             first.source,
         )
     if first is not None:
         return Excluded(
             first.participant_id,
             "after_period",
-            f"first job in the window starts {first.start}",
+            ExplainDetail(DetailCode.FIRST_JOB_STARTS, dates=(first.start,)),
             first.source,
         )
     jobs = [a for a in acts if a.type in WORK_TYPES]
@@ -126,22 +144,24 @@ def _why_not(
         return Excluded(
             jobs[0].participant_id,
             "outside_window",
-            f"job starts {', '.join(str(a.start) for a in jobs[:3])}",
+            ExplainDetail(DetailCode.JOB_STARTS, dates=tuple(a.start for a in jobs[:3])),
             jobs[0].source,
         )
     types = sorted({a.type for a in acts})
     return Excluded(
         head.participant_id,
         types[0] if len(types) == 1 else "no_job",
-        "placements: " + ", ".join(types),
+        ExplainDetail(DetailCode.PLACEMENTS, placement_types=tuple(types)),
         head.source,
     )
 
 
 def _explain_intro(
-    ctx: Context, goal: Goal, year: int, region: Region | None
+    ctx: Context, goal: Goal, year: int, region: Region | None, considered: set[str]
 ) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:
-    cohort = cohort_for(ctx, goal, year, _member(region), sources=True)
+    member, seen = _recording(_member(region))
+    cohort = cohort_for(ctx, goal, year, member, sources=True)
+    considered |= seen
     direct = goal.kind is GoalKind.INTRO_DIRECT
     counted: list[Counted] = []
     excluded: list[Excluded] = []
@@ -155,8 +175,9 @@ def _explain_intro(
                     record.participant_id,
                     activity.start if activity else record.intro_end,
                     activity.placement_id if activity else None,
-                    f"{status.basis}: {status.value}",
+                    str(status.value),
                     activity.source if activity else record.source,
+                    basis=status.basis,
                 )
             )
         else:
@@ -165,12 +186,17 @@ def _explain_intro(
                 Excluded(
                     record.participant_id,
                     f"not_in_numerator:{reason}",
-                    f"ended {record.intro_end}",
+                    ExplainDetail(DetailCode.ENDED, dates=(record.intro_end,)),
                     record.source,
                 )
             )
     for record, why in cohort.excluded:
         excluded.append(
-            Excluded(record.participant_id, why, f"ended {record.intro_end}", record.source)
+            Excluded(
+                record.participant_id,
+                why,
+                ExplainDetail(DetailCode.ENDED, dates=(record.intro_end,)),
+                record.source,
+            )
         )
     return tuple(counted), tuple(excluded)

@@ -19,14 +19,16 @@ from intdrammen.models import (
     Window,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member, _notes, cohort_for
+from intdrammen.reports.context import Context, _member, _notes, _recording, cohort_for, shown_codes
 from intdrammen.reports.tables import (
     Breakdown,
     Facts,
-    Row,
+    Label,
     cohort_facts,
     job_facts,
+    label_key,
     labeller,
+    make_row,
     needs_facts,
     suppress_rows,
 )
@@ -124,10 +126,17 @@ def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
 
 
 def goal_progress(
-    ctx: Context, goal: Goal, year: int, region: Region | None, *, facts: bool = False
+    ctx: Context,
+    goal: Goal,
+    year: int,
+    region: Region | None,
+    *,
+    facts: bool = False,
+    considered: set[str] | None = None,
 ) -> GoalProgress | None:
     """A persons-into-work goal for `year`, or None when its window does not overlap Y
-    (`facts`: each counted job carries what a breakdown splits by)."""
+    (`facts`: each counted job carries what a breakdown splits by; `considered` gets the
+    municipality code of every job looked at)."""
     window = goal.window_for(year)
     if window is None:
         return None
@@ -136,8 +145,10 @@ def goal_progress(
     # jobs after it cannot change who is counted or when: they are not read.
     jobs = ctx.store.first_job_starts(window.start, up_to, facts=facts)
     first = metrics.first_job_in_window(jobs, window)
-    member = _member(ctx.region(goal.region), region)
+    member, seen = _recording(_member(ctx.region(goal.region), region))
     counted = metrics.persons_into_work(first, up_to=up_to, member=member)
+    if considered is not None:
+        considered |= seen
     expected = metrics.expected_to_date(goal.target, window, year)
     as_of = ctx.data_as_of()
     running = as_of is not None and window.start <= as_of < up_to
@@ -196,9 +207,12 @@ def progress(
     breakdowns: list[tuple[str, Breakdown]] = []
     label = labeller(ctx, region, by) if by else None
     cohorts: dict[tuple[int, tuple[int, str]], Cohort] = {}
+    member, considered = _recording(_member(region))
     for goal in ctx.goals.goals:
         if goal.kind is GoalKind.PERSONS_INTO_WORK:
-            result = goal_progress(ctx, goal, year, region, facts=needs_facts(by))
+            result = goal_progress(
+                ctx, goal, year, region, facts=needs_facts(by), considered=considered
+            )
             if result is not None:
                 goals.append(result)
                 if label is not None and by is not None:
@@ -207,45 +221,48 @@ def progress(
         key = (goal.days_after, f"{goal.measured_on}")
         cohort = cohorts.get((year, key))
         if cohort is None:
-            cohort = cohorts[(year, key)] = cohort_for(ctx, goal, year, _member(region))
+            cohort = cohorts[(year, key)] = cohort_for(ctx, goal, year, member)
         intro.append(intro_progress(ctx, goal, year, cohort))
         if label is not None and by is not None and intro[-1].available:
             direct = goal.kind is GoalKind.INTRO_DIRECT
             breakdowns.append((goal.id, _split_cohort(by, label, cohort, direct)))
     goal_regions = [ctx.region(g.goal.region) for g in goals]
+    shown = shown_codes(region) if by == "municipality" else set()
     return ProgressReport(
         year,
         region,
         tuple(goals),
         tuple(intro),
-        ctx.provenance(_notes(region, *goal_regions)),
+        ctx.provenance(_notes(considered, shown, region, *goal_regions)),
         tuple(breakdowns),
     )
 
 
-def _split_jobs(by: str, label: Callable[[Facts], str], jobs: Sequence[JobStart]) -> Breakdown:
-    cells: dict[str, int] = {}
+def _split_jobs(by: str, label: Callable[[Facts], Label], jobs: Sequence[JobStart]) -> Breakdown:
+    cells: dict[Label, int] = {}
     for job in jobs:
         key = label(job_facts(job))
         cells[key] = cells.get(key, 0) + 1
-    rows = tuple(Row(name, cells[name], None, None) for name in _ordered(cells))
-    return Breakdown(by, rows, Row("total", sum(cells.values()), None, None))
+    rows = tuple(make_row(name, cells[name], None, None) for name in _ordered(cells))
+    return Breakdown(by, rows, make_row("total", sum(cells.values()), None, None))
 
 
 def _split_cohort(
-    by: str, label: Callable[[Facts], str], cohort: Cohort, direct: bool
+    by: str, label: Callable[[Facts], Label], cohort: Cohort, direct: bool
 ) -> Breakdown:
-    cells: dict[str, list[int]] = {}
+    cells: dict[Label, list[int]] = {}
     for member in cohort.members:
         status = member.status(direct)
         row = cells.setdefault(label(cohort_facts(member)), [0, 0])
         row[0] += 1
         row[1] += status.in_work_or_education
-    rows = tuple(Row(name, None, cells[name][0], cells[name][1]) for name in _ordered(cells))
-    total = Row("total", None, sum(c[0] for c in cells.values()), sum(c[1] for c in cells.values()))
+    rows = tuple(make_row(name, None, cells[name][0], cells[name][1]) for name in _ordered(cells))
+    total = make_row(
+        "total", None, sum(c[0] for c in cells.values()), sum(c[1] for c in cells.values())
+    )
     return Breakdown(by, rows, total)
 
 
-def _ordered(labels: Iterable[str]) -> list[str]:
-    names = sorted(k for k in labels if k != "unknown")
+def _ordered(labels: Iterable[Label]) -> list[Label]:
+    names = sorted((k for k in labels if k != "unknown"), key=label_key)
     return [*names, "unknown"] if "unknown" in labels else names

@@ -15,10 +15,20 @@ from intdrammen.metrics import Cohort, Membership
 from intdrammen.models import (
     JobStart,
     Provenance,
+    QuarterLabel,
+    RowLabel,
+    SplitLabel,
     Window,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member, _notes, cohorts_for
+from intdrammen.reports.context import (
+    Context,
+    _member,
+    _notes,
+    _recording,
+    cohorts_for,
+    shown_codes,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,9 @@ class Row:
     intro_ended: int | None
     intro_work_or_education: int | None
     code: str | None = None
+    # A row whose name is a value (a quarter, a split or merged-away municipality): the
+    # renderer words it per language; `label` is its stable English key (JSON `label`).
+    label_value: RowLabel | None = None
 
     @property
     def intro_rate(self) -> Fraction | None:
@@ -157,7 +170,22 @@ def needs_facts(dimension: str | None) -> bool:
     return dimension not in (None, "municipality", "quarter")
 
 
-def labeller(ctx: Context, region: Region | None, dimension: str) -> Callable[[Facts], str]:
+Label = str | RowLabel  # a row's label: text (data, "unknown") or a typed value
+
+
+def label_key(label: Label) -> str:
+    """The stable text of a row label (Row.label)."""
+    return label if isinstance(label, str) else label.key
+
+
+def make_row(
+    label: Label, into_work: int | None, ended: int | None, work_or_education: int | None
+) -> Row:
+    typed = None if isinstance(label, str) else label
+    return Row(label_key(label), into_work, ended, work_or_education, label_value=typed)
+
+
+def labeller(ctx: Context, region: Region | None, dimension: str) -> Callable[[Facts], Label]:
     """The row label of a counted person for one breakdown dimension."""
     if dimension not in DIMENSIONS:
         raise UnknownName(
@@ -168,7 +196,7 @@ def labeller(ctx: Context, region: Region | None, dimension: str) -> Callable[[F
         group = _grouper(ctx, region)
         return lambda f: (group(f.municipality, f.day) or (unknown, unknown))[1]
     if dimension == "quarter":
-        return lambda f: f"{f.day.year} Q{(f.day.month - 1) // 3 + 1}"
+        return lambda f: QuarterLabel(f.day.year, (f.day.month - 1) // 3 + 1)
     if dimension == "age_group":
 
         def age_band(f: Facts) -> str:
@@ -182,12 +210,12 @@ def labeller(ctx: Context, region: Region | None, dimension: str) -> Callable[[F
 
 
 def _rows_by(
-    label: Callable[[Facts], str],
+    label: Callable[[Facts], Label],
     first_jobs: Sequence[JobStart],
     cohorts: Sequence[Cohort],
-    order: Sequence[str] = (),
+    order: Sequence[Label] = (),
 ) -> tuple[Row, ...]:
-    cells: dict[str, list[int]] = {name: [0, 0, 0] for name in order}
+    cells: dict[Label, list[int]] = {name: [0, 0, 0] for name in order}
     for job in first_jobs:
         cells.setdefault(label(job_facts(job)), [0, 0, 0])[0] += 1
     for cohort in cohorts:
@@ -195,10 +223,11 @@ def _rows_by(
             row = cells.setdefault(label(cohort_facts(member)), [0, 0, 0])
             row[1] += 1
             row[2] += member.direct.in_work_or_education
-    names = list(order) + sorted(k for k in cells if k not in order and k != "unknown")
+    rest = (k for k in cells if k not in order and k != "unknown")
+    names = list(order) + sorted(rest, key=label_key)
     if "unknown" in cells and "unknown" not in order:
         names.append("unknown")
-    return tuple(Row(name, cells[name][0], cells[name][1], cells[name][2]) for name in names)
+    return tuple(make_row(name, *cells[name]) for name in names)
 
 
 def first_member_jobs(starts: Sequence[JobStart], member: Membership) -> list[JobStart]:
@@ -223,7 +252,7 @@ def region_report(
     first, last = from_year or span[0], to_year or span[1]
     if first > last:
         raise UnknownName(f"--from {first} is after --to {last}.")
-    member = _member(region)
+    member, considered = _recording(_member(region))
     period = Window(date(first, 1, 1), date(last, 12, 31))
     starts = list(
         ctx.store.first_job_starts(period.start, period.end, by_year=True, facts=needs_facts(by))
@@ -253,9 +282,11 @@ def region_report(
         last = last if to_year else max(counted_years)
         cohorts = [c for c in cohorts if first <= c.year <= last]
     first_jobs = first_member_jobs(starts, member)
-    order = [m.label for m in region.members] if region else []
+    order: list[Label] = [m.merged or m.label for m in region.members] if region else []
     rows = _rows_by(labeller(ctx, region, "municipality"), first_jobs, cohorts, order)
-    codes = {m.label: m.current_code for m in region.members} if region else {}
+    codes = (
+        {label_key(m.merged or m.label): m.current_code for m in region.members} if region else {}
+    )
     if region is None:
         # Today's code for a municipality row, the old code for a split one, none for
         # "unknown".
@@ -277,24 +308,41 @@ def region_report(
         tuple(years),
         rows,
         total_row(rows),
-        ctx.provenance(_notes(region)),
+        ctx.provenance(_notes(considered, shown_codes(region), region)),
         breakdown,
     )
 
 
 def _grouper(
     ctx: Context, region: Region | None
-) -> Callable[[str | None, date], tuple[str, str] | None]:
+) -> Callable[[str | None, date], tuple[str, Label] | None]:
     """Which row a person belongs to: a region member, or (whole project) today's
-    municipality, a split code's own row, or 'unknown'."""
+    municipality, a split code's own row, or 'unknown'.
+
+    One name for one row in every output: a record is named after the municipality its
+    area is part of today. A region member that merged into a municipality outside the
+    region counts only its old codes, so its row is today's municipality with the part
+    it counts beside (PartLabel: "Holmestrand (former Sande (Vestfold), 0713)")."""
     # Many people share a code (and a day): each is looked up once.
     if region is None:
-        group = cache(ctx.history.group)
+
+        @cache
+        def group(code: str | None) -> tuple[str, Label]:
+            key, label = ctx.history.group(code)
+            if key.startswith("split:"):
+                at = key.removeprefix("split:")
+                return key, SplitLabel(ctx.history.name(at), at, ctx.history.split_year(at))
+            return key, label
+
         return lambda code, _day: group(code)
 
     @cache
-    def member_row(code: str | None, day: date) -> tuple[str, str] | None:
+    def member_row(code: str | None, day: date) -> tuple[str, Label] | None:
         found = region.member_for(code, day)
-        return None if found is None else (found.current_code or found.label, found.label)
+        return (
+            None
+            if found is None
+            else (found.current_code or found.label, found.merged or found.label)
+        )
 
     return member_row

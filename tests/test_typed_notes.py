@@ -152,6 +152,32 @@ def test_a_merger_note_shows_when_a_record_carries_its_codes(tmp_path, cli, cli_
     assert "merged into" not in nb
 
 
+def test_a_whole_project_output_notes_the_mergers_its_records_carry(tmp_path, cli, cli_json):
+    # No region: N1 (Nedre Eiker 0625) and R1 (Røyken 0627, now Asker, in no configured
+    # region) are counted under today's municipalities; the notes say so. D1's 0602 is
+    # Drammen's own old number (a continuation, not a merger): no note.
+    load(
+        tmp_path,
+        cli,
+        [person("D1", "0602"), person("N1", "0625"), person("R1", "0627")],
+        [
+            placement("D1", "2019-03-01"),
+            placement("N1", "2019-05-01"),
+            placement("R1", "2019-06-01"),
+        ],
+    )
+    royken = "Røyken (0627) merged into Asker in 2020: counted as part of today's Asker."
+    report = cli_json("report")
+    assert report["notes"] == [NEDRE_EIKER, royken]
+    assert [n["old_code"] for n in report["merger_notes"]] == ["0625", "0627"]
+    assert {r["name"]: r["into_work"] for r in report["municipalities"]} == {
+        "Asker": 1,
+        "Drammen": 2,
+    }
+    # Restricted to Lier, neither record is in the output's rows: neither note.
+    assert cli_json("report", "--region", "Lier")["notes"] == []
+
+
 # ------------------------------------------------------------------ one name for one row
 
 

@@ -13,6 +13,7 @@ from intdrammen.config import GoalConfig
 from intdrammen.metrics import Cohort, Membership
 from intdrammen.models import (
     Goal,
+    MergerKind,
     MergerNote,
     Provenance,
 )
@@ -77,17 +78,43 @@ def _recording(member: Membership) -> tuple[Membership, set[str]]:
 
 
 def _notes(
-    considered: Iterable[str], shown: Iterable[str], *regions: Region | None
+    considered: Iterable[str],
+    shown: Iterable[str],
+    *regions: Region | None,
+    history: MunicipalityHistory | None = None,
 ) -> tuple[MergerNote, ...]:
     """The merger notes of `regions` that explain something in an output whose records
     carry the codes `considered` and whose rows show the codes `shown`
-    (MergerNote.explains), each once, in the order of the regions' configuration."""
+    (MergerNote.explains), each once, in the order of the regions' configuration.
+
+    With `history` (an output not restricted to a region: the whole project), also a
+    `counted` note for every considered code of a municipality that merged into another
+    (a 2019 record coded 0625 is counted under today's Drammen, and the note says so)
+    that no region note already explains, in code order."""
     used, rows = frozenset(considered), frozenset(shown)
     seen: list[MergerNote] = []
     for region in regions:
         for note in region.notes if region else ():
             if note not in seen and note.explains(used, rows):
                 seen.append(note)
+    if history is not None:
+        explained = {code for note in seen for code in (note.old_code, *note.old_codes)}
+        for code in sorted(used - explained):
+            merger, here = history.merger(code), history.current_municipality(code)
+            if merger is None or here is None:
+                continue
+            seen.append(
+                MergerNote(
+                    MergerKind.COUNTED,
+                    code,
+                    history.name(code),
+                    here.name,
+                    merger[0].year,
+                    merger[1],
+                    tuple(sorted(history.absorbed_codes(code))),
+                )
+            )
+            explained |= history.absorbed_codes(code)
     return tuple(seen)
 
 

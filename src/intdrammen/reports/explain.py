@@ -79,7 +79,15 @@ def explain(ctx: Context, goal_id: str, year: int, region_query: str | None) -> 
         region,
         counted,
         excluded,
-        ctx.provenance(_notes(considered, (), region, ctx.region(goal.region))),
+        ctx.provenance(
+            _notes(
+                considered,
+                (),
+                region,
+                ctx.region(goal.region),
+                history=None if region else ctx.history,
+            )
+        ),
     )
 
 

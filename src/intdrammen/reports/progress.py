@@ -233,7 +233,11 @@ def progress(
         region,
         tuple(goals),
         tuple(intro),
-        ctx.provenance(_notes(considered, shown, region, *goal_regions)),
+        ctx.provenance(
+            _notes(
+                considered, shown, region, *goal_regions, history=None if region else ctx.history
+            )
+        ),
         tuple(breakdowns),
     )
 

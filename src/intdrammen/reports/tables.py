@@ -308,7 +308,14 @@ def region_report(
         tuple(years),
         rows,
         total_row(rows),
-        ctx.provenance(_notes(considered, shown_codes(region), region)),
+        ctx.provenance(
+            _notes(
+                considered,
+                shown_codes(region),
+                region,
+                history=None if region else ctx.history,
+            )
+        ),
         breakdown,
     )
 

@@ -25,7 +25,7 @@ from intdrammen.render.data import (
     share_of_target_text,
     suppression_note,
 )
-from intdrammen.render.fit import fit
+from intdrammen.render.fit import Name, Words, fit
 from intdrammen.render.fmt import Fmt
 from intdrammen.reports import Breakdown, Explanation, ProgressReport, RegionReport, Row
 from intdrammen.store import BatchInfo
@@ -40,12 +40,16 @@ def _status(ok: bool | None, fmt: Fmt) -> Text:
 
 
 def provenance_text(p: Provenance, fmt: Fmt) -> RenderableType:
-    files = ", ".join(f"{f} ({sha[:8]})" for f, sha, _b in p.files) or "–"
-    lines = [Text(f"• {fmt.note(note)}", style="yellow") for note in p.notes]
+    files: list[str | Name] = []
+    for f, sha, _b in p.files:  # a long file name shortens in its middle, never folds
+        files += [", "] if files else []
+        files += [Name(f), f" ({sha[:8]})"]
+    lines: list[RenderableType] = [Words(f"• {fmt.note(note)}", style="yellow") for note in p.notes]
     lines.append(
-        Text(
-            f"{fmt.t('data_as_of')} {p.data_as_of or '–'} · {fmt.t('files')}: {files} · "
-            f"{fmt.t('goals_version')} {p.goals_version} · {fmt.t('regions_version')} "
+        Words(
+            f"{fmt.t('data_as_of')} {p.data_as_of or '–'} · {fmt.t('files')}: ",
+            *(files or ["–"]),
+            f" · {fmt.t('goals_version')} {p.goals_version} · {fmt.t('regions_version')} "
             f"{p.regions_version} · intd {p.intd_version}",
             style="dim",
         )
@@ -108,7 +112,7 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
                     if g.projected is not None
                     else "."
                 )
-                parts.append(Text(running + end, style="cyan"))
+                parts.append(Words(running + end, style="cyan"))
     intro = Table(
         title=fmt.t("intro_title", year=report.year),
         title_justify="left",
@@ -202,14 +206,14 @@ def breakdown_table(title: str, breakdown: Breakdown, fmt: Fmt) -> RenderableTyp
 
 def _note(n: int | None, fmt: Fmt) -> list[RenderableType]:
     note = suppression_note(n, fmt)
-    return [Text(note, style="italic")] if note else []
+    return [Words(note, style="italic")] if note else []
 
 
 def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
     region = report.region.name if report.region else fmt.t("whole_project")
     title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
     parts: list[RenderableType] = [
-        Text(title, style="bold"),
+        Words(title, style="bold"),
         _row_table(fmt.t("per_year"), "year", report.years, fmt),
         _row_table(
             fmt.t("per_municipality"),
@@ -238,13 +242,13 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
     for c in explanation.counted:
         counted.add_row(
             *(
-                Text(cell)
+                Text(cell) if isinstance(cell, str) else Words(cell)
                 for cell in (
                     c.participant_id,
                     fmt.day(c.date),
                     c.placement_id or "",
                     fmt.explained(c.what),
-                    c.source,
+                    Name(c.source),
                 )
             )
         )
@@ -258,17 +262,17 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
     for e in explanation.excluded:
         excluded.add_row(
             *(
-                Text(cell)
+                Text(cell) if isinstance(cell, str) else Words(cell)
                 for cell in (
                     e.participant_id,
                     fmt.explained(e.reason),
                     fmt.explained(e.detail),
-                    e.source,
+                    Name(e.source),
                 )
             )
         )
     region = explanation.region.name if explanation.region else fmt.t("whole_project")
-    head = Text(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
+    head = Words(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
     return Group(head, fit(counted), fit(excluded), provenance_text(explanation.provenance, fmt))
 
 
@@ -303,13 +307,13 @@ def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
             name, justify="right" if number else "left", no_wrap=number or name == "sha256"
         )
     for b in batches:
-        name = f"{b.file} [{b.sheet}]" if b.sheet else b.file
+        file = Words(Name(b.file), f" [{b.sheet}]" if b.sheet else "")
         status = (
             Text(f"undone {_stamp(b.undone_at)}", style="dim") if b.undone_at else Text("applied")
         )
         table.add_row(
             str(b.id),
-            Text(name),
+            file,
             b.kind,
             str(b.rows),
             str(b.inserted),
@@ -329,10 +333,10 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
         # Row numbers and codes are tokens a user searches for: never broken.
         table.add_column(name, overflow="fold", no_wrap=name in ("Row", "Code"))
     for p in problems:
-        file = f"{p.file} [{p.sheet}]" if p.sheet else p.file
+        file = Words(Name(p.file), f" [{p.sheet}]" if p.sheet else "")
         table.add_row(
             *(
-                Text(cell)
+                Text(cell) if isinstance(cell, str) else cell
                 for cell in (
                     file,
                     "" if p.row is None else str(p.row),
@@ -344,9 +348,9 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
             )
         )
     hints = sorted({(p.code, p.hint) for p in problems if p.hint})
-    footer = [Text(f"{code}: {hint}", style="dim") for code, hint in hints]
+    footer = [Words(f"{code}: {hint}", style="dim") for code, hint in hints]
     if total > len(problems):
-        footer.append(Text(f"… and {total - len(problems)} more not shown.", style="yellow"))
+        footer.append(Words(f"… and {total - len(problems)} more not shown.", style="yellow"))
     return Group(fit(table), *footer)
 
 
@@ -457,5 +461,5 @@ def progress_chart(report: ProgressReport, fmt: Fmt, width: int = 40) -> Rendera
             )
         parts.append(fit(table))
     if not parts:
-        parts.append(Text(fmt.t("no_window_goal", year=report.year), style="dim"))
+        parts.append(Words(fmt.t("no_window_goal", year=report.year), style="dim"))
     return Group(*parts)

@@ -40,7 +40,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 LAYOUTS = 4  # as built; no border; no padding; wrapped number headers
-NAME_MIN = 10  # a file name is shortened to no fewer cells (or its extension and 5)
+NAME_MIN = 16  # a file name is shortened to no fewer cells (or its extension and 5)
 ELLIPSIS = "…"
 
 

@@ -71,12 +71,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
     yield {"root": root, "db": db, "key": key}
 
 
-def run(world: dict[str, Path], width: int, *args: str, terminal: bool = False) -> str:
+def run(
+    world: dict[str, Path], width: int, *args: str, terminal: bool = False, code: int = 0
+) -> str:
     env = {"COLUMNS": str(width), "INTD_KEY_FILE": str(world["key"])}
     if terminal:
         env["TTY_COMPATIBLE"] = "1"  # tables of problems only on a terminal
     result = CliRunner().invoke(app, ["--db", str(world["db"]), *args], env=env)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return ANSI.sub("", result.stdout + result.stderr)
 
 
@@ -105,6 +107,7 @@ def appears(token: str, narrow: set[str]) -> bool:
 COMMANDS: list[tuple[str, ...]] = [
     ("progress", "--year", "2019"),
     ("progress", "--year", "2019", "--by", "municipality"),
+    ("progress", "--year", "2019", "--by", "employer"),
     ("progress", "--year", "2019", "--chart"),
     ("report", "--region", "Drammensregionen", "--by", "gender", "--no-suppress"),
     ("explain", "--goal", "id-2016-2020", "--year", "2019"),
@@ -261,3 +264,28 @@ def test_stacked_form_has_one_block_per_row() -> None:
         "Rows:  12",
         "",
     ]
+
+
+def test_a_rejected_import_and_its_hints_at_every_width(world: Any, tmp_path: Path) -> None:
+    """The problems table of a refused file with a long name, the hints under it and
+    the error paragraph: each wraps between words."""
+    bad = write_csv(
+        tmp_path / "deltakere_fra_fagsystemet_med_feil_i_datoene_2019.csv",
+        PARTICIPANT_HEADER,
+        [["D1", "", 1980, "K", "Syria", "0602", "", "31.02.2019", "", "", ""]],
+    )
+    args = ("import", "--dry-run", str(bad))
+    wide = run(world, 1000, *args, terminal=True, code=1)
+    assert "E-DATE" in wide and "Problems found" in wide
+    for width in WIDTHS:
+        narrow = run(world, width, *args, terminal=True, code=1)
+        check(wide, narrow, width)
+        assert "(31.02.2019)" not in narrow and "E-DATE" in tokens(narrow)  # a table
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_error_and_its_hint_wrap_between_words(world: Any, width: int) -> None:
+    args = ("explain", "--goal", "no-such-goal-2016-2020", "--year", "2019")
+    wide = run(world, 1000, *args, terminal=True, code=1)
+    assert "intro-direct-55," in wide
+    check(wide, run(world, width, *args, terminal=True, code=1), width)

@@ -156,7 +156,7 @@ class Words:
         if inside:
             a, b = max(inside, key=lambda n: n[1] - n[0])
             name = self.text.plain[a:b]
-            short = shorten(name, max(_name_min(name), cell_len(name) - over))
+            short = shorten(name, max(1, cell_len(name) - over))  # the floor is for tables
             head = len(short.split(ELLIPSIS, 1)[0]) if ELLIPSIS in short else len(short)
             tail = len(short) - head - 1 if ELLIPSIS in short else 0
             mark = self.text[a + head : a + head + 1]

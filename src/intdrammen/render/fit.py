@@ -194,9 +194,7 @@ class Words:
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         lines = self._units()
         words = [self._min(s, e) for units in lines for s, e in units]
-        longest = [
-            sum(self._width(s, e) for s, e in units) + max(0, len(units) - 1) for units in lines
-        ]
+        longest = [self._width(units[0][0], units[-1][1]) for units in lines if units]
         return Measurement(max(words, default=0), max(longest, default=0))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:

@@ -1,8 +1,11 @@
 """Terminal renderings with Rich: tables a person reads at a glance. Formatting only.
 
 On track is green, behind is red; Rich drops colour by itself under NO_COLOR or when
-output is not a terminal. On a narrow terminal `fit` lets text columns wrap and never
-cuts a number or drops a column: columns of numbers, dates and ids are `no_wrap`.
+output is not a terminal. On a narrow terminal `fit` lets text columns wrap between
+words and never cuts a word or a number or drops a column (columns of numbers, dates
+and ids are `no_wrap`); a table that cannot fit so is printed stacked, one block of
+"Label: value" lines per row. File names are `Name`s: shortened in their middle, never
+folded. Prose (notes, hints, the provenance line) is `Words`: wrapped between words.
 """
 
 from __future__ import annotations

@@ -42,6 +42,13 @@ def show_error(error: IntdError) -> None:
         from intdrammen.render.text import problem_line
 
         message = problem_line(error.problem)  # the same searchable line as any problem
+    if console.is_terminal:  # wrapped between words, never inside one
+        from intdrammen.render.fit import Words
+
+        console.print(Words(Text("Error: ", "bold red"), message))
+        if error.hint:
+            console.print(Words(error.hint, style="dim"))
+        return
     # soft_wrap: Rich never breaks the paragraph; off a terminal it stays one line.
     console.print(Text.assemble(("Error: ", "bold red"), message), soft_wrap=True)
     if error.hint:

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from intdrammen.importers import ImportReport
 from intdrammen.importers.columns import FIELDS
-from intdrammen.render.fit import fit
+from intdrammen.render.fit import Fit, Name, Words, fit
 from intdrammen.render.text import print_problems
 
 
@@ -57,11 +57,11 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
         text = name in {"File", "Kind"}  # counts never wrap; on a narrow terminal text does
         table.add_column(name, justify="left" if text else "right", no_wrap=not text)
     for t in report.tables:
-        name = f"{t.file} [{t.sheet}]" if t.sheet else t.file
+        file = Words(Name(t.file), f" [{t.sheet}]" if t.sheet else "")
         batch = "–" if t.batch_id is None or report.dry_run else str(t.batch_id)
         removed = [f"{t.counts.removed:,}"] if report.replace else []
         table.add_row(
-            Text(name),
+            file,
             t.kind,
             f"{t.rows:,}",
             f"{t.counts.inserted:,}",
@@ -71,7 +71,7 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
             f"{t.skipped:,}",
             batch,
         )
-    _print_whole(out, table)
+    _print_whole(out, table, None if report.dry_run else db)
     for t in report.tables:
         if not t.changed and t.rows and not report.dry_run:
             if t.good == 0:
@@ -81,14 +81,11 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
                 already = f" (identical to batch {t.already})" if t.already else ""
                 rows = "every good row" if t.skipped else "every row"
                 message = f"{t.file}: nothing changed{already}: {rows} is already in the database."
-            out.print(Text(message), soft_wrap=not out.is_terminal)
+            _say(out, t.file, message[len(t.file) :])
         if t.removed_rows:
             verb = "would remove" if report.dry_run else "removed"
             more = t.counts.removed - len(t.removed_rows)
-            out.print(
-                Text(f"{t.file}: --replace {verb} {t.counts.removed:,} stored rows:"),
-                soft_wrap=not out.is_terminal,
-            )
+            _say(out, t.file, f": --replace {verb} {t.counts.removed:,} stored rows:")
             for key, batch_id, row in t.removed_rows:
                 shown = key.split(":", 1)[1].replace("|", " ") if t.kind == "placements" else key
                 out.print(
@@ -97,13 +94,18 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
             if more > 0:
                 out.print(Text(f"  ... and {more:,} more"))
         if t.rejected_file is not None:
-            out.print(
-                Text(
-                    f"{t.skipped} rejected rows of {t.file} with their reasons: {t.rejected_file}",
-                    style="yellow",
-                ),
-                soft_wrap=not out.is_terminal,
-            )
+            rejected = str(t.rejected_file)
+            if out.is_terminal:
+                parts = (f"{t.skipped} rejected rows of ", Name(t.file), " with their reasons: ")
+                out.print(Words(*parts, Name(rejected), style="yellow"))
+            else:
+                out.print(
+                    Text(
+                        f"{t.skipped} rejected rows of {t.file} with their reasons: {rejected}",
+                        style="yellow",
+                    ),
+                    soft_wrap=True,
+                )
     if report.rejected:
         # --on-error skip: the rows left out, each named, as a rejected import lists them.
         print_problems(err, report.rejected, report.rejected_total, "Rejected rows (not imported)")
@@ -111,10 +113,22 @@ def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -
         print_problems(err, report.warnings, report.warning_total, "Warnings")
 
 
-def _print_whole(console: Console, table: Table) -> None:
+def _say(console: Console, file: str, rest: str) -> None:
+    """`FILE: message`: on a terminal wrapped between words, the file name shortened
+    in its middle if it is longer than a line; off one a single line."""
+    if console.is_terminal:
+        console.print(Words(Name(file), rest))
+    else:
+        console.print(Text(file + rest), soft_wrap=True)
+
+
+def _print_whole(console: Console, table: Table, db: Path | None = None) -> None:
     """On a terminal as wide as it is; off one (a log, a pipe) as wide as the table
     needs, its title a line of its own, so no file name is wrapped or cut."""
     if console.is_terminal:
+        if db is not None and table.title is not None:  # the path shortens, never folds
+            console.print(Words("Imported into ", Name(str(db)), style=table.title_style or ""))
+            table.title = None
         console.print(fit(table))
         return
     if table.title is not None:
@@ -140,7 +154,7 @@ def columns_json() -> dict[str, Any]:
     }
 
 
-def columns_text() -> Table:
+def columns_text() -> Fit:
     table = Table(
         title="Accepted columns (case, spaces, '_' and æøå/aeoa do not matter)",
         title_justify="left",
@@ -154,4 +168,4 @@ def columns_text() -> Table:
             if f.required:
                 field.append(" (required)", style="dim")
             table.add_row(kind, field, ", ".join(f.aliases), f.description)
-    return table
+    return fit(table)

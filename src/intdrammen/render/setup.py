@@ -12,6 +12,7 @@ from rich.text import Text
 from intdrammen.config import GoalConfig
 from intdrammen.models import Goal, GoalKind
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionMember
+from intdrammen.render.fit import Words, fit
 from intdrammen.render.fmt import Fmt
 
 
@@ -60,7 +61,7 @@ def goals_text(config: GoalConfig) -> RenderableType:
     for g in config.goals:
         people = g.region or "the region asked for, else all"
         table.add_row(g.id, g.title, _goal_window(g), _target(g), people)
-    return Group(table, Text("From: " + ", ".join(config.sources), style="dim"))
+    return Group(fit(table), Words("From: " + ", ".join(config.sources), style="dim"))
 
 
 def _member_json(m: RegionMember, history: MunicipalityHistory) -> dict[str, Any]:
@@ -102,8 +103,8 @@ def regions_text(regions: Sequence[Region], version: str) -> RenderableType:
             ", ".join(m.label for m in r.candidates) or "–",
             r.description,
         )
-    note = Text("Every municipality is a region too: --region Lier, --region 0625.", style="dim")
-    return Group(table, note)
+    note = Words("Every municipality is a region too: --region Lier, --region 0625.", style="dim")
+    return Group(fit(table), note)
 
 
 def region_detail_json(region: Region, history: MunicipalityHistory) -> dict[str, Any]:
@@ -134,8 +135,8 @@ def region_detail_text(region: Region, history: MunicipalityHistory) -> Renderab
         if m in region.candidates:
             label.append(" (possible member, not counted)", style="dim")
         table.add_row(label, period, codes, today)
-    notes = [Text(f"• {Fmt('en').note(n)}", style="yellow") for n in region.notes]
-    return Group(table, *notes)
+    notes = [Words(f"• {Fmt('en').note(n)}", style="yellow") for n in region.notes]
+    return Group(fit(table), *notes)
 
 
 def _first_year(history: MunicipalityHistory, code: str) -> int:

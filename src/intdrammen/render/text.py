@@ -1,8 +1,11 @@
 """Terminal renderings with Rich: tables a person reads at a glance. Formatting only.
 
 On track is green, behind is red; Rich drops colour by itself under NO_COLOR or when
-output is not a terminal. On a narrow terminal `fit` lets text columns wrap and never
-cuts a number or drops a column: columns of numbers, dates and ids are `no_wrap`.
+output is not a terminal. On a narrow terminal `fit` lets text columns wrap between
+words and never cuts a word or a number or drops a column (columns of numbers, dates
+and ids are `no_wrap`); a table that cannot fit so is printed stacked, one block of
+"Label: value" lines per row. File names are `Name`s: shortened in their middle, never
+folded. Prose (notes, hints, the provenance line) is `Words`: wrapped between words.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from intdrammen.render.data import (
     share_of_target_text,
     suppression_note,
 )
-from intdrammen.render.fit import fit
+from intdrammen.render.fit import Name, Words, fit
 from intdrammen.render.fmt import Fmt
 from intdrammen.reports import Breakdown, Explanation, ProgressReport, RegionReport, Row
 from intdrammen.store import BatchInfo
@@ -41,12 +44,16 @@ def _status(ok: bool | None, fmt: Fmt) -> Text:
 
 
 def provenance_text(p: Provenance, fmt: Fmt) -> RenderableType:
-    files = ", ".join(f"{f} ({sha[:8]})" for f, sha, _b in p.files) or "–"
-    lines = [Text(f"• {fmt.note(note)}", style="yellow") for note in p.notes]
+    files: list[str | Name] = []
+    for f, sha, _b in p.files:  # a long file name shortens in its middle, never folds
+        files += [", "] if files else []
+        files += [Name(f), f" ({sha[:8]})"]
+    lines: list[RenderableType] = [Words(f"• {fmt.note(note)}", style="yellow") for note in p.notes]
     lines.append(
-        Text(
-            f"{fmt.t('data_as_of')} {fmt.stamp(p.data_as_of)} · {fmt.t('files')}: {files} · "
-            f"{fmt.t('goals_version')} {p.goals_version} · {fmt.t('regions_version')} "
+        Words(
+            f"{fmt.t('data_as_of')} {fmt.stamp(p.data_as_of)} · {fmt.t('files')}: ",
+            *(files or ["–"]),
+            f" · {fmt.t('goals_version')} {p.goals_version} · {fmt.t('regions_version')} "
             f"{p.regions_version} · intd {p.intd_version}",
             style="dim",
         )
@@ -109,7 +116,7 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
                     if g.projected is not None
                     else "."
                 )
-                parts.append(Text(running + end, style="cyan"))
+                parts.append(Words(running + end, style="cyan"))
     intro = Table(
         title=fmt.t("intro_title", year=report.year),
         title_justify="left",
@@ -198,14 +205,14 @@ def breakdown_table(title: str, breakdown: Breakdown, fmt: Fmt) -> RenderableTyp
 
 def _note(n: int | None, fmt: Fmt) -> list[RenderableType]:
     note = suppression_note(n, fmt)
-    return [Text(note, style="italic")] if note else []
+    return [Words(note, style="italic")] if note else []
 
 
 def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
     region = report.region.name if report.region else fmt.t("whole_project")
     title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
     parts: list[RenderableType] = [
-        Text(title, style="bold"),
+        Words(title, style="bold"),
         _row_table(fmt.t("per_year"), "year", report.years, fmt),
         _row_table(
             fmt.t("per_municipality"),
@@ -234,13 +241,13 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
     for c in explanation.counted:
         counted.add_row(
             *(
-                Text(cell)
+                Text(cell) if isinstance(cell, str) else Words(cell)
                 for cell in (
                     c.participant_id,
                     fmt.day(c.date),
                     c.placement_id or "",
                     fmt.explained(c.what, c.basis),
-                    c.source,
+                    Name(c.source),
                 )
             )
         )
@@ -254,18 +261,18 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
     for e in explanation.excluded:
         excluded.add_row(
             *(
-                Text(cell)
+                Text(cell) if isinstance(cell, str) else Words(cell)
                 for cell in (
                     e.participant_id,
                     fmt.explained(e.reason),
                     fmt.explained(e.detail),
-                    e.source,
+                    Name(e.source),
                 )
             )
         )
     asked = explanation.region.name if explanation.region else None
     region = fmt.counted_region(asked, explanation.goal_region)
-    head = Text(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
+    head = Words(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
     return Group(head, fit(counted), fit(excluded), provenance_text(explanation.provenance, fmt))
 
 
@@ -300,13 +307,13 @@ def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
             name, justify="right" if number else "left", no_wrap=number or name == "sha256"
         )
     for b in batches:
-        name = f"{b.file} [{b.sheet}]" if b.sheet else b.file
+        file = Words(Name(b.file), f" [{b.sheet}]" if b.sheet else "")
         status = (
             Text(f"undone {_stamp(b.undone_at)}", style="dim") if b.undone_at else Text("applied")
         )
         table.add_row(
             str(b.id),
-            Text(name),
+            file,
             b.kind,
             str(b.rows),
             str(b.inserted),
@@ -326,10 +333,10 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
         # Row numbers and codes are tokens a user searches for: never broken.
         table.add_column(name, overflow="fold", no_wrap=name in ("Row", "Code"))
     for p in problems:
-        file = f"{p.file} [{p.sheet}]" if p.sheet else p.file
+        file = Words(Name(p.file), f" [{p.sheet}]" if p.sheet else "")
         table.add_row(
             *(
-                Text(cell)
+                Text(cell) if isinstance(cell, str) else cell
                 for cell in (
                     file,
                     "" if p.row is None else str(p.row),
@@ -341,9 +348,9 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
             )
         )
     hints = sorted({(p.code, p.hint) for p in problems if p.hint})
-    footer = [Text(f"{code}: {hint}", style="dim") for code, hint in hints]
+    footer = [Words(f"{code}: {hint}", style="dim") for code, hint in hints]
     if total > len(problems):
-        footer.append(Text(f"… and {total - len(problems)} more not shown.", style="yellow"))
+        footer.append(Words(f"… and {total - len(problems)} more not shown.", style="yellow"))
     return Group(fit(table), *footer)
 
 
@@ -454,5 +461,5 @@ def progress_chart(report: ProgressReport, fmt: Fmt, width: int = 40) -> Rendera
             )
         parts.append(fit(table))
     if not parts:
-        parts.append(Text(fmt.t("no_window_goal", year=report.year), style="dim"))
+        parts.append(Words(fmt.t("no_window_goal", year=report.year), style="dim"))
     return Group(*parts)

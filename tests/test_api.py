@@ -74,6 +74,7 @@ PLACEMENTS = [
     ["PL6", "P6", "fast jobb", "", "Mustad", "01.07.2018", "", "100", "mentor"],
 ]
 
+# The dtype of every column of each frame, in the order of the command's --format csv.
 PROGRESS_DTYPES = {
     "section": "string",
     "id": "string",
@@ -89,6 +90,19 @@ PROGRESS_DTYPES = {
     "work_or_education": "Int64",
     "rate": "Float64",
     "met": "boolean",
+    "kind": "string",
+    "title": "string",
+    "region": "string",
+    "up_to": "datetime64[ns]",
+    "share_of_target": "Float64",
+    "projected": "Float64",
+    "as_of": "datetime64[ns]",
+    "expected_as_of": "Float64",
+    "available": "boolean",
+    "measured_on": "datetime64[ns]",
+    "dimension": "string",
+    "name": "string",
+    "suppressed": "string",
 }
 REPORT_DTYPES = {
     "section": "string",
@@ -97,6 +111,9 @@ REPORT_DTYPES = {
     "intro_ended": "Int64",
     "intro_work_or_education": "Int64",
     "intro_rate": "Float64",
+    "dimension": "string",
+    "code": "string",
+    "suppressed": "string",
 }
 EXPLAIN_DTYPES = {
     "participant_id": "string",
@@ -106,6 +123,9 @@ EXPLAIN_DTYPES = {
     "placement_id": "string",
     "source": "string",
     "detail": "string",
+    "what": "string",
+    "goal": "string",
+    "year": "Int64",
 }
 NA = pd.NA
 
@@ -137,32 +157,90 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def csv_frame(text: str, kinds: dict[str, str]) -> pd.DataFrame:
-    """A CLI CSV read as an analyst would, typed like the API's frames: ':' (hidden)
-    and '' (does not apply) both missing."""
+    """A CLI CSV read by pandas as an analyst would, with the frame's dtypes: only an
+    empty cell is missing (a hidden count is one too: there is no ':' marker)."""
     raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     assert list(raw.columns) == list(kinds), "CSV columns differ from the frame's"
+    assert not (raw == ":").any().any(), "a ':' marker in CSV"
+    dates = {c: k for c, k in kinds.items() if k.startswith("datetime64")}
+    frame = pd.read_csv(
+        io.StringIO(text),
+        dtype={c: k for c, k in kinds.items() if c not in dates},
+        keep_default_na=False,
+        na_values=[""],
+    )
+    for column, kind in dates.items():
+        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype(kind)
+    return frame
 
-    def cell(value: str, kind: str) -> Any:
-        if value in ("", ":"):
-            return None
-        if kind == "Int64":
-            return int(value)
-        if kind == "Float64":
-            return float(value)
-        if kind == "boolean":
-            return {"True": True, "False": False}[value]
-        if kind.startswith("datetime64"):
-            return date.fromisoformat(value)
-        return value
 
-    columns = {}
-    for name, kind in kinds.items():
-        values = [cell(v, kind) for v in raw[name]]
-        if kind.startswith("datetime64"):
-            columns[name] = pd.Series(pd.to_datetime(values), dtype=kind)
-        else:
-            columns[name] = pd.Series(values, dtype=kind)
-    return pd.DataFrame(columns)
+def assert_frame_is_csv(frame: pd.DataFrame, out: Any, kinds: dict[str, str]) -> None:
+    """The CLI's CSV (a CliRunner result) and the frame: the same columns, in order, the
+    same rows, the same values, the frame's dtypes those of `kinds`."""
+    assert out.exit_code == 0, out.output
+    assert out.stdout.splitlines()[0].split(",") == list(frame.columns) == list(kinds)
+    assert dtypes(frame) == kinds
+    assert len(frame) == len(out.stdout.splitlines()) - 1 > 0
+    pd.testing.assert_frame_equal(frame, csv_frame(out.stdout, kinds))
+
+
+def full(kinds: dict[str, str], **cells: Any) -> dict[str, Any]:
+    """A whole expected row: the cells given, every other column missing."""
+    unknown = set(cells) - set(kinds)
+    assert not unknown, unknown
+    return {column: cells.get(column) for column in kinds}
+
+
+def progress_row(**cells: Any) -> dict[str, Any]:
+    return full(PROGRESS_DTYPES, **cells)
+
+
+ID_GOAL = {
+    "id": "id-2016-2020",
+    "start": date(2016, 2, 9),
+    "end": date(2020, 12, 31),
+    "kind": "persons_into_work",
+    "title": "1000 into work 2016-2020",
+    "region": "Drammensregionen",
+    "up_to": date(2019, 12, 31),
+}
+DIRECT = {
+    "id": "intro-direct-55",
+    "cohort_year": 2019,
+    "kind": "intro_direct",
+    "title": "55 % directly into work or education",
+    "available": True,
+}
+ONE_YEAR = {
+    "id": "intro-1y-70",
+    "cohort_year": 2019,
+    "kind": "intro_one_year",
+    "title": "70 % in work or education one year after",
+    "available": True,
+    "measured_on": date(2020, 11, 15),  # 15 November of the year after the cohort
+}
+# progress --year 2019 over the whole project (see the module docstring). Share of
+# target 2/1000; projected at the pace so far, 2 x 1788/1422 days = 2.5 (the data's
+# date, today, is past the year: no `as_of`, no `expected_as_of`).
+PROGRESS_2019 = [
+    progress_row(
+        section="goal",
+        **ID_GOAL,
+        target=1000.0,
+        actual=2,
+        in_year=1,
+        expected=795.3,
+        on_track=False,
+        share_of_target=0.002,
+        projected=2.5,
+    ),
+    progress_row(
+        section="intro", **DIRECT, target=0.55, ended=4, work_or_education=3, rate=0.75, met=True
+    ),
+    progress_row(
+        section="intro", **ONE_YEAR, target=0.7, ended=4, work_or_education=2, rate=0.5, met=False
+    ),
+]
 
 
 # ----------------------------------------------------------------------------- progress
@@ -176,119 +254,116 @@ def test_progress_is_the_cli_value_with_a_frame_of_csv_columns(data_db, cli_json
     assert p.value.year == 2019 and p.value.region is None
     assert p.to_dict() == cli_json("progress", "--year", "2019")
     frame = p.to_frame()
+    assert list(frame.columns) == list(PROGRESS_DTYPES)
     assert dtypes(frame) == PROGRESS_DTYPES
-    assert records(frame) == [
-        {
-            "section": "goal",
-            "id": "id-2016-2020",
-            "start": date(2016, 2, 9),
-            "end": date(2020, 12, 31),
-            "cohort_year": None,
-            "target": 1000.0,
-            "actual": 2,
-            "in_year": 1,
-            "expected": 795.3,
-            "on_track": False,
-            "ended": None,
-            "work_or_education": None,
-            "rate": None,
-            "met": None,
-        },
-        {
-            "section": "intro",
-            "id": "intro-direct-55",
-            "start": None,
-            "end": None,
-            "cohort_year": 2019,
-            "target": 0.55,
-            "actual": None,
-            "in_year": None,
-            "expected": None,
-            "on_track": None,
-            "ended": 4,
-            "work_or_education": 3,
-            "rate": 0.75,
-            "met": True,
-        },
-        {
-            "section": "intro",
-            "id": "intro-1y-70",
-            "start": None,
-            "end": None,
-            "cohort_year": 2019,
-            "target": 0.7,
-            "actual": None,
-            "in_year": None,
-            "expected": None,
-            "on_track": None,
-            "ended": 4,
-            "work_or_education": 2,
-            "rate": 0.5,
-            "met": False,
-        },
-    ]
+    assert records(frame) == PROGRESS_2019
+
+
+def test_the_kinds_cover_every_csv_column():
+    """A column added to the CSV gets its dtype here, not a silent `string`."""
+    from intdrammen.render import data
+
+    for columns, kinds in (
+        (data.PROGRESS_COLUMNS, api.PROGRESS_KINDS),
+        (data.REPORT_COLUMNS, api.REPORT_KINDS),
+        (data.EXPLAIN_COLUMNS, api.EXPLAIN_KINDS),
+    ):
+        assert list(kinds) == list(columns)
 
 
 def test_progress_of_a_region(data_db):
     with intdrammen.open(data_db) as db:
         frame = db.progress(2019, region="Drammensregionen").to_frame()
-    assert frame["id"].tolist() == ["id-2016-2020", "intro-direct-55", "intro-1y-70"]
-    assert frame["actual"].tolist()[0] == 2
-    assert frame["ended"].tolist()[1:] == [3, 3]
-    assert frame["work_or_education"].tolist()[1:] == [2, 2]
-    assert frame["rate"].tolist()[1:] == [0.6667, 0.6667]
-    assert frame["met"].tolist()[1:] == [True, False]
+    # P1-P3 in the cohort: ended 3; directly P1 job and P3 outcome arbeid = 2 of 3; a
+    # year after P1 job and P3 education = 2 of 3. The goal is Drammensregionen's anyway.
+    goal, direct, one_year = PROGRESS_2019
+    assert records(frame) == [
+        goal,
+        {**direct, "ended": 3, "work_or_education": 2, "rate": 0.6667, "met": True},
+        {**one_year, "ended": 3, "work_or_education": 2, "rate": 0.6667, "met": False},
+    ]
 
 
 def test_suppression_hides_counts_and_what_is_built_on_them(data_db):
     with intdrammen.open(data_db) as db:
         p = db.progress(2019, suppress=2)
         shown = db.progress(2019)
+        three = db.progress(2019, suppress=3).to_frame()
     frame = p.to_frame()
     # 2 persons into work stay; 1 in 2019 is hidden. Directly: 3 of 4 leaves 1 not in
     # work or education, a small complement: the numerator, the rate and the verdict
-    # are hidden, the cohort (4) is not. A year after: 2 of 4, both 2, shown.
-    assert records(frame)[0]["actual"] == 2 and records(frame)[0]["in_year"] is None
-    direct, one_year = records(frame)[1:]
-    assert (direct["ended"], direct["work_or_education"], direct["rate"], direct["met"]) == (
-        4,
-        None,
-        None,
-        None,
-    )
-    assert (one_year["ended"], one_year["work_or_education"], one_year["rate"]) == (4, 2, 0.5)
+    # are hidden, the cohort (4) is not. A year after: 2 of 4, both 2, shown. The
+    # `suppressed` column names what was hidden, <NA> where nothing was.
+    goal, direct, one_year = PROGRESS_2019
+    assert records(frame) == [
+        {**goal, "in_year": None, "suppressed": "in_year"},
+        {
+            **direct,
+            "work_or_education": None,
+            "rate": None,
+            "met": None,
+            "suppressed": "work_or_education rate met",
+        },
+        one_year,
+    ]
     assert dtypes(frame) == PROGRESS_DTYPES  # hidden cells do not turn a column to object
     assert frame.attrs["suppressed_below"] == 2
     assert shown.to_frame().attrs["suppressed_below"] is None
     assert p.to_dict()["suppressed_below"] == 2
-    three = records(db_progress(data_db, suppress=3))
-    assert three[0]["actual"] is None and three[2]["work_or_education"] is None
+    # Below 3: the 2 persons into work too, and their share of the target; a year after
+    # 2 of 4 (complement 2) is hidden as well.
+    rows = records(three)
+    assert (rows[0]["actual"], rows[0]["in_year"], rows[0]["share_of_target"]) == (None,) * 3
+    assert rows[0]["suppressed"] == "actual in_year share_of_target"
+    assert (rows[2]["ended"], rows[2]["work_or_education"], rows[2]["rate"]) == (4, None, None)
+    assert rows[2]["met"] is None and rows[2]["suppressed"] == "work_or_education rate met"
+    assert dtypes(three) == PROGRESS_DTYPES
 
 
-def db_progress(path: Path, **options: Any) -> pd.DataFrame:
-    with intdrammen.open(path) as db:
-        return db.progress(2019, **options).to_frame()
+@pytest.mark.xfail(
+    strict=True,
+    reason="reports.suppress_progress keeps `projected` (2 x 1788/1422 = 2.5 gives the "
+    "hidden 2 back) and `on_track` of a hidden actual: in JSON and CSV as well",
+)
+def test_suppression_hides_the_projection_of_a_hidden_count(data_db):
+    with intdrammen.open(data_db) as db:
+        goal = records(db.progress(2019, suppress=3).to_frame())[0]
+    assert goal["actual"] is None
+    assert (goal["projected"], goal["on_track"]) == (None, None)
 
 
 def test_progress_by_adds_one_row_per_goal_and_group(data_db):
     with intdrammen.open(data_db) as db:
         frame = db.progress(2019, by="gender").to_frame()
-    assert list(frame.columns) == [*PROGRESS_DTYPES, "name"]
-    split = frame[frame["section"] == "by_gender"]
-    rows = [
-        (r["id"], r["name"], r["actual"], r["ended"], r["work_or_education"], r["rate"])
-        for r in records(split)
+        hidden = db.progress(2019, by="gender", suppress=2).to_frame()
+    assert list(frame.columns) == list(PROGRESS_DTYPES)
+    assert dtypes(frame) == PROGRESS_DTYPES
+    assert records(frame)[:3] == PROGRESS_2019
+    by = {"section": "by_gender", "dimension": "gender"}
+    goal = {**by, **ID_GOAL}
+    direct = {**by, **DIRECT}
+    one_year = {**by, **ONE_YEAR}
+    split = [
+        progress_row(**goal, name="female", actual=2),  # P1, P7
+        progress_row(**goal, name="total", actual=2),
+        progress_row(**direct, name="female", ended=2, work_or_education=2, rate=1.0),  # P1, P3
+        progress_row(**direct, name="male", ended=2, work_or_education=1, rate=0.5),  # P2, P4
+        progress_row(**direct, name="total", ended=4, work_or_education=3, rate=0.75),
+        progress_row(**one_year, name="female", ended=2, work_or_education=2, rate=1.0),
+        progress_row(**one_year, name="male", ended=2, work_or_education=0, rate=0.0),
+        progress_row(**one_year, name="total", ended=4, work_or_education=2, rate=0.5),
     ]
-    assert rows == [
-        ("id-2016-2020", "female", 2, None, None, None),  # P1, P7
-        ("id-2016-2020", "total", 2, None, None, None),
-        ("intro-direct-55", "female", None, 2, 2, 1.0),  # P1, P3
-        ("intro-direct-55", "male", None, 2, 1, 0.5),  # P2, P4
-        ("intro-direct-55", "total", None, 4, 3, 0.75),
-        ("intro-1y-70", "female", None, 2, 2, 1.0),
-        ("intro-1y-70", "male", None, 2, 0, 0.0),
-        ("intro-1y-70", "total", None, 4, 2, 0.5),
+    assert records(frame)[3:] == split
+    # Below 2: directly, the men's 1 of 2 and the total's complement (4 - 3 = 1) hide
+    # the numerator and the rate; 0 of 2 a year after is not small, it is shown.
+    woe_rate = {"work_or_education": None, "rate": None, "suppressed": "work_or_education rate"}
+    assert records(hidden)[3:] == [
+        *split[:3],
+        {**split[3], **woe_rate},
+        {**split[4], **woe_rate},
+        *split[5:],
     ]
+    assert dtypes(hidden) == PROGRESS_DTYPES
 
 
 def test_provenance_is_a_plain_dict_in_attrs(data_db, cli_json):
@@ -322,22 +397,26 @@ def test_report_by_municipality(data_db, cli_json):
         "report", "--region", "Mjøsa", "--from", "2016", "--to", "2019", "--by", "municipality"
     )
     frame = r.to_frame()
+    assert list(frame.columns) == list(REPORT_DTYPES)
     assert dtypes(frame) == REPORT_DTYPES
     rows = [tuple(row.values()) for row in records(frame)]
+    M, BY = "municipality", "by_municipality"
     assert rows == [
-        # 2016 and 2017: nobody counted, no row.
-        ("year", "2018", 1, 1, 1, 1.0),
-        ("year", "2019", 1, 1, 1, 1.0),
-        ("municipality", "Gjøvik", 1, 1, 1, 1.0),
-        ("municipality", "Lillehammer", 0, 0, 0, None),  # nobody ended: undefined, not 0
-        ("municipality", "Ringsaker", 0, 0, 0, None),
-        ("municipality", "Hamar", 1, 1, 1, 1.0),
-        ("municipality", "total", 2, 2, 2, 1.0),
-        ("by_municipality", "Gjøvik", 1, 1, 1, 1.0),
-        ("by_municipality", "Lillehammer", 0, 0, 0, None),
-        ("by_municipality", "Ringsaker", 0, 0, 0, None),
-        ("by_municipality", "Hamar", 1, 1, 1, 1.0),
-        ("by_municipality", "total", 2, 2, 2, 1.0),
+        # 2016 and 2017: nobody counted, no row. A year's row has no code.
+        ("year", "2018", 1, 1, 1, 1.0, "year", None, None),
+        ("year", "2019", 1, 1, 1, 1.0, "year", None, None),
+        # Today's municipality codes (Gjøvik's 0502 is 3407 since 2020).
+        (M, "Gjøvik", 1, 1, 1, 1.0, M, "3407", None),
+        (M, "Lillehammer", 0, 0, 0, None, M, "3405", None),  # nobody ended: undefined
+        (M, "Ringsaker", 0, 0, 0, None, M, "3411", None),
+        (M, "Hamar", 1, 1, 1, 1.0, M, "3403", None),
+        (M, "total", 2, 2, 2, 1.0, M, None, None),
+        # The breakdown's rows carry no code (as in its JSON).
+        (BY, "Gjøvik", 1, 1, 1, 1.0, M, None, None),
+        (BY, "Lillehammer", 0, 0, 0, None, M, None, None),
+        (BY, "Ringsaker", 0, 0, 0, None, M, None, None),
+        (BY, "Hamar", 1, 1, 1, 1.0, M, None, None),
+        (BY, "total", 2, 2, 2, 1.0, M, None, None),
     ]
 
 
@@ -346,12 +425,25 @@ def test_report_suppressed(data_db):
         frame = db.report(region="Mjøsa", from_year=2018, to_year=2019, suppress=3).to_frame()
     assert dtypes(frame) == REPORT_DTYPES
     assert frame.attrs["suppressed_below"] == 3
-    years = frame[frame["section"] == "year"]
-    # Ones are hidden, and the rates built on them.
-    assert years["into_work"].isna().all() and years["intro_rate"].isna().all()
+    # Ones and the total's twos are hidden, and the rates built on them; zeros are not
+    # small counts, and 0 of 0 stays an undefined rate, not a hidden one.
+    M, ALL = "municipality", "into_work intro_ended intro_work_or_education intro_rate"
+    assert [tuple(row.values()) for row in records(frame)] == [
+        ("year", "2018", None, None, None, None, "year", None, ALL),
+        ("year", "2019", None, None, None, None, "year", None, ALL),
+        (M, "Gjøvik", None, None, None, None, M, "3407", ALL),
+        (M, "Lillehammer", 0, 0, 0, None, M, "3405", None),
+        (M, "Ringsaker", 0, 0, 0, None, M, "3411", None),
+        (M, "Hamar", None, None, None, None, M, "3403", ALL),
+        (M, "total", None, None, None, None, M, None, ALL),
+    ]
 
 
 # ----------------------------------------------------------------------------- explain
+
+
+def explain_row(**cells: Any) -> dict[str, Any]:
+    return full(EXPLAIN_DTYPES, **cells)
 
 
 def test_explain_one_row_per_person(data_db, cli_json):
@@ -360,15 +452,55 @@ def test_explain_one_row_per_person(data_db, cli_json):
     assert isinstance(e.value, reports.Explanation)
     assert e.to_dict() == cli_json("explain", "--goal", "id-2016-2020", "--year", "2019")
     frame = e.to_frame()
+    assert list(frame.columns) == list(EXPLAIN_DTYPES)
     assert dtypes(frame) == EXPLAIN_DTYPES
-    shown = frame[["participant_id", "status", "reason", "date", "placement_id", "source"]]
-    assert [tuple(r.values()) for r in records(shown)] == [
-        ("P7", "counted", "job", date(2018, 5, 1), "PL4", "plasseringer.csv:5"),
-        ("P1", "counted", "job", date(2019, 3, 15), "PL1", "plasseringer.csv:2"),
-        ("P2", "excluded", "course", None, None, "plasseringer.csv:3"),
-        ("P3", "excluded", "education", None, None, "plasseringer.csv:6"),
-        ("P4", "excluded", "outside_region", None, None, "plasseringer.csv:4"),
-        ("P6", "excluded", "outside_region", None, None, "plasseringer.csv:7"),
+    goal = {"goal": "id-2016-2020", "year": 2019}
+    counted = {**goal, "status": "counted", "what": "job"}
+    excluded = {**goal, "status": "excluded"}
+    # Placements are rows 2-7 of plasseringer.csv (PL1-PL6), in that order.
+    assert records(frame) == [
+        explain_row(
+            participant_id="P7",
+            **counted,
+            date=date(2018, 5, 1),
+            placement_id="PL4",
+            source="plasseringer.csv:5",
+        ),
+        explain_row(
+            participant_id="P1",
+            **counted,
+            date=date(2019, 3, 15),
+            placement_id="PL1",
+            source="plasseringer.csv:2",
+        ),
+        explain_row(
+            participant_id="P2",
+            **excluded,
+            reason="course",
+            source="plasseringer.csv:3",
+            detail="placements: course",
+        ),
+        explain_row(
+            participant_id="P3",
+            **excluded,
+            reason="education",
+            source="plasseringer.csv:6",
+            detail="placements: education",
+        ),
+        explain_row(
+            participant_id="P4",
+            **excluded,
+            reason="outside_region",
+            source="plasseringer.csv:4",
+            detail="municipality 0403",
+        ),
+        explain_row(
+            participant_id="P6",
+            **excluded,
+            reason="outside_region",
+            source="plasseringer.csv:7",
+            detail="municipality 0502",
+        ),
     ]
     assert FNR not in frame.to_csv()
 
@@ -376,19 +508,59 @@ def test_explain_one_row_per_person(data_db, cli_json):
 def test_explain_intro_measure(data_db):
     with intdrammen.open(data_db) as db:
         frame = db.explain("intro-direct-55", 2019).to_frame()
-    counted = frame[frame["status"] == "counted"]
-    assert sorted(counted["participant_id"]) == ["P1", "P3", "P4"]
-    excluded = dict(
-        zip(frame[frame["status"] == "excluded"]["participant_id"], frame["reason"], strict=False)
-    )
-    assert set(excluded) == {"P2", "P5"}
-    assert frame.set_index("participant_id").loc["P5", "reason"] == "moved"
+    assert dtypes(frame) == EXPLAIN_DTYPES
+    goal = {"goal": "intro-direct-55", "year": 2019}
+    counted = {**goal, "status": "counted"}
+    excluded = {**goal, "status": "excluded"}
+    # Participants are rows 2-8 of deltakere.csv (P1-P7). P4's apprenticeship starts 16
+    # days after the end; P3 counts by the outcome recorded on the end day.
+    assert records(frame) == [
+        explain_row(
+            participant_id="P1",
+            **counted,
+            date=date(2019, 3, 15),
+            placement_id="PL1",
+            source="plasseringer.csv:2",
+            what="placement: job",
+        ),
+        explain_row(
+            participant_id="P4",
+            **counted,
+            date=date(2019, 7, 1),
+            placement_id="PL3",
+            source="plasseringer.csv:4",
+            what="placement: apprenticeship",
+        ),
+        explain_row(
+            participant_id="P3",
+            **counted,
+            date=date(2019, 9, 1),
+            source="deltakere.csv:4",
+            what="outcome: work",
+        ),
+        explain_row(
+            participant_id="P2",
+            **excluded,
+            reason="not_in_numerator:no_placement",
+            source="deltakere.csv:3",
+            detail="ended 2019-05-10",
+        ),
+        explain_row(
+            participant_id="P5",
+            **excluded,
+            reason="moved",
+            source="deltakere.csv:6",
+            detail="ended 2019-10-01",
+        ),
+    ]
 
 
 # ----------------------------------------------------------------------------- the CLI's CSV
 
 
 def test_frames_hold_what_the_cli_csv_holds(data_db, cli):
+    """Every column and row of `--format csv` (read by pandas) is the frame's, without
+    and with --by, with and without suppression."""
     with intdrammen.open(data_db) as db:
         cases = [
             (["progress", "--year", "2019"], db.progress(2019), PROGRESS_DTYPES),
@@ -397,7 +569,13 @@ def test_frames_hold_what_the_cli_csv_holds(data_db, cli):
                 db.progress(2019, region="Drammensregionen", suppress=2),
                 PROGRESS_DTYPES,
             ),
+            (["progress", "--year", "2018"], db.progress(2018), PROGRESS_DTYPES),
             (["report"], db.report(), REPORT_DTYPES),
+            (
+                ["report", "--region", "Mjøsa", "--suppress", "3"],
+                db.report(region="Mjøsa", suppress=3),
+                REPORT_DTYPES,
+            ),
             (
                 ["report", "--region", "Mjøsa", "--by", "municipality", "--suppress", "3"],
                 db.report(region="Mjøsa", by="municipality", suppress=3),
@@ -408,48 +586,68 @@ def test_frames_hold_what_the_cli_csv_holds(data_db, cli):
                 db.report(from_year=2016, to_year=2019, by="gender"),
                 REPORT_DTYPES,
             ),
+            (
+                ["report", "--region", "Drammensregionen", "--by", "channel"],
+                db.report(region="Drammensregionen", by="channel"),
+                REPORT_DTYPES,
+            ),
         ]
     for args, result, kinds in cases:
-        out = cli(*args, "--format", "csv")
-        assert out.exit_code == 0, out.output
-        pd.testing.assert_frame_equal(result.to_frame(), csv_frame(out.stdout, kinds), obj=args)
+        assert_frame_is_csv(result.to_frame(), cli(*args, "--format", "csv"), kinds)
 
 
-def test_progress_by_frame_and_cli_csv(data_db, cli):
-    """Today `progress --by X --format csv` drops the breakdown (issue 14, the formats
-    part fixes it): the frame must hold what the CSV holds, and once the CSV has the
-    split rows, all of them."""
+@pytest.mark.parametrize(
+    ("by", "options"),
+    [
+        ("gender", {}),
+        ("gender", {"suppress": 2}),
+        ("municipality", {"suppress": 3}),
+        ("age_group", {"region": "Drammensregionen"}),
+        ("channel", {}),
+        ("employer", {"suppress": 2}),
+    ],
+)
+def test_progress_by_frame_and_cli_csv(data_db, cli, by, options):
+    """`progress --by X --format csv` carries the breakdown: the frame holds the same
+    rows, all of its columns, the split rows included."""
     with intdrammen.open(data_db) as db:
-        frame = db.progress(2019, by="gender").to_frame()
-    out = cli("progress", "--year", "2019", "--by", "gender", "--format", "csv")
-    assert out.exit_code == 0, out.output
-    header = out.stdout.splitlines()[0].split(",")
-    if "by_gender" in out.stdout:  # the breakdown landed in the CSV: the same rows
-        assert header == list(frame.columns)
-        expected = csv_frame(out.stdout, {**PROGRESS_DTYPES, "name": "string"})
-        pd.testing.assert_frame_equal(frame, expected)
-    else:
-        assert header == list(PROGRESS_DTYPES)
-        main = frame[~frame["section"].str.startswith("by_")].drop(columns="name")
-        pd.testing.assert_frame_equal(main, csv_frame(out.stdout, PROGRESS_DTYPES))
+        frame = db.progress(2019, by=by, **options).to_frame()
+    args = ["progress", "--year", "2019", "--by", by]
+    for key, value in options.items():
+        args += [f"--{key}", str(value)]
+    out = cli(*args, "--format", "csv")
+    assert_frame_is_csv(frame, out, PROGRESS_DTYPES)
+    split = frame[frame["section"] == f"by_{by}"]
+    # One total per goal and measure, last of its rows.
+    assert split["name"].tolist().count("total") == 3
+    assert split.groupby("id", sort=False)["name"].last().tolist() == ["total"] * 3
+    assert set(split["dimension"]) == {by}
 
 
-def test_explain_frame_and_cli_csv(data_db, cli):
-    """`explain --format csv` is refused today (issue 14, the formats part adds it):
-    once it works, its CSV and the frame hold the same rows."""
+@pytest.mark.parametrize(
+    ("goal", "year", "region"),
+    [
+        ("id-2016-2020", 2019, None),
+        ("intro-direct-55", 2019, None),
+        ("intro-1y-70", 2019, "Drammensregionen"),
+        ("id-2016-2020", 2018, "Mjøsa"),
+    ],
+)
+def test_explain_frame_and_cli_csv(data_db, cli, goal, year, region):
+    """`explain --format csv` (one row per person counted or excluded) and the frame
+    hold the same columns and rows."""
     with intdrammen.open(data_db) as db:
-        frame = db.explain("id-2016-2020", 2019).to_frame()
-    out = cli("explain", "--goal", "id-2016-2020", "--year", "2019", "--format", "csv")
-    if out.exit_code == 0:
-        header = out.stdout.splitlines()[0].split(",")
-        kinds = {c: EXPLAIN_DTYPES.get(c, "string") for c in header}
-        shared = [c for c in EXPLAIN_DTYPES if c in header and c != "detail"]
-        assert shared == ["participant_id", "status", "reason", "date", "placement_id", "source"]
-        expected = csv_frame(out.stdout, kinds)[shared]
-        pd.testing.assert_frame_equal(frame[shared], expected)
-    else:
-        assert out.exit_code == 1 and "Traceback" not in out.output
-        assert "Error:" in out.stderr and out.stdout == ""
+        frame = db.explain(goal, year, region).to_frame()
+    args = ["explain", "--goal", goal, "--year", str(year)]
+    if region:
+        args += ["--region", region]
+    out = cli(*args, "--format", "csv")
+    assert_frame_is_csv(frame, out, EXPLAIN_DTYPES)
+    assert set(frame["status"]) <= {"counted", "excluded"}
+    counted = frame["status"] == "counted"
+    assert frame.loc[counted, "reason"].isna().all() and frame.loc[counted, "what"].notna().all()
+    assert frame.loc[~counted, "reason"].notna().all() and frame.loc[~counted, "what"].isna().all()
+    assert set(frame["goal"]) == {goal} and set(frame["year"]) == {year}
 
 
 # ----------------------------------------------------------------------------- stored rows

@@ -9,6 +9,7 @@ The same code as the commands computes every figure (`reports.progress`,
         p = db.progress(2019, region="Drammensregionen", suppress=3)
         p.value                 # the ProgressReport `intd progress` renders
         p.to_frame()            # one row per goal and measure: progress --format csv
+        db.progress(2019, by="gender").to_frame()  # + rows "by_gender", one per group
         p.to_dict()             # the JSON of progress --format json
         p.provenance            # intd version, data as of, files (sha, batch), versions
         db.report(region="Mjøsa", by="municipality").to_frame()
@@ -16,10 +17,17 @@ The same code as the commands computes every figure (`reports.progress`,
         db.participants_frame(), db.placements_frame()  # stored rows, no identity hash
         db.imports_frame(), db.goals_frame()  # the import history, the goals in force
 
-Frames have the columns of the command's `--format csv`, in its order, with typed
-columns: counts are nullable integers (`Int64`), rates nullable floats (`Float64`) with
-both counts beside them, yes/no `boolean`, dates `datetime64`, text `string`. A count
-hidden by `suppress=N` is `<NA>`, and so is every rate and verdict built on it.
+Frames have the columns of the command's `--format csv`, in its order, and its rows
+(progress: `section` "goal", "intro", and with `by` "by_<dimension>" rows labelled in
+`dimension` and `name`; report: "year", "municipality" with `code`, "by_<dimension>";
+explain: one row per person, `status` "counted" or "excluded"), with typed columns:
+counts are nullable integers (`Int64`), rates and shares nullable floats (`Float64`)
+with both counts beside them, yes/no `boolean`, dates `datetime64[ns]`, text `string`.
+A frame equals the CSV read by pandas with these dtypes: every empty cell is missing
+(<NA>, NaT), whether it does not apply or was hidden. A count hidden by `suppress=N` is
+`<NA>`, and so is every rate and verdict built on it; the row's `suppressed` column
+names the hidden cells, space-separated (<NA>: none hidden), e.g.
+`frame[frame["suppressed"].str.contains("rate", na=False)]`.
 `frame.attrs["provenance"]` holds the provenance stamp as a plain dict (as in JSON) and
 `frame.attrs["suppressed_below"]` the suppression threshold (None: none applied).
 
@@ -160,6 +168,8 @@ def _series(values: Sequence[object], kind: Kind) -> Any:
         return pd.Series(pd.to_datetime(cells), dtype="datetime64[ns]")
     if kind == "datetime":
         return pd.Series(pd.to_datetime(cells, utc=True, format="ISO8601"))
+    if kind == "str":  # an empty text is missing, as pandas reads an empty CSV cell
+        cells = [None if cell == "" else cell for cell in cells]
     dtype = {"str": "string", "int": "Int64", "float": "Float64", "bool": "boolean"}[kind]
     return pd.Series(cells, dtype=dtype)
 
@@ -168,8 +178,8 @@ def _frame(
     columns: Sequence[str], rows: Sequence[TypedRow], kinds: dict[str, Kind], **attrs: Any
 ) -> pd.DataFrame:
     """A DataFrame of the typed rows the CSV is written from: a hidden (suppressed)
-    cell and a cell that does not apply are both missing (<NA>, NaT); the `suppressed`
-    column names the hidden ones, as in the CSV."""
+    cell, a cell that does not apply and an empty text are all missing (<NA>, NaT), as
+    the CSV's empty cell; the `suppressed` column names the hidden ones, as in the CSV."""
     import pandas as pd
 
     data = {
@@ -253,9 +263,10 @@ class Explanation:
     value: reports.Explanation
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per person counted (status "counted", reason: what counted, with
-        its date and placement) or excluded (status "excluded", reason code), with the
-        file and row the decision rests on."""
+        """One row per person counted (status "counted": `what` counted, its `date`
+        and `placement_id`; `reason` <NA>) or excluded (status "excluded": the `reason`
+        code and its `detail`), with the file and row (`source`) the decision rests on,
+        and the `goal` and `year`: the columns of `intd explain --format csv`."""
         from intdrammen.render.data import EXPLAIN_COLUMNS, explain_rows
 
         attrs = {"provenance": self.provenance, "suppressed_below": None}

@@ -118,6 +118,11 @@ EXPLAIN_KINDS: Final[dict[str, Kind]] = {
     "what": "str",
     "goal": "str",
     "year": "int",
+    "what_code": "str",
+    "basis": "str",
+    "detail_code": "str",
+    "municipality": "str",
+    "placement_types": "str",
 }
 STORED_KINDS: Final[dict[str, Kind]] = {
     "birth_year": "int",

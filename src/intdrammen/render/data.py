@@ -406,7 +406,9 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
                 suppressed=_hidden(
                     actual=g.actual is None,
                     in_year=g.in_year is None,
+                    on_track=g.actual is None,
                     share_of_target=g.actual is None,
+                    projected=g.actual is None,
                 ),
             )
         )
@@ -655,7 +657,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
                         fmt.count(g.in_year),
                         share_of_target_text(g, fmt),
                         fmt.number(g.expected),
-                        fmt.yes_no(g.on_track),
+                        fmt.yes_no(g.on_track, hidden=g.actual is None),
                     ]
                     for g in report.goals
                 ],
@@ -788,8 +790,7 @@ def report_markdown(report: RegionReport, fmt: Fmt) -> str:
         _md_rows("municipality", [*report.municipalities, report.total], fmt, marks=marks),
         "",
     ]
-    if report.breakdown:
-        b = report.breakdown
+    if b := report.shown_breakdown:
         parts += [
             f"## {fmt.by(b.dimension)}",
             "",

@@ -208,7 +208,11 @@ class Fmt:
             return "–"
         return self.percent(Fraction(numerator, denominator))
 
-    def yes_no(self, value: bool | None) -> str:
+    def yes_no(self, value: bool | None, *, hidden: bool = False) -> str:
+        """yes/no; the suppression marker when the verdict rests on a hidden count
+        (`hidden`); '–' when there is none (not measurable, no rate)."""
+        if hidden:
+            return SUPPRESSED
         if value is None:
             return "–"
         return self.t("yes") if value else self.t("no")

@@ -84,13 +84,14 @@ def _status(ok: bool | None, yes: str, no: str, none: str = "–") -> str:
 
 def _goal_card(g: GoalProgress, fmt: Fmt) -> str:
     window = f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}"
+    hidden = SUPPRESSED if g.actual is None else "–"  # a verdict on a hidden count
     return (
         f'<div class="card"><div class="what">{escape(fmt.title(g.goal))} · {escape(window)}</div>'
         f'<div class="big">{escape(fmt.count(g.actual))}</div>'
         f'<div class="small">{escape(share_of_target_text(g, fmt))} {escape(fmt.t("of_target"))}'
         f" {escape(fmt.number(g.goal.target, 0))} · "
         f"{escape(fmt.t('expected_by', day=fmt.day(g.up_to)))} {escape(fmt.number(g.expected))}"
-        f"</div>{_status(g.on_track, fmt.t('on_track'), fmt.t('behind'))}</div>"
+        f"</div>{_status(g.on_track, fmt.t('on_track'), fmt.t('behind'), hidden)}</div>"
     )
 
 
@@ -192,8 +193,7 @@ def document_html(doc: Document, fmt: Fmt) -> str:
         f"<h2>{escape(fmt.t('per_municipality'))}</h2>",
         _table("municipality", report.municipalities, fmt, report.total),
     ]
-    if report.breakdown is not None:
-        b = report.breakdown
+    if (b := report.shown_breakdown) is not None:
         parts += [
             f"<h2>{escape(fmt.by(b.dimension))}</h2>",
             _table(b.dimension, b.rows, fmt, b.total),

@@ -30,14 +30,16 @@ from intdrammen.render.data import (
     suppression_note,
 )
 from intdrammen.render.fit import Name, Words, fit
-from intdrammen.render.fmt import Fmt
+from intdrammen.render.fmt import SUPPRESSED, Fmt
 from intdrammen.reports import Breakdown, Explanation, ProgressReport, RegionReport, Row
 from intdrammen.store import BatchInfo
 
 BAR = 6  # width of the progress bar under a goal's percentage of its target
 
 
-def _status(ok: bool | None, fmt: Fmt) -> Text:
+def _status(ok: bool | None, fmt: Fmt, *, hidden: bool = False) -> Text:
+    if hidden:
+        return Text(SUPPRESSED, style="dim")
     if ok is None:
         return Text("–", style="dim")
     return Text(fmt.t("yes"), style="bold green") if ok else Text(fmt.t("no"), style="bold red")
@@ -100,7 +102,7 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
                 fmt.count(g.in_year),
                 Group(Text(share_of_target_text(g, fmt), justify="right"), bar),
                 fmt.number(g.expected),
-                _status(g.on_track, fmt),
+                _status(g.on_track, fmt, hidden=g.actual is None),
             )
         parts.append(fit(goals))
         for g in report.goals:
@@ -222,8 +224,7 @@ def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
             report.total,
         ),
     ]
-    if report.breakdown:
-        b = report.breakdown
+    if b := report.shown_breakdown:
         parts.append(breakdown_table(fmt.by(b.dimension), b, fmt))
     parts += _note(report.suppressed_below, fmt)
     parts.append(provenance_text(report.provenance, fmt))
@@ -439,6 +440,9 @@ def progress_chart(report: ProgressReport, fmt: Fmt, width: int = 40) -> Rendera
     """Cumulative persons into work per year against the expected pace, as bars."""
     parts: list[RenderableType] = []
     for g in report.goals:
+        if g.actual is None:  # suppressed: the yearly bars would give the count back
+            parts.append(Words(f"{fmt.title(g.goal)}: {fmt.t('chart_counts_hidden')}", style="dim"))
+            continue
         rows = g.by_year()
         scale = max([float(g.goal.target), *(count for _y, count, _e in rows)])
         title = fmt.title(g.goal)

@@ -133,7 +133,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
                 g.in_year,
                 g.share_of_target,
                 g.expected,
-                fmt.yes_no(g.on_track),
+                fmt.yes_no(g.on_track, hidden=g.actual is None),
             ]
             for g in doc.goals
         ],
@@ -291,7 +291,7 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
                 g.in_year,
                 g.share_of_target,
                 g.expected,
-                fmt.yes_no(g.on_track),
+                fmt.yes_no(g.on_track, hidden=g.actual is None),
             ]
             for g in report.goals
         ],

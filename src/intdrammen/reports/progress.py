@@ -43,7 +43,7 @@ class GoalProgress:
     actual: int | None  # None: suppressed
     in_year: int | None
     expected: Fraction
-    on_track: bool
+    on_track: bool | None  # None: hidden with a suppressed actual
     projected: Fraction | None
     counted: tuple[JobStart, ...] = field(repr=False, default=())
     # A window still running on the data's date: the pro-rata target on that date.
@@ -106,12 +106,7 @@ class ProgressReport:
 def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
     """The same progress with small counts hidden: a goal's actual and in-year counts, and
     each introduction measure as a share (its complement protected too)."""
-    goals = tuple(
-        replace(
-            g, actual=suppression.primary(g.actual, n), in_year=suppression.primary(g.in_year, n)
-        )
-        for g in report.goals
-    )
+    goals = tuple(_suppress_goal(g, n) for g in report.goals)
     intro = []
     for i in report.intro:
         numerator, ended = suppression.share(i.work_or_education, i.ended, n)
@@ -122,6 +117,22 @@ def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
         breakdowns.append((goal_id, replace(breakdown, rows=rows[:-1], total=rows[-1])))
     return replace(
         report, goals=goals, intro=tuple(intro), breakdowns=tuple(breakdowns), suppressed_below=n
+    )
+
+
+def _suppress_goal(g: GoalProgress, n: int) -> GoalProgress:
+    """A goal with its small counts hidden, and with them everything that would give a
+    hidden count back: the projection (actual scaled to the year), the verdict against
+    the expected count, and the counted jobs behind the chart."""
+    actual = suppression.primary(g.actual, n)
+    hidden = actual is None
+    return replace(
+        g,
+        actual=actual,
+        in_year=suppression.primary(g.in_year, n),
+        on_track=None if hidden else g.on_track,
+        projected=None if hidden else g.projected,
+        counted=() if hidden else g.counted,
     )
 
 

@@ -94,6 +94,14 @@ class RegionReport:
     breakdown: Breakdown | None = None
     suppressed_below: int | None = None
 
+    @property
+    def shown_breakdown(self) -> Breakdown | None:
+        """The breakdown a reader's table adds to the report: none for `--by
+        municipality`, whose rows are the report's own per-municipality table (JSON and
+        CSV still carry it, as asked)."""
+        b = self.breakdown
+        return None if b is None or b.dimension == "municipality" else b
+
 
 def suppress_report(report: RegionReport, n: int) -> RegionReport:
     """The same report with counts below `n`, and cells that would reveal them, hidden."""

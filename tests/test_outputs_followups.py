@@ -1,0 +1,78 @@
+"""Follow-ups of the outputs issue found when its parts were put together: a hidden goal
+count hides what would give it back, and `report --by municipality` prints its table
+once. Hand-made data, real SQLite, the CLI through CliRunner."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+
+
+def person(pid: str, code: str) -> list[object]:
+    return [pid, "", 1990, "K", "Syria", code, "", "", "", "", ""]
+
+
+def job(pid: str, start: str) -> list[object]:
+    return ["", pid, "fast jobb", "", "Kiwi", start, "", "", "NAV"]
+
+
+def load(tmp: Path, cli: Any) -> None:
+    # Two people into work in Drammen by 2019 (one in 2018, one in 2019): below 3, so
+    # `--suppress 3` hides the goal's actual. Five in Lier, all in 2019.
+    people = [person("D1", "3005"), person("D2", "3005")]
+    people += [person(f"L{i}", "3049") for i in range(5)]
+    jobs = [job("D1", "2018-03-01"), job("D2", "2019-04-01")]
+    jobs += [job(f"L{i}", f"2019-0{i + 1}-10") for i in range(5)]
+    p = write_csv(tmp / "p.csv", PARTICIPANT_HEADER, people)
+    pl = write_csv(tmp / "pl.csv", PLACEMENT_HEADER, jobs)
+    result = cli("import", str(p), str(pl))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_hidden_goal_count_hides_its_projection_verdict_and_chart(tmp_path, cli, cli_json):
+    load(tmp_path, cli)
+    shown = cli_json("progress", "--year", "2019", "--region", "Drammen")["goals"][0]
+    assert (shown["actual"], shown["in_year"]) == (2, 1)
+    assert shown["projected"] is not None and shown["on_track"] is False
+    hidden = cli_json("progress", "--year", "2019", "--region", "Drammen", "--suppress", "3")
+    goal = hidden["goals"][0]
+    assert (goal["actual"], goal["in_year"]) == (None, None)
+    assert (goal["projected"], goal["on_track"], goal["percent_of_target"]) == (None, None, None)
+    args = ("progress", "--year", "2019", "--region", "Drammen", "--suppress", "3")
+    rows = list(csv.DictReader(io.StringIO(cli(*args, "--format", "csv").stdout)))
+    assert rows[0]["section"] == "goal"
+    assert (rows[0]["actual"], rows[0]["on_track"], rows[0]["projected"]) == ("", "", "")
+    assert rows[0]["suppressed"] == "actual in_year on_track share_of_target projected"
+    markdown = cli(*args, "--format", "markdown").stdout
+    goal_row = next(line for line in markdown.splitlines() if line.startswith("| 1000 into"))
+    cells = [c.strip() for c in goal_row.strip("|").split("|")]
+    assert cells[3:5] == [":", ":"] and cells[-1] == ":"  # actual, in 2019, on track
+    chart = cli(*args, "--chart").stdout
+    assert "too small to publish" in chart and "2018 " not in chart
+    # Lier's 5 are shown, and so is everything built on them.
+    lier = cli_json("progress", "--year", "2019", "--region", "Lier", "--suppress", "3")
+    assert lier["goals"][0]["actual"] == 5 and lier["goals"][0]["on_track"] is False
+
+
+def test_report_by_municipality_prints_its_table_once(tmp_path, cli, cli_json):
+    load(tmp_path, cli)
+    args = ("report", "--region", "Drammensregionen", "--by", "municipality")
+    markdown = cli(*args, "--format", "markdown").stdout
+    assert markdown.count("| Drammen |") == 1 and "## By municipality" not in markdown
+    assert "## Per municipality" in markdown
+    assert cli(*args).stdout.count("Drammen  ") == 1
+    # Scripts asked for the breakdown and still get it, the same rows.
+    data = cli_json(*args)
+    by = {r["name"]: r["into_work"] for r in data["breakdown"]["rows"]}
+    assert by == {r["name"]: r["into_work"] for r in data["municipalities"]}
+    assert by["Drammen"] == 2 and by["Lier"] == 5
+    sections = [
+        r["section"] for r in csv.DictReader(io.StringIO(cli(*args, "--format", "csv").stdout))
+    ]
+    assert "by_municipality" in sections
+    # Another dimension is still its own table.
+    assert "## By gender" in cli("report", "--by", "gender", "--format", "markdown").stdout

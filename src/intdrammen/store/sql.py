@@ -1,8 +1,9 @@
 """Small SQL fragments the figure queries share: the work types, and the expressions for a
 row's person, municipality and source ("file[sheet]:row").
 
-Kept apart because they carry the definitions' SQL spelling in one place (domain.md) and
-are what a second backend (PostgreSQL, issue 16) may need to spell differently.
+Kept apart because they carry the definitions' SQL spelling in one place
+(docs/definitions.md) and are what a second backend (PostgreSQL, issue 16) may need to
+spell differently.
 """
 
 from __future__ import annotations

@@ -1,0 +1,366 @@
+"""Loading imported rows: the temporary stage tables and the checks run on them (repeated
+keys, fødselsnummer changes, columns a file lacks), the set-based upsert from the stage
+into the tables, and the direct bulk load into empty tables with the secondary indexes
+built once after it. Also the identity checks run after a load (one fødselsnummer under
+several ids, look-alike ids).
+
+The seam the columnar import of issue 15 replaces the row-by-row insert behind, and a
+second backend (PostgreSQL, issue 16) implements with its own bulk path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from intdrammen.store.base import StoreBase
+from intdrammen.store.schema import PROVENANCE_COLUMNS, TABLES
+
+
+@dataclass
+class StageCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0  # stored rows an `import --replace` took out
+
+
+_SEPARATORS = str.maketrans("", "", " \t\n\r\x0b\x0c\xa0\u2007\u202f-\u2010\u2011\u2013_./")
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
+
+
+def lookalike_forms(participant_ids: Sequence[str]) -> list[str]:
+    """The forms participant ids share when a person would take them for one id: case,
+    spaces, separators (- _ . /) and leading zeros of numbers ignored ("P-011" and
+    "p11" both give "p11"). Whole chunks at a time: three C calls, not three per id."""
+    joined = "\x00".join(participant_ids).casefold().translate(_SEPARATORS)
+    forms = _LEADING_ZEROS.sub("", joined).split("\x00")
+    if len(forms) != len(participant_ids):  # an id holding NUL: one by one
+        return [lookalike_forms([p])[0] if "\x00" not in p else p for p in participant_ids]
+    return forms
+
+
+def lookalike_form(participant_id: str) -> str:
+    return lookalike_forms([participant_id])[0]
+
+
+class LoadingMixin(StoreBase):
+    """Staging, upsert, bulk load and the checks on loaded rows."""
+
+    # -------------------------------------------------------------- staging
+
+    def create_stage(self) -> None:
+        for kind, (table, _key, columns) in TABLES.items():
+            cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.stage_{kind}")
+            self.conn.execute(
+                f"CREATE TEMP TABLE stage_{kind} AS SELECT {cols} FROM {table} WHERE 0"
+            )
+
+    def stage(self, kind: str, rows: Iterable[Sequence[object]]) -> None:
+        """Append parsed rows (content columns then batch_id, sheet, source_row)."""
+        _table, _key, columns = TABLES[kind]
+        width = len(columns) + len(PROVENANCE_COLUMNS)
+        marks = ", ".join("?" * width)
+        self.conn.executemany(f"INSERT INTO temp.stage_{kind} VALUES ({marks})", rows)
+
+    def _duplicate_keys(self, kind: str) -> list[str]:
+        _table, key, _columns = TABLES[kind]
+        self.conn.execute(
+            f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+        )
+        rows = self.conn.execute(
+            f"SELECT {key} FROM temp.stage_{kind} GROUP BY {key} HAVING COUNT(*) > 1"
+        )
+        return [row[0] for row in rows]
+
+    def stage_conflicts(
+        self, kind: str, repeats: list[tuple[str, int, str | None, int, int]] | None = None
+    ) -> list[tuple[str, int, str | None, int, int]]:
+        """Rows whose key appears again with different content, after the first such row:
+        (key, batch_id, sheet, source_row, first_row). Rows that repeat the first row of
+        their key in the same batch exactly are added to `repeats`, in the same form."""
+        _table, key, columns = TABLES[kind]
+        result: list[tuple[str, int, str | None, int, int]] = []
+        content = ", ".join(columns)
+        for key_value in self._duplicate_keys(kind):
+            rows = self.conn.execute(
+                f"SELECT batch_id, sheet, source_row, {content} FROM temp.stage_{kind} "
+                f"WHERE {key} = ? ORDER BY rowid",
+                (key_value,),
+            ).fetchall()
+            first_row, first_content = rows[0][2], rows[0][3:]
+            for batch_id, sheet, row, *other in rows[1:]:
+                if tuple(other) != tuple(first_content):
+                    result.append((key_value, batch_id, sheet, row, first_row))
+                elif repeats is not None and batch_id == rows[0][0]:
+                    repeats.append((key_value, batch_id, sheet, row, first_row))
+        return result
+
+    def unstage_rows(self, kind: str, rows: Iterable[tuple[int, int]]) -> None:
+        """Drop staged rows given as (batch_id, source_row): --on-error skip."""
+        self.conn.executemany(
+            f"DELETE FROM temp.stage_{kind} WHERE batch_id = ? AND source_row = ?", rows
+        )
+
+    def keep_absent(self, kind: str, absent: dict[int, list[str]]) -> None:
+        """A file without a column says nothing about it (a partial export): the staged
+        rows of each batch take, for the columns its file lacks (`absent`, per batch),
+        the value another file of this import gives the same key, else the stored value,
+        so the upsert keeps them (rows stored nowhere keep them empty)."""
+        table, key, _columns = TABLES[kind]
+        stage = f"temp.stage_{kind}"
+        for batch_id, names in absent.items():
+            if not names:
+                continue
+            # One lookup per staged row: a row not stored gets NULLs, which it holds.
+            self.conn.execute(
+                f"UPDATE {stage} SET ({', '.join(names)}) = "
+                f"(SELECT {', '.join('m.' + c for c in names)} FROM {table} m "
+                f"WHERE m.{key} = {stage}.{key}) WHERE batch_id = ?",
+                (batch_id,),
+            )
+            for name in names:
+                givers = [b for b, lacks in absent.items() if name not in lacks]
+                if not givers:
+                    continue
+                self.conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+                )
+                marks = ", ".join("?" * len(givers))
+                given = f"FROM {stage} g WHERE g.{key} = {stage}.{key} AND g.batch_id IN ({marks})"
+                self.conn.execute(
+                    f"UPDATE {stage} SET {name} = (SELECT g.{name} {given} ORDER BY g.rowid "
+                    f"LIMIT 1) WHERE batch_id = ? AND EXISTS (SELECT 1 {given})",
+                    (*givers, batch_id, *givers),
+                )
+
+    def keep_stored_where_empty(self, kind: str, batch_id: int, column: str) -> None:
+        """Staged rows of a batch with `column` empty take the stored value of that column
+        (a cell that says nothing, as in a rejected-rows file's fødselsnummer column)."""
+        table, key, _columns = TABLES[kind]
+        stage = f"temp.stage_{kind}"
+        self.conn.execute(
+            f"UPDATE {stage} SET {column} = (SELECT m.{column} FROM {table} m "
+            f"WHERE m.{key} = {stage}.{key}) WHERE batch_id = ? AND {column} IS NULL",
+            (batch_id,),
+        )
+
+    def placements_like_stored(self, batch_id: int) -> list[tuple[str | None, int, str]]:
+        """Staged placements of a batch that are new by their key while a stored placement
+        of the same participant has the same type and start date: (sheet, row,
+        participant_id). Asked only of files lacking a column of the key."""
+        return self.conn.execute(
+            "SELECT s.sheet, s.source_row, s.participant_id FROM temp.stage_placements s "
+            "WHERE s.batch_id = ? AND NOT EXISTS (SELECT 1 FROM placements m WHERE "
+            "m.placement_key = s.placement_key) AND EXISTS (SELECT 1 FROM placements m "
+            "WHERE m.participant_id = s.participant_id AND m.start_date = s.start_date "
+            "AND m.type = s.type) ORDER BY s.source_row",
+            (batch_id,),
+        ).fetchall()
+
+    def changed_person_keys(self) -> list[tuple[int, str | None, int, bool, str]]:
+        """Staged participants whose stored fødselsnummer (keyed hash) would change or be
+        emptied: (batch_id, sheet, source_row, emptied, participant_id). A first number
+        for a stored participant without one is not a change."""
+        return self.conn.execute(
+            "SELECT s.batch_id, s.sheet, s.source_row, s.person_key IS NULL, s.participant_id "
+            "FROM temp.stage_participants s JOIN participants m "
+            "ON m.participant_id = s.participant_id WHERE m.person_key IS NOT NULL "
+            "AND s.person_key IS NOT m.person_key ORDER BY s.batch_id, s.source_row"
+        ).fetchall()
+
+    def apply_stage(self, kind: str) -> dict[int, StageCounts]:
+        """Move staged rows into the table: new rows inserted, changed rows updated (the
+        old version kept for undo), identical rows left alone with their old provenance.
+        Returns counts per batch."""
+        table, key, columns = TABLES[kind]
+        stage = f"temp.stage_{kind}"
+        if self._duplicate_keys(kind):
+            # Identical duplicates (same key, same content) are one row: keep the first.
+            self.conn.execute(
+                f"DELETE FROM {stage} WHERE rowid NOT IN (SELECT MIN(rowid) FROM {stage} "
+                f"GROUP BY {key})"
+            )
+        counts = {
+            batch_id: StageCounts(unchanged=number)
+            for batch_id, number in self.conn.execute(
+                f"SELECT batch_id, COUNT(*) FROM {stage} GROUP BY batch_id"
+            )
+        }
+        all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+        if self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None:
+            # Nothing stored yet: every staged row is new. Building the secondary indexes
+            # once after the load (a sort) is many times faster than row by row.
+            indexes = self.conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                (table,),
+            ).fetchall()
+            for name, _sql in indexes:
+                self.conn.execute(f'DROP INDEX "{name}"')
+            self.conn.execute(f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage}")
+            for _name, sql in indexes:
+                self.conn.execute(sql)
+            for entry in counts.values():
+                entry.inserted, entry.unchanged = entry.unchanged, 0
+            return counts
+        for batch_id, number in self.conn.execute(
+            f"SELECT s.batch_id, COUNT(*) FROM {stage} s WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {table} m WHERE m.{key} = s.{key}) GROUP BY s.batch_id"
+        ):
+            counts[batch_id].inserted = number
+        same = " AND ".join(f"m.{c} IS s.{c}" for c in columns)
+        self.conn.execute(
+            f"INSERT INTO {table}_versions ({all_cols}, superseded_by) "
+            f"SELECT {', '.join('m.' + c for c in (*columns, *PROVENANCE_COLUMNS))}, s.batch_id "
+            f"FROM {table} m JOIN {stage} s ON m.{key} = s.{key} WHERE NOT ({same})"
+        )
+        marks = ", ".join("?" * len(counts))
+        for batch_id, number in self.conn.execute(
+            f"SELECT superseded_by, COUNT(*) FROM {table}_versions WHERE superseded_by IN "
+            f"({marks}) GROUP BY superseded_by",
+            list(counts),
+        ):
+            counts[batch_id].updated = number
+        for entry in counts.values():
+            entry.unchanged -= entry.inserted + entry.updated
+        updates = ", ".join(
+            f"{c} = excluded.{c}" for c in (*columns, *PROVENANCE_COLUMNS) if c != key
+        )
+        unchanged = " AND ".join(f"{table}.{c} IS excluded.{c}" for c in columns)
+        self.conn.execute(
+            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage} WHERE true "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE NOT ({unchanged})"
+        )
+        return counts
+
+    def shared_person_keys(self, batches: Sequence[int]) -> list[tuple[str, int, str | None, int]]:
+        """Participants written by these batches whose fødselsnummer (as keyed hash)
+        belongs to another participant id too: (participant_id, batch_id, sheet, row)."""
+        # The keys held by more than one participant come from one pass over the
+        # person_key index (a probe per participant cost 0.4 s for 200k of them).
+        marks = ", ".join("?" * len(batches)) or "NULL"
+        return self.conn.execute(
+            "SELECT p.participant_id, p.batch_id, p.sheet, p.source_row FROM participants p "
+            f"WHERE p.batch_id IN ({marks}) AND p.person_key IN (SELECT person_key "
+            "FROM participants WHERE person_key IS NOT NULL GROUP BY person_key "
+            "HAVING COUNT(*) > 1) ORDER BY p.batch_id, p.source_row",
+            list(batches),
+        ).fetchall()
+
+    def lookalike_ids(self) -> list[tuple[str, ...]]:
+        """Groups of distinct participant ids (of participants and of placements) that
+        differ only in case, leading zeros or separators (P11, p11, P011, P-11): one pass,
+        a set on the normalised form."""
+        # The first pass keeps only the hash of each form, in set operations done in C
+        # (a chunk is looked at id by id only when two of its own ids meet); a second
+        # pass, only when two hashes met, gathers the ids behind them.
+        seen: set[int] = set()
+        suspects: set[int] = set()
+        for chunk in self._participant_id_chunks():
+            codes = list(map(hash, lookalike_forms(chunk)))
+            unique = set(codes)
+            if len(unique) < len(codes):
+                once: set[int] = set()
+                for code in codes:
+                    if code in once:
+                        suspects.add(code)
+                    once.add(code)
+            suspects |= seen & unique
+            seen |= unique
+        del seen
+        if not suspects:
+            return []
+        found: dict[str, set[str]] = {}
+        for chunk in self._participant_id_chunks():
+            for pid, form in zip(chunk, lookalike_forms(chunk), strict=True):
+                if hash(form) in suspects:
+                    found.setdefault(form, set()).add(pid)
+        return sorted(tuple(sorted(g)) for g in found.values() if len(g) > 1)
+
+    def _participant_id_chunks(self) -> Iterator[list[str]]:
+        """Every distinct participant id, of participants and of placements, in chunks."""
+        for sql in (
+            "SELECT participant_id FROM participants",
+            "SELECT x.participant_id FROM placements x GROUP BY x.participant_id HAVING NOT "
+            "EXISTS (SELECT 1 FROM participants p WHERE p.participant_id = x.participant_id)",
+        ):
+            cursor = self.conn.execute(sql)
+            while chunk := cursor.fetchmany(10_000):
+                yield [row[0] for row in chunk]
+
+    def rows_with_ids(
+        self, participant_ids: Sequence[str], batches: Sequence[int]
+    ) -> dict[str, tuple[str, int, str | None, int]]:
+        """For each of these participant ids that these batches wrote, the first row
+        holding it (participants before placements): (kind, batch_id, sheet, row)."""
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_ids (participant_id TEXT)")
+        self.conn.execute("DELETE FROM temp.wanted_ids")
+        self.conn.executemany(
+            "INSERT INTO temp.wanted_ids VALUES (?)", ((p,) for p in participant_ids)
+        )
+        marks = ", ".join("?" * len(batches)) or "NULL"
+        found: dict[str, tuple[str, int, str | None, int]] = {}
+        for kind, (table, _key, _columns) in TABLES.items():
+            for pid, batch_id, sheet, row in self.conn.execute(
+                # One row per id (SQLite gives the bare columns of the MIN row).
+                f"SELECT participant_id, batch_id, sheet, MIN(source_row) FROM {table} "
+                "WHERE participant_id IN (SELECT participant_id FROM temp.wanted_ids) "
+                f"AND batch_id IN ({marks}) GROUP BY participant_id",
+                list(batches),
+            ):
+                found.setdefault(pid, (kind, batch_id, sheet, row))
+        return found
+
+    # -------------------------------------------------------------- bulk load
+
+    def empty(self) -> bool:
+        """No participant and no placement stored: an import may take the fast path."""
+        return all(
+            self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
+            for table, _key, _cols in TABLES.values()
+        )
+
+    def begin_bulk_load(self) -> None:
+        """Into empty tables: insert directly, and build the secondary indexes once at
+        the end (a sort) rather than row by row. A savepoint lets the importer fall back
+        to the staged path if an id turns out to repeat."""
+        self.conn.execute("SAVEPOINT bulk_load")
+        self._indexes = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('participants', 'placements')"
+        ).fetchall()
+        for name, _sql in self._indexes:
+            self.conn.execute(f'DROP INDEX "{name}"')
+
+    def insert_new(self, kind: str, rows: Sequence[Sequence[object]]) -> int:
+        """Insert rows into an empty table; a row whose key is already there is skipped.
+        Returns how many were inserted (fewer than given means an id repeats)."""
+        table, _key, columns = TABLES[kind]
+        cols = (*columns, *PROVENANCE_COLUMNS)
+        before = self.conn.total_changes
+        self.conn.executemany(
+            f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) "
+            f"VALUES ({', '.join('?' * len(cols))})",
+            rows,
+        )
+        return self.conn.total_changes - before
+
+    def abandon_bulk_load(self) -> None:
+        self.conn.execute("ROLLBACK TO bulk_load")
+        self.conn.execute("RELEASE bulk_load")
+
+    def finish_bulk_load(self) -> None:
+        for _name, sql in self._indexes:
+            self.conn.execute(sql)
+        self.conn.execute("RELEASE bulk_load")
+
+    def count_municipality(self, kind: str, batch_id: int, code: str, *, staged: bool) -> int:
+        table = f"temp.stage_{kind}" if staged else TABLES[kind][0]
+        row = self.conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE batch_id = ? AND municipality = ?",
+            (batch_id, code),
+        ).fetchone()
+        return int(row[0])

@@ -1,0 +1,155 @@
+"""The schema: the tables' columns, the migrations that build and upgrade a database to
+the current schema, and `PRAGMA user_version` as the record of which ran.
+
+A seam of its own because a second backend (PostgreSQL, issue 16) creates the same
+tables in its own DDL while every other module keeps using the names defined here
+(`TABLES`, the column tuples) to build its SQL.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from intdrammen.errors import NoData
+
+PARTICIPANT_COLUMNS = (
+    "participant_id",
+    "person_key",
+    "birth_year",
+    "gender",
+    "country",
+    "municipality",
+    "settled_date",
+    "intro_start",
+    "intro_end",
+    "intro_end_reason",
+    "intro_outcome",
+    "status_1y",
+)
+PLACEMENT_COLUMNS = (
+    "placement_key",
+    "placement_id",
+    "participant_id",
+    "type",
+    "employer_orgnr",
+    "employer_name",
+    "start_date",
+    "end_date",
+    "fte_percent",
+    "channel",
+    "municipality",
+)
+PROVENANCE_COLUMNS = ("batch_id", "sheet", "source_row")
+
+# kind -> (table, key column, content columns)
+TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "participants": ("participants", "participant_id", PARTICIPANT_COLUMNS),
+    "placements": ("placements", "placement_key", PLACEMENT_COLUMNS),
+}
+
+
+def _migration_1(conn: sqlite3.Connection) -> None:
+    """Batches, participants, placements, their version history and the indexes the
+    per-person queries need."""
+    from sqlite_utils import Database
+
+    db = Database(conn)
+    db.table("batches").create(
+        {
+            "id": int,
+            "file": str,
+            "sha256": str,
+            "kind": str,
+            "sheet": str,
+            "rows": int,
+            "inserted": int,
+            "updated": int,
+            "unchanged": int,
+            "skipped": int,
+            "imported_at": str,
+            "intd_version": str,
+            "undone_at": str,
+        },
+        pk="id",
+        not_null={"file", "sha256", "kind", "rows", "imported_at"},
+    )
+    text_cols: dict[str, Any] = {c: str for c in PARTICIPANT_COLUMNS}
+    text_cols["birth_year"] = int
+    provenance: dict[str, Any] = {"batch_id": int, "sheet": str, "source_row": int}
+    db.table("participants").create(
+        {**text_cols, **provenance},
+        pk="participant_id",
+        not_null={"participant_id", "batch_id", "source_row"},
+        foreign_keys=[("batch_id", "batches", "id")],
+    )
+    placement_cols: dict[str, Any] = {c: str for c in PLACEMENT_COLUMNS}
+    placement_cols["fte_percent"] = float
+    db.table("placements").create(
+        {**placement_cols, **provenance},
+        pk="placement_key",
+        not_null={
+            "placement_key",
+            "participant_id",
+            "type",
+            "start_date",
+            "batch_id",
+            "source_row",
+        },
+        foreign_keys=[("batch_id", "batches", "id")],
+    )
+    for table, cols in (("participants", text_cols), ("placements", placement_cols)):
+        db.table(f"{table}_versions").create({**cols, **provenance, "superseded_by": int})
+        db.table(f"{table}_versions").create_index(["superseded_by"])
+        db.table(f"{table}_versions").create_index(["batch_id"])
+    db.table("participants").create_index(["person_key"])
+    db.table("participants").create_index(["intro_end"])
+    db.table("participants").create_index(["batch_id"])
+    db.table("placements").create_index(["type", "participant_id", "start_date"])
+    db.table("placements").create_index(["participant_id", "start_date"])
+    db.table("placements").create_index(["batch_id"])
+
+
+def _migration_2(conn: sqlite3.Connection) -> None:
+    """Facts about the database itself: the fingerprint of the identity-number key its
+    person keys were made with (never the key)."""
+    conn.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def _migration_3(conn: sqlite3.Connection) -> None:
+    """How many stored rows a batch removed (`import --replace`)."""
+    conn.execute("ALTER TABLE batches ADD COLUMN removed INTEGER NOT NULL DEFAULT 0")
+
+
+def _migration_4(conn: sqlite3.Connection) -> None:
+    """The earlier batches an `import --replace` confirmed rows of (kept them as part of
+    the full list): undoing one of those before the replace would leave a state that
+    matches no file, so `undo` counts the replace as depending on them."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS batch_depends (batch_id INTEGER NOT NULL "
+        "REFERENCES batches (id), depends_on INTEGER NOT NULL REFERENCES batches (id), "
+        "PRIMARY KEY (batch_id, depends_on))"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS batch_depends_on ON batch_depends (depends_on)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise NoData(
+            f"This database was written by a newer intd (schema {current}, this intd knows "
+            f"{SCHEMA_VERSION}); upgrade intd."
+        )
+    for number in range(current, SCHEMA_VERSION):
+        MIGRATIONS[number](conn)
+        conn.execute(f"PRAGMA user_version = {number + 1}")

@@ -14,7 +14,7 @@ and read the diff before committing it.
 What is frozen so that the files are the same on every machine and every day:
 - the database is built by importing the fixture from a temporary folder with relative
   file names (the working directory is that folder), so no path appears;
-- the import batches' `imported_at` (stamped by store.py with the clock) is set to fixed
+- the import batches' `imported_at` (stamped by the store with the clock) is set to fixed
   times in the SQLite file right after the import, before anything else runs;
 - COLUMNS=100, TERM=dumb, NO_COLOR, TZ=Europe/Oslo (with time.tzset), LC_ALL=C.UTF-8.
 The import summary itself is recorded from that first import, so it carries no frozen

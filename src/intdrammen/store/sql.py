@@ -23,7 +23,7 @@ def _person_sql(alias: str, placement_alias: str) -> str:
 
 def _municipality_sql(alias: str, placement_alias: str) -> str:
     # The participant record's municipality decides; a placement's own municipality is
-    # used only for people without a participant record (domain.md, region of a person).
+    # used only for people without a participant record (docs/definitions.md, region of a person).
     return (
         f"CASE WHEN {alias}.participant_id IS NOT NULL THEN {alias}.municipality ELSE "
         f"(SELECT x.municipality FROM placements x WHERE x.participant_id = "

@@ -402,3 +402,36 @@ def test_a_failed_check_has_its_heading_in_the_language(
     assert "unknown municipality codes stored: 0999" in nb.stderr  # the problem: English
     en = cli("check", "--lang", "en")
     assert en.stderr.startswith("Error: Database check failed:\n- ")
+
+
+def test_replace_names_the_rows_it_would_remove_in_the_language(
+    imported: Path, cli: Callable[..., Any], files: Path
+) -> None:
+    kept = (files / "plasseringer.csv").read_text(encoding="utf-8").splitlines()[:25]
+    (files / "plasseringer.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    nb = cli("import", "--replace", "--dry-run", "--lang", "nb", "plasseringer.csv")
+    assert nb.exit_code == 0, nb.output
+    assert header_words(nb.stdout)[5] == "Fjernet"
+    out = lines(nb.stdout)
+    start = out.index("plasseringer.csv: --replace ville fjernet 5 lagrede rader:")
+    assert out[start + 1 : start + 3] == ["  P025 (bunke 2, rad 26)", "  P026 (bunke 2, rad 27)"]
+    en = cli("import", "--replace", "--dry-run", "--lang", "en", "plasseringer.csv")
+    out = lines(en.stdout)
+    start = out.index("plasseringer.csv: --replace would remove 5 stored rows:")
+    assert out[start + 1] == "  P025 (batch 2, row 26)"
+
+
+def test_every_word_the_import_commands_use_is_in_both_tables() -> None:
+    from intdrammen.cli.data import Kind
+    from intdrammen.render.lang import en, nb
+    from intdrammen.render.text import PROBLEM_COLUMNS
+
+    src = Path(__file__).resolve().parents[1] / "src" / "intdrammen"
+    used: set[str] = set()
+    for name in ("cli/data.py", "render/imports.py", "render/text.py"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_0-9.]+)["']""", (src / name).read_text()))
+    assert {"undo.done", "check.ok", "imports_title", "problems.found"} <= used
+    columns = ["file", "kind", "rows", "new", "updated", "removed", "unchanged", "skipped"]
+    columns += ["batch", "imported", "sha256", "status", *PROBLEM_COLUMNS]
+    used |= {f"col.{c}" for c in columns} | {f"kind.{k.value}" for k in Kind}
+    assert not used - set(en.TABLE) and not used - set(nb.TABLE), sorted(used - set(nb.TABLE))

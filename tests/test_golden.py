@@ -67,9 +67,8 @@ ENV = {
 }
 # Set by the machine or CI, they would change what Rich prints.
 UNSET = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "COLORTERM")
-# Commands that take --lang; the others get only INTD_LANG (which all of them honour, or
-# ignore: then the nb file shows that the output is not translated).
-LANG_OPTION = {"progress", "report", "explain"}
+# Commands that take --lang (all of them here also honour INTD_LANG, which every run gets).
+LANG_OPTION = {"progress", "report", "explain", "imports", "import"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,6 @@ CASES = (
 # test fails; then remove its line here and run `make golden`.
 REFUSED = {
     ("imports", "markdown"): 2,  # not a choice of `imports --format`
-    ("imports", "csv"): 2,
     ("import", "markdown"): 2,  # `import` has no --format
     ("import", "csv"): 2,
     ("import", "json"): 2,

@@ -166,8 +166,13 @@ def test_same_options_read_the_same_across_commands():
         assert option_help(["progress"], name) == option_help(["explain"], name)
     for name in ("--out", "--suppress", "--no-suppress", "--lang"):
         assert option_help(["progress"], name) == option_help(["report"], name)
-    lists = (["imports"], ["columns"], ["goals"], ["regions"], ["regions", "show"])
+    # The data commands take the figure commands' --lang, read the same.
+    for path in (["import"], ["imports"], ["undo"], ["check"]):
+        assert option_help(path, "--lang") == option_help(["progress"], "--lang"), path
+        assert re.search(r"--lang\s+LANG\s", help_of(path, 200)), path
+    lists = (["columns"], ["goals"], ["regions"], ["regions", "show"])
     assert {option_help(path, "--format") for path in lists} == {"Output: table or json."}
+    assert option_help(["imports"], "--format") == "Output: table, json or csv."
     # Root options are read the same way: a metavar and the variable that stands in.
     root = help_of([], 200)
     for option, env in (

@@ -5,13 +5,18 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from intdrammen.cli.app import app, fail, state
+from intdrammen.cli.figures import LANG_HELP, Lang, _fmt
 from intdrammen.cli.helptext import choices
+
+if TYPE_CHECKING:
+    from intdrammen.errors import ImportRejected
+    from intdrammen.render.fmt import Fmt
 
 
 class Kind(StrEnum):
@@ -34,7 +39,15 @@ class ListFormat(StrEnum):
     json = "json"
 
 
+class ImportsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
 LIST_FORMAT_HELP = f"Output: {choices(ListFormat)}."
+IMPORTS_FORMAT_HELP = f"Output: {choices(ImportsFormat)}."
+LangOption = Annotated[Lang | None, typer.Option(metavar="LANG", help=LANG_HELP)]
 
 
 @app.command("import")
@@ -130,6 +143,7 @@ def import_(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No summary (warnings are still printed).")
     ] = False,
+    lang: LangOption = None,
 ) -> None:
     """Import participant and placement files, all or nothing.
 
@@ -145,8 +159,11 @@ def import_(
       intd import eksport.xlsx --map "Deltakernr=participant_id"
       intd import --replace --dry-run plasseringer.csv
     """
+    from intdrammen.errors import ImportRejected
     from intdrammen.importers import ImportOptions, import_files, parse_mapping
-    from intdrammen.render.imports import import_summary
+    from intdrammen.render.imports import import_summary, print_import_problems
+
+    fmt = _fmt(lang)
 
     options = ImportOptions(
         kind=kind.value if kind else None,
@@ -163,54 +180,73 @@ def import_(
     out = Console(highlight=False)
     err = Console(stderr=True, highlight=False)
     db = state(ctx).db
-    if out.is_terminal and not quiet:
-        from intdrammen.render.imports import progress_bar
+    try:
+        if out.is_terminal and not quiet:
+            from intdrammen.render.imports import progress_bar
 
-        with progress_bar(err) as bar:
-            task = bar.add_task("Importing", total=None)
-            options.progress = lambda rows: bar.update(task, completed=rows)
+            with progress_bar(err, fmt) as bar:
+                task = bar.add_task(fmt.t("import.progress"), total=None)
+                options.progress = lambda rows: bar.update(task, completed=rows)
+                report = import_files(db, files, options)
+        else:
             report = import_files(db, files, options)
-    else:
-        report = import_files(db, files, options)
+    except ImportRejected as exc:
+        _rejected(exc, err, fmt)
     if not quiet:
-        import_summary(report, db, out, err)
+        import_summary(report, db, out, err, fmt)
     else:
         # --quiet drops the summary, never what was passed over or noticed.
-        from intdrammen.render.text import print_problems
+        print_import_problems(report, err, fmt)
 
-        if report.rejected:
-            title = "Rejected rows (not imported)"
-            print_problems(err, report.rejected, report.rejected_total, title)
-        if report.warnings:
-            print_problems(err, report.warnings, report.warning_total, "Warnings")
+
+def _rejected(error: ImportRejected, err: Console, fmt: Fmt) -> NoReturn:
+    """A rejected import as the error edge shows one (its problems, then one paragraph),
+    the headings and the paragraph in `fmt`'s language, the problems' messages English."""
+    from intdrammen.errors import IntdError
+    from intdrammen.render.text import print_problems
+
+    print_problems(err, error.problems, error.total, fmt.t("problems.found"), fmt)
+    if error.warnings:
+        title = fmt.t("problems.warnings")
+        print_problems(err, error.warnings, error.warning_total, title, fmt)
+    key = "import.rejected_one" if error.total == 1 else "import.rejected_many"
+    raise IntdError(fmt.t(key, count=fmt.count(error.total)), hint=error.hint) from None
 
 
 @app.command("imports")
 def imports(
     ctx: typer.Context,
     format: Annotated[
-        ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
-    ] = ListFormat.table,
+        ImportsFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help=IMPORTS_FORMAT_HELP),
+    ] = ImportsFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """List the import history, oldest first (undone batches included, marked).
 
     Each batch: its id (for `intd undo`), file and sheet, kind, rows new, updated and
-    unchanged, when it was imported, the file's sha256 and whether it was undone.
+    unchanged, when it was imported, the file's sha256 and whether it was undone. The
+    table shows times in local time to the minute; json and csv (one row per batch, the
+    json keys as columns) keep the stored ISO timestamps and the kinds' codes.
 
     [dim]Examples:[/]
       intd imports
+      intd imports --lang nb
       intd imports --format json
+      intd imports --format csv > importer.csv
     """
-    from intdrammen.render.data import dumps, imports_json
+    from intdrammen.render.data import dumps, imports_csv, imports_json
     from intdrammen.render.text import imports_text
     from intdrammen.store import open_store
 
     store = open_store(state(ctx).db)
     batches = store.batches()
-    if format is ListFormat.json:
+    if format is ImportsFormat.json:
         typer.echo(dumps(imports_json(batches)))
+    elif format is ImportsFormat.csv:
+        typer.echo(imports_csv(batches), nl=False)
     else:
-        Console().print(imports_text(batches))
+        Console().print(imports_text(batches, _fmt(lang)))
 
 
 @app.command("undo")
@@ -226,6 +262,7 @@ def undo(
     cascade: Annotated[
         bool, typer.Option(help="Also undo later batches that changed rows of this one.")
     ] = False,
+    lang: LangOption = None,
 ) -> None:
     """Restore the database to exactly the state before an import batch.
 
@@ -238,23 +275,26 @@ def undo(
     """
     from intdrammen.store import open_store, write_transaction
 
+    fmt = _fmt(lang)
     db = state(ctx).db
     store = open_store(db)
     batch_info = next((b for b in store.batches() if b.id == batch), None)
     store.close()
     if batch_info is None:
-        fail(f"There is no import batch {batch}; `intd imports` lists them.")
+        fail(fmt.t("undo.no_batch", batch=batch))
     if not yes:
         if not sys.stdin.isatty():
-            fail("Undo needs confirmation: pass --yes.")
-        typer.confirm(f"Undo batch {batch} ({batch_info.file}, {batch_info.kind})?", abort=True)
+            fail(fmt.t("undo.needs_yes"))
+        kind = fmt.word(f"kind.{batch_info.kind}") or batch_info.kind
+        question = fmt.t("undo.confirm", batch=batch, file=batch_info.file, kind=kind)
+        typer.confirm(question, abort=True)
     with write_transaction(db) as writer:
         undone = writer.undo(batch, cascade=cascade)
-    typer.echo(f"Undone: batch {', '.join(map(str, undone))}.")
+    typer.echo(fmt.t("undo.done", batches=", ".join(map(str, undone))))
 
 
 @app.command("check")
-def check(ctx: typer.Context) -> None:
+def check(ctx: typer.Context, lang: LangOption = None) -> None:
     """Run SQLite's integrity check and intd's own consistency checks.
 
     Also checks that the key file is the one this database's fødselsnummer hashes were
@@ -269,6 +309,7 @@ def check(ctx: typer.Context) -> None:
     from intdrammen.municipalities import MunicipalityHistory
     from intdrammen.store import open_store
 
+    fmt = _fmt(lang)
     store = open_store(state(ctx).db)
     problems = store.integrity_problems()
     key = key_problem(store)
@@ -289,12 +330,10 @@ def check(ctx: typer.Context) -> None:
         )
     if len(lookalikes) > 100:
         typer.echo(f"warning: ... and {len(lookalikes) - 100} more such groups", err=True)
-    if problems:
-        fail("Database check failed:\n- " + "\n- ".join(problems))
-    typer.echo(
-        f"ok: {counts['participants']} participants, {counts['placements']} placements, "
-        f"{counts['batches']} import batches; integrity and consistency checks passed."
-    )
+    if problems:  # each problem as intd words it (English), under a heading in --lang
+        fail(fmt.t("check.failed") + "\n- " + "\n- ".join(problems))
+    numbers = {key: fmt.count(counts[key]) for key in ("participants", "placements", "batches")}
+    typer.echo(fmt.t("check.ok", **numbers))
 
 
 @app.command("columns")

@@ -276,6 +276,30 @@ def imports_json(batches: Sequence[BatchInfo]) -> list[dict[str, Any]]:
     ]
 
 
+IMPORTS_COLUMNS = (
+    "id",
+    "file",
+    "sha256",
+    "kind",
+    "sheet",
+    "rows",
+    "inserted",
+    "updated",
+    "unchanged",
+    "removed",
+    "skipped",
+    "imported_at",
+    "intd_version",
+    "undone_at",
+)
+
+
+def imports_csv(batches: Sequence[BatchInfo]) -> str:
+    """The import history as CSV: one row per batch, the JSON keys as columns (codes,
+    stored ISO timestamps), by the CSV rules below."""
+    return write_csv(IMPORTS_COLUMNS, imports_json(batches))
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 

@@ -166,6 +166,23 @@ class Fmt:
         clock = self.t("time", hour=moment.hour, minute=moment.minute)
         return self.t("datetime_long", date=self.long_date(moment.date()), time=clock)
 
+    def short_stamp(self, iso: str | None) -> str:
+        """A stored ISO timestamp in a table cell: the machine's local time (TZ
+        respected), to the minute, the date as `day` writes it: "2022-01-10 09:30",
+        "10.01.2022 kl. 09.30". '–' for none; a text that is not a timestamp as is."""
+        if not iso:
+            return "–"
+        try:
+            moment = datetime.fromisoformat(iso)
+        except ValueError:
+            return iso
+        if moment.tzinfo is not None:
+            if hasattr(time, "tzset"):
+                time.tzset()  # TZ as it is now (a test or a caller may have set it)
+            moment = moment.astimezone()
+        clock = self.t("time", hour=moment.hour, minute=moment.minute)
+        return self.t("datetime_short", date=self.day(moment.date()), time=clock)
+
     def counted_region(self, asked: str | None, goal_region: str | None) -> str:
         """Whom a goal's figures count: the region asked for (--region), within the
         goal's own region (goals.toml `region`) when it has one; "whole project" only

@@ -21,96 +21,119 @@ from rich.text import Text
 from intdrammen.importers import ImportReport
 from intdrammen.importers.columns import FIELDS
 from intdrammen.render.fit import Fit, Name, Words, fit
+from intdrammen.render.fmt import Fmt
 from intdrammen.render.text import print_problems
 
 
 class RowsPerSecond(ProgressColumn):
+    def __init__(self, fmt: Fmt | None = None) -> None:
+        super().__init__()
+        self.fmt = fmt or Fmt()
+
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:,.0f} rows/s", style="dim")
+        if speed is None:
+            return Text("", style="dim")
+        unit = self.fmt.t("import.rows_per_second")
+        return Text(f"{self.fmt.count(round(speed))} {unit}", style="dim")
 
 
-def progress_bar(console: Console) -> Progress:
+def progress_bar(console: Console, fmt: Fmt | None = None) -> Progress:
     """Rows read so far and rows per second, on stderr, gone when done."""
+    fmt = fmt or Fmt()
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} rows"),
-        RowsPerSecond(),
+        TextColumn("{task.completed:,} " + fmt.t("import.rows_done")),
+        RowsPerSecond(fmt),
         TimeElapsedColumn(),
         console=console,
         transient=True,
     )
 
 
-def import_summary(report: ImportReport, db: Path, out: Console, err: Console) -> None:
+def import_summary(
+    report: ImportReport, db: Path, out: Console, err: Console, fmt: Fmt | None = None
+) -> None:
+    """The summary of an import (or a dry run) in `fmt`'s language: its table, what did
+    not change or was removed, the rejected rows and warnings (their messages English)."""
+    fmt = fmt or Fmt()
+    imported_into = fmt.t("imported_into")
     table = Table(
         # Text, not markup: a folder may be called "kopi [2]".
-        title=Text("Dry run: nothing was written" if report.dry_run else f"Imported into {db}"),
+        title=Text(fmt.t("dry_run_title") if report.dry_run else f"{imported_into} {db}"),
         title_justify="left",
         title_style="bold",
     )
-    names = ["File", "Kind", "Rows", "New", "Updated", "Unchanged", "Skipped", "Batch"]
+    names = ["file", "kind", "rows", "new", "updated", "unchanged", "skipped", "batch"]
     if report.replace:
-        names.insert(5, "Removed")
+        names.insert(5, "removed")
     for name in names:
-        text = name in {"File", "Kind"}  # counts never wrap; on a narrow terminal text does
-        table.add_column(name, justify="left" if text else "right", no_wrap=not text)
+        text = name in {"file", "kind"}  # counts never wrap; on a narrow terminal text does
+        table.add_column(
+            fmt.t(f"col.{name}"), justify="left" if text else "right", no_wrap=not text
+        )
     for t in report.tables:
         file = Words(Name(t.file), f" [{t.sheet}]" if t.sheet else "")
         batch = "–" if t.batch_id is None or report.dry_run else str(t.batch_id)
-        removed = [f"{t.counts.removed:,}"] if report.replace else []
+        removed = [fmt.count(t.counts.removed)] if report.replace else []
         table.add_row(
             file,
-            t.kind,
-            f"{t.rows:,}",
-            f"{t.counts.inserted:,}",
-            f"{t.counts.updated:,}",
+            fmt.word(f"kind.{t.kind}") or t.kind,
+            fmt.count(t.rows),
+            fmt.count(t.counts.inserted),
+            fmt.count(t.counts.updated),
             *removed,
-            f"{t.counts.unchanged:,}",
-            f"{t.skipped:,}",
+            fmt.count(t.counts.unchanged),
+            fmt.count(t.skipped),
             batch,
         )
-    _print_whole(out, table, None if report.dry_run else db)
+    _print_whole(out, table, None if report.dry_run else db, imported_into)
     for t in report.tables:
         if not t.changed and t.rows and not report.dry_run:
             if t.good == 0:
                 # --on-error skip with every row rejected: nothing was there to add.
-                message = f"{t.file}: nothing imported: every row was rejected."
+                message = fmt.t("import.all_rejected")
             else:
-                already = f" (identical to batch {t.already})" if t.already else ""
-                rows = "every good row" if t.skipped else "every row"
-                message = f"{t.file}: nothing changed{already}: {rows} is already in the database."
-            _say(out, t.file, message[len(t.file) :])
+                already = fmt.t("import.identical", batch=t.already) if t.already else ""
+                key = "import.unchanged_good" if t.skipped else "import.unchanged_all"
+                message = fmt.t(key, already=already)
+            _say(out, t.file, f": {message}")
         if t.removed_rows:
-            verb = "would remove" if report.dry_run else "removed"
+            verb = "import.would_remove" if report.dry_run else "import.removed"
             more = t.counts.removed - len(t.removed_rows)
-            _say(out, t.file, f": --replace {verb} {t.counts.removed:,} stored rows:")
+            _say(out, t.file, f": {fmt.t(verb, count=fmt.count(t.counts.removed))}")
             for key, batch_id, row in t.removed_rows:
                 shown = key.split(":", 1)[1].replace("|", " ") if t.kind == "placements" else key
-                out.print(
-                    Text(f"  {shown} (batch {batch_id}, row {row})"), soft_wrap=not out.is_terminal
-                )
+                line = fmt.t("import.removed_row", shown=shown, batch=batch_id, row=row)
+                out.print(Text(f"  {line}"), soft_wrap=not out.is_terminal)
             if more > 0:
-                out.print(Text(f"  ... and {more:,} more"))
+                out.print(Text(f"  {fmt.t('import.and_more', count=fmt.count(more))}"))
         if t.rejected_file is not None:
             rejected = str(t.rejected_file)
+            rows_of = fmt.t("import.rejected_rows_of", count=fmt.count(t.skipped))
+            reasons = fmt.t("import.with_reasons")
             if out.is_terminal:
-                parts = (f"{t.skipped} rejected rows of ", Name(t.file), " with their reasons: ")
+                parts = (f"{rows_of} ", Name(t.file), f" {reasons} ")
                 out.print(Words(*parts, Name(rejected), style="yellow"))
             else:
                 out.print(
-                    Text(
-                        f"{t.skipped} rejected rows of {t.file} with their reasons: {rejected}",
-                        style="yellow",
-                    ),
+                    Text(f"{rows_of} {t.file} {reasons} {rejected}", style="yellow"),
                     soft_wrap=True,
                 )
+    print_import_problems(report, err, fmt)
+
+
+def print_import_problems(report: ImportReport, err: Console, fmt: Fmt | None = None) -> None:
+    """The rows an import left out (--on-error skip) and its warnings, on stderr."""
+    fmt = fmt or Fmt()
     if report.rejected:
         # --on-error skip: the rows left out, each named, as a rejected import lists them.
-        print_problems(err, report.rejected, report.rejected_total, "Rejected rows (not imported)")
+        title = fmt.t("problems.rejected")
+        print_problems(err, report.rejected, report.rejected_total, title, fmt)
     if report.warnings:
-        print_problems(err, report.warnings, report.warning_total, "Warnings")
+        title = fmt.t("problems.warnings")
+        print_problems(err, report.warnings, report.warning_total, title, fmt)
 
 
 def _say(console: Console, file: str, rest: str) -> None:
@@ -122,12 +145,15 @@ def _say(console: Console, file: str, rest: str) -> None:
         console.print(Text(file + rest), soft_wrap=True)
 
 
-def _print_whole(console: Console, table: Table, db: Path | None = None) -> None:
+def _print_whole(
+    console: Console, table: Table, db: Path | None = None, imported_into: str = "Imported into"
+) -> None:
     """On a terminal as wide as it is; off one (a log, a pipe) as wide as the table
     needs, its title a line of its own, so no file name is wrapped or cut."""
     if console.is_terminal:
         if db is not None and table.title is not None:  # the path shortens, never folds
-            console.print(Words("Imported into ", Name(str(db)), style=table.title_style or ""))
+            title = Words(f"{imported_into} ", Name(str(db)), style=table.title_style or "")
+            console.print(title)
             table.title = None
         console.print(fit(table))
         return

@@ -277,62 +277,75 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
     return Group(head, fit(counted), fit(excluded), provenance_text(explanation.provenance, fmt))
 
 
-def _stamp(iso: str) -> str:
-    """An ISO timestamp that may wrap between date and time: 2026-01-05 10:00:00+00:00."""
-    return iso.replace("T", " ", 1)
-
-
-def imports_text(batches: Sequence[BatchInfo]) -> RenderableType:
+def imports_text(batches: Sequence[BatchInfo], fmt: Fmt | None = None) -> RenderableType:
+    """The import history as a table: headings, kinds and status words in `fmt`'s
+    language, times in local time to the minute (`Fmt.short_stamp`), never wrapped."""
+    fmt = fmt or Fmt()
     table = Table(
-        title="Import history",
+        title=fmt.t("imports_title"),
         title_justify="left",
         title_style="bold",
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
     )
-    for name in (
-        "Batch",
-        "File",
-        "Kind",
-        "Rows",
-        "New",
-        "Updated",
-        *(["Removed"] if any(b.removed for b in batches) else []),  # import --replace
-        "Unchanged",
-        "Imported",
+    removed = any(b.removed for b in batches)  # import --replace
+    for key in (
+        "batch",
+        "file",
+        "kind",
+        "rows",
+        "new",
+        "updated",
+        *(["removed"] if removed else []),
+        "unchanged",
+        "imported",
         "sha256",
-        "Status",
+        "status",
     ):
-        number = name in {"Rows", "New", "Updated", "Removed", "Unchanged", "Batch"}
+        number = key in {"rows", "new", "updated", "removed", "unchanged", "batch"}
         table.add_column(
-            name, justify="right" if number else "left", no_wrap=number or name == "sha256"
+            fmt.t(f"col.{key}"),
+            justify="right" if number else "left",
+            no_wrap=number or key in ("sha256", "imported"),
         )
     for b in batches:
         file = Words(Name(b.file), f" [{b.sheet}]" if b.sheet else "")
-        status = (
-            Text(f"undone {_stamp(b.undone_at)}", style="dim") if b.undone_at else Text("applied")
-        )
+        if b.undone_at:
+            # The time itself is held together (no-break spaces); the line may break
+            # after the status word.
+            when = fmt.short_stamp(b.undone_at).replace(" ", "\u00a0")
+            status = Text(fmt.t("batch_undone", time=when), style="dim")
+        else:
+            status = Text(fmt.t("batch_applied"))
         table.add_row(
             str(b.id),
             file,
-            b.kind,
-            str(b.rows),
-            str(b.inserted),
-            str(b.updated),
-            *([str(b.removed)] if any(x.removed for x in batches) else []),
-            str(b.unchanged),
-            _stamp(b.imported_at),
-            b.sha256[:12],
+            fmt.word(f"kind.{b.kind}") or b.kind,
+            fmt.count(b.rows),
+            fmt.count(b.inserted),
+            fmt.count(b.updated),
+            *([fmt.count(b.removed)] if removed else []),
+            fmt.count(b.unchanged),
+            fmt.short_stamp(b.imported_at),
+            b.sha256[:8],  # as the provenance line shows a file's sha256
             status,
         )
     return fit(table)
 
 
-def problems_text(problems: Sequence[Problem], total: int, title: str) -> RenderableType:
+PROBLEM_COLUMNS = ("file", "row", "column", "value", "code", "problem")
+
+
+def problems_text(
+    problems: Sequence[Problem], total: int, title: str, fmt: Fmt | None = None
+) -> RenderableType:
+    """The problems as a table: headings and the footer in `fmt`'s language, each
+    problem's message (and each code's hint) in English, as its code documents it."""
+    fmt = fmt or Fmt()
     table = Table(title=title, title_justify="left", show_lines=False)
-    for name in ("File", "Row", "Column", "Value", "Code", "Problem"):
+    for key in PROBLEM_COLUMNS:
         # Row numbers and codes are tokens a user searches for: never broken.
-        table.add_column(name, overflow="fold", no_wrap=name in ("Row", "Code"))
+        table.add_column(fmt.t(f"col.{key}"), overflow="fold", no_wrap=key in ("row", "code"))
     for p in problems:
         file = Words(Name(p.file), f" [{p.sheet}]" if p.sheet else "")
         table.add_row(
@@ -351,7 +364,8 @@ def problems_text(problems: Sequence[Problem], total: int, title: str) -> Render
     hints = sorted({(p.code, p.hint) for p in problems if p.hint})
     footer = [Words(f"{code}: {hint}", style="dim") for code, hint in hints]
     if total > len(problems):
-        footer.append(Words(f"… and {total - len(problems)} more not shown.", style="yellow"))
+        more = fmt.t("problems.more", count=fmt.count(total - len(problems)))
+        footer.append(Words(more, style="yellow"))
     return Group(fit(table), *footer)
 
 
@@ -389,25 +403,28 @@ def _shown_value(p: Problem) -> str | None:
     return p.value
 
 
-def problem_lines(problems: Sequence[Problem], total: int) -> list[str]:
+def problem_lines(problems: Sequence[Problem], total: int, fmt: Fmt | None = None) -> list[str]:
     """The problems as lines for a log or a pipe: one per problem, then each code's hint
-    once (`CODE: hint`), then how many were not shown."""
+    once (`CODE: hint`), then how many were not shown (in `fmt`'s language)."""
+    fmt = fmt or Fmt()
     lines = [problem_line(p) for p in problems]
     lines += [
         f"{code}: {hint}" for code, hint in sorted({(p.code, p.hint) for p in problems if p.hint})
     ]
     if total > len(problems):
-        lines.append(f"… and {total - len(problems)} more not shown.")
+        lines.append(fmt.t("problems.more", count=fmt.count(total - len(problems))))
     return lines
 
 
-def print_problems(console: Console, problems: Sequence[Problem], total: int, title: str) -> None:
+def print_problems(
+    console: Console, problems: Sequence[Problem], total: int, title: str, fmt: Fmt | None = None
+) -> None:
     """A table on a terminal; off one (a log file, a pipe, CI) `problem_lines`, never
     wrapped or cut, so a file name or a code can be searched for."""
     if console.is_terminal:
-        console.print(problems_text(problems, total, title))
+        console.print(problems_text(problems, total, title, fmt))
         return
-    for line in problem_lines(problems, total):
+    for line in problem_lines(problems, total, fmt):
         console.print(line, soft_wrap=True, markup=False, emoji=False, highlight=False)
 
 

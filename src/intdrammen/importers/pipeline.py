@@ -1,0 +1,1150 @@
+"""Import files into the database: file -> tables -> parsed rows + problems -> store.
+
+`import_files` is the whole of `intd import`: every file of one command goes into one
+transaction. If any error is found (and `on_error` is "fail") nothing is written and
+`ImportRejected` carries every problem, each naming file, sheet, row, column, value and
+code. With `on_error="skip"` the good rows are written and the bad ones are listed in a
+`<file>.rejected.csv` beside each input.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from intdrammen import __version__
+from intdrammen.config import key_path, load_key
+from intdrammen.errors import ConfigError, ImportRejected, InputFileError, MappingError, Problem
+from intdrammen.ids import is_prefixed_id, key_fingerprint, looks_like_name, without_fnr
+from intdrammen.importers import dates, parallel, participants, placements
+from intdrammen.importers.columns import (
+    FIELD_NAMES,
+    FIELDS,
+    IGNORE,
+    KINDS,
+    MAPPED,
+    NAME_COLUMNS,
+    NOT_COPIED,
+    PARTICIPANTS,
+    PLACEMENTS,
+    Memo,
+    ValueProblem,
+    column_key,
+    column_match,
+    detect_kind,
+    field_of,
+    free_text,
+    kind_evidence,
+    mapping_index,
+    match_columns,
+    score_header,
+)
+from intdrammen.importers.context import ParseContext
+from intdrammen.importers.rows import (
+    HIDDEN_CODES,
+    ProblemLog,
+    RowCounter,
+    RowSchema,
+    not_data,
+    parse_rows,
+)
+from intdrammen.importers.tables import Table, _text_rows, check_header_text, file_info, read_tables
+from intdrammen.render.cells import safe_cell
+from intdrammen.store import TABLES, StageCounts, Store, scope_names, write_transaction
+
+CHUNK = 10_000
+KEY_FINGERPRINT = "key_fingerprint"
+
+
+@dataclass
+class ImportOptions:
+    kind: str | None = None
+    sheet: str | None = None
+    encoding: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    on_error: str = "fail"  # or "skip"
+    max_errors: int = 100
+    progress: Callable[[int], None] | None = None  # called with rows read so far
+    # Each file is the whole new version of what earlier batches of its name brought:
+    # stored rows no longer in it are removed (see Store.remove_missing).
+    replace: bool = False
+    # A stored participant's fødselsnummer may change (or be emptied): a correction.
+    allow_fnr_change: bool = False
+    date_order: str | None = None  # "dmy" or "mdy": the order of slash and dash dates
+
+
+@dataclass
+class TableResult:
+    file: str
+    sheet: str | None
+    kind: str
+    sha256: str
+    rows: int = 0
+    skipped: int = 0
+    counts: StageCounts = field(default_factory=StageCounts)
+    batch_id: int | None = None
+    already: int | None = None  # an earlier batch with the identical file
+    rejected_file: Path | None = None
+    good: int = 0  # rows that passed every check
+    # --replace: some of the rows removed, as (key, batch that wrote it, its row)
+    removed_rows: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.counts.inserted or self.counts.updated or self.counts.removed)
+
+
+@dataclass
+class ImportReport:
+    tables: list[TableResult]
+    warnings: list[Problem]
+    warning_total: int
+    dry_run: bool
+    replace: bool = False
+    # With --on-error skip: the problems of the rows that were passed over.
+    rejected: list[Problem] = field(default_factory=list)
+    rejected_total: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(t.changed for t in self.tables)
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """An office's own column names: a TOML file with a [columns] table
+    `"Their name" = "canonical_field"` (or `= "ignore"` to pass a column over)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MappingError(f"Cannot read the mapping file {path}: {exc}") from None
+    columns = data.get("columns")
+    if not isinstance(columns, dict) or not columns:
+        raise MappingError(f'{path} needs a [columns] table like "Deltakernr" = "participant_id".')
+    mapping: dict[str, str] = {}
+    for theirs, ours in columns.items():
+        _add_mapping(mapping, theirs, ours, str(path))
+    return mapping
+
+
+def parse_mapping(specs: Sequence[str]) -> dict[str, str]:
+    """Every --map given: each a TOML file (see `load_mapping`) or one column inline,
+    `Deltakernr=participant_id` or `"Født" = "ignore"`. A column mapped twice must be
+    mapped the same way."""
+    mapping: dict[str, str] = {}
+    for spec in specs:
+        path = Path(spec)
+        if path.is_file() or ("=" not in spec and spec.strip()):
+            if not path.is_file():
+                raise MappingError(
+                    f"--map {spec!r}: no such mapping file; give a TOML file or "
+                    '"Their column=field" (e.g. --map "Deltakernr=participant_id")'
+                )
+            for theirs, ours in load_mapping(path).items():
+                _add_mapping(mapping, theirs, ours, str(path))
+            continue
+        theirs, _eq, ours = spec.rpartition("=")
+        theirs, ours = _unquote(theirs), _unquote(ours)
+        if not theirs or not ours:
+            raise MappingError(
+                f"--map {spec!r}: write a column name and a field, "
+                '"Their column=field" (e.g. --map "Deltakernr=participant_id")'
+            )
+        _add_mapping(mapping, theirs, ours, f"--map {spec!r}")
+    return mapping
+
+
+def _unquote(part: str) -> str:
+    part = part.strip()
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+        part = part[1:-1].strip()
+    return part
+
+
+def _add_mapping(mapping: dict[str, str], theirs: object, ours: object, where: str) -> None:
+    known = {f.name for fields in FIELDS.values() for f in fields}
+    if not isinstance(ours, str) or (ours not in known and ours != IGNORE):
+        raise MappingError(
+            f"{where}: {theirs!r} maps to {ours!r}, which is not a field"
+            f'{_suggest(ours)}; `intd columns` lists them, and "ignore" passes a '
+            "column over."
+        )
+    name = str(theirs).strip()
+    if not column_key(name):
+        raise MappingError(f"{where}: {theirs!r} is not a column name")
+    for other, field_name in mapping.items():
+        if column_key(other) == column_key(name) and field_name != ours:
+            raise MappingError(
+                f"{where}: {name!r} is mapped to both {field_name} and {ours}; map it once"
+            )
+    mapping[name] = ours
+
+
+def _suggest(word: object) -> str:
+    if not isinstance(word, str):
+        return ""
+    for kind in KINDS:
+        field_name = field_of(word, kind)
+        if field_name:
+            return f" (did you mean {field_name!r}?)"
+    import difflib
+
+    known = sorted({f.name for fields in FIELDS.values() for f in fields})
+    close = difflib.get_close_matches(word, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@dataclass
+class _Planned:
+    table: Table
+    kind: str
+    columns: dict[int, str]
+    sha256: str
+    size: int  # bytes of the file it comes from
+
+
+def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> list[_Planned]:
+    """Open every file and decide each table's kind and columns before writing anything."""
+    planned: list[_Planned] = []
+    headers: set[str] = set()
+    for path in paths:
+        info = file_info(path, encoding=options.encoding)
+        notes: list[Problem] = []  # sheets passed over, hidden rows read
+        tables = read_tables(
+            path,
+            score_header=_scorer(options.mapping),
+            sheet=options.sheet,
+            encoding=options.encoding,
+            info=info,
+            notes=notes,
+        )
+        for note in notes:
+            log.add(note)
+        passed_over: list[InputFileError] = []
+        for table in tables:
+            headers.update(column_key(h) for h in table.header if h)
+            try:
+                kind = _kind(table, options)
+                _check_mapped_once(table, kind, options.mapping)
+                columns = match_columns(table.header, kind, options.mapping)
+                forced = bool(options.kind)
+                _check_columns(table, kind, columns, log, options.mapping, forced=forced)
+            except InputFileError as error:
+                # A sheet of a workbook that is not a table of either kind (a summary, a
+                # pivot: "Kommune, Antall") beside one that is: passed over, and named.
+                if table.sheet is None or options.sheet is not None or len(tables) < 2:
+                    raise
+                if error.code not in ("E-KIND", "E-COLUMN") or any(
+                    "participant_id" in match_columns(table.header, k, options.mapping).values()
+                    for k in KINDS
+                ):
+                    raise  # a sheet of people's rows (it has their ids) is data: refused
+                passed_over.append(error)
+                message = f"not a table of participants or placements: {error.problem.message}"
+                log.add(Problem("W-SHEET-SKIPPED", message, table.file, sheet=table.sheet))
+                continue
+            id_notes = _check_identifiers(table, kind, columns, options.mapping)
+            _report_columns(table, kind, columns, log, options.mapping, id_notes)
+            planned.append(_Planned(table, kind, columns, info.sha256, info.size))
+        if passed_over and len(passed_over) == len(tables):
+            raise passed_over[0]  # no sheet of the workbook is a table: say why the first is not
+    for theirs in options.mapping:
+        if column_key(theirs) not in headers:
+            message = f"no file has a column {theirs!r}, which --map names"
+            log.add(Problem("W-MAP-UNUSED", message, "--map"))
+    return planned
+
+
+OTHER_KIND = {PARTICIPANTS: PLACEMENTS, PLACEMENTS: PARTICIPANTS}
+
+
+def _kind(table: Table, options: ImportOptions) -> str:
+    """The kind of a table: --kind, unless the header is clearly the other kind's (all its
+    required columns, and more of its own columns), else detected from the header."""
+    if options.kind:
+        kind, other = options.kind, OTHER_KIND[options.kind]
+        evidence = kind_evidence(table.header, options.mapping)
+        (mine, _complete, _own), (theirs, complete, own) = evidence[kind], evidence[other]
+        if complete and theirs > mine:
+            raise InputFileError(
+                "E-KIND",
+                table.file,
+                f"--kind {kind} was given, but this is a {other} file: the header has "
+                f"{', '.join(own)} (columns of {other} files only) and {mine or 'none'} of "
+                f"the columns only {kind} files have",
+                sheet=table.sheet,
+            )
+        return kind
+    detected = detect_kind(table.header, options.mapping)
+    if detected is None:
+        raise InputFileError(
+            "E-KIND",
+            table.file,
+            "cannot tell from the header whether this is a participants or a "
+            f"placements file (columns: {', '.join(repr(h) for h in table.header)})",
+            sheet=table.sheet,
+        )
+    return detected
+
+
+def _scorer(mapping: dict[str, str]) -> Callable[[Sequence[str]], int]:
+    if not mapping:
+        return score_header
+    return lambda cells: score_header(cells, mapping)
+
+
+def _check_mapped_once(table: Table, kind: str, mapping: dict[str, str]) -> None:
+    """Two columns of one table that --map reads as one field: which is meant is a guess."""
+    own = mapping_index(mapping)
+    seen: dict[str, str] = {}
+    for name in table.header:
+        field_name = own.get(column_key(name)) if name else None
+        if field_name is None or field_name == IGNORE or field_name not in FIELD_NAMES[kind]:
+            continue
+        if field_name in seen:
+            raise InputFileError(
+                "E-MAP",
+                table.file,
+                f"--map reads both {seen[field_name]!r} and {name!r} as {field_name}: map "
+                'only one of them (the other to "ignore")',
+                sheet=table.sheet,
+            )
+        seen[field_name] = name
+
+
+ID_FIELDS = ("participant_id", "placement_id")
+NAME_SAMPLE = 50  # rows looked at to tell an id column from a column of names
+
+
+def _check_identifiers(
+    table: Table, kind: str, columns: dict[int, str], mapping: dict[str, str]
+) -> dict[int, str]:
+    """Refuse an id column that holds person's names (E-NAME-AS-ID), judged on the first
+    rows: at least half of its values look like names. When another column is named
+    for the same field too and holds no names, that one is read instead (a person would
+    read it as the id). Returns why columns were passed over, for their warnings."""
+    ids = [(index, name) for index, name in columns.items() if name in ID_FIELDS]
+    if not ids:
+        return {}
+    head = _first_rows(table, NAME_SAMPLE)
+    # Only this table's rows: a second header (another table, E-HEADER-CHANGED when its
+    # rows are read) ends what the id column is judged on.
+    for position, (_row, cells) in enumerate(head):
+        if score_header([c for c in cells if isinstance(c, str)]) >= 2:
+            head = head[:position]
+            break
+    # ... and only its data: a total or note row ("Totalt", "Utskrevet av ...") is passed
+    # over when the rows are read, so it says nothing about the id column either.
+    hidden = {i for i, name in columns.items() if name == "national_id"}
+    id_columns = [i for i, _name in ids]
+    head = [
+        (row, cells)
+        for row, cells in head
+        if not_data(cells, table.header, id_columns, hidden, None, columns, kind) is None
+    ]
+    own = mapping_index(mapping)
+    notes: dict[int, str] = {}
+    header = table.header
+    for index, field_name in ids:
+        names, values = _names_in(head, index)
+        capitals = field_name == "participant_id" and _first_names_in_capitals(head, index)
+        if not capitals and (not values or names * 2 < values):
+            continue
+        mapped = column_key(header[index]) in own
+        others = []
+        for other, name in enumerate(header):
+            found = None if other in columns else column_match(name, kind, mapping)
+            if found and found[0] == field_name:
+                other_names, other_values = _names_in(head, other)
+                if other_values and other_names * 2 < other_values:
+                    others.append((found[1], other))
+        if others and not mapped:
+            chosen = min(others)[1]
+            del columns[index]
+            columns[chosen] = field_name
+            notes[index] = (
+                f"holds what look like person's names, not ids: not read; "
+                f"{header[chosen]!r} is read as {field_name}"
+            )
+            continue
+        raise InputFileError(
+            "E-NAME-AS-ID",
+            table.file,
+            f"column {header[index]!r}, read as {field_name}"
+            f"{' (as --map says)' if mapped else ''}, holds what look like person's names "
+            f"({'nearly all single words in capitals' if capitals else names} of its first "
+            f"{values} values), not ids: a column of names is not "
+            "imported",
+            sheet=table.sheet,
+        )
+    return notes
+
+
+def _first_rows(table: Table, n: int) -> list[tuple[int, list[Any]]]:
+    """The first `n` data rows of a table, which still reads from its start."""
+    if table.delimiter is None or table.encoding is None:
+        # A sheet's rows are in memory: read ahead and put them back.
+        head = list(islice(table.rows, n))
+        table.rows = chain(head, table.rows)
+        return head
+    # A text table's rows hold an open file once started, and forked parser children
+    # must each open their own: read the first rows through a file of our own (closed
+    # as soon as the generator is dropped, here).
+    rows = _text_rows(
+        table.path, table.encoding, table.delimiter, table.header_row, len(table.header)
+    )
+    return list(islice(rows, n))
+
+
+def _names_in(rows: Sequence[tuple[int, Sequence[object]]], index: int) -> tuple[int, int]:
+    """(values that look like a person's name, values) in column `index` of `rows`."""
+    names = values = 0
+    for _row, cells in rows:
+        try:  # as the id parser sees the cell (a fødselsnummer is refused there anyway)
+            value = free_text(cells[index]) if index < len(cells) else None
+        except ValueProblem:
+            continue
+        if value is not None:
+            values += 1
+            names += looks_like_name(value)
+    return names, values
+
+
+_CAPITAL_WORD = re.compile(r"[^\W\d_]{3,}(?:[-'][^\W\d_]{2,})?")
+
+
+def _first_names_in_capitals(rows: Sequence[tuple[int, Sequence[object]]], index: int) -> bool:
+    """A participant id column whose values are nearly all single words of letters and
+    no digit (AMINA, OMAR, HODAN): first names written in capitals. One such value may be
+    a code, so only the column as a whole tells: at least 3 values, 4 in 5 of them."""
+    words = values = 0
+    for _row, cells in rows:
+        value = cells[index] if index < len(cells) else None
+        if isinstance(value, str) and value.strip():
+            values += 1
+            words += _CAPITAL_WORD.fullmatch(value.strip()) is not None
+    return values >= 3 and words * 5 >= values * 4
+
+
+def _check_columns(
+    table: Table,
+    kind: str,
+    columns: dict[int, str],
+    log: ProblemLog,
+    mapping: dict[str, str] | None = None,
+    *,
+    forced: bool = False,
+) -> None:
+    """Refuse a table without a column for each required field (E-COLUMN), or whose
+    unknown header cells read as garbled text (E-ENCODING)."""
+    check_header_text(table, columns)  # a garbled header is an encoding error, not unknown
+    found = set(columns.values())
+    missing = [f.name for f in FIELDS[kind] if f.required and f.name not in found]
+    if missing:
+        given = f" (--kind {kind} was given)" if forced else ""
+        raise InputFileError(
+            "E-COLUMN",
+            table.file,
+            f"the {kind} file{given} has no column for {', '.join(missing)} (header row "
+            f"{table.header_row}: {', '.join(repr(h) for h in table.header if h)})",
+            sheet=table.sheet,
+        )
+
+
+# The columns intd writes before a row's own cells in FILE.rejected.csv (_write_rejected).
+REJECTED_COLUMNS = {
+    "row": "the row number intd wrote in a rejected-rows file: not read",
+    "problems": "the problems intd wrote in a rejected-rows file: not read",
+}
+
+
+def _report_columns(
+    table: Table,
+    kind: str,
+    columns: dict[int, str],
+    log: ProblemLog,
+    mapping: dict[str, str] | None,
+    notes: dict[int, str],
+) -> None:
+    """A warning (W-COLUMN) for every named column that is not read, saying why; none for
+    a column --map says to ignore."""
+    own = mapping_index(mapping)
+    read = {name: index for index, name in columns.items()}
+    other = OTHER_KIND[kind]
+    rejected_file = [column_key(h) for h in table.header[:2]] == list(REJECTED_COLUMNS)
+    for index, name in enumerate(table.header):
+        if not name or index in columns:
+            continue
+        mapped = own.get(column_key(name))
+        if mapped == IGNORE:
+            continue
+        found = column_match(name, kind, mapping)
+        if index in notes:
+            message = notes[index]
+        elif rejected_file and index < 2:
+            message = REJECTED_COLUMNS[column_key(name)]
+        elif found is not None and found[0] in read:
+            chosen = read[found[0]]
+            rank = column_match(table.header[chosen], kind, mapping)
+            why = (
+                "as --map says"
+                if rank and rank[1] == MAPPED
+                else "a closer name"
+                if rank and rank[1] < found[1]
+                else "the first"
+            )
+            message = (
+                f"a second column for {found[0]}: only {table.header[chosen]!r} is read "
+                f"({why}), not this one"
+            )
+        elif mapped is not None:
+            message = f"--map reads it as {mapped}, a field of {other} files: not read here"
+        elif column_key(name) in NAME_COLUMNS:
+            message = "people's names: not read (intd keeps no names)"
+        elif (theirs := field_of(name, other)) is not None:
+            message = f"a column of {other} files ({theirs}): not read in a {kind} file"
+        elif (near := _near_field(name, kind, set(read))) is not None:
+            message = (
+                f"not read, though it looks like {near} (a known name with more words): "
+                f'read it with --map "{name}={near}"'
+            )
+        else:
+            message = "column not used by intd (ignored)"
+        log.add(Problem("W-COLUMN", message, table.file, table.header_row, name, None, table.sheet))
+
+
+def _near_field(name: str, kind: str, read: set[str]) -> str | None:
+    """The field a header not read seems to be about: it starts with a known column name
+    and goes on ("Resultat ved avslutning", "Status ved avslutning av program"). Only a
+    hint in the warning: such a header is never read as the field unmapped."""
+    words = name.replace("/", " ").split()
+    for end in range(len(words) - 1, 0, -1):
+        field_name = field_of(" ".join(words[:end]), kind)
+        if field_name is not None and field_name not in read:
+            return field_name
+    return None
+
+
+def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
+    return {"participants": participants.schema(ctx), "placements": placements.schema(ctx)}
+
+
+def _with_dates(
+    ctx: ParseContext, item: _Planned, log: ProblemLog
+) -> tuple[_Planned, dict[str, RowSchema]]:
+    """A table and its own parsers: each date column decides its order of day and
+    month, recorded in `log`, from the table's first rows on (see dates.py)."""
+    table = item.table
+    labels = {name: str(table.header[index]) for index, name in item.columns.items()}
+    where = (table.file, str(table.path), table.sheet, labels, log.dates)
+    make = {"participants": participants.schema, "placements": placements.schema}[item.kind]
+    schema = make(dataclasses.replace(ctx, table=where))
+    date_columns = {
+        index: (log.dates[key], parser.parse)
+        for index, name in item.columns.items()
+        if (key := (str(table.path), table.sheet, name)) in log.dates
+        and isinstance(parser := schema.parsers[name], Memo)
+    }
+    rows = dates.Lean(table.rows, date_columns) if date_columns else table.rows
+    return dataclasses.replace(item, table=dataclasses.replace(table, rows=rows)), {
+        item.kind: schema
+    }
+
+
+def _decide_dates(log: ProblemLog) -> None:
+    """Read again where a date column was read in the wrong order; refuse, whatever
+    --on-error says, a column whose order nothing decides."""
+    orders, found = dates.decide(log.dates)
+    if orders is not None:
+        raise dates.Reread(orders)
+    problems = [p for p in found if not p.is_warning]
+    for warning in found:
+        if warning.is_warning:
+            log.add(warning)
+    if problems:
+        raise ImportRejected(
+            [*problems, *log.errors][: log.cap],
+            log.error_total + len(problems),
+            log.warnings,
+            log.warning_total,
+        )
+
+
+def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportReport:
+    """Import `paths` into the database at `db` in one transaction (see module doc)."""
+    ctx = ParseContext(
+        key=lambda: load_key(create=not options.dry_run) or _dry_run_key(),
+        date_order=options.date_order,
+    )
+    try:
+        return _import(db, paths, options, ctx)
+    except dates.Reread as again:  # a date column was read in the order it disproves
+        ctx.date_orders = again.orders
+        return _import(db, paths, options, ctx)
+
+
+def _import(db: Path, paths: list[Path], options: ImportOptions, ctx: ParseContext) -> ImportReport:
+    log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
+    planned = _plan(paths, options, log)
+    with write_transaction(db, dry_run=options.dry_run) as store:
+        report = _run(store, planned, options, ctx, log, direct=True) if store.empty() else None
+        if report is None:
+            # Not empty, or the fast path met a repeated id: the careful, staged path.
+            if store.empty():
+                log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
+                planned = _plan(paths, options, log)
+            report = _run(store, planned, options, ctx, log, direct=False)
+            assert report is not None  # only the direct path gives up
+        if options.on_error == "skip" and not options.dry_run:
+            # Before the commit: rows rejected here are never imported without their file.
+            _write_rejected(planned, log, report)
+    return report
+
+
+def _run(
+    store: Store,
+    planned: list[_Planned],
+    options: ImportOptions,
+    ctx: ParseContext,
+    log: ProblemLog,
+    *,
+    direct: bool,
+) -> ImportReport | None:
+    """Load every table. `direct` (an empty database) inserts straight into the tables and
+    gives up, returning None, when an id repeats; otherwise rows are staged, compared with
+    what is stored, and upserted."""
+    if any("national_id" in item.columns.values() for item in planned):
+        # Loaded (or created) here, once, not in a parser process of each file.
+        _check_key(store, ctx, options)
+    if direct:
+        store.begin_bulk_load()
+    else:
+        store.create_stage()
+    results = [
+        _load_table(store, *_with_dates(ctx, item, log), log, options, direct) for item in planned
+    ]
+    _decide_dates(log)
+    if direct and any(r.counts.inserted != r.good for r in results):
+        store.abandon_bulk_load()
+        return None
+    if not direct:
+        _keep_absent_columns(store, planned, results, log)
+        _report_duplicates(store, log, results)
+        _report_fnr_changes(store, planned, results, log, options)
+        for result in results:  # rows rejected only now (--on-error skip) count too
+            result.skipped = len(log.bad_rows.get((result.file, result.sheet), {}))
+    if log.error_total and options.on_error != "skip":
+        raise ImportRejected(log.errors, log.error_total, log.warnings, log.warning_total)
+    if direct:
+        store.finish_bulk_load()
+    else:
+        for kind in KINDS:
+            for batch_id, counts in store.apply_stage(kind).items():
+                for result in results:
+                    if result.batch_id == batch_id:
+                        result.counts = counts
+    if options.replace:
+        _remove_missing(store, results, log, direct=direct)
+    _report_same_person(store, results, log)
+    _report_lookalikes(store, planned, results, log)
+    for result in results:
+        assert result.batch_id is not None
+        if not result.changed and (result.rows or result.already is not None):
+            store.drop_batch(result.batch_id)  # nothing new: no history entry
+            result.batch_id = None
+        else:
+            store.finish_batch(
+                result.batch_id, rows=result.rows, skipped=result.skipped, counts=result.counts
+            )
+    # Nothing changed at all: roll back, so the file stays byte-for-byte as it was.
+    store.discard = all(r.batch_id is None for r in results)
+    return ImportReport(
+        results,
+        log.warnings,
+        log.warning_total,
+        options.dry_run,
+        replace=options.replace,
+        rejected=log.errors if options.on_error == "skip" else [],
+        rejected_total=log.error_total if options.on_error == "skip" else 0,
+    )
+
+
+def _load_table(
+    store: Store,
+    item: _Planned,
+    schemas: dict[str, RowSchema],
+    log: ProblemLog,
+    options: ImportOptions,
+    direct: bool,
+) -> TableResult:
+    """Parse one table into the staging area, or straight into its table, under a new
+    batch."""
+    table = item.table
+    result = TableResult(table.file, table.sheet, item.kind, item.sha256)
+    result.already = getattr(store.applied_with_sha(item.sha256), "id", None)
+    result.batch_id = store.add_batch(
+        file=table.file,
+        sha256=item.sha256,
+        kind=item.kind,
+        sheet=table.sheet,
+        intd_version=__version__,
+    )
+    counter = RowCounter()
+    batch_id = result.batch_id
+
+    def parse(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[object]]:
+        source = dataclasses.replace(table, rows=rows)
+        return parse_rows(
+            source, schemas[item.kind], item.columns, batch_id=batch_id, log=log, counter=counter
+        )
+
+    if parallel.available() and item.size >= parallel.MIN_BYTES:
+        chunks = parallel.parse_in_children(
+            table.rows, parse, log, counter, block=CHUNK, n=parallel.children_for_this_machine()
+        )
+    else:
+        chunks = _chunks(parse(table.rows))
+    for chunk in chunks:
+        if direct:
+            result.counts.inserted += store.insert_new(item.kind, chunk)
+        else:
+            store.stage(item.kind, chunk)
+        if options.progress:
+            options.progress(counter.rows)
+    result.rows, result.good = counter.rows, counter.good
+    result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
+    unknown = store.count_municipality(item.kind, result.batch_id, "9999", staged=not direct)
+    if unknown:
+        rows = "1 row has" if unknown == 1 else f"{unknown:,} rows have"
+        message = f"{rows} municipality 9999 (Uoppgitt): counted as unknown municipality"
+        log.add(
+            Problem(
+                "W-MUNICIPALITY-UNKNOWN",
+                message,
+                table.file,
+                None,
+                "municipality",
+                None,
+                table.sheet,
+            )
+        )
+    return result
+
+
+def _check_key(store: Store, ctx: ParseContext, options: ImportOptions) -> None:
+    """Use the key this database's person keys were made with, or refuse: hashes made
+    with another key would never match, and the same people would count twice."""
+    problem = key_problem(store)
+    if problem:
+        raise ConfigError(
+            f"{problem}, so nobody already imported would be recognised. Restore that key "
+            "file, or point INTD_KEY_FILE at it."
+        )
+    if store.meta(KEY_FINGERPRINT) is None and not options.dry_run:
+        store.set_meta(KEY_FINGERPRINT, key_fingerprint(ctx.load_key()))
+
+
+def key_problem(store: Store) -> str | None:
+    """Why the key file does not fit this database (None when it does, or when the
+    database has recorded no key yet). Also used by `intd check`."""
+    recorded = store.meta(KEY_FINGERPRINT)
+    if recorded is None:
+        return None
+    key = load_key(create=False)
+    if key is None:
+        return (
+            f"The key file {key_path()} is missing, and this database's fødselsnummer "
+            "hashes were made with a key"
+        )
+    if key_fingerprint(key) != recorded:
+        return f"The key file {key_path()} is not the key this database's hashes were made with"
+    return None
+
+
+def _dry_run_key() -> bytes:
+    # A dry run must not create the key file; a throw-away key hashes just as well.
+    import secrets
+
+    return secrets.token_bytes(32)
+
+
+def _chunks(rows: Iterator[list[object]]) -> Iterator[list[list[object]]]:
+    chunk: list[list[object]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    yield chunk
+
+
+def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]) -> None:
+    files = {r.batch_id: (r.file, r.sheet) for r in results}
+    for kind in KINDS:
+        repeats: list[tuple[str, int, str | None, int, int]] = []
+        conflicts = store.stage_conflicts(kind, repeats)
+        for key, batch_id, sheet, row, first_row in conflicts:
+            file, _sheet = files[batch_id]
+            shown = key.split(":", 1)[1] if kind == "placements" else key
+            column = (
+                "placement_id"
+                if key.startswith("id:")
+                else ("participant_id" if kind == "participants" else "start_date")
+            )
+            log.add(
+                Problem(
+                    "E-DUPLICATE",
+                    f"the same {kind[:-1]} appears in row {first_row} with different data",
+                    file,
+                    row,
+                    column,
+                    shown,
+                    sheet,
+                )
+            )
+        for _key, batch_id, sheet, row, first_row in repeats:
+            # Two identical rows of one file are one row by definition: imported once.
+            file, _sheet = files[batch_id]
+            log.add(
+                Problem(
+                    "W-DUPLICATE-ROW",
+                    f"row {row} repeats row {first_row} exactly (the same {kind[:-1]}, "
+                    f"every value the same): imported once, from row {first_row}",
+                    file,
+                    row,
+                    None,
+                    None,
+                    sheet,
+                )
+            )
+        if conflicts and log.keep_rows:
+            store.unstage_rows(kind, [(b, r) for _k, b, _s, r, _f in conflicts])
+
+
+def _keep_absent_columns(
+    store: Store, planned: list[_Planned], results: list[TableResult], log: ProblemLog
+) -> None:
+    """Columns a file lacks keep their stored values, or take those another file of
+    this import gives (see Store.keep_absent)."""
+    absent: dict[str, dict[int, list[str]]] = {kind: {} for kind in KINDS}
+    for item, result in zip(planned, results, strict=True):
+        schema_columns = TABLES[item.kind][2]
+        field_columns = {"national_id": "person_key"}
+        present = {field_columns.get(f, f) for f in item.columns.values()}
+        present |= {"participant_id", "placement_key"}  # required, or derived from others
+        assert result.batch_id is not None
+        absent[item.kind][result.batch_id] = [c for c in schema_columns if c not in present]
+    for kind, per_batch in absent.items():
+        store.keep_absent(kind, per_batch)
+    for item, result in zip(planned, results, strict=True):
+        # A rejected-rows file's fødselsnummer column: an empty cell there is a number
+        # intd did not copy, not an emptied one (typed-in numbers are read).
+        for index, name in item.columns.items():
+            if name == "national_id" and item.table.header[index].endswith(NOT_COPIED):
+                assert result.batch_id is not None
+                store.keep_stored_where_empty(item.kind, result.batch_id, "person_key")
+    files = {r.batch_id: r for r in results}
+    for batch_id, lacks in absent["placements"].items():
+        missing = [c for c in ("placement_id", "employer_orgnr", "employer_name") if c in lacks]
+        if not missing:
+            continue
+        # Without those columns a placement's identity is built from fewer fields, so a
+        # stored one comes back as a second placement: say so.
+        for sheet, row, pid in store.placements_like_stored(batch_id):
+            log.add(
+                Problem(
+                    "W-PLACEMENT-KEY",
+                    f"the file has no {' or '.join(missing)} column, so this placement is "
+                    f"new beside a stored placement of {pid!r} with the same type and start "
+                    "date: imported as a second placement",
+                    files[batch_id].file,
+                    row,
+                    missing[0],
+                    None,
+                    sheet,
+                )
+            )
+
+
+def _report_fnr_changes(
+    store: Store,
+    planned: list[_Planned],
+    results: list[TableResult],
+    log: ProblemLog,
+    options: ImportOptions,
+) -> None:
+    """A stored participant id whose fødselsnummer would change, or be emptied, is an
+    error unless the import says it corrects them (--allow-fnr-change): otherwise a typo
+    or a wrong row silently turns one person into another. The number is never shown."""
+    if options.allow_fnr_change:
+        return
+    where = _labels(planned, results, "national_id")
+    changed = store.changed_person_keys()
+    for batch_id, sheet, row, emptied, pid in changed:
+        file, _sheet, label = where[batch_id]
+        message = (
+            f"participant id {pid!r} is stored with a fødselsnummer, and this row's is empty"
+            if emptied
+            else f"participant id {pid!r} is stored with another fødselsnummer"
+        )
+        log.add(
+            Problem(
+                "E-FNR-CHANGED",
+                f"{message}: refused without --allow-fnr-change",
+                file,
+                row,
+                label,
+                None,
+                sheet,
+            )
+        )
+    if changed and log.keep_rows:
+        store.unstage_rows("participants", [(b, r) for b, _s, r, _e, _p in changed])
+
+
+def _labels(
+    planned: list[_Planned], results: list[TableResult], field_name: str
+) -> dict[int, tuple[str, str | None, str]]:
+    """Per batch: its file, sheet and the header of the column holding `field_name`."""
+    where: dict[int, tuple[str, str | None, str]] = {}
+    for item, result in zip(planned, results, strict=True):
+        label = next(
+            (item.table.header[i] for i, f in item.columns.items() if f == field_name),
+            field_name,
+        )
+        if result.batch_id is not None:
+            where[result.batch_id] = (item.table.file, item.table.sheet, label)
+    return where
+
+
+def _remove_missing(
+    store: Store, results: list[TableResult], log: ProblemLog, *, direct: bool = False
+) -> None:
+    """--replace: take out the stored rows of each file's earlier versions that the file
+    no longer holds. A file with rejected rows (--on-error skip) removes nothing: a row
+    rejected this time is not a row the office deleted. A file no earlier import had the
+    name of (W-REPLACE-NOTHING) removes nothing either, and says which files there are."""
+    ours = {r.batch_id for r in results}
+    for result in results:
+        assert result.batch_id is not None
+        earlier = store.replace_scope(
+            result.kind, file=result.file, sheet=result.sheet, before=result.batch_id
+        )
+        if not earlier:
+            _replace_nothing(store, result, ours, log)
+            continue
+        if direct:  # an empty database: earlier batches own no rows to remove or keep
+            continue
+        if result.skipped:
+            log.add(
+                Problem(
+                    "W-REPLACE-KEPT",
+                    f"{result.skipped} rows were rejected, so --replace removed no stored "
+                    "rows for this file",
+                    result.file,
+                    None,
+                    None,
+                    None,
+                    result.sheet,
+                )
+            )
+            continue
+        number, shown = store.remove_missing(
+            result.kind, result.batch_id, file=result.file, sheet=result.sheet, show=20
+        )
+        if number and not result.rows:
+            # An export that came out empty would wipe the list: not what anyone meant.
+            problem = Problem(
+                "E-REPLACE-EMPTY",
+                f"the file has no data rows, so --replace would remove all {number} stored "
+                "rows earlier versions of it brought",
+                result.file,
+                None,
+                None,
+                None,
+                result.sheet,
+            )
+            raise ImportRejected([problem], 1)
+        result.counts.removed = number
+        result.removed_rows = shown
+
+
+def _replace_nothing(
+    store: Store, result: TableResult, ours: set[int | None], log: ProblemLog
+) -> None:
+    """W-REPLACE-NOTHING: no earlier import of this file name, kind and sheet, so
+    --replace has nothing to remove; name up to three earlier files of the kind (a
+    monthly export with a new dated name is the usual cause)."""
+    names = scope_names(result.file, result.sheet)
+    others: list[str] = []
+    for batch in reversed(store.batches(include_undone=False)):
+        if batch.id in ours or batch.kind != result.kind or (batch.file, batch.sheet) in names:
+            continue
+        shown = f"{batch.file} [{batch.sheet}]" if batch.sheet else batch.file
+        if shown not in others:
+            others.append(shown)
+    more = len(others) - 3
+    listed = (
+        f"; earlier {result.kind} files: {', '.join(others[:3])}"
+        + (f" and {more} more" if more > 0 else "")
+        if others
+        else f"; no {result.kind} file was imported before"
+    )
+    log.add(
+        Problem(
+            "W-REPLACE-NOTHING",
+            f"no earlier import of {result.file}"
+            f"{f' (sheet {result.sheet})' if result.sheet else ''} as {result.kind} exists, "
+            f"so --replace removed nothing{listed}",
+            result.file,
+            None,
+            None,
+            None,
+            result.sheet,
+        )
+    )
+
+
+def _report_lookalikes(
+    store: Store, planned: list[_Planned], results: list[TableResult], log: ProblemLog
+) -> None:
+    """Participant ids of this import that differ from another id (of this import or
+    stored) only in case, leading zeros or separators: a warning naming both."""
+    batches = _labels(planned, results, "participant_id")
+    groups = store.lookalike_ids()
+    if not groups or not batches:
+        return
+    found = store.rows_with_ids(sorted({pid for g in groups for pid in g}), list(batches))
+    for group in groups:
+        for pid in group:
+            if pid not in found:
+                continue
+            _kind, batch_id, sheet, row = found[pid]
+            file, _sheet, label = batches[batch_id]
+            others = ", ".join(repr(o) for o in group if o != pid)
+            log.add(
+                Problem(
+                    "W-ID-LOOKALIKE",
+                    f"participant id {pid!r} differs from {others} only in case, leading "
+                    "zeros or separators: intd counts them as different participants",
+                    file,
+                    row,
+                    label,
+                    None,
+                    sheet,
+                )
+            )
+            break  # one warning per group
+
+
+def _report_same_person(store: Store, results: list[TableResult], log: ProblemLog) -> None:
+    files = {r.batch_id: r.file for r in results}
+    batches = [r.batch_id for r in results if r.batch_id is not None]
+    for pid, batch_id, sheet, row in store.shared_person_keys(batches)[: log.cap]:
+        log.add(
+            Problem(
+                "W-SAME-PERSON",
+                "this fødselsnummer belongs to another participant id too: counted as one person",
+                files[batch_id],
+                row,
+                "participant_id",
+                pid,
+                sheet,
+            )
+        )
+
+
+def _write_rejected(planned: list[_Planned], log: ProblemLog, report: ImportReport) -> None:
+    """Write each input's rejected rows to <input>.rejected.csv: the spreadsheet row, its
+    problems, then the row's own cells under the file's own header, so the file can be
+    corrected and imported as it is. A fødselsnummer is not copied: its column is headed
+    `... (not copied)` and a cell that held one says `(not copied)`, refused until a number
+    is typed in or the cell emptied (an empty cell there keeps the stored number). Any other
+    cell holding one is hidden, and columns of people's names are left out. A file that
+    cannot be written is an error: the import's transaction is then rolled back."""
+    for item, result in zip(planned, report.tables, strict=True):
+        where = (item.table.file, item.table.sheet)
+        bad = log.bad_rows.get(where)
+        if not bad:
+            continue
+        cells_of = log.bad_cells.get(where, {})
+        header = [str(h) for h in item.table.header]
+        hidden = {i for i, name in item.columns.items() if name == "national_id"}
+        # Columns of people's names are not read, and not copied either (their cells stay
+        # empty), nor the row/problems columns of a rejected file corrected and imported.
+        names = {i for i, h in enumerate(header) if column_key(h) in NAME_COLUMNS}
+        if item.table.file.endswith(".rejected.csv") and header[:2] == ["row", "problems"]:
+            names |= {0, 1}
+        ids = {i for i, name in item.columns.items() if name in ID_FIELDS}
+        labels: dict[str | None, list[int]] = {}
+        for i, h in enumerate(header):
+            labels.setdefault(h, []).append(i)
+        target = item.table.path.with_name(
+            f"{item.table.path.stem}{'-' + item.table.sheet if item.table.sheet else ''}"
+            ".rejected.csv"
+        )
+        try:
+            _write_rejected_file(target, header, hidden, names, ids, labels, bad, cells_of)
+        except OSError as exc:
+            # Inside the import's transaction: without this file nothing is imported.
+            raise InputFileError(
+                "E-FILE",
+                item.table.file,
+                f"cannot write the rejected rows to {target}: {exc.strerror or exc}; "
+                "nothing was imported",
+                sheet=item.table.sheet,
+            ) from None
+        result.rejected_file = target
+
+
+def _write_rejected_file(
+    target: Path,
+    header: list[str],
+    hidden: set[int],
+    names: set[int],
+    ids: set[int],
+    labels: dict[str | None, list[int]],
+    bad: dict[int, list[Problem]],
+    cells_of: dict[int, list[object]],
+) -> None:
+    keep = [i for i in range(len(header)) if i not in names]
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["row", "problems", *(
+            header[i] if i not in hidden or header[i].endswith(NOT_COPIED)
+            else f"{header[i]} {NOT_COPIED}"
+            for i in keep
+        )])  # fmt: skip
+        for row in sorted(bad):
+            # A name refused as an id is not copied either (the problem says why).
+            blank = {
+                i for p in bad[row] if p.code in HIDDEN_CODES for i in labels.get(p.column, ())
+            }
+            problems = " | ".join(
+                f"{p.code} {p.column}"
+                + (f" {p.value!r}" if p.value is not None else "")
+                + f": {p.message}"
+                for p in bad[row]
+            )
+            cells = cells_of.get(row, [])
+            shown = [
+                # A fødselsnummer that was there is marked, so an unfixed row is refused
+                # (E-PLACEHOLDER) rather than imported without it.
+                (NOT_COPIED if cell not in (None, "") else "")
+                if i in hidden
+                else ""
+                if i in blank or cell is None
+                else str(cell)
+                if i in ids and is_prefixed_id(str(cell))  # an id, as id_text reads it
+                else without_fnr(str(cell))
+                for i, cell in enumerate(cells)  # all: E-FIELDS rows have more
+                if i not in names
+            ]
+            writer.writerow([safe_cell(v) for v in (row, problems, *shown)])

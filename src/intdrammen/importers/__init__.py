@@ -1,6 +1,7 @@
 """Import files into the database (`intd import`); this package's modules, by concern.
 
-Being split out of this file: `options` (ImportOptions, --map); the rest of the
+Being split out of this file: `options` (ImportOptions, --map), `results` (TableResult,
+ImportReport); the rest of the
 pipeline is in `pipeline` for now.
 """
 
@@ -11,11 +12,10 @@ from intdrammen.importers.pipeline import (
     NAME_SAMPLE,
     OTHER_KIND,
     REJECTED_COLUMNS,
-    ImportReport,
-    TableResult,
     import_files,
     key_problem,
 )
+from intdrammen.importers.results import ImportReport, TableResult
 
 __all__ = [
     "ID_FIELDS",

@@ -13,7 +13,7 @@ import csv
 import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,7 @@ from intdrammen.importers.columns import (
 )
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.options import ImportOptions
+from intdrammen.importers.results import ImportReport, TableResult
 from intdrammen.importers.rows import (
     HIDDEN_CODES,
     ProblemLog,
@@ -57,47 +58,10 @@ from intdrammen.importers.rows import (
 )
 from intdrammen.importers.tables import Table, _text_rows, check_header_text, file_info, read_tables
 from intdrammen.render.cells import safe_cell
-from intdrammen.store import TABLES, StageCounts, Store, scope_names, write_transaction
+from intdrammen.store import TABLES, Store, scope_names, write_transaction
 
 CHUNK = 10_000
 KEY_FINGERPRINT = "key_fingerprint"
-
-
-@dataclass
-class TableResult:
-    file: str
-    sheet: str | None
-    kind: str
-    sha256: str
-    rows: int = 0
-    skipped: int = 0
-    counts: StageCounts = field(default_factory=StageCounts)
-    batch_id: int | None = None
-    already: int | None = None  # an earlier batch with the identical file
-    rejected_file: Path | None = None
-    good: int = 0  # rows that passed every check
-    # --replace: some of the rows removed, as (key, batch that wrote it, its row)
-    removed_rows: list[tuple[str, int, int]] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.counts.inserted or self.counts.updated or self.counts.removed)
-
-
-@dataclass
-class ImportReport:
-    tables: list[TableResult]
-    warnings: list[Problem]
-    warning_total: int
-    dry_run: bool
-    replace: bool = False
-    # With --on-error skip: the problems of the rows that were passed over.
-    rejected: list[Problem] = field(default_factory=list)
-    rejected_total: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return any(t.changed for t in self.tables)
 
 
 @dataclass

@@ -5,15 +5,14 @@ ImportReport); the rest of the
 pipeline is in `pipeline` for now.
 """
 
+from intdrammen.importers.key import KEY_FINGERPRINT, key_problem
 from intdrammen.importers.options import ImportOptions, load_mapping, parse_mapping
 from intdrammen.importers.pipeline import (
     ID_FIELDS,
-    KEY_FINGERPRINT,
     NAME_SAMPLE,
     OTHER_KIND,
     REJECTED_COLUMNS,
     import_files,
-    key_problem,
 )
 from intdrammen.importers.results import ImportReport, TableResult
 

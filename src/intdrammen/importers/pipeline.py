@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from intdrammen import __version__
-from intdrammen.config import key_path, load_key
-from intdrammen.errors import ConfigError, ImportRejected, InputFileError, Problem
-from intdrammen.ids import is_prefixed_id, key_fingerprint, looks_like_name, without_fnr
+from intdrammen.config import load_key
+from intdrammen.errors import ImportRejected, InputFileError, Problem
+from intdrammen.ids import is_prefixed_id, looks_like_name, without_fnr
 from intdrammen.importers import dates, parallel, participants, placements
 from intdrammen.importers.columns import (
     FIELD_NAMES,
@@ -46,6 +46,7 @@ from intdrammen.importers.columns import (
     score_header,
 )
 from intdrammen.importers.context import ParseContext
+from intdrammen.importers.key import _check_key, _dry_run_key
 from intdrammen.importers.options import ImportOptions
 from intdrammen.importers.results import ImportReport, TableResult
 from intdrammen.importers.rows import (
@@ -61,7 +62,6 @@ from intdrammen.render.cells import safe_cell
 from intdrammen.store import TABLES, Store, scope_names, write_transaction
 
 CHUNK = 10_000
-KEY_FINGERPRINT = "key_fingerprint"
 
 
 @dataclass
@@ -599,43 +599,6 @@ def _load_table(
             )
         )
     return result
-
-
-def _check_key(store: Store, ctx: ParseContext, options: ImportOptions) -> None:
-    """Use the key this database's person keys were made with, or refuse: hashes made
-    with another key would never match, and the same people would count twice."""
-    problem = key_problem(store)
-    if problem:
-        raise ConfigError(
-            f"{problem}, so nobody already imported would be recognised. Restore that key "
-            "file, or point INTD_KEY_FILE at it."
-        )
-    if store.meta(KEY_FINGERPRINT) is None and not options.dry_run:
-        store.set_meta(KEY_FINGERPRINT, key_fingerprint(ctx.load_key()))
-
-
-def key_problem(store: Store) -> str | None:
-    """Why the key file does not fit this database (None when it does, or when the
-    database has recorded no key yet). Also used by `intd check`."""
-    recorded = store.meta(KEY_FINGERPRINT)
-    if recorded is None:
-        return None
-    key = load_key(create=False)
-    if key is None:
-        return (
-            f"The key file {key_path()} is missing, and this database's fødselsnummer "
-            "hashes were made with a key"
-        )
-    if key_fingerprint(key) != recorded:
-        return f"The key file {key_path()} is not the key this database's hashes were made with"
-    return None
-
-
-def _dry_run_key() -> bytes:
-    # A dry run must not create the key file; a throw-away key hashes just as well.
-    import secrets
-
-    return secrets.token_bytes(32)
 
 
 def _chunks(rows: Iterator[list[object]]) -> Iterator[list[list[object]]]:

@@ -488,7 +488,8 @@ def test_parsed_rows_are_plain_values_the_parser_process_can_marshal(tmp_path):
     from intdrammen.config import load_key
     from intdrammen.importers import ImportOptions
     from intdrammen.importers.context import ParseContext
-    from intdrammen.importers.pipeline import _plan, _schemas
+    from intdrammen.importers.pipeline import _schemas
+    from intdrammen.importers.plan import _plan
     from intdrammen.importers.rows import ProblemLog, RowCounter, parse_rows
 
     sample = resources.files("intdrammen").joinpath("data", "sample")

@@ -7,13 +7,8 @@ pipeline is in `pipeline` for now.
 
 from intdrammen.importers.key import KEY_FINGERPRINT, key_problem
 from intdrammen.importers.options import ImportOptions, load_mapping, parse_mapping
-from intdrammen.importers.pipeline import (
-    ID_FIELDS,
-    NAME_SAMPLE,
-    OTHER_KIND,
-    REJECTED_COLUMNS,
-    import_files,
-)
+from intdrammen.importers.pipeline import import_files
+from intdrammen.importers.plan import ID_FIELDS, NAME_SAMPLE, OTHER_KIND, REJECTED_COLUMNS
 from intdrammen.importers.results import ImportReport, TableResult
 
 __all__ = [

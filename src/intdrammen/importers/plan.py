@@ -304,7 +304,8 @@ def _check_columns(
         )
 
 
-# The columns intd writes before a row's own cells in FILE.rejected.csv (_write_rejected).
+# The columns intd writes before a row's own cells in FILE.rejected.csv
+# (rejected._write_rejected).
 REJECTED_COLUMNS = {
     "row": "the row number intd wrote in a rejected-rows file: not read",
     "problems": "the problems intd wrote in a rejected-rows file: not read",

@@ -28,6 +28,7 @@ from intdrammen.importers.key import _check_key, _dry_run_key
 from intdrammen.importers.options import ImportOptions
 from intdrammen.importers.plan import _plan, _Planned
 from intdrammen.importers.rejected import _write_rejected
+from intdrammen.importers.replace import _remove_missing
 from intdrammen.importers.results import ImportReport, TableResult
 from intdrammen.importers.rows import (
     ProblemLog,
@@ -35,7 +36,7 @@ from intdrammen.importers.rows import (
     RowSchema,
     parse_rows,
 )
-from intdrammen.store import TABLES, Store, scope_names, write_transaction
+from intdrammen.store import TABLES, Store, write_transaction
 
 CHUNK = 10_000
 
@@ -393,94 +394,6 @@ def _labels(
         if result.batch_id is not None:
             where[result.batch_id] = (item.table.file, item.table.sheet, label)
     return where
-
-
-def _remove_missing(
-    store: Store, results: list[TableResult], log: ProblemLog, *, direct: bool = False
-) -> None:
-    """--replace: take out the stored rows of each file's earlier versions that the file
-    no longer holds. A file with rejected rows (--on-error skip) removes nothing: a row
-    rejected this time is not a row the office deleted. A file no earlier import had the
-    name of (W-REPLACE-NOTHING) removes nothing either, and says which files there are."""
-    ours = {r.batch_id for r in results}
-    for result in results:
-        assert result.batch_id is not None
-        earlier = store.replace_scope(
-            result.kind, file=result.file, sheet=result.sheet, before=result.batch_id
-        )
-        if not earlier:
-            _replace_nothing(store, result, ours, log)
-            continue
-        if direct:  # an empty database: earlier batches own no rows to remove or keep
-            continue
-        if result.skipped:
-            log.add(
-                Problem(
-                    "W-REPLACE-KEPT",
-                    f"{result.skipped} rows were rejected, so --replace removed no stored "
-                    "rows for this file",
-                    result.file,
-                    None,
-                    None,
-                    None,
-                    result.sheet,
-                )
-            )
-            continue
-        number, shown = store.remove_missing(
-            result.kind, result.batch_id, file=result.file, sheet=result.sheet, show=20
-        )
-        if number and not result.rows:
-            # An export that came out empty would wipe the list: not what anyone meant.
-            problem = Problem(
-                "E-REPLACE-EMPTY",
-                f"the file has no data rows, so --replace would remove all {number} stored "
-                "rows earlier versions of it brought",
-                result.file,
-                None,
-                None,
-                None,
-                result.sheet,
-            )
-            raise ImportRejected([problem], 1)
-        result.counts.removed = number
-        result.removed_rows = shown
-
-
-def _replace_nothing(
-    store: Store, result: TableResult, ours: set[int | None], log: ProblemLog
-) -> None:
-    """W-REPLACE-NOTHING: no earlier import of this file name, kind and sheet, so
-    --replace has nothing to remove; name up to three earlier files of the kind (a
-    monthly export with a new dated name is the usual cause)."""
-    names = scope_names(result.file, result.sheet)
-    others: list[str] = []
-    for batch in reversed(store.batches(include_undone=False)):
-        if batch.id in ours or batch.kind != result.kind or (batch.file, batch.sheet) in names:
-            continue
-        shown = f"{batch.file} [{batch.sheet}]" if batch.sheet else batch.file
-        if shown not in others:
-            others.append(shown)
-    more = len(others) - 3
-    listed = (
-        f"; earlier {result.kind} files: {', '.join(others[:3])}"
-        + (f" and {more} more" if more > 0 else "")
-        if others
-        else f"; no {result.kind} file was imported before"
-    )
-    log.add(
-        Problem(
-            "W-REPLACE-NOTHING",
-            f"no earlier import of {result.file}"
-            f"{f' (sheet {result.sheet})' if result.sheet else ''} as {result.kind} exists, "
-            f"so --replace removed nothing{listed}",
-            result.file,
-            None,
-            None,
-            None,
-            result.sheet,
-        )
-    )
 
 
 def _report_lookalikes(

@@ -1,8 +1,20 @@
-"""Import files into the database (`intd import`); this package's modules, by concern.
+"""Import files into the database (`intd import`). The package's modules, by concern:
 
-Being split out of this file: `options` (ImportOptions, --map), `results` (TableResult,
-ImportReport); the rest of the
-pipeline is in `pipeline` for now.
+- `options`: what an import is asked to do (ImportOptions; --map: parse_mapping).
+- `plan`: which files, sheets, kinds and columns will be read, decided before writing.
+- `pipeline`: `import_files`, running a plan into the store in one transaction.
+- `store_checks`: what comparing the rows with one another and the store finds.
+- `replace`: --replace, removing what a file's new version no longer holds.
+- `key`: the identity key a database's person keys were made with (key_problem).
+- `rejected`: --on-error skip's FILE.rejected.csv.
+- `results`: what an import did (TableResult, ImportReport).
+- Reading and parsing: `tables` and `workbook_cells` (files -> header + rows), `columns`
+  (header -> fields), `rows`, `participants`, `placements`, `dates`, `context` (cells
+  -> values + problems), `parallel` (parsing in forked children).
+
+Planning and parsing know nothing of the database; the pipeline, key, replace and
+store_checks reach it only through `Store`, the seam a second backend implements.
+The public names are re-exported here, so `from intdrammen.importers import X` works.
 """
 
 from intdrammen.importers.key import KEY_FINGERPRINT, key_problem

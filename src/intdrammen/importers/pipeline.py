@@ -1,10 +1,18 @@
-"""Import files into the database: file -> tables -> parsed rows + problems -> store.
+"""Run a plan into the store: file -> tables -> parsed rows + problems -> store.
 
 `import_files` is the whole of `intd import`: every file of one command goes into one
 transaction. If any error is found (and `on_error` is "fail") nothing is written and
 `ImportRejected` carries every problem, each naming file, sheet, row, column, value and
 code. With `on_error="skip"` the good rows are written and the bad ones are listed in a
-`<file>.rejected.csv` beside each input.
+`<file>.rejected.csv` beside each input (rejected.py).
+
+Here is the order of the steps and nothing else: plan every file (plan.py), check the
+identity key (key.py), parse each table's rows (rows.py, in forked children for large
+files: parallel.py) straight into an empty database or into the staging tables, decide
+each date column's order (dates.py), compare the staged rows with one another and with
+what is stored (store_checks.py), upsert, --replace (replace.py), then keep a history
+entry per file that changed anything. The database is reached only through `Store`, the
+seam a second backend (PostgreSQL, issue 16) implements.
 """
 
 from __future__ import annotations
@@ -18,10 +26,7 @@ from intdrammen import __version__
 from intdrammen.config import load_key
 from intdrammen.errors import ImportRejected, Problem
 from intdrammen.importers import dates, parallel, participants, placements
-from intdrammen.importers.columns import (
-    KINDS,
-    Memo,
-)
+from intdrammen.importers.columns import KINDS, Memo
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.key import _check_key, _dry_run_key
 from intdrammen.importers.options import ImportOptions
@@ -29,12 +34,7 @@ from intdrammen.importers.plan import _plan, _Planned
 from intdrammen.importers.rejected import _write_rejected
 from intdrammen.importers.replace import _remove_missing
 from intdrammen.importers.results import ImportReport, TableResult
-from intdrammen.importers.rows import (
-    ProblemLog,
-    RowCounter,
-    RowSchema,
-    parse_rows,
-)
+from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_rows
 from intdrammen.importers.store_checks import (
     _keep_absent_columns,
     _report_duplicates,

@@ -486,8 +486,10 @@ def test_parsed_rows_are_plain_values_the_parser_process_can_marshal(tmp_path):
     from importlib import resources
 
     from intdrammen.config import load_key
-    from intdrammen.importers import ImportOptions, _plan, _schemas
+    from intdrammen.importers import ImportOptions
     from intdrammen.importers.context import ParseContext
+    from intdrammen.importers.pipeline import _schemas
+    from intdrammen.importers.plan import _plan
     from intdrammen.importers.rows import ProblemLog, RowCounter, parse_rows
 
     sample = resources.files("intdrammen").joinpath("data", "sample")
@@ -509,7 +511,7 @@ def test_rows_parsed_in_blocks_arrive_in_file_order(tmp_path, cli, db, monkeypat
     # Blocks of 3 rows: with two parser processes, blocks 0, 2, 4, … and 1, 3, 5, … are
     # parsed apart; problems still come in row order and rows reach the table in file
     # order (parsed in-process the result is the same).
-    import intdrammen.importers as importers
+    import intdrammen.importers.pipeline as importers
 
     monkeypatch.setattr(importers, "CHUNK", 3)
     bad = {1, 10, 14}  # in blocks 0, 3 and 4

@@ -1,0 +1,263 @@
+"""Run a plan into the store: file -> tables -> parsed rows + problems -> store.
+
+`import_files` is the whole of `intd import`: every file of one command goes into one
+transaction. If any error is found (and `on_error` is "fail") nothing is written and
+`ImportRejected` carries every problem, each naming file, sheet, row, column, value and
+code. With `on_error="skip"` the good rows are written and the bad ones are listed in a
+`<file>.rejected.csv` beside each input (rejected.py).
+
+Here is the order of the steps and nothing else: plan every file (plan.py), check the
+identity key (key.py), parse each table's rows (rows.py, in forked children for large
+files: parallel.py) straight into an empty database or into the staging tables, decide
+each date column's order (dates.py), compare the staged rows with one another and with
+what is stored (store_checks.py), upsert, --replace (replace.py), then keep a history
+entry per file that changed anything. The database is reached only through `Store`, the
+seam a second backend (PostgreSQL, issue 16) implements.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from intdrammen import __version__
+from intdrammen.config import load_key
+from intdrammen.errors import ImportRejected, Problem
+from intdrammen.importers import dates, parallel, participants, placements
+from intdrammen.importers.columns import KINDS, Memo
+from intdrammen.importers.context import ParseContext
+from intdrammen.importers.key import _check_key, _dry_run_key
+from intdrammen.importers.options import ImportOptions
+from intdrammen.importers.plan import _plan, _Planned
+from intdrammen.importers.rejected import _write_rejected
+from intdrammen.importers.replace import _remove_missing
+from intdrammen.importers.results import ImportReport, TableResult
+from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_rows
+from intdrammen.importers.store_checks import (
+    _keep_absent_columns,
+    _report_duplicates,
+    _report_fnr_changes,
+    _report_lookalikes,
+    _report_same_person,
+)
+from intdrammen.store import Store, write_transaction
+
+CHUNK = 10_000
+
+
+def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
+    return {"participants": participants.schema(ctx), "placements": placements.schema(ctx)}
+
+
+def _with_dates(
+    ctx: ParseContext, item: _Planned, log: ProblemLog
+) -> tuple[_Planned, dict[str, RowSchema]]:
+    """A table and its own parsers: each date column decides its order of day and
+    month, recorded in `log`, from the table's first rows on (see dates.py)."""
+    table = item.table
+    labels = {name: str(table.header[index]) for index, name in item.columns.items()}
+    where = (table.file, str(table.path), table.sheet, labels, log.dates)
+    make = {"participants": participants.schema, "placements": placements.schema}[item.kind]
+    schema = make(dataclasses.replace(ctx, table=where))
+    date_columns = {
+        index: (log.dates[key], parser.parse)
+        for index, name in item.columns.items()
+        if (key := (str(table.path), table.sheet, name)) in log.dates
+        and isinstance(parser := schema.parsers[name], Memo)
+    }
+    rows = dates.Lean(table.rows, date_columns) if date_columns else table.rows
+    return dataclasses.replace(item, table=dataclasses.replace(table, rows=rows)), {
+        item.kind: schema
+    }
+
+
+def _decide_dates(log: ProblemLog) -> None:
+    """Read again where a date column was read in the wrong order; refuse, whatever
+    --on-error says, a column whose order nothing decides."""
+    orders, found = dates.decide(log.dates)
+    if orders is not None:
+        raise dates.Reread(orders)
+    problems = [p for p in found if not p.is_warning]
+    for warning in found:
+        if warning.is_warning:
+            log.add(warning)
+    if problems:
+        raise ImportRejected(
+            [*problems, *log.errors][: log.cap],
+            log.error_total + len(problems),
+            log.warnings,
+            log.warning_total,
+        )
+
+
+def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportReport:
+    """Import `paths` into the database at `db` in one transaction (see module doc)."""
+    ctx = ParseContext(
+        key=lambda: load_key(create=not options.dry_run) or _dry_run_key(),
+        date_order=options.date_order,
+    )
+    try:
+        return _import(db, paths, options, ctx)
+    except dates.Reread as again:  # a date column was read in the order it disproves
+        ctx.date_orders = again.orders
+        return _import(db, paths, options, ctx)
+
+
+def _import(db: Path, paths: list[Path], options: ImportOptions, ctx: ParseContext) -> ImportReport:
+    log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
+    planned = _plan(paths, options, log)
+    with write_transaction(db, dry_run=options.dry_run) as store:
+        report = _run(store, planned, options, ctx, log, direct=True) if store.empty() else None
+        if report is None:
+            # Not empty, or the fast path met a repeated id: the careful, staged path.
+            if store.empty():
+                log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
+                planned = _plan(paths, options, log)
+            report = _run(store, planned, options, ctx, log, direct=False)
+            assert report is not None  # only the direct path gives up
+        if options.on_error == "skip" and not options.dry_run:
+            # Before the commit: rows rejected here are never imported without their file.
+            _write_rejected(planned, log, report)
+    return report
+
+
+def _run(
+    store: Store,
+    planned: list[_Planned],
+    options: ImportOptions,
+    ctx: ParseContext,
+    log: ProblemLog,
+    *,
+    direct: bool,
+) -> ImportReport | None:
+    """Load every table. `direct` (an empty database) inserts straight into the tables and
+    gives up, returning None, when an id repeats; otherwise rows are staged, compared with
+    what is stored, and upserted."""
+    if any("national_id" in item.columns.values() for item in planned):
+        # Loaded (or created) here, once, not in a parser process of each file.
+        _check_key(store, ctx, options)
+    if direct:
+        store.begin_bulk_load()
+    else:
+        store.create_stage()
+    results = [
+        _load_table(store, *_with_dates(ctx, item, log), log, options, direct) for item in planned
+    ]
+    _decide_dates(log)
+    if direct and any(r.counts.inserted != r.good for r in results):
+        store.abandon_bulk_load()
+        return None
+    if not direct:
+        _keep_absent_columns(store, planned, results, log)
+        _report_duplicates(store, log, results)
+        _report_fnr_changes(store, planned, results, log, options)
+        for result in results:  # rows rejected only now (--on-error skip) count too
+            result.skipped = len(log.bad_rows.get((result.file, result.sheet), {}))
+    if log.error_total and options.on_error != "skip":
+        raise ImportRejected(log.errors, log.error_total, log.warnings, log.warning_total)
+    if direct:
+        store.finish_bulk_load()
+    else:
+        for kind in KINDS:
+            for batch_id, counts in store.apply_stage(kind).items():
+                for result in results:
+                    if result.batch_id == batch_id:
+                        result.counts = counts
+    if options.replace:
+        _remove_missing(store, results, log, direct=direct)
+    _report_same_person(store, results, log)
+    _report_lookalikes(store, planned, results, log)
+    for result in results:
+        assert result.batch_id is not None
+        if not result.changed and (result.rows or result.already is not None):
+            store.drop_batch(result.batch_id)  # nothing new: no history entry
+            result.batch_id = None
+        else:
+            store.finish_batch(
+                result.batch_id, rows=result.rows, skipped=result.skipped, counts=result.counts
+            )
+    # Nothing changed at all: roll back, so the file stays byte-for-byte as it was.
+    store.discard = all(r.batch_id is None for r in results)
+    return ImportReport(
+        results,
+        log.warnings,
+        log.warning_total,
+        options.dry_run,
+        replace=options.replace,
+        rejected=log.errors if options.on_error == "skip" else [],
+        rejected_total=log.error_total if options.on_error == "skip" else 0,
+    )
+
+
+def _load_table(
+    store: Store,
+    item: _Planned,
+    schemas: dict[str, RowSchema],
+    log: ProblemLog,
+    options: ImportOptions,
+    direct: bool,
+) -> TableResult:
+    """Parse one table into the staging area, or straight into its table, under a new
+    batch."""
+    table = item.table
+    result = TableResult(table.file, table.sheet, item.kind, item.sha256)
+    result.already = getattr(store.applied_with_sha(item.sha256), "id", None)
+    result.batch_id = store.add_batch(
+        file=table.file,
+        sha256=item.sha256,
+        kind=item.kind,
+        sheet=table.sheet,
+        intd_version=__version__,
+    )
+    counter = RowCounter()
+    batch_id = result.batch_id
+
+    def parse(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[object]]:
+        source = dataclasses.replace(table, rows=rows)
+        return parse_rows(
+            source, schemas[item.kind], item.columns, batch_id=batch_id, log=log, counter=counter
+        )
+
+    if parallel.available() and item.size >= parallel.MIN_BYTES:
+        chunks = parallel.parse_in_children(
+            table.rows, parse, log, counter, block=CHUNK, n=parallel.children_for_this_machine()
+        )
+    else:
+        chunks = _chunks(parse(table.rows))
+    for chunk in chunks:
+        if direct:
+            result.counts.inserted += store.insert_new(item.kind, chunk)
+        else:
+            store.stage(item.kind, chunk)
+        if options.progress:
+            options.progress(counter.rows)
+    result.rows, result.good = counter.rows, counter.good
+    result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
+    unknown = store.count_municipality(item.kind, result.batch_id, "9999", staged=not direct)
+    if unknown:
+        rows = "1 row has" if unknown == 1 else f"{unknown:,} rows have"
+        message = f"{rows} municipality 9999 (Uoppgitt): counted as unknown municipality"
+        log.add(
+            Problem(
+                "W-MUNICIPALITY-UNKNOWN",
+                message,
+                table.file,
+                None,
+                "municipality",
+                None,
+                table.sheet,
+            )
+        )
+    return result
+
+
+def _chunks(rows: Iterator[list[object]]) -> Iterator[list[list[object]]]:
+    chunk: list[list[object]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    yield chunk

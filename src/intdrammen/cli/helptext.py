@@ -1,6 +1,8 @@
 """How `--help` reads: paragraphs that reflow, examples kept as written, and a metavar
 that says what to type (FILE..., YEAR, N) where Typer would show a Python type (`<str>`,
-`<list[Path]>`) or `<bool>` after a flag.
+`<list[Path]>`) or `<bool>` after a flag. An example command too long for the terminal
+breaks as a shell user writes one: between shell words, a trailing ` \\`, the rest
+indented further (`fit_example`).
 
 Applied once to the whole command tree when the root group is built (`IntdGroup`), so a
 command added later reads the same without anyone remembering to.
@@ -8,7 +10,11 @@ command added later reads the same without anyone remembering to.
 
 from __future__ import annotations
 
+import copy
 import inspect
+import re
+import shlex
+from collections.abc import Iterator
 from enum import Enum
 from typing import Any
 
@@ -16,6 +22,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 HELP_OPTION_NAMES = ["-h", "--help"]
 STACKED_BELOW = 80  # columns
+CONTINUATION = 4  # columns a continued example line is indented past its first line
 
 
 def choices(values: type[Enum]) -> str:
@@ -111,7 +118,7 @@ class HelpCommand(TyperCommand):
         if stacked(console):
             print_stacked(self, ctx, console)
         else:
-            super().format_help(ctx, formatter)
+            super(HelpCommand, _examples_fitted(self, console)).format_help(ctx, formatter)
 
 
 class HelpGroup(TyperGroup):
@@ -122,7 +129,19 @@ class HelpGroup(TyperGroup):
         if stacked(console):
             print_stacked(self, ctx, console)
         else:
-            super().format_help(ctx, formatter)
+            super(HelpGroup, _examples_fitted(self, console)).format_help(ctx, formatter)
+
+
+def _examples_fitted(command: Any, console: Any) -> Any:
+    """The command as Typer's tables should draw it at this width: a copy whose example
+    lines are already broken (Typer pads its help and epilog by one column each side)."""
+    from typer import rich_utils
+
+    width = (rich_utils.MAX_WIDTH or console.width) - 2
+    fitted = copy.copy(command)
+    fitted.help = fit_examples(command.help, width)
+    fitted.epilog = fit_examples(command.epilog, width)
+    return fitted
 
 
 def _markup(text: str) -> Any:
@@ -132,21 +151,158 @@ def _markup(text: str) -> Any:
 
 
 def _print_text(console: Any, text: str, indent: int) -> None:
-    """Reflowed help: a paragraph wraps at the margin, an example line wraps under its own
-    indent (every line of `reflow`'s output is one or the other)."""
+    """Reflowed help: a paragraph wraps at the margin, a list line under its own indent,
+    an example command as `fit_example` breaks it (and a word too long for any line runs
+    past the margin rather than being cut in two)."""
     from rich.padding import Padding
     from rich.text import Text
 
     blank = False
-    for line in inspect.cleandoc(text).split("\n"):
+    width = console.width - 1 - indent  # the right margin is one column
+    for line, example in _fitted_lines(inspect.cleandoc(text), width):
         if not line.strip():
             blank = True
             continue
         if blank:
             console.print()
             blank = False
+        if example:
+            console.print(Text.from_markup(" " * indent + line), soft_wrap=True)
+            continue
         depth = len(line) - len(line.lstrip())
         console.print(Padding(Text.from_markup(line.strip()), (0, 1, 0, indent + depth)))
+
+
+_EXAMPLES_HEADING = re.compile(r"examples?:", re.IGNORECASE)
+
+
+def _is_example(line: str, heading: str) -> bool:
+    """An indented line that is a command: under an "Examples:" heading, or one that
+    starts with the program's name."""
+    if not line[:1].isspace():
+        return False
+    return bool(_EXAMPLES_HEADING.fullmatch(heading)) or line.split()[0] == "intd"
+
+
+def _fitted_lines(text: str, width: int) -> Iterator[tuple[str, bool]]:
+    """Every line of help markup, an example command broken to `width` columns (its
+    indent included), each with whether it belongs to an example."""
+    from rich.cells import cell_len
+    from rich.markup import escape
+    from rich.text import Text
+
+    heading = ""
+    for line in text.split("\n"):
+        if not line.strip():
+            yield line, False
+            continue
+        plain = Text.from_markup(line).plain
+        if not line[:1].isspace():
+            heading = plain.strip()
+        if not _is_example(plain, heading):
+            yield line, False
+            continue
+        if cell_len(plain.rstrip()) <= width:
+            yield line.rstrip(), True
+            continue
+        if shell_words(plain.strip()) is None:
+            yield line, False  # not a command a shell reads: wrapped like a list line
+            continue
+        pieces = fit_example(plain, width)
+        for number, piece in enumerate(pieces):
+            if number < len(pieces) - 1:
+                # a trailing backslash is not markup; escape() would double it
+                yield escape(piece.removesuffix(" \\")) + " \\", True
+            else:
+                yield escape(piece), True
+
+
+def fit_examples(text: str | None, width: int) -> str | None:
+    """Help markup with every example command that is longer than `width` broken the way
+    `fit_example` breaks it; prose and list lines are left for the renderer to wrap."""
+    if not text:
+        return text
+    return "\n".join(line for line, _ in _fitted_lines(text, width))
+
+
+def shell_words(command: str) -> list[str] | None:
+    """The words of a command line as written (quotes kept), split only where a shell
+    splits it: never inside "a quoted argument" or at an escaped space. None when the
+    shell could not read it (an unclosed quote)."""
+    try:
+        whole = shlex.split(command)
+    except ValueError:
+        return None
+    words: list[str] = []
+    start = 0
+    for gap in re.finditer(r"\s+", command):
+        try:
+            ends_here = shlex.split(command[: gap.start()]) + shlex.split(command[gap.end() :])
+        except ValueError:
+            continue  # this space is inside quotes or escaped
+        if ends_here == whole and command[start : gap.start()]:
+            words.append(command[start : gap.start()])
+            start = gap.end()
+    if command[start:]:
+        words.append(command[start:])
+    return words
+
+
+def fit_example(line: str, width: int) -> list[str]:
+    """An example command as lines of at most `width` columns that a shell reads as one
+    command: broken between shell words, every line but the last ending in ` \\`, the
+    continuation lines indented `CONTINUATION` columns past the first. An option stays on
+    the line of the value after it when they fit together. A single word longer than a
+    line gets a line of its own and runs past the width (cut, it would not paste), and so
+    does a trailing `# comment` (a backslash in it would not continue the command)."""
+    from rich.cells import cell_len
+
+    depth = len(line) - len(line.lstrip())
+    words = shell_words(line.strip())
+    if words is None or depth + cell_len(line.strip()) <= width:
+        return [line.rstrip()]
+    comment = next((i for i, word in enumerate(words) if word.startswith("#")), len(words))
+    words = words[:comment] + ([" ".join(words[comment:])] if words[comment:] else [])
+    units: list[list[str]] = []
+    for word in words:
+        option = units and units[-1][0].startswith("-") and len(units[-1]) == 1
+        if option and not word.startswith("-"):
+            units[-1].append(word)  # --out FILE: kept together where they fit
+            continue
+        units.append([word])
+    lines: list[str] = []
+    current = " " * depth
+    more = " " * (depth + CONTINUATION)
+
+    def fits(start: str, piece: str, last: bool) -> bool:
+        gap = 1 if start.strip() else 0
+        return cell_len(start) + gap + cell_len(piece) + (0 if last else 2) <= width
+
+    def put(piece: str) -> None:
+        nonlocal current
+        current = f"{current} {piece}" if current.strip() else current + piece
+
+    def new_line() -> None:
+        nonlocal current
+        lines.append(current + " \\")
+        current = more
+
+    for number, unit in enumerate(units):
+        last = number == len(units) - 1
+        joined = " ".join(unit)
+        if fits(current, joined, last):
+            put(joined)
+            continue
+        if current.strip() and fits(more, joined, last):
+            new_line()
+            put(joined)
+            continue
+        for index, word in enumerate(unit):
+            if current.strip() and not fits(current, word, last and index == len(unit) - 1):
+                new_line()
+            put(word)
+    lines.append(current)
+    return lines
 
 
 def _extras(param: Any, ctx: Any) -> str:
@@ -247,4 +403,12 @@ def tidy(command: Any) -> None:
             tidy(sub)
 
 
-__all__ = ["HELP_OPTION_NAMES", "choices", "reflow", "tidy"]
+__all__ = [
+    "HELP_OPTION_NAMES",
+    "choices",
+    "fit_example",
+    "fit_examples",
+    "reflow",
+    "shell_words",
+    "tidy",
+]

@@ -517,7 +517,8 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
 
 def report_rows(report: RegionReport) -> list[TypedRow]:
     """`intd report` as rows: per year, per municipality (their total last, name
-    "total"), and with --by the breakdown (section `by_<dimension>`)."""
+    "total"), and with --by the breakdown (section `by_<dimension>`; none for --by
+    municipality, whose rows the municipality section already is, with their codes)."""
     sections: list[tuple[str, str, Sequence[Row]]] = [
         ("year", "year", report.years),
         ("municipality", "municipality", [*report.municipalities, report.total]),

@@ -172,6 +172,7 @@ def test_report_json_follows_the_contract(tmp_path, cli, cli_json):
             "intro_ended": 1,
             "intro_work_or_education": 1,
             "intro_rate": 1.0,
+            "suppressed": [],
         }
     ]
     names = [m["name"] for m in data["municipalities"]]

@@ -123,6 +123,7 @@ EXPLAIN_KINDS: Final[dict[str, Kind]] = {
     "detail_code": "str",
     "municipality": "str",
     "placement_types": "str",
+    "goal_region": "str",
 }
 STORED_KINDS: Final[dict[str, Kind]] = {
     "birth_year": "int",

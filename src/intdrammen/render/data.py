@@ -25,6 +25,7 @@ from intdrammen.models import (
 )
 from intdrammen.render.cells import safe_cell
 from intdrammen.render.fmt import SUPPRESSED, Fmt
+from intdrammen.render.lang import table
 from intdrammen.reports import (
     Breakdown,
     Explanation,
@@ -50,6 +51,20 @@ def _number(value: Fraction) -> int | float:
 
 
 _EN = Fmt("en")  # machine formats keep English text beside the typed fields
+
+
+def _code_words() -> dict[str, str]:
+    """The English table with each `intd explain` code worded as itself
+    ("after_period", "not_in_numerator:unemployed"): the English `what` and `detail`
+    texts of JSON and CSV, which are part of their contract, keep the codes while the
+    readable formats word them ("after the period")."""
+    words = dict(table("en"))
+    words.update({key: key.removeprefix("word.") for key in words if key.startswith("word.")})
+    words["compound_code"] = "{head}:{tail}"
+    return words
+
+
+_CODES = Fmt("en", words=_code_words())  # `explained` for JSON and CSV: codes as codes
 
 
 def notes_json(notes: Sequence[MergerNote]) -> list[str]:
@@ -113,6 +128,13 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
                 "expected_as_of": None
                 if g.expected_as_of is None
                 else round(float(g.expected_as_of), 1),
+                "suppressed": _hidden(
+                    actual=g.actual is None,
+                    in_year=g.in_year is None,
+                    on_track=g.actual is None,
+                    percent_of_target=g.actual is None,
+                    projected=g.actual is None,
+                ).split(),
             }
             for g in report.goals
         ],
@@ -138,6 +160,7 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
                     }
                     for n in i.national
                 ],
+                "suppressed": _intro_hidden(i).split(),
             }
             for i in report.intro
         ],
@@ -179,7 +202,9 @@ def breakdown_json(breakdown: Breakdown, columns: Sequence[str] = ROW_COLUMNS) -
     drop = {_ROW_KEYS[c] for c in ROW_COLUMNS if c not in columns}
 
     def row(r: Row) -> dict[str, Any]:
-        return {k: v for k, v in _row_json(r, "name").items() if k not in drop and k != "code"}
+        found = {k: v for k, v in _row_json(r, "name").items() if k not in drop and k != "code"}
+        found["suppressed"] = [k for k in found["suppressed"] if k not in drop]
+        return found
 
     return {
         "by": breakdown.dimension,
@@ -200,6 +225,14 @@ def _row_json(row: Row, name_key: str) -> dict[str, Any]:
     if name_key == "name":
         result["code"] = row.code
         result["label_fields"] = label_fields(row.label_value)
+    # the counts suppression hid (null for that reason, not because they do not apply)
+    hidden = row.intro_ended is None or row.intro_work_or_education is None
+    result["suppressed"] = _hidden(
+        into_work=row.into_work is None,
+        intro_ended=row.intro_ended is None,
+        intro_work_or_education=row.intro_work_or_education is None,
+        intro_rate=hidden,
+    ).split()
     return result
 
 
@@ -230,7 +263,7 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
                 "participant_id": c.participant_id,
                 "date": c.date.isoformat() if c.date else None,
                 "placement_id": c.placement_id,
-                "what": _EN.explained(c.what, c.basis),
+                "what": _CODES.explained(c.what, c.basis),
                 "what_code": c.what,
                 "basis": c.basis,
                 "source": c.source,
@@ -241,7 +274,7 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
             {
                 "participant_id": e.participant_id,
                 "reason": e.reason,
-                "detail": _EN.explained(e.detail),
+                "detail": _CODES.explained(e.detail),
                 "detail_fields": e.detail.fields(),
                 "date": e.date.isoformat() if e.date else None,
                 "source": e.source,
@@ -375,6 +408,7 @@ EXPLAIN_COLUMNS = (
     "detail_code",
     "municipality",
     "placement_types",
+    "goal_region",  # the goal's own region (goals.toml `region`), as JSON's goal_region
 )
 
 
@@ -507,13 +541,13 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
 
 def report_rows(report: RegionReport) -> list[TypedRow]:
     """`intd report` as rows: per year, per municipality (their total last, name
-    "total"), and with --by the breakdown (section `by_<dimension>`)."""
+    "total"), and with --by the breakdown (section `by_<dimension>`; none for --by
+    municipality, whose rows the municipality section already is, with their codes)."""
     sections: list[tuple[str, str, Sequence[Row]]] = [
         ("year", "year", report.years),
         ("municipality", "municipality", [*report.municipalities, report.total]),
     ]
-    if report.breakdown:
-        b = report.breakdown
+    if b := report.shown_breakdown:  # by municipality: the municipality section, with codes
         sections.append((f"by_{b.dimension}", b.dimension, [*b.rows, b.total]))
     rows: list[TypedRow] = []
     for section, dimension, items in sections:
@@ -545,7 +579,7 @@ def explain_rows(explanation: Explanation) -> list[TypedRow]:
     """`intd explain` as rows: one per person counted (status "counted", with the date,
     placement and what counted), then one per person not counted (status "excluded",
     with the reason code and its detail). Codes stay codes: no language here."""
-    goal, year = explanation.goal.id, explanation.year
+    goal, year, goal_region = explanation.goal.id, explanation.year, explanation.goal_region
     rows = [
         _row(
             EXPLAIN_COLUMNS,
@@ -554,11 +588,12 @@ def explain_rows(explanation: Explanation) -> list[TypedRow]:
             date=c.date,
             placement_id=c.placement_id,
             source=c.source,
-            what=_EN.explained(c.what, c.basis),
+            what=_CODES.explained(c.what, c.basis),
             goal=goal,
             what_code=c.what,
             basis=c.basis,
             year=year,
+            goal_region=goal_region,
         )
         for c in explanation.counted
     ]
@@ -570,12 +605,13 @@ def explain_rows(explanation: Explanation) -> list[TypedRow]:
             reason=e.reason,
             date=e.date,
             source=e.source,
-            detail=_EN.explained(e.detail),
+            detail=_CODES.explained(e.detail),
             goal=goal,
             detail_code=e.detail.code.value,
             municipality=e.detail.municipality,
             placement_types=" ".join(e.detail.placement_types) or None,
             year=year,
+            goal_region=goal_region,
         )
         for e in explanation.excluded
     ]
@@ -740,22 +776,28 @@ def share_of_target_text(goal: GoalProgress, fmt: Fmt) -> str:
     return SUPPRESSED if goal.actual is None else fmt.percent(goal.share_of_target)
 
 
+def intro_hidden(item: IntroProgress) -> bool:
+    """Whether a count an introduction measure's rate and verdict rest on is hidden (a
+    measure not yet measurable has no numerator: not applicable, not hidden)."""
+    return item.available and (item.ended is None or item.work_or_education is None)
+
+
 def intro_rate_text(item: IntroProgress, fmt: Fmt) -> str:
-    if item.available and (item.ended is None or item.work_or_education is None):
+    """':' hidden; the day it can be measured; '–' when nobody ended (no rate: the
+    legend says so, as in every format); else the rate."""
+    if intro_hidden(item):
         return fmt.share(None, None)
     if not item.available and item.measured_on is not None:
         return fmt.t("not_yet", day=fmt.day(item.measured_on))
     if item.rate is None:
-        return fmt.t("undefined")
+        return NOT_APPLICABLE
     return fmt.percent(item.rate)
 
 
 def met_text(item: IntroProgress, fmt: Fmt) -> str:
     """Whether a measure met its target: ':' when a count it rests on is hidden, '–'
     when it cannot be told (not yet measurable, nobody ended)."""
-    if item.available and (item.ended is None or item.work_or_education is None):
-        return SUPPRESSED
-    return fmt.yes_no(item.met)
+    return fmt.yes_no(item.met, hidden=intro_hidden(item))
 
 
 def national_text(item: IntroProgress, fmt: Fmt) -> str:
@@ -827,6 +869,12 @@ def report_markdown(report: RegionReport, fmt: Fmt) -> str:
     return "\n".join(parts)
 
 
+def _md_people(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A table of people and the blank line after it; nothing when there is nobody (the
+    heading above says 0)."""
+    return [_md_table(header, rows), ""] if rows else []
+
+
 def explain_markdown(explanation: Explanation, fmt: Fmt) -> str:
     """`intd explain` in Markdown: who was counted, who was not and why, the provenance."""
     asked = explanation.region.name if explanation.region else None
@@ -838,7 +886,7 @@ def explain_markdown(explanation: Explanation, fmt: Fmt) -> str:
         "",
         f"## {fmt.t('counted')}: {len(explanation.counted)}",
         "",
-        _md_table(
+        *_md_people(
             [fmt.t(k) for k in ("participant", "date", "placement", "what", "source")],
             [
                 [
@@ -851,17 +899,15 @@ def explain_markdown(explanation: Explanation, fmt: Fmt) -> str:
                 for c in explanation.counted
             ],
         ),
-        "",
         f"## {fmt.t('excluded')}: {len(explanation.excluded)}",
         "",
-        _md_table(
+        *_md_people(
             [fmt.t(k) for k in ("participant", "reason", "detail", "source")],
             [
                 [e.participant_id, fmt.explained(e.reason), fmt.explained(e.detail), e.source]
                 for e in explanation.excluded
             ],
         ),
-        "",
         provenance_md(explanation.provenance, fmt),
         "",
     ]

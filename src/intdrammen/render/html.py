@@ -11,6 +11,7 @@ from intdrammen.render import charts
 from intdrammen.render.data import (
     NOT_APPLICABLE,
     breakdown_columns,
+    intro_hidden,
     intro_rate_text,
     legend,
     met_text,
@@ -97,13 +98,14 @@ def _goal_card(g: GoalProgress, fmt: Fmt) -> str:
 
 def _intro_card(i: IntroProgress, fmt: Fmt) -> str:
     counts = f"{fmt.count(i.work_or_education)} / {fmt.count(i.ended)}" if i.available else ""
+    hidden = SUPPRESSED if intro_hidden(i) else "–"  # a verdict on a hidden count
     return (
         f'<div class="card"><div class="what">{escape(fmt.title(i.goal))} · '
         f"{escape(fmt.t('cohort'))} {i.cohort_year}</div>"
         f'<div class="big">{escape(intro_rate_text(i, fmt))}</div>'
         f'<div class="small">{escape(counts)} · {escape(fmt.t("target"))} '
         f"{escape(fmt.percent(i.target, 0))}</div>"
-        f"{_status(i.met, fmt.t('met'), fmt.t('not_met'))}</div>"
+        f"{_status(i.met, fmt.t('met'), fmt.t('not_met'), hidden)}</div>"
     )
 
 
@@ -201,7 +203,9 @@ def document_html(doc: Document, fmt: Fmt) -> str:
     note = suppression_note(report.suppressed_below, fmt)
     if note:
         parts.append(f'<p class="note">{escape(note)}</p>')
-    if any(f"<td>{NOT_APPLICABLE}</td>" in part for part in parts):  # a cell that does not apply
+    if any(f"<td>{NOT_APPLICABLE}</td>" in part for part in parts) or any(
+        NOT_APPLICABLE in (intro_rate_text(i, fmt), met_text(i, fmt)) for i in doc.progress.intro
+    ):  # a cell or a card that does not apply
         parts.append(f'<p class="note">{escape(fmt.t("legend_not_applicable"))}</p>')
     definitions = "".join(
         f"<dt>{escape(term)}</dt><dd>{escape(text)}</dd>"
@@ -273,7 +277,7 @@ def progress_html(report: ProgressReport, fmt: Fmt) -> str:
     parts = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="sub">{escape(fmt.t("data_as_of"))} '
-        f"{escape(report.provenance.data_as_of or '–')}</p>",
+        f"{_stamp(report.provenance.data_as_of, fmt)}</p>",
         f"<h2>{escape(fmt.t('headlines'))}</h2>",
         f'<div class="cards">{"".join(cards)}</div>',
         f"<h2>{escape(fmt.t('intro_title', year=report.year))}</h2>",
@@ -324,9 +328,13 @@ def explain_html(explanation: Explanation, fmt: Fmt) -> str:
         f"<h2>{escape(fmt.t('counted'))}: {len(counted)}</h2>",
         _plain_table(
             [fmt.t(k) for k in ("participant", "date", "placement", "what", "source")], counted
-        ),
+        )
+        if counted
+        else "",
         f"<h2>{escape(fmt.t('excluded'))}: {len(excluded)}</h2>",
-        _plain_table([fmt.t(k) for k in ("participant", "reason", "detail", "source")], excluded),
+        _plain_table([fmt.t(k) for k in ("participant", "reason", "detail", "source")], excluded)
+        if excluded
+        else "",
         f"<h2>{escape(fmt.t('source_title'))}</h2>{_provenance(explanation.provenance, fmt)}",
     ]
     return _page(title, parts, fmt)

@@ -23,7 +23,12 @@ from intdrammen.errors import Problem
 from intdrammen.ids import FNR_HIDDEN, NAME_HIDDEN
 from intdrammen.models import Provenance
 from intdrammen.render.data import (
+    NOT_APPLICABLE,
+    breakdown_columns,
+    intro_hidden,
     intro_rate_text,
+    legend,
+    met_text,
     national_text,
     row_cells,
     share_of_target_text,
@@ -66,6 +71,8 @@ def provenance_text(p: Provenance, fmt: Fmt) -> RenderableType:
 def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
     region = report.region.name if report.region else fmt.t("whole_project")
     parts: list[RenderableType] = []
+    if not report.goals:  # the goals table carries the title: without it, a title line
+        parts.append(Words(f"{fmt.t('progress_title', year=report.year)} – {region}", style="bold"))
     if report.goals:
         goals = Table(
             title=f"{fmt.t('progress_title', year=report.year)} – {region}",
@@ -148,14 +155,26 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
             fmt.count(i.work_or_education) if i.available else "–",
             Text(rate, no_wrap=True) if numeric else Text(rate),
             fmt.percent(i.target, 0),
-            _status(i.met, fmt),
+            _status(i.met, fmt, hidden=intro_hidden(i)),
             figures,
         )
     parts.append(fit(intro))
+    # The markers the tables use are explained under them, as in Markdown and HTML:
+    # '–' (no rate, not measurable, no national figure, no verdict), ':' hidden.
+    cells = [fmt.yes_no(g.on_track, hidden=g.actual is None) for g in report.goals]
+    cells += [
+        c
+        for i, (r, _n), f in zip(report.intro, rates, national, strict=True)
+        for c in (r, f, met_text(i, fmt), "–" if not i.available else "")
+    ]
+    for goal_id, breakdown in report.breakdowns:
+        columns = breakdown_columns(report, goal_id)
+        cells += [c for r in [*breakdown.rows, breakdown.total] for c in row_cells(r, fmt, columns)]
+    marks = {c for c in cells if c in (SUPPRESSED, NOT_APPLICABLE)}
     for goal_id, breakdown in report.breakdowns:
         title = f"{goal_id}: {fmt.by(breakdown.dimension)}"
         parts.append(breakdown_table(title, breakdown, fmt))
-    parts += _note(report.suppressed_below, fmt)
+    parts += [Words(line, style="italic") for line in legend(marks, report.suppressed_below, fmt)]
     parts.append(provenance_text(report.provenance, fmt))
     return Group(*parts)
 
@@ -274,7 +293,12 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
     asked = explanation.region.name if explanation.region else None
     region = fmt.counted_region(asked, explanation.goal_region)
     head = Words(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
-    return Group(head, fit(counted), fit(excluded), provenance_text(explanation.provenance, fmt))
+    # A table with nobody in it is its title alone ("Not counted: 0"), never an empty box.
+    tables = [
+        fit(t) if t.row_count else Text(str(t.title), style=str(t.title_style))
+        for t in (counted, excluded)
+    ]
+    return Group(head, *tables, provenance_text(explanation.provenance, fmt))
 
 
 def imports_text(batches: Sequence[BatchInfo], fmt: Fmt | None = None) -> RenderableType:

@@ -42,6 +42,7 @@ class _Sheets:
         self.count = self.book.add_format({"num_format": "#,##0"})
         self.rate = self.book.add_format({"num_format": "0.0%"})
         self.decimal = self.book.add_format({"num_format": "#,##0.0"})
+        self.year = self.book.add_format({"num_format": "0"})  # 2015, not 2,015
         self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.names: set[str] = set()
         self.marks: set[str] = set()  # ':' and '–' as written, for the legend
@@ -61,7 +62,7 @@ class _Sheets:
     def table(
         self, name: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], kinds: Sequence[str]
     ) -> None:
-        """kinds per column: 'text', 'count', 'rate' or 'decimal'."""
+        """kinds per column: 'text', 'count', 'rate', 'decimal' or 'year'."""
         sheet = self.sheet(name)
         for col, title in enumerate(header):
             sheet.write_string(0, col, title, self.header)
@@ -86,8 +87,16 @@ class _Sheets:
             # write_string never makes a formula; text starting with = + - @ stays text
             sheet.write_string(r, c, str(value))
         else:
-            style = {"count": self.count, "rate": self.rate, "decimal": self.decimal}[kind]
-            sheet.write_number(r, c, float(value), style)
+            # rounded as CSV and JSON round them: a rate to 4 decimals, a decimal to 1
+            digits = {"rate": 4, "decimal": 1}.get(kind)
+            number = float(value) if digits is None else round(float(value), digits)
+            style = {
+                "count": self.count,
+                "rate": self.rate,
+                "decimal": self.decimal,
+                "year": self.year,
+            }[kind]
+            sheet.write_number(r, c, number, style)
 
 
 def _rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
@@ -126,8 +135,8 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             [
                 g.goal.id,
                 fmt.title(g.goal),
-                f"{g.window.start}–{g.window.end}",
-                str(g.year),
+                f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
+                g.year,
                 g.goal.target,
                 g.actual,
                 g.in_year,
@@ -137,7 +146,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             ]
             for g in doc.goals
         ],
-        ["text", "text", "text", "text", "count", "count", "count", "rate", "decimal", "text"],
+        ["text", "text", "text", "year", "count", "count", "count", "rate", "decimal", "text"],
     )
     sheets.table(
         fmt.t("intro_sheet", year=doc.progress.year),
@@ -166,7 +175,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             ]
             for i in doc.progress.intro
         ],
-        ["text", "text", "text", "count", "count", "rate", "rate", "text"],
+        ["text", "text", "year", "count", "count", "rate", "rate", "text"],
     )
     sheets.table(
         fmt.t("per_year"), [fmt.t("year"), *row_header], _rows("year", report.years, fmt), row_kinds
@@ -196,7 +205,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
         ],
         [
             [
-                str(c.year),
+                c.year,
                 c.ended,
                 c.work_or_education,
                 rate_cell(c.work_or_education, c.ended, c.rate, UNDEFINED),
@@ -204,7 +213,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             ]
             for c in doc.cohorts
         ],
-        ["text", "count", "count", "rate", "rate"],
+        ["year", "count", "count", "rate", "rate"],
     )
     _definitions_sheet(sheets, doc, fmt)
     sheets.book.close()
@@ -222,7 +231,7 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
         lines.append((UNDEFINED, fmt.t("legend_not_applicable")))
     p = doc.report.provenance
     lines += [
-        (fmt.t("data_as_of"), p.data_as_of or "–"),
+        (fmt.t("data_as_of"), fmt.stamp(p.data_as_of)),
         *((f"{fmt.t('files')}: {f}", f"sha256 {sha} · batch {b}") for f, sha, b in p.files),
         (fmt.t("goals_version"), p.goals_version),
         (fmt.t("regions_version"), p.regions_version),
@@ -240,16 +249,22 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
 # ------------------------------------------------------------- progress and explain books
 
 
-def _source_sheet(sheets: _Sheets, provenance: Provenance, legend: Sequence[str], fmt: Fmt) -> None:
-    """The last sheet of a progress or explain workbook: what the markers mean, and where
-    the figures come from."""
+def _source_sheet(
+    sheets: _Sheets,
+    provenance: Provenance,
+    legend: Sequence[str],
+    fmt: Fmt,
+    about: Sequence[tuple[str, str]] = (),
+) -> None:
+    """The last sheet of a progress or explain workbook: what it is `about` (term, text),
+    what the markers mean, and where the figures come from."""
     sheet = sheets.sheet(fmt.t("source_sheet"))
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 100)
     p = provenance
-    lines: list[tuple[str, str]] = [(line[:3].strip("'= "), line) for line in legend]
+    lines: list[tuple[str, str]] = [*about, *((line[:3].strip("'= "), line) for line in legend)]
     lines += [
-        (fmt.t("data_as_of"), p.data_as_of or "–"),
+        (fmt.t("data_as_of"), fmt.stamp(p.data_as_of)),
         *((f"{fmt.t('files')}: {f}", f"sha256 {sha} · batch {b}") for f, sha, b in p.files),
         (fmt.t("goals_version"), p.goals_version),
         (fmt.t("regions_version"), p.regions_version),
@@ -285,7 +300,7 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
             [
                 g.goal.id,
                 fmt.title(g.goal),
-                f"{g.window.start}–{g.window.end}",
+                f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
                 g.goal.target,
                 g.actual,
                 g.in_year,
@@ -325,7 +340,7 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
             fmt.t("met"),
         ],
         intro_rows,
-        ["text", "text", "text", "count", "count", "rate", "rate", "text"],
+        ["text", "text", "year", "count", "count", "rate", "rate", "text"],
     )
     for goal_id, b in report.breakdowns:
         columns = breakdown_columns(report, goal_id)
@@ -357,6 +372,8 @@ def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
     `explain --format csv`, headed and worded in the language), and the source sheet."""
     sheets = _Sheets(path)
     status = {"counted": fmt.t("counted"), "excluded": fmt.t("excluded")}
+    asked = explanation.region.name if explanation.region else None
+    region = fmt.counted_region(asked, explanation.goal_region)  # whom the goal counts
     counted: list[list[Cell]] = [
         [
             c.participant_id,
@@ -367,6 +384,7 @@ def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
             c.source,
             "",
             fmt.explained(c.what, c.basis),
+            region,
         ]
         for c in explanation.counted
     ]
@@ -380,6 +398,7 @@ def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
             e.source,
             fmt.explained(e.detail),
             "",
+            region,
         ]
         for e in explanation.excluded
     ]
@@ -389,9 +408,10 @@ def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
             fmt.t(k)
             for k in ("participant", "status", "reason", "date", "placement", "source", "detail")
         ]
-        + [fmt.t("what")],
+        + [fmt.t("what"), fmt.t("region")],
         rows,
-        ["text"] * 8,
+        ["text"] * 9,
     )
-    _source_sheet(sheets, explanation.provenance, [], fmt)
+    about = [(fmt.t("goal"), f"{explanation.goal.id} · {explanation.year} · {region}")]
+    _source_sheet(sheets, explanation.provenance, [], fmt, about)
     sheets.book.close()

@@ -99,8 +99,7 @@ TABLE: dict[str, str] = {
     "value.gender.female": "kvinne",
     "value.gender.male": "mann",
     "value.gender.other": "annet",
-    # `intd explain` codes: reasons, placement types, outcomes (Fmt.code); English shows
-    # the code itself, as JSON has it
+    # `intd explain` codes: reasons, placement types, outcomes (Fmt.code)
     "compound_code": "{head} ({tail})",
     "word.outside_region": "utenfor regionen",
     "word.after_period": "etter perioden",

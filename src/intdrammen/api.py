@@ -433,11 +433,11 @@ class Database:
     def imports_frame(self) -> pd.DataFrame:
         """The import history (`intd imports --format json`): one row per batch,
         `imported_at` and `undone_at` as UTC timestamps."""
-        from intdrammen.render.data import imports_json
+        from intdrammen.render.data import IMPORTS_COLUMNS, imports_json
 
         with self._reading() as ctx:
             rows = imports_json(ctx.store.batches())
-            columns = list(rows[0]) if rows else _IMPORTS_COLUMNS
+            columns = list(IMPORTS_COLUMNS)  # the columns of `intd imports --format csv`
             return _frame(columns, rows, IMPORTS_KINDS, provenance=_provenance(ctx.provenance()))
 
     def goals_frame(self) -> pd.DataFrame:
@@ -470,24 +470,6 @@ class Database:
                     if STORED_KINDS.get(name) == "date" and isinstance(cell, str):
                         row[name] = date.fromisoformat(cell)
             return _frame(columns, rows, STORED_KINDS, provenance=_provenance(ctx.provenance()))
-
-
-_IMPORTS_COLUMNS = [
-    "id",
-    "file",
-    "sha256",
-    "kind",
-    "sheet",
-    "rows",
-    "inserted",
-    "updated",
-    "unchanged",
-    "removed",
-    "skipped",
-    "imported_at",
-    "intd_version",
-    "undone_at",
-]
 
 
 def _path(value: str | os.PathLike[str] | None) -> Path:

@@ -48,6 +48,22 @@ def default_lang() -> str:
     return "nb" if name.lower().startswith(("nb", "no", "nn")) else "en"
 
 
+def _local(iso: str | None) -> datetime | str:
+    """A stored ISO timestamp in the machine's local time zone (TZ as it is now: a test
+    or a caller may have set it); '–' for none, a text that is not a timestamp as is."""
+    if not iso:
+        return "–"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        return moment
+    if hasattr(time, "tzset"):
+        time.tzset()
+    return moment.astimezone()
+
+
 @dataclass(frozen=True)
 class Fmt:
     """Formats numbers and looks up labels for one language: a key missing from the
@@ -153,16 +169,9 @@ class Fmt:
         language writes it, in the machine's local time zone (TZ respected): "1 December
         2026, 22:37", "1. desember 2026 kl. 22.37". '–' for none; a text that is not a
         timestamp as is."""
-        if not iso:
-            return "–"
-        try:
-            moment = datetime.fromisoformat(iso)
-        except ValueError:
-            return iso
-        if moment.tzinfo is not None:
-            if hasattr(time, "tzset"):
-                time.tzset()  # TZ as it is now (a test or a caller may have set it)
-            moment = moment.astimezone()
+        moment = _local(iso)
+        if not isinstance(moment, datetime):
+            return moment
         clock = self.t("time", hour=moment.hour, minute=moment.minute)
         return self.t("datetime_long", date=self.long_date(moment.date()), time=clock)
 
@@ -170,16 +179,9 @@ class Fmt:
         """A stored ISO timestamp in a table cell: the machine's local time (TZ
         respected), to the minute, the date as `day` writes it: "2022-01-10 09:30",
         "10.01.2022 kl. 09.30". '–' for none; a text that is not a timestamp as is."""
-        if not iso:
-            return "–"
-        try:
-            moment = datetime.fromisoformat(iso)
-        except ValueError:
-            return iso
-        if moment.tzinfo is not None:
-            if hasattr(time, "tzset"):
-                time.tzset()  # TZ as it is now (a test or a caller may have set it)
-            moment = moment.astimezone()
+        moment = _local(iso)
+        if not isinstance(moment, datetime):
+            return moment
         clock = self.t("time", hour=moment.hour, minute=moment.minute)
         return self.t("datetime_short", date=self.day(moment.date()), time=clock)
 

@@ -229,8 +229,14 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
         lines.append((":", note))
     if UNDEFINED in sheets.marks:
         lines.append((UNDEFINED, fmt.t("legend_not_applicable")))
-    p = doc.report.provenance
-    lines += [
+    lines += _provenance_lines(doc.report.provenance, fmt)
+    _term_sheet(sheets, sheet, fmt.t("definitions"), lines)
+
+
+def _provenance_lines(p: Provenance, fmt: Fmt) -> list[tuple[str, str]]:
+    """Where the figures come from, as (term, text) lines of a definitions or source
+    sheet."""
+    return [
         (fmt.t("data_as_of"), fmt.stamp(p.data_as_of)),
         *((f"{fmt.t('files')}: {f}", f"sha256 {sha} · batch {b}") for f, sha, b in p.files),
         (fmt.t("goals_version"), p.goals_version),
@@ -238,7 +244,11 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
         (fmt.t("intd_version"), p.intd_version),
         *((fmt.t("notes"), fmt.note(n)) for n in p.notes),
     ]
-    sheet.write_string(0, 0, fmt.t("definitions"), sheets.header)
+
+
+def _term_sheet(sheets: _Sheets, sheet: Any, title: str, lines: list[tuple[str, str]]) -> None:
+    """A two-column sheet of (term, text) lines under a header row, frozen."""
+    sheet.write_string(0, 0, title, sheets.header)
     sheet.write_string(0, 1, "", sheets.header)
     for r, (term, text) in enumerate(lines, start=1):
         sheet.write_string(r, 0, term, sheets.text)
@@ -261,22 +271,9 @@ def _source_sheet(
     sheet = sheets.sheet(fmt.t("source_sheet"))
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 100)
-    p = provenance
     lines: list[tuple[str, str]] = [*about, *((line[:3].strip("'= "), line) for line in legend)]
-    lines += [
-        (fmt.t("data_as_of"), fmt.stamp(p.data_as_of)),
-        *((f"{fmt.t('files')}: {f}", f"sha256 {sha} · batch {b}") for f, sha, b in p.files),
-        (fmt.t("goals_version"), p.goals_version),
-        (fmt.t("regions_version"), p.regions_version),
-        (fmt.t("intd_version"), p.intd_version),
-        *((fmt.t("notes"), fmt.note(n)) for n in p.notes),
-    ]
-    sheet.write_string(0, 0, fmt.t("source_title"), sheets.header)
-    sheet.write_string(0, 1, "", sheets.header)
-    for r, (term, text) in enumerate(lines, start=1):
-        sheet.write_string(r, 0, term, sheets.text)
-        sheet.write_string(r, 1, text, sheets.text)
-    sheet.freeze_panes(1, 0)
+    lines += _provenance_lines(provenance, fmt)
+    _term_sheet(sheets, sheet, fmt.t("source_title"), lines)
 
 
 def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:

@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from intdrammen.models import Provenance
+from intdrammen.models import GoalNotApplicable, Provenance
 from intdrammen.render.data import (
     breakdown_columns,
     legend,
@@ -228,6 +228,7 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
         (fmt.t("regions_version"), p.regions_version),
         (fmt.t("intd_version"), p.intd_version),
         *((fmt.t("notes"), fmt.note(n)) for n in p.notes),
+        *((fmt.t("notes"), fmt.not_applicable(n)) for n in doc.not_applicable),
     ]
     sheet.write_string(0, 0, fmt.t("definitions"), sheets.header)
     sheet.write_string(0, 1, "", sheets.header)
@@ -240,7 +241,13 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
 # ------------------------------------------------------------- progress and explain books
 
 
-def _source_sheet(sheets: _Sheets, provenance: Provenance, legend: Sequence[str], fmt: Fmt) -> None:
+def _source_sheet(
+    sheets: _Sheets,
+    provenance: Provenance,
+    legend: Sequence[str],
+    fmt: Fmt,
+    left_out: Sequence[GoalNotApplicable] = (),
+) -> None:
     """The last sheet of a progress or explain workbook: what the markers mean, and where
     the figures come from."""
     sheet = sheets.sheet(fmt.t("source_sheet"))
@@ -255,6 +262,7 @@ def _source_sheet(sheets: _Sheets, provenance: Provenance, legend: Sequence[str]
         (fmt.t("regions_version"), p.regions_version),
         (fmt.t("intd_version"), p.intd_version),
         *((fmt.t("notes"), fmt.note(n)) for n in p.notes),
+        *((fmt.t("notes"), fmt.not_applicable(n)) for n in left_out),
     ]
     sheet.write_string(0, 0, fmt.t("source_title"), sheets.header)
     sheet.write_string(0, 1, "", sheets.header)
@@ -347,7 +355,11 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
             ["text", *("rate" if c == "intro_rate" else "count" for c in columns)],
         )
     _source_sheet(
-        sheets, report.provenance, legend(sheets.marks, report.suppressed_below, fmt), fmt
+        sheets,
+        report.provenance,
+        legend(sheets.marks, report.suppressed_below, fmt),
+        fmt,
+        report.not_applicable,
     )
     sheets.book.close()
 

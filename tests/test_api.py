@@ -645,7 +645,9 @@ def test_progress_by_frame_and_cli_csv(data_db, cli, by, options):
         ("id-2016-2020", 2019, None),
         ("intro-direct-55", 2019, None),
         ("intro-1y-70", 2019, "Drammensregionen"),
-        ("id-2016-2020", 2018, "Mjøsa"),
+        # id-2016-2020 counts only Drammensregionen, which Mjøsa does not overlap: explain
+        # refuses it (test_notes_followups.py); Mjøsa's own cohort is explained instead.
+        ("intro-direct-55", 2018, "Mjøsa"),
     ],
 )
 def test_explain_frame_and_cli_csv(data_db, cli, goal, year, region):

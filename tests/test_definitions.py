@@ -330,9 +330,13 @@ def test_yearly_goal_listed_only_from_2021_and_counts_todays_drammen(cli, cli_js
     assert (g2021["start"], g2021["end"]) == ("2021-01-01", "2021-12-31")
     assert (g2021["actual"], g2021["in_year"]) == (1, 1)  # D6
 
-    # Another --region is intersected: Drammen ∩ Lier is empty -> listed with 0.
-    g_lier = goal(cli_json, 2022, "id-yearly-300", region="Lier")
-    assert g_lier["actual"] == 0
+    # Another --region is intersected: Drammen ∩ Lier is empty -> the goal can count no
+    # one there and is left out, with a typed note (no 0 with an "on track: no").
+    lier = progress(cli_json, 2022, "Lier")
+    assert "id-yearly-300" not in [g["id"] for g in lier["goals"]]
+    assert lier["not_applicable"] == [
+        {"id": "id-yearly-300", "goal_region": "Drammen", "region": "Lier"}
+    ]
 
 
 # ----------------------------------------------------------------------------- 6. region
@@ -358,17 +362,23 @@ def test_drammensregionen_codes_and_intersection_with_other_region(cli, cli_json
     )
     assert goal(cli_json, 2020, "id-2016-2020")["actual"] == 12
     assert goal(cli_json, 2020, "id-2016-2020", region="Drammensregionen")["actual"] == 12
-    # The goal is still listed for --region Mjøsa, counting Drammensregionen ∩ Mjøsa = 0
-    # (the Ringsaker and Hamar people are Mjøsa's, but not the goal's region).
-    assert goal(cli_json, 2020, "id-2016-2020", region="Mjøsa")["actual"] == 0
+    # Drammensregionen ∩ Mjøsa is empty (the Ringsaker and Hamar people are Mjøsa's, but
+    # not the goal's region): the goal is left out for --region Mjøsa, not listed with 0.
+    mjosa = progress(cli_json, 2020, "Mjøsa")
+    assert mjosa["goals"] == [] and [n["id"] for n in mjosa["not_applicable"]] == ["id-2016-2020"]
     # Drammensregionen ∩ Lier: the three Lier codes.
     assert goal(cli_json, 2020, "id-2016-2020", region="Lier")["actual"] == 3
 
 
-def test_only_drammen_people_and_region_mjosa_lists_zero(cli, cli_json, tmp_path):
+def test_only_drammen_people_and_region_mjosa_leaves_the_goal_out(cli, cli_json, tmp_path):
     load(cli, tmp_path, [person("P1", "0602")], [placement("P1", "2017-01-05")])
-    g = goal(cli_json, 2019, "id-2016-2020", region="Mjøsa")
-    assert (g["actual"], g["in_year"]) == (0, 0)
+    data = progress(cli_json, 2019, "Mjøsa")
+    assert data["goals"] == []
+    assert data["not_applicable"] == [
+        {"id": "id-2016-2020", "goal_region": "Drammensregionen", "region": "Mjøsa"}
+    ]
+    # The whole project counts P1 (2017): the goal applies there.
+    assert goal(cli_json, 2019, "id-2016-2020")["actual"] == 1
 
 
 def test_participant_record_municipality_decides_region(cli, cli_json, tmp_path):

@@ -280,6 +280,20 @@ class MergerNote:
 
 
 @dataclass(frozen=True)
+class GoalNotApplicable:
+    """A goal left out of an output: it counts only `goal_region`, which does not overlap
+    the region asked for (`region`) over the goal's window, so it can count no one there."""
+
+    goal_id: str
+    goal_region: str
+    region: str
+
+    def fields(self) -> dict[str, object]:
+        """The typed fields for JSON (`not_applicable`)."""
+        return {"id": self.goal_id, "goal_region": self.goal_region, "region": self.region}
+
+
+@dataclass(frozen=True)
 class QuarterLabel:
     """A `--by quarter` row: year and quarter (1-4)."""
 

@@ -376,6 +376,23 @@ class Region:
     def contains(self, code: str | None, on: date) -> bool:
         return self.member_for(code, on) is not None
 
+    def within(self, other: Region) -> bool:
+        """Whether every code this region counts is one `other` counts too (Lier within
+        Drammensregionen; not Drammensregionen within Drammen)."""
+        mine = {code for m in self.members for code in m.codes}
+        return mine <= {code for m in other.members for code in m.codes}
+
+    def overlaps(self, other: Region, start: date, end: date) -> bool:
+        """Whether a record could count for both regions on some day from `start` to
+        `end`: a code that a member of each counts, with both members active then."""
+        for mine in self.members:
+            for theirs in other.members:
+                first = max(d for d in (start, mine.start, theirs.start) if d is not None)
+                last = min(d for d in (end, mine.end, theirs.end) if d is not None)
+                if first <= last and mine.codes & theirs.codes:
+                    return True
+        return False
+
 
 @dataclass(frozen=True)
 class MemberSpec:

@@ -171,6 +171,7 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
         "suppressed_below": report.suppressed_below,
         "notes": notes_json(report.provenance.notes),
         "merger_notes": merger_notes_json(report.provenance.notes),
+        "not_applicable": [n.fields() for n in report.not_applicable],
         "provenance": provenance_json(report.provenance),
     }
 
@@ -725,6 +726,8 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
             )
         )
         parts.append("")
+    for item in report.not_applicable:
+        parts += [f"- {fmt.not_applicable(item)}", ""]
     parts.append(f"## {fmt.t('intro_title', year=report.year)}")
     parts.append("")
     parts.append(
@@ -842,7 +845,7 @@ def suppression_note(n: int | None, fmt: Fmt) -> str:
 
 def report_markdown(report: RegionReport, fmt: Fmt) -> str:
     region = report.region.name if report.region else fmt.t("whole_project")
-    title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
+    title = fmt.report_title(region, report.from_year, report.to_year)
     marks: set[str] = set()
     parts = [
         f"# {title}",
@@ -878,7 +881,7 @@ def _md_people(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str
 def explain_markdown(explanation: Explanation, fmt: Fmt) -> str:
     """`intd explain` in Markdown: who was counted, who was not and why, the provenance."""
     asked = explanation.region.name if explanation.region else None
-    region = fmt.counted_region(asked, explanation.goal_region)
+    region = fmt.counted_region(asked, explanation.goal_region, explanation.within_goal_region)
     parts = [
         f"# {explanation.goal.id} · {explanation.year} · {region}",
         "",

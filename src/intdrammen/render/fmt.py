@@ -18,6 +18,7 @@ from fractions import Fraction
 from intdrammen.models import (
     ExplainDetail,
     Goal,
+    GoalNotApplicable,
     MergerNote,
     PartLabel,
     QuarterLabel,
@@ -185,9 +186,24 @@ class Fmt:
         clock = self.t("time", hour=moment.hour, minute=moment.minute)
         return self.t("datetime_short", date=self.day(moment.date()), time=clock)
 
-    def counted_region(self, asked: str | None, goal_region: str | None) -> str:
+    def report_title(self, region: str, first: int, last: int) -> str:
+        """A report's title: its region and years ("2019" for one year, "2019–2023")."""
+        if first == last:
+            return self.t("report_title_year", region=region, year=first)
+        return self.t("report_title", region=region, first=first, last=last)
+
+    def not_applicable(self, item: GoalNotApplicable) -> str:
+        """A goal left out because its own region does not overlap the region asked for."""
+        return self.t(
+            "not_applicable", goal=item.goal_id, goal_region=item.goal_region, region=item.region
+        )
+
+    def counted_region(
+        self, asked: str | None, goal_region: str | None, within: bool = False
+    ) -> str:
         """Whom a goal's figures count: the region asked for (--region), within the
-        goal's own region (goals.toml `region`) when it has one; "whole project" only
+        goal's own region (goals.toml `region`) when it has one (`within`: the asked
+        region lies inside it; else as far as the two overlap); "whole project" only
         when neither restricts."""
         if goal_region is None or (
             asked is not None and asked.casefold() == goal_region.casefold()
@@ -195,7 +211,8 @@ class Fmt:
             return asked or self.t("whole_project")
         if asked is None:
             return self.t("goal_region_only", region=goal_region)
-        return self.t("region_within_goal", region=asked, goal_region=goal_region)
+        key = "region_within_goal" if within else "region_overlaps_goal"
+        return self.t(key, region=asked, goal_region=goal_region)
 
     def count(self, value: int | None) -> str:
         if value is None:

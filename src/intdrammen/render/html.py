@@ -166,7 +166,7 @@ def _figure(chart: str) -> str:
 def document_html(doc: Document, fmt: Fmt) -> str:
     report = doc.report
     region = report.region.name if report.region else fmt.t("whole_project")
-    title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
+    title = fmt.report_title(region, report.from_year, report.to_year)
     cards = [_goal_card(g, fmt) for g in doc.goals]
     cards += [_intro_card(i, fmt) for i in doc.progress.intro]
     parts = [
@@ -175,6 +175,7 @@ def document_html(doc: Document, fmt: Fmt) -> str:
         f"{escape(fmt.t('data_as_of'))} {_stamp(doc.progress.provenance.data_as_of, fmt)}</p>",
         f"<h2>{escape(fmt.t('headlines'))}</h2>",
         f'<div class="cards">{"".join(cards)}</div>',
+        *(f'<p class="empty">{escape(fmt.not_applicable(n))}</p>' for n in doc.not_applicable),
     ]
     for series in doc.series:
         parts.append(f"<h2>{escape(fmt.title(series.goal))}</h2>")
@@ -280,6 +281,7 @@ def progress_html(report: ProgressReport, fmt: Fmt) -> str:
         f"{_stamp(report.provenance.data_as_of, fmt)}</p>",
         f"<h2>{escape(fmt.t('headlines'))}</h2>",
         f'<div class="cards">{"".join(cards)}</div>',
+        *(f'<p class="empty">{escape(fmt.not_applicable(n))}</p>' for n in report.not_applicable),
         f"<h2>{escape(fmt.t('intro_title', year=report.year))}</h2>",
         _plain_table(
             [fmt.t(k) for k in ("measure", "ended", "work_or_education", "rate", "target", "met")]
@@ -306,7 +308,7 @@ def progress_html(report: ProgressReport, fmt: Fmt) -> str:
 def explain_html(explanation: Explanation, fmt: Fmt) -> str:
     """`intd explain` as a page: who was counted, who was not and why, the provenance."""
     asked = explanation.region.name if explanation.region else None
-    region = fmt.counted_region(asked, explanation.goal_region)
+    region = fmt.counted_region(asked, explanation.goal_region, explanation.within_goal_region)
     title = f"{explanation.goal.id} · {explanation.year} · {region}"
     counted = [
         [

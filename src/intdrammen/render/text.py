@@ -126,6 +126,7 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
                     else "."
                 )
                 parts.append(Words(running + end, style="cyan"))
+    parts += [Words(f"• {fmt.not_applicable(n)}", style="yellow") for n in report.not_applicable]
     intro = Table(
         title=fmt.t("intro_title", year=report.year),
         title_justify="left",
@@ -231,7 +232,7 @@ def _note(n: int | None, fmt: Fmt) -> list[RenderableType]:
 
 def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
     region = report.region.name if report.region else fmt.t("whole_project")
-    title = fmt.t("report_title", region=region, first=report.from_year, last=report.to_year)
+    title = fmt.report_title(region, report.from_year, report.to_year)
     parts: list[RenderableType] = [
         Words(title, style="bold"),
         _row_table(fmt.t("per_year"), "year", report.years, fmt),
@@ -291,7 +292,7 @@ def explain_text(explanation: Explanation, fmt: Fmt) -> RenderableType:
             )
         )
     asked = explanation.region.name if explanation.region else None
-    region = fmt.counted_region(asked, explanation.goal_region)
+    region = fmt.counted_region(asked, explanation.goal_region, explanation.within_goal_region)
     head = Words(f"{explanation.goal.id} · {explanation.year} · {region}", style="bold")
     # A table with nobody in it is its title alone ("Not counted: 0"), never an empty box.
     tables = [

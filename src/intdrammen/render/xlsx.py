@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from intdrammen.models import Provenance
+from intdrammen.models import GoalNotApplicable, Provenance
 from intdrammen.render.data import (
     breakdown_columns,
     legend,
@@ -230,6 +230,7 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
     if UNDEFINED in sheets.marks:
         lines.append((UNDEFINED, fmt.t("legend_not_applicable")))
     lines += _provenance_lines(doc.report.provenance, fmt)
+    lines += [(fmt.t("notes"), fmt.not_applicable(n)) for n in doc.not_applicable]
     _term_sheet(sheets, sheet, fmt.t("definitions"), lines)
 
 
@@ -265,14 +266,16 @@ def _source_sheet(
     legend: Sequence[str],
     fmt: Fmt,
     about: Sequence[tuple[str, str]] = (),
+    left_out: Sequence[GoalNotApplicable] = (),
 ) -> None:
     """The last sheet of a progress or explain workbook: what it is `about` (term, text),
-    what the markers mean, and where the figures come from."""
+    what the markers mean, where the figures come from, and the goals left out."""
     sheet = sheets.sheet(fmt.t("source_sheet"))
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 1, 100)
     lines: list[tuple[str, str]] = [*about, *((line[:3].strip("'= "), line) for line in legend)]
     lines += _provenance_lines(provenance, fmt)
+    lines += [(fmt.t("notes"), fmt.not_applicable(n)) for n in left_out]
     _term_sheet(sheets, sheet, fmt.t("source_title"), lines)
 
 
@@ -359,7 +362,11 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
             ["text", *("rate" if c == "intro_rate" else "count" for c in columns)],
         )
     _source_sheet(
-        sheets, report.provenance, legend(sheets.marks, report.suppressed_below, fmt), fmt
+        sheets,
+        report.provenance,
+        legend(sheets.marks, report.suppressed_below, fmt),
+        fmt,
+        left_out=report.not_applicable,
     )
     sheets.book.close()
 

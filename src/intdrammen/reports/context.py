@@ -13,9 +13,11 @@ from intdrammen.config import GoalConfig
 from intdrammen.metrics import Cohort, Membership
 from intdrammen.models import (
     Goal,
+    GoalNotApplicable,
     MergerKind,
     MergerNote,
     Provenance,
+    Window,
 )
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionConfig, resolve_region
 from intdrammen.store import Store
@@ -66,7 +68,8 @@ def _member(*regions: Region | None) -> Membership:
 
 def _recording(member: Membership) -> tuple[Membership, set[str]]:
     """`member`, and the set it fills with the municipality code of every record it is
-    asked about: the codes an output considered (counted or not), for `_notes`."""
+    asked about: for an output that lists every record it asks about (explain lists the
+    people outside the region too), the codes of its records, for `_notes`."""
     considered: set[str] = set()
 
     def recording(code: str | None, day: date) -> bool:
@@ -77,20 +80,24 @@ def _recording(member: Membership) -> tuple[Membership, set[str]]:
     return recording, considered
 
 
+def codes_of(records: Iterable[str | None]) -> set[str]:
+    """The municipality codes of the records an output counts (None: no code)."""
+    return {code for code in records if code is not None}
+
+
 def _notes(
     considered: Iterable[str],
     shown: Iterable[str],
     *regions: Region | None,
     history: MunicipalityHistory | None = None,
 ) -> tuple[MergerNote, ...]:
-    """The merger notes of `regions` that explain something in an output whose records
-    carry the codes `considered` and whose rows show the codes `shown`
-    (MergerNote.explains), each once, in the order of the regions' configuration.
-
-    With `history` (an output not restricted to a region: the whole project), also a
-    `counted` note for every considered code of a municipality that merged into another
-    (a 2019 record coded 0625 is counted under today's Drammen, and the note says so)
-    that no region note already explains, in code order."""
+    """The merger notes that explain something in an output whose records (those it
+    counts or lists) carry the codes `considered` and whose rows show the codes `shown`:
+    the notes of `regions` that do (MergerNote.explains), each once, in the order of the
+    regions' configuration; then, with `history`, a `counted` note for every considered
+    code of a municipality that merged into another (a 2019 record coded 0625 is counted
+    under today's Drammen, and the note says so) that no region note already explains,
+    in code order. Region outputs and whole-project outputs alike."""
     used, rows = frozenset(considered), frozenset(shown)
     seen: list[MergerNote] = []
     for region in regions:
@@ -100,6 +107,8 @@ def _notes(
     if history is not None:
         explained = {code for note in seen for code in (note.old_code, *note.old_codes)}
         for code in sorted(used - explained):
+            if not history.is_known(code):
+                continue
             merger, here = history.merger(code), history.current_municipality(code)
             if merger is None or here is None:
                 continue
@@ -116,6 +125,17 @@ def _notes(
             )
             explained |= history.absorbed_codes(code)
     return tuple(seen)
+
+
+def not_applicable(
+    ctx: Context, goal: Goal, region: Region | None, window: Window
+) -> GoalNotApplicable | None:
+    """The goal as not applicable to `region` when its own region does not overlap it
+    over `window` (no record could count for both), else None."""
+    own = ctx.region(goal.region)
+    if own is None or region is None or own.overlaps(region, window.start, window.end):
+        return None
+    return GoalNotApplicable(goal.id, own.name, region.name)
 
 
 def shown_codes(region: Region | None) -> set[str]:

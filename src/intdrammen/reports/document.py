@@ -12,11 +12,12 @@ from intdrammen.config import load_national
 from intdrammen.models import (
     Goal,
     GoalKind,
+    GoalNotApplicable,
     NationalFigure,
     Window,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member
+from intdrammen.reports.context import Context, _member, not_applicable
 from intdrammen.reports.progress import (
     GoalProgress,
     ProgressReport,
@@ -66,6 +67,8 @@ class Document:
     cohorts: tuple[CohortRate, ...]
     direct_target: Fraction | None
     withheld: tuple[Goal, ...] = ()  # goals whose charts are left out to protect small counts
+    # Goals left out: their own region does not overlap the report's region.
+    not_applicable: tuple[GoalNotApplicable, ...] = ()
 
 
 def _month_ends(start: date, end: date) -> list[date]:
@@ -116,12 +119,18 @@ def document(
     progress_value = progress(ctx, report.to_year, region_query)
     goals = []
     series = []
+    left_out: list[GoalNotApplicable] = []
     for goal in ctx.goals.goals:
         if goal.kind is not GoalKind.PERSONS_INTO_WORK or goal.start is None:
             continue
         # A window that ended before the report's last year shows its final result.
         year = min(report.to_year, goal.end.year if goal.end else report.to_year)
         if year < max(report.from_year, goal.start.year):
+            continue
+        window = goal.window_for(year)
+        missing = None if window is None else not_applicable(ctx, goal, report.region, window)
+        if missing is not None:
+            left_out.append(missing)
             continue
         result = goal_progress(ctx, goal, year, report.region)
         line = goal_series(ctx, goal, year, report.region)
@@ -146,6 +155,7 @@ def document(
         tuple(series),
         cohorts,
         direct.target if direct else None,
+        not_applicable=tuple(left_out),
     )
 
 

@@ -17,7 +17,15 @@ from intdrammen.models import (
     Provenance,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member, _notes, _recording, cohort_for
+from intdrammen.reports.context import (
+    Context,
+    _member,
+    _notes,
+    _recording,
+    codes_of,
+    cohort_for,
+    not_applicable,
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,8 @@ class Explanation:
     counted: tuple[Counted, ...]
     excluded: tuple[Excluded, ...]
     provenance: Provenance
+    # The region asked for lies within the goal's own region (else they only overlap).
+    within_goal_region: bool = False
 
     @property
     def goal_region(self) -> str | None:
@@ -85,10 +95,16 @@ def explain(ctx: Context, goal_id: str, year: int, region_query: str | None) -> 
                 (),
                 region,
                 ctx.region(goal.region),
-                history=None if region else ctx.history,
+                history=ctx.history,
             )
         ),
+        within_goal_region=_within(ctx, goal, region),
     )
+
+
+def _within(ctx: Context, goal: Goal, region: Region | None) -> bool:
+    own = ctx.region(goal.region)
+    return own is not None and region is not None and region.within(own)
 
 
 def _explain_work(
@@ -97,6 +113,13 @@ def _explain_work(
     window = goal.window_for(year)
     if window is None:
         raise UnknownName(f"Goal {goal.id} has no window in {year}.")
+    missing = not_applicable(ctx, goal, region, window)
+    if missing is not None:
+        raise UnknownName(
+            f"Goal {goal.id} counts only {missing.goal_region}, which does not overlap "
+            f"{missing.region}: it counts no one there. Leave out --region, or ask for a "
+            f"region in {missing.goal_region}."
+        )
     up_to = metrics.progress_date(window, year)
     member, seen = _recording(_member(ctx.region(goal.region), region))
     activities = ctx.store.activities(types=None)
@@ -167,9 +190,10 @@ def _why_not(
 def _explain_intro(
     ctx: Context, goal: Goal, year: int, region: Region | None, considered: set[str]
 ) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:
-    member, seen = _recording(_member(region))
-    cohort = cohort_for(ctx, goal, year, member, sources=True)
-    considered |= seen
+    cohort = cohort_for(ctx, goal, year, _member(region), sources=True)
+    # The people it lists: the cohort's members and those excluded from it.
+    considered |= codes_of(m.record.municipality for m in cohort.members)
+    considered |= codes_of(record.municipality for record, _why in cohort.excluded)
     direct = goal.kind is GoalKind.INTRO_DIRECT
     counted: list[Counted] = []
     excluded: list[Excluded] = []

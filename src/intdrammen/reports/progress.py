@@ -13,13 +13,21 @@ from intdrammen.metrics import Cohort
 from intdrammen.models import (
     Goal,
     GoalKind,
+    GoalNotApplicable,
     JobStart,
     NationalFigure,
     Provenance,
     Window,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member, _notes, _recording, cohort_for, shown_codes
+from intdrammen.reports.context import (
+    Context,
+    _member,
+    _notes,
+    codes_of,
+    cohort_for,
+    not_applicable,
+)
 from intdrammen.reports.tables import (
     Breakdown,
     Facts,
@@ -101,6 +109,8 @@ class ProgressReport:
     # goal id -> its counts split by a dimension (--by)
     breakdowns: tuple[tuple[str, Breakdown], ...] = ()
     suppressed_below: int | None = None
+    # Goals left out: their own region does not overlap the region asked for.
+    not_applicable: tuple[GoalNotApplicable, ...] = ()
 
 
 def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
@@ -147,7 +157,7 @@ def goal_progress(
 ) -> GoalProgress | None:
     """A persons-into-work goal for `year`, or None when its window does not overlap Y
     (`facts`: each counted job carries what a breakdown splits by; `considered` gets the
-    municipality code of every job looked at)."""
+    municipality code of every job counted)."""
     window = goal.window_for(year)
     if window is None:
         return None
@@ -156,10 +166,10 @@ def goal_progress(
     # jobs after it cannot change who is counted or when: they are not read.
     jobs = ctx.store.first_job_starts(window.start, up_to, facts=facts)
     first = metrics.first_job_in_window(jobs, window)
-    member, seen = _recording(_member(ctx.region(goal.region), region))
+    member = _member(ctx.region(goal.region), region)
     counted = metrics.persons_into_work(first, up_to=up_to, member=member)
     if considered is not None:
-        considered |= seen
+        considered |= codes_of(job.municipality for job in counted)
     expected = metrics.expected_to_date(goal.target, window, year)
     as_of = ctx.data_as_of()
     running = as_of is not None and window.start <= as_of < up_to
@@ -216,40 +226,49 @@ def progress(
     goals = []
     intro = []
     breakdowns: list[tuple[str, Breakdown]] = []
+    left_out: list[GoalNotApplicable] = []
     label = labeller(ctx, region, by) if by else None
     cohorts: dict[tuple[int, tuple[int, str]], Cohort] = {}
-    member, considered = _recording(_member(region))
+    member = _member(region)
+    considered: set[str] = set()
     for goal in ctx.goals.goals:
         if goal.kind is GoalKind.PERSONS_INTO_WORK:
+            window = goal.window_for(year)
+            missing = None if window is None else not_applicable(ctx, goal, region, window)
+            if missing is not None:
+                left_out.append(missing)
+                continue
             result = goal_progress(
                 ctx, goal, year, region, facts=needs_facts(by), considered=considered
             )
             if result is not None:
                 goals.append(result)
-                if label is not None and by is not None:
-                    breakdowns.append((goal.id, _split_jobs(by, label, result.counted)))
+                if by is not None:
+                    # One name for one row: a goal that counts only its own region
+                    # labels its rows as that region's report does.
+                    own = ctx.region(goal.region) or region
+                    split = labeller(ctx, own, by)
+                    breakdowns.append((goal.id, _split_jobs(by, split, result.counted)))
             continue
         key = (goal.days_after, f"{goal.measured_on}")
         cohort = cohorts.get((year, key))
         if cohort is None:
             cohort = cohorts[(year, key)] = cohort_for(ctx, goal, year, member)
+            considered |= codes_of(m.record.municipality for m in cohort.members)
         intro.append(intro_progress(ctx, goal, year, cohort))
         if label is not None and by is not None and intro[-1].available:
             direct = goal.kind is GoalKind.INTRO_DIRECT
             breakdowns.append((goal.id, _split_cohort(by, label, cohort, direct)))
     goal_regions = [ctx.region(g.goal.region) for g in goals]
-    shown = shown_codes(region) if by == "municipality" else set()
+    # A progress breakdown shows only rows that count someone: no row without a record.
     return ProgressReport(
         year,
         region,
         tuple(goals),
         tuple(intro),
-        ctx.provenance(
-            _notes(
-                considered, shown, region, *goal_regions, history=None if region else ctx.history
-            )
-        ),
+        ctx.provenance(_notes(considered, (), region, *goal_regions, history=ctx.history)),
         tuple(breakdowns),
+        not_applicable=tuple(left_out),
     )
 
 

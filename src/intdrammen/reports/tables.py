@@ -25,7 +25,7 @@ from intdrammen.reports.context import (
     Context,
     _member,
     _notes,
-    _recording,
+    codes_of,
     cohorts_for,
     shown_codes,
 )
@@ -259,8 +259,14 @@ def region_report(
         raise UnknownName("The database holds no placements or programme ends to report on.")
     first, last = from_year or span[0], to_year or span[1]
     if first > last:
+        # Name what the user gave: a missing --from/--to is the data's first/last year.
+        if to_year is None:
+            raise UnknownName(f"--from {first} is after the last year with data, {last}.")
+        if from_year is None:
+            raise UnknownName(f"--to {last} is before the first year with data, {first}.")
         raise UnknownName(f"--from {first} is after --to {last}.")
-    member, considered = _recording(_member(region))
+    member = _member(region)
+    considered: set[str] = set()
     period = Window(date(first, 1, 1), date(last, 12, 31))
     starts = list(
         ctx.store.first_job_starts(period.start, period.end, by_year=True, facts=needs_facts(by))
@@ -276,8 +282,11 @@ def region_report(
     for cohort in cohorts:
         window = Window(date(cohort.year, 1, 1), date(cohort.year, 12, 31))
         in_year = metrics.first_job_in_window(starts_in.get(cohort.year, ()), window)
-        into_work = len(metrics.persons_into_work(in_year, up_to=window.end, member=member))
+        year_jobs = metrics.persons_into_work(in_year, up_to=window.end, member=member)
+        into_work = len(year_jobs)
         if into_work or cohort.ended:
+            considered |= codes_of(job.municipality for job in year_jobs)
+            considered |= codes_of(m.record.municipality for m in cohort.members)
             years.append(
                 Row(str(cohort.year), into_work, cohort.ended, cohort.direct_work_or_education)
             )
@@ -290,6 +299,7 @@ def region_report(
         last = last if to_year else max(counted_years)
         cohorts = [c for c in cohorts if first <= c.year <= last]
     first_jobs = first_member_jobs(starts, member)
+    considered |= codes_of(job.municipality for job in first_jobs)
     order: list[Label] = [m.merged or m.label for m in region.members] if region else []
     rows = _rows_by(labeller(ctx, region, "municipality"), first_jobs, cohorts, order)
     codes = (
@@ -321,7 +331,7 @@ def region_report(
                 considered,
                 shown_codes(region),
                 region,
-                history=None if region else ctx.history,
+                history=ctx.history,
             )
         ),
         breakdown,

@@ -9,8 +9,11 @@ TABLE: dict[str, str] = {
     # Labels and headings (Fmt.t)
     "progress_title": "Progress {year}",
     "report_title": "Report {region}, {first}–{last}",
+    "report_title_year": "Report {region}, {year}",
     "goal_region_only": "{region} (the goal's region)",
     "region_within_goal": "{region}, within the goal's region {goal_region}",
+    "region_overlaps_goal": "{region}, as far as it overlaps the goal's region {goal_region}",
+    "not_applicable": "{goal} counts only {goal_region}, which does not overlap {region}: left out.",
     "whole_project": "whole project",
     "goal": "Goal",
     "window": "Window",

@@ -5,8 +5,11 @@ TABLE: dict[str, str] = {
     # Labels and headings (Fmt.t)
     "progress_title": "Måloppnåelse {year}",
     "report_title": "Rapport {region}, {first}–{last}",
+    "report_title_year": "Rapport {region}, {year}",
     "goal_region_only": "{region} (målets region)",
     "region_within_goal": "{region}, innenfor målets region {goal_region}",
+    "region_overlaps_goal": "{region}, så langt den overlapper målets region {goal_region}",
+    "not_applicable": "{goal} teller bare {goal_region}, som ikke overlapper {region}: utelatt.",
     "whole_project": "hele prosjektet",
     "goal": "Mål",
     "window": "Periode",

@@ -151,8 +151,9 @@ def test_fit_examples_breaks_only_example_lines_and_keeps_markup_escaped():
 @pytest.mark.skipif(shutil.which("sh") is None, reason="needs a POSIX shell")
 @pytest.mark.parametrize("columns", [40, 60])
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
-def test_a_shell_reads_each_shown_example_as_the_source_command(path, command, columns):
-    """Paste what the help shows into sh: the same words as the source's example."""
+def test_a_shell_reads_each_shown_example_as_the_source_command(path, command, columns, tmp_path):
+    """Paste what the help shows into sh: the same words as the source's example (an
+    example that redirects its output, `> file`, writes the words to that file)."""
     text = help_of(path, columns)
     lines = text.splitlines()
     shown: list[str] = []
@@ -168,8 +169,13 @@ def test_a_shell_reads_each_shown_example_as_the_source_command(path, command, c
     for example in sources:
         pasted = next(s for s in shown if CONTINUED.sub(" ", s).strip() == example)
         script = "printf '%s\\0' " + pasted.strip().removeprefix("intd ")
-        argv = subprocess.run(["sh", "-c", script], capture_output=True, check=True).stdout
-        assert argv.decode().split("\0")[:-1] == shlex.split(example)[1:], pasted
+        run = subprocess.run(["sh", "-c", script], capture_output=True, check=True, cwd=tmp_path)
+        words = shlex.split(example)[1:]
+        argv = run.stdout
+        if ">" in words:  # the shell sends the words to the file named after `>`
+            at = words.index(">")
+            argv, words = (tmp_path / words[at + 1]).read_bytes(), words[:at]
+        assert argv.decode().split("\0")[:-1] == words, pasted
 
 
 @pytest.mark.parametrize("columns", WIDTHS)

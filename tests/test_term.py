@@ -79,7 +79,10 @@ def run(
         env["TTY_COMPATIBLE"] = "1"  # tables of problems only on a terminal
     result = CliRunner().invoke(app, ["--db", str(world["db"]), *args], env=env)
     assert result.exit_code == code, result.output
-    return ANSI.sub("", result.stdout + result.stderr)
+    text = ANSI.sub("", result.stdout + result.stderr)
+    # A progress bar a slow run draws is overwritten on the terminal (`\r`): what
+    # stays on screen is what follows the last carriage return of a line.
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
 
 
 def tokens(text: str) -> set[str]:

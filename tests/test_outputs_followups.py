@@ -52,7 +52,16 @@ def test_a_hidden_goal_count_hides_its_projection_verdict_and_chart(tmp_path, cl
     cells = [c.strip() for c in goal_row.strip("|").split("|")]
     assert cells[3:5] == [":", ":"] and cells[-1] == ":"  # actual, in 2019, on track
     chart = cli(*args, "--chart").stdout
-    assert "too small to publish" in chart and "2018 " not in chart
+    assert "would give a hidden count back" in chart and "2018 " not in chart
+    # Whenever counts are hidden the chart is left out, also where this goal's total is
+    # shown: its yearly bars are differences of cumulative counts (Lier: 5 in 2019, and
+    # a bar per year would give any hidden in-year count back). Before the provenance.
+    lier_chart = cli("progress", "--year", "2019", "--region", "Lier", "--suppress", "3", "--chart")
+    out = lier_chart.stdout
+    assert "would give a hidden count back" in out and "actual / expected" not in out
+    assert out.index("would give a hidden count back") < out.index("Data as of")
+    full = cli("progress", "--year", "2019", "--region", "Lier", "--chart").stdout
+    assert "5 / 795" in full and full.index("5 / 795") < full.index("Data as of")
     # Lier's 5 are shown, and so is everything built on them.
     lier = cli_json("progress", "--year", "2019", "--region", "Lier", "--suppress", "3")
     assert lier["goals"][0]["actual"] == 5 and lier["goals"][0]["on_track"] is False

@@ -281,12 +281,9 @@ def progress(
         )
         return
     if chosen is Format.table:
-        from intdrammen.render.text import progress_chart, progress_text
+        from intdrammen.render.text import progress_text
 
-        shown = [progress_text(report, _fmt(lang))]
-        if chart:
-            shown.append(progress_chart(report, _fmt(lang)))
-        _show(shown, out)
+        _show([progress_text(report, _fmt(lang), chart=chart)], out)
         return
     from intdrammen.render import data
 

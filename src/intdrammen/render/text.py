@@ -68,7 +68,7 @@ def provenance_text(p: Provenance, fmt: Fmt) -> RenderableType:
     return Group(*lines)
 
 
-def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
+def progress_text(report: ProgressReport, fmt: Fmt, *, chart: bool = False) -> RenderableType:
     region = report.region.name if report.region else fmt.t("whole_project")
     parts: list[RenderableType] = []
     if not report.goals:  # the goals table carries the title: without it, a title line
@@ -176,6 +176,8 @@ def progress_text(report: ProgressReport, fmt: Fmt) -> RenderableType:
         title = f"{goal_id}: {fmt.by(breakdown.dimension)}"
         parts.append(breakdown_table(title, breakdown, fmt))
     parts += [Words(line, style="italic") for line in legend(marks, report.suppressed_below, fmt)]
+    if chart:
+        parts.append(progress_chart(report, fmt))
     parts.append(provenance_text(report.provenance, fmt))
     return Group(*parts)
 
@@ -482,8 +484,11 @@ def progress_chart(report: ProgressReport, fmt: Fmt, width: int = 40) -> Rendera
     """Cumulative persons into work per year against the expected pace, as bars."""
     parts: list[RenderableType] = []
     for g in report.goals:
-        if g.actual is None:  # suppressed: the yearly bars would give the count back
-            parts.append(Words(f"{fmt.title(g.goal)}: {fmt.t('chart_counts_hidden')}", style="dim"))
+        if report.suppressed_below is not None:
+            # A year's bar is the difference of two cumulative counts: with small counts
+            # hidden it would give a hidden in-year count back (the HTML report leaves
+            # its cumulative chart out too).
+            parts.append(Words(f"{fmt.title(g.goal)}: {fmt.t('chart_left_out')}", style="dim"))
             continue
         rows = g.by_year()
         scale = max([float(g.goal.target), *(count for _y, count, _e in rows)])

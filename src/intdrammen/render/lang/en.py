@@ -93,6 +93,7 @@ TABLE: dict[str, str] = {
     "legend_not_applicable": "'–' = does not apply, or no figure (a rate with no one ended, a measure not yet measurable, no national figure).",
     "status": "Status",
     "source_sheet": "Source",
+    "chart_left_out": "chart left out: with small counts hidden (--suppress), its yearly bars would give a hidden count back.",
     "chart_counts_hidden": "Chart left out of this shared file: every count it would show is too small to publish (use --no-suppress for an internal copy).",
     "chart_nothing_counted": "No chart: nobody is counted in these years.",
     # `--by` dimensions (Fmt.dimension) and their fixed row values (Fmt.row_label)

@@ -89,6 +89,7 @@ TABLE: dict[str, str] = {
     "legend_not_applicable": "'–' = gjelder ikke, eller ingen tall (en andel der ingen avsluttet, et mål som ikke kan måles ennå, ingen nasjonale tall).",
     "status": "Status",
     "source_sheet": "Kilde",
+    "chart_left_out": "diagrammet er utelatt: med små tall skjult (--suppress) ville stolpene per år avsløre et skjult tall.",
     "chart_counts_hidden": "Diagrammet er utelatt fra denne delte filen: alle tallene det ville vise, er for små til å publiseres (bruk --no-suppress for en intern kopi).",
     "chart_nothing_counted": "Ikke noe diagram: ingen er telt i disse årene.",
     # `--by` dimensions (Fmt.dimension) and their fixed row values (Fmt.row_label)

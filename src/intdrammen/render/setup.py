@@ -1,4 +1,5 @@
-"""What `intd goals` and `intd regions` print. Formatting only."""
+"""What `intd goals`, `intd regions` and `intd columns` print, in `Fmt`'s language. Formatting
+only."""
 
 from __future__ import annotations
 

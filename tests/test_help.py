@@ -167,7 +167,18 @@ def test_same_options_read_the_same_across_commands():
     for name in ("--out", "--suppress", "--no-suppress", "--lang"):
         assert option_help(["progress"], name) == option_help(["report"], name)
     # The data commands take the figure commands' --lang, read the same.
-    for path in (["import"], ["imports"], ["undo"], ["check"]):
+    # So do the configuration listings and the demo.
+    for path in (
+        ["import"],
+        ["imports"],
+        ["undo"],
+        ["check"],
+        ["goals"],
+        ["regions"],
+        ["regions", "show"],
+        ["columns"],
+        ["demo"],
+    ):
         assert option_help(path, "--lang") == option_help(["progress"], "--lang"), path
         assert re.search(r"--lang\s+LANG\s", help_of(path, 200)), path
     lists = (["columns"], ["goals"], ["regions"], ["regions", "show"])

@@ -341,6 +341,7 @@ def columns(
     format: Annotated[
         ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
     ] = ListFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """List every accepted column name for every field (use them, or map yours with --map).
 
@@ -348,11 +349,12 @@ def columns(
       intd columns
       intd columns --format json
     """
-    from intdrammen.render.imports import columns_json, columns_text
+    from intdrammen.render.imports import columns_json
+    from intdrammen.render.setup import columns_text
 
     if format is ListFormat.json:
         from intdrammen.render.data import dumps
 
         typer.echo(dumps(columns_json()))
     else:
-        Console().print(columns_text())
+        Console().print(columns_text(_fmt(lang)))

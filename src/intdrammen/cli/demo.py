@@ -6,15 +6,20 @@ from __future__ import annotations
 import shlex
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.markup import escape
 from rich.panel import Panel
 from rich.rule import Rule
+from rich.text import Text
 
 from intdrammen.errors import IntdError
 
+if TYPE_CHECKING:
+    from intdrammen.render.fmt import Fmt
+
 SAMPLE_FILES = ("deltakere.xlsx", "plasseringer.csv")
+SAMPLE_PEOPLE = 1500  # participants in the sample (data/sample/deltakere.xlsx)
 
 
 class DemoKeepRefused(IntdError):
@@ -48,11 +53,12 @@ def check_keep(path: Path) -> None:
         )
 
 
-def run_demo(db: Path, console: Console, *, kept: bool) -> None:
+def run_demo(db: Path, console: Console, fmt: Fmt, *, kept: bool) -> None:
+    """The demo in `fmt`'s language: its panel, the import summary, progress, the report
+    and the commands to try next."""
     from intdrammen.config import load_goals
     from intdrammen.importers import ImportOptions, import_files
     from intdrammen.municipalities import MunicipalityHistory, load_regions
-    from intdrammen.render.fmt import Fmt, default_lang
     from intdrammen.render.imports import import_summary
     from intdrammen.render.text import progress_text, report_text
     from intdrammen.reports import Context, progress, region_report
@@ -61,51 +67,50 @@ def run_demo(db: Path, console: Console, *, kept: bool) -> None:
     sample = resources.files("intdrammen").joinpath("data", "sample")
     with resources.as_file(sample) as folder:
         files = [Path(folder) / name for name in SAMPLE_FILES]
+        where = fmt.t("demo.kept" if kept else "demo.throwaway", db=str(db))
+        listed = fmt.t("demo.files", files=fmt.t("list_separator").join(SAMPLE_FILES))
+        about = fmt.t("demo.about", people=fmt.count(SAMPLE_PEOPLE), goal=fmt.count(1000))
         console.print(
             Panel.fit(
-                "[bold]intd demo[/] – a synthetic sample: participants of the introduction "
-                "programme and their placements 2015–2023 in Drammensregionen, Asker and the "
-                "Mjøsa towns, with old and new municipality codes, Norwegian headers, a "
-                "Windows-1252 CSV and an Excel workbook with a title row. It is a small slice "
-                "(1500 people), so the 1000-person goal stays far off: look at how the figures "
-                "are built, not at their size.\n"
-                f"[dim]Files: {', '.join(SAMPLE_FILES)} · "
-                + (
-                    f"database kept as {escape(str(db))}, made with your key[/]"
-                    if kept
-                    else f"throw-away database and key: {escape(str(db))}[/]"
-                ),
+                Text.assemble(
+                    ("intd demo", "bold"), " – ", about, "\n", (f"{listed} · {where}", "dim")
+                )
             )
         )
         console.print(Rule("$ intd import " + " ".join(SAMPLE_FILES)))
         report = import_files(db, files, ImportOptions())
-        import_summary(report, db, console, console)
-    fmt = Fmt(default_lang())
+        import_summary(report, db, console, console, fmt)
     store = open_store(db)
     ctx = Context(store, load_goals(), load_regions(), MunicipalityHistory.load())
     console.print(Rule("$ intd progress --year 2019"))
     console.print(progress_text(progress(ctx, 2019, None), fmt))
     console.print(Rule("$ intd report --region Drammensregionen"))
     console.print(report_text(region_report(ctx, "Drammensregionen", None, None), fmt))
-    console.print(Rule("Try next"))
-    console.print(_next_steps(db, kept), markup=False)
+    console.print(Rule(fmt.t("demo.try_next")))
+    console.print(_next_steps(db, kept, fmt), markup=False)
     store.close()
 
 
-def _next_steps(db: Path, kept: bool) -> str:
+def _step(command: str, fmt: Fmt, key: str | None = None) -> str:
+    """A command to copy, with what it does (from the translation table) beside it."""
+    return f"  {command.ljust(40)}  {fmt.t(key)}" if key else f"  {command}"
+
+
+def _next_steps(db: Path, kept: bool, fmt: Fmt) -> str:
     """Commands to copy: with the kept database's own path, or how to keep one."""
+    steps: list[tuple[str, str | None]]
     if not kept:
-        return (
-            "  intd demo --keep demo.sqlite              keep the database to try more on it\n"
-            "  intd regions show Drammensregionen\n"
-            "  intd columns                              every column name intd accepts"
-        )
-    option = f"--db {shlex.quote(str(db))}"
-    return (
-        f"  intd {option} progress --year 2022 --region Drammen\n"
-        f"  intd {option} report --region Mjøsa --by municipality\n"
-        f"  intd {option} explain --goal id-2016-2020 --year 2019\n"
-        f"  intd {option} import your-test-file.csv\n"
-        "  intd regions show Drammensregionen\n"
-        "  intd columns                              every column name intd accepts"
-    )
+        steps = [("intd demo --keep demo.sqlite", "demo.next_keep")]
+    else:
+        option = f"--db {shlex.quote(str(db))}"
+        steps = [
+            (f"intd {option} progress --year 2022 --region Drammen", None),
+            (f"intd {option} report --region Mjøsa --by municipality", None),
+            (f"intd {option} explain --goal id-2016-2020 --year 2019", None),
+            (f"intd {option} import your-test-file.csv", None),
+        ]
+    steps += [
+        ("intd regions show Drammensregionen", None),
+        ("intd columns", "demo.next_columns"),
+    ]
+    return "\n".join(_step(command, fmt, key) for command, key in steps)

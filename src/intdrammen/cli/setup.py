@@ -11,7 +11,8 @@ import typer
 from rich.console import Console
 
 from intdrammen.cli.app import app, state
-from intdrammen.cli.data import LIST_FORMAT_HELP, ListFormat
+from intdrammen.cli.data import LIST_FORMAT_HELP, LangOption, ListFormat
+from intdrammen.cli.figures import _fmt
 
 regions_app = typer.Typer(
     no_args_is_help=False,
@@ -19,6 +20,7 @@ regions_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(regions_app, name="regions")
+LANG_KEY = "intd.lang"  # ctx.meta: the --lang given to `intd regions`, for `regions show`
 
 
 @app.command("goals")
@@ -27,6 +29,7 @@ def goals(
     format: Annotated[
         ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
     ] = ListFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """List the goals in force (shipped goals.toml merged with --goals / INTD_GOALS).
 
@@ -46,7 +49,7 @@ def goals(
 
         typer.echo(dumps(goals_json(config)))
     else:
-        Console().print(goals_text(config))
+        Console().print(goals_text(config, _fmt(lang)))
 
 
 @regions_app.callback()
@@ -55,6 +58,7 @@ def regions(
     format: Annotated[
         ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
     ] = ListFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """List the regions and their member municipalities; `regions show` details one.
 
@@ -66,6 +70,7 @@ def regions(
       intd regions
       intd regions show Drammensregionen
     """
+    ctx.meta[LANG_KEY] = lang  # `intd regions --lang nb show R` words `show` in it too
     if ctx.invoked_subcommand is not None:
         return
     from intdrammen.municipalities import MunicipalityHistory, build_region, load_regions
@@ -79,7 +84,7 @@ def regions(
 
         typer.echo(dumps(regions_json(built, config.version)))
     else:
-        Console().print(regions_text(built, config.version))
+        Console().print(regions_text(built, config.version, _fmt(lang)))
 
 
 @regions_app.command("show")
@@ -94,6 +99,7 @@ def regions_show(
     format: Annotated[
         ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
     ] = ListFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """A region's members with every municipality code that counts for them, per period.
 
@@ -111,7 +117,8 @@ def regions_show(
 
         typer.echo(dumps(region_detail_json(region, history)))
     else:
-        Console().print(region_detail_text(region, history))
+        lang = lang or ctx.meta.get(LANG_KEY)
+        Console().print(region_detail_text(region, history, _fmt(lang)))
 
 
 @app.command("demo")
@@ -124,6 +131,7 @@ def demo(
             "can import into it too.",
         ),
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Import the bundled synthetic sample and show what intd makes of it.
 
@@ -140,15 +148,16 @@ def demo(
     from intdrammen.cli.demo import check_keep, run_demo
 
     console = Console(highlight=False)
+    fmt = _fmt(lang)
     if keep is not None:
         check_keep(keep)
-        run_demo(keep, console, kept=True)
+        run_demo(keep, console, fmt, kept=True)
         return
     with tempfile.TemporaryDirectory(prefix="intd-demo-") as tmp:
         previous = os.environ.get("INTD_KEY_FILE")
         os.environ["INTD_KEY_FILE"] = str(Path(tmp) / "demo-key")  # a throw-away key
         try:
-            run_demo(Path(tmp) / "demo.sqlite", console, kept=False)
+            run_demo(Path(tmp) / "demo.sqlite", console, fmt, kept=False)
         finally:
             if previous is None:
                 os.environ.pop("INTD_KEY_FILE", None)

@@ -1,8 +1,10 @@
-"""What `intd goals` and `intd regions` print. Formatting only."""
+"""What `intd goals`, `intd regions` and `intd columns` print, in `Fmt`'s language. Formatting
+only."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -16,19 +18,31 @@ from intdrammen.render.fit import Words, fit
 from intdrammen.render.fmt import Fmt
 
 
-def _goal_window(goal: Goal) -> str:
+def _goal_window(goal: Goal, fmt: Fmt) -> str:
     if goal.kind is not GoalKind.PERSONS_INTO_WORK:
-        return "cohort of each year"
+        return fmt.t("setup.cohort_window")
     if goal.every_year:
-        end = f" to {goal.end.year}" if goal.end else ", no end"
-        return f"each calendar year from {goal.start.year if goal.start else '?'}{end}"
-    return f"{goal.start} – {goal.end}"
+        start = goal.start.year if goal.start else "?"
+        if goal.end:
+            return fmt.t("setup.every_year_to", start=start, end=goal.end.year)
+        return fmt.t("setup.every_year_open", start=start)
+    return f"{fmt.day(goal.start) or '?'} – {fmt.day(goal.end) or '?'}"
 
 
-def _target(goal: Goal) -> str:
+def _decimals(value: Fraction) -> int:
+    """As many decimals as the target has (up to 3): 1000, 55 %, 55.5 %."""
+    for decimals in range(3):
+        if (value * 10**decimals).denominator == 1:
+            return decimals
+    return 3
+
+
+def _target(goal: Goal, fmt: Fmt) -> str:
+    target = Fraction(goal.target)
     if goal.kind is GoalKind.PERSONS_INTO_WORK:
-        return f"{float(goal.target):g}" + (" a year" if goal.every_year else "")
-    return f"{float(goal.target) * 100:g} %"
+        text = fmt.number(target, _decimals(target))
+        return fmt.t("setup.per_year", target=text) if goal.every_year else text
+    return fmt.percent(target, _decimals(target * 100))
 
 
 def goals_json(config: GoalConfig) -> dict[str, Any]:
@@ -54,14 +68,16 @@ def goals_json(config: GoalConfig) -> dict[str, Any]:
     }
 
 
-def goals_text(config: GoalConfig) -> RenderableType:
-    table = Table(title=f"Goals ({config.version})", title_justify="left", title_style="bold")
-    for name in ("Id", "Goal", "Window", "Target", "Counts people of"):
-        table.add_column(name, overflow="fold")
+def goals_text(config: GoalConfig, fmt: Fmt) -> RenderableType:
+    title = fmt.t("setup.goals_title", version=config.version)
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for key in ("setup.id", "goal", "window", "target", "setup.counts_people_of"):
+        table.add_column(fmt.t(key), overflow="fold")
     for g in config.goals:
-        people = g.region or "the region asked for, else all"
-        table.add_row(g.id, g.title, _goal_window(g), _target(g), people)
-    return Group(fit(table), Words("From: " + ", ".join(config.sources), style="dim"))
+        people = g.region or fmt.t("setup.any_region")
+        table.add_row(g.id, fmt.title(g), _goal_window(g, fmt), _target(g, fmt), people)
+    sources = fmt.t("setup.sources", sources=fmt.t("list_separator").join(config.sources))
+    return Group(fit(table), Words(sources, style="dim"))
 
 
 def _member_json(m: RegionMember, history: MunicipalityHistory) -> dict[str, Any]:
@@ -92,18 +108,20 @@ def regions_json(regions: Sequence[Region], version: str) -> dict[str, Any]:
     }
 
 
-def regions_text(regions: Sequence[Region], version: str) -> RenderableType:
-    table = Table(title=f"Regions ({version})", title_justify="left", title_style="bold")
-    for name in ("Region", "Members", "Possible members (not counted)", "About"):
-        table.add_column(name, overflow="fold")
+def regions_text(regions: Sequence[Region], version: str, fmt: Fmt) -> RenderableType:
+    title = fmt.t("setup.regions_title", version=version)
+    table = Table(title=title, title_justify="left", title_style="bold")
+    for key in ("region", "setup.members", "setup.candidates", "setup.about"):
+        table.add_column(fmt.t(key), overflow="fold")
+    sep = fmt.t("list_separator")
     for r in regions:
         table.add_row(
             r.name,
-            ", ".join(m.label for m in r.members),
-            ", ".join(m.label for m in r.candidates) or "–",
+            sep.join(m.label for m in r.members),
+            sep.join(m.label for m in r.candidates) or "–",
             r.description,
         )
-    note = Words("Every municipality is a region too: --region Lier, --region 0625.", style="dim")
+    note = Words(fmt.t("setup.every_municipality"), style="dim")
     return Group(fit(table), note)
 
 
@@ -118,24 +136,34 @@ def region_detail_json(region: Region, history: MunicipalityHistory) -> dict[str
     }
 
 
-def region_detail_text(region: Region, history: MunicipalityHistory) -> RenderableType:
+def _period(member: RegionMember, fmt: Fmt) -> str:
+    start, end = fmt.day(member.start), fmt.day(member.end)
+    if start and end:
+        return f"{start} – {end}"
+    if start:
+        return fmt.t("setup.period_from", start=start)
+    if end:
+        return fmt.t("setup.period_until", end=end)
+    return fmt.t("setup.always")
+
+
+def region_detail_text(region: Region, history: MunicipalityHistory, fmt: Fmt) -> RenderableType:
     table = Table(title=region.name, title_justify="left", title_style="bold", show_lines=True)
-    for name in ("Member (row)", "Member from–to", "Codes that count", "Today"):
-        table.add_column(name, overflow="fold")
+    for key in ("setup.member_row", "setup.member_period", "setup.codes", "setup.today"):
+        table.add_column(fmt.t(key), overflow="fold")
     for m in (*region.members, *region.candidates):
-        period = f"{m.start or 'always'} – {m.end or ''}".strip(" –")
         codes = "\n".join(
-            f"{c} {history.name(c)}{_valid(history, c)}"
+            f"{c} {history.name(c)}{_valid(history, c, fmt)}"
             for c in sorted(m.codes, key=lambda c: (_first_year(history, c), c))
         )
         today = m.current_code or ""
         if m.merged_into:
-            today = f"part of {m.merged_into} {m.current_code or ''}"
+            today = fmt.t("setup.part_of", name=m.merged_into, code=m.current_code or "").strip()
         label = Text(m.label)
         if m in region.candidates:
-            label.append(" (possible member, not counted)", style="dim")
-        table.add_row(label, period, codes, today)
-    notes = [Words(f"• {Fmt('en').note(n)}", style="yellow") for n in region.notes]
+            label.append(" " + fmt.t("setup.candidate"), style="dim")
+        table.add_row(label, _period(m, fmt), codes, today)
+    notes = [Words(f"• {fmt.note(n)}", style="yellow") for n in region.notes]
     return Group(fit(table), *notes)
 
 
@@ -144,11 +172,30 @@ def _first_year(history: MunicipalityHistory, code: str) -> int:
     return years[0] if years else 0
 
 
-def _valid(history: MunicipalityHistory, code: str) -> str:
+def _valid(history: MunicipalityHistory, code: str, fmt: Fmt) -> str:
     years = history.valid_years(code)
     if not years:
-        return " (before 2015)"
+        return f" ({fmt.t('setup.before_2015')})"
     first, last = years
     if last is None:
-        return f" (from {first})" if first > 2015 else " (2015–)"
+        return f" ({fmt.t('setup.from_year', year=first)})" if first > 2015 else " (2015–)"
     return f" ({first}–{last})"
+
+
+def columns_text(fmt: Fmt) -> RenderableType:
+    """`intd columns` as a table: field names are codes (kept as they are); the
+    descriptions are English prose from importers/columns.py."""
+    from intdrammen.importers.columns import FIELDS
+
+    table = Table(title=fmt.t("columns.title"), title_justify="left", show_lines=True)
+    for key in ("col.kind", "columns.field", "columns.aliases", "columns.what"):
+        table.add_column(fmt.t(key), overflow="fold")
+    for kind, fields in FIELDS.items():
+        for f in fields:
+            field = Text(f.name, style="bold") if f.required else Text(f.name)
+            if f.required:
+                field.append(" " + fmt.t("columns.required"), style="dim")
+            table.add_row(
+                fmt.word(f"kind.{kind}") or kind, field, ", ".join(f.aliases), f.description
+            )
+    return fit(table)

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from intdrammen.importers import ImportReport
 from intdrammen.importers.columns import FIELDS
-from intdrammen.render.fit import Fit, Name, Words, fit
+from intdrammen.render.fit import Name, Words, fit
 from intdrammen.render.fmt import Fmt
 from intdrammen.render.text import print_problems
 
@@ -178,20 +178,3 @@ def columns_json() -> dict[str, Any]:
         ]
         for kind, fields in FIELDS.items()
     }
-
-
-def columns_text() -> Fit:
-    table = Table(
-        title="Accepted columns (case, spaces, '_' and æøå/aeoa do not matter)",
-        title_justify="left",
-        show_lines=True,
-    )
-    for name in ("Kind", "Field", "Also accepted", "What"):
-        table.add_column(name, overflow="fold")
-    for kind, fields in FIELDS.items():
-        for f in fields:
-            field = Text(f.name, style="bold") if f.required else Text(f.name)
-            if f.required:
-                field.append(" (required)", style="dim")
-            table.add_row(kind, field, ", ".join(f.aliases), f.description)
-    return fit(table)

@@ -324,8 +324,9 @@ def test_drammensregionen_members_notes_and_candidates():
     assert english(region.notes) == (
         "Nedre Eiker (0625) merged into Drammen in 2020: counted as part of today's Drammen.",
         "Svelvik (0711) merged into Drammen in 2020: counted as part of today's Drammen.",
-        "Sande (Vestfold) (0713) merged into Holmestrand in 2020; records coded 3802/3903 "
-        "cannot be told apart from the rest of Holmestrand and are not counted.",
+        "Sande (Vestfold) (0713) merged into Holmestrand in 2020; in Drammensregionen, "
+        "records coded 3802/3903 cannot be told apart from the rest of Holmestrand and are "
+        "not counted.",
     )
     assert "Internasjonale Drammen" in region.description
 
@@ -393,8 +394,8 @@ members = ["Øvre Eiker", "Nedre Eiker"]
     assert eikene.members[1].codes == {"0625"}
     assert not eikene.contains("3005", date(2021, 1, 1))
     assert english(eikene.notes) == (
-        "Nedre Eiker (0625) merged into Drammen in 2020; records coded 3005/3301 cannot be "
-        "told apart from the rest of Drammen and are not counted.",
+        "Nedre Eiker (0625) merged into Drammen in 2020; in Eikene, records coded 3005/3301 "
+        "cannot be told apart from the rest of Drammen and are not counted.",
     )
 
 

@@ -75,7 +75,10 @@ def test_markdown_report_in_norwegian(loaded, cli):
     assert re.search(r"^\| mann \| 5 \|", text, re.M)
     assert "| Totalt |" in text
     assert f"- {NOTE_NB}" in text
-    assert "registreringer med kode 3802/3903 kan ikke skilles fra resten av Holmestrand" in text
+    assert (
+        "i Drammensregionen kan registreringer med kode 3802/3903 ikke skilles fra resten "
+        "av Holmestrand" in text
+    )
     for english in ("merged into", "female", "| gender", "By gender", "Etter gender"):
         assert english not in text
 

@@ -28,8 +28,8 @@ SANDE_EN = "Holmestrand (former Sande (Vestfold), 0713)"
 SANDE_NB = "Holmestrand (tidligere Sande (Vestfold), 0713)"
 NEDRE_EIKER = "Nedre Eiker (0625) merged into Drammen in 2020: counted as part of today's Drammen."
 SANDE_NOTE = (
-    "Sande (Vestfold) (0713) merged into Holmestrand in 2020; records coded 3802/3903 "
-    "cannot be told apart from the rest of Holmestrand and are not counted."
+    "Sande (Vestfold) (0713) merged into Holmestrand in 2020; in Drammensregionen, "
+    "records coded 3802/3903 cannot be told apart from the rest of Holmestrand and are not counted."
 )
 
 

@@ -246,6 +246,9 @@ class MergerNote:
     year: int
     codes: tuple[str, ...] = ()
     old_codes: tuple[str, ...] = ()
+    # For not_countable: the region whose figures leave those records out (the rest of
+    # the output, the whole project say, may count them under today's municipality).
+    region: str | None = None
 
     def fields(self) -> dict[str, object]:
         """The typed fields for JSON (`merger_notes`)."""
@@ -257,6 +260,7 @@ class MergerNote:
             "year": self.year,
             "codes": list(self.codes),
             "old_codes": list(self.old_codes),
+            "region": self.region,
         }
 
     def explains(self, considered: frozenset[str], shown: frozenset[str] = frozenset()) -> bool:

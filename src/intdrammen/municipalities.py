@@ -583,6 +583,7 @@ def _members(
                         when.year,
                         later,
                         tuple(sorted(member.codes)),
+                        region=spec.name,
                     )
                 )
         seen = out.setdefault((member.label, member.current_code), member)  # duplicates collapse

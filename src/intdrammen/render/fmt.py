@@ -157,6 +157,7 @@ class Fmt:
             new=note.merged_into,
             year=note.year,
             codes="/".join(note.codes),
+            region=note.region or self.t("whole_project"),
         )
 
     def long_date(self, value: date) -> str:

@@ -136,7 +136,7 @@ TABLE: dict[str, str] = {
     "word.none": "none",
     # Merger notes (Fmt.note), one per MergerKind: {old} = name (code), {new} = today's
     "note.counted": "{old} merged into {new} in {year}: counted as part of today's {new}.",
-    "note.not_countable": "{old} merged into {new} in {year}; records coded {codes} cannot be told apart from the rest of {new} and are not counted.",
+    "note.not_countable": "{old} merged into {new} in {year}; in {region}, records coded {codes} cannot be told apart from the rest of {new} and are not counted.",
     "note.shown_as_today": "{old} merged into {new} in {year}; showing today's {new}.",
     # Typed row labels (Fmt.row_label): QuarterLabel, SplitLabel, PartLabel
     "row.quarter": "{year} Q{quarter}",

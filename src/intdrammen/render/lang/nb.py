@@ -131,7 +131,7 @@ TABLE: dict[str, str] = {
     "word.none": "ingen",
     # Merger notes (Fmt.note), one per MergerKind: {old} = name (code), {new} = today's
     "note.counted": "{old} ble slått sammen med {new} i {year}: telles som en del av dagens {new}.",
-    "note.not_countable": "{old} ble slått sammen med {new} i {year}; registreringer med kode {codes} kan ikke skilles fra resten av {new} og telles ikke med.",
+    "note.not_countable": "{old} ble slått sammen med {new} i {year}; i {region} kan registreringer med kode {codes} ikke skilles fra resten av {new} og telles ikke med.",
     "note.shown_as_today": "{old} ble slått sammen med {new} i {year}; viser dagens {new}.",
     # Typed row labels (Fmt.row_label): QuarterLabel, SplitLabel, PartLabel
     "row.quarter": "{year} K{quarter}",

@@ -405,7 +405,8 @@ class Database:
         _check_year("to_year", to_year)
         _check_suppress(suppress)
         with self._reading() as ctx:
-            value = region_report(ctx, resolve_scope(ctx, region), from_year, to_year, by)
+            asked = resolve_scope(ctx, region, goals=())  # the table counts no goal's region
+            value = region_report(ctx, asked, from_year, to_year, by)
         return Report(value if suppress is None else suppress_report(value, suppress))
 
     def explain(self, goal: str, year: int, region: str | None = None) -> Explanation:
@@ -417,7 +418,8 @@ class Database:
         _check_year("year", year)
         with self._reading() as ctx:
             asked = goal_named(ctx, goal)  # an unknown goal is told before the region
-            return Explanation(explain(ctx, asked, year, resolve_scope(ctx, region)))
+            scope = resolve_scope(ctx, region, goals=(asked,))
+            return Explanation(explain(ctx, asked, year, scope))
 
     # ------------------------------------------------------------- stored rows
 

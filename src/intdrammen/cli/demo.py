@@ -86,7 +86,7 @@ def run_demo(db: Path, console: Console, *, kept: bool) -> None:
     console.print(Rule("$ intd progress --year 2019"))
     console.print(progress_text(progress(ctx, 2019, resolve_scope(ctx, None)), fmt))
     console.print(Rule("$ intd report --region Drammensregionen"))
-    asked = resolve_scope(ctx, "Drammensregionen")
+    asked = resolve_scope(ctx, "Drammensregionen", goals=())
     console.print(report_text(region_report(ctx, asked, None, None), fmt))
     console.print(Rule("Try next"))
     console.print(_next_steps(db, kept), markup=False)

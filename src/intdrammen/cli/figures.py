@@ -372,7 +372,8 @@ def report(
         )
         return
     figures = context(state(ctx))
-    value = region_report(figures, resolve_scope(figures, region), from_year, to_year, dimension)
+    asked = resolve_scope(figures, region, goals=())  # the table counts no goal's region
+    value = region_report(figures, asked, from_year, to_year, dimension)
     if n is not None:
         value = suppress_report(value, n)
     if chosen is Format.table:
@@ -497,7 +498,7 @@ def explain(
     figures = context(state(ctx))
     # The goal is named before the region is resolved: an unknown goal is told first.
     asked = goal_named(figures, goal)
-    value = compute(figures, asked, year, resolve_scope(figures, region))
+    value = compute(figures, asked, year, resolve_scope(figures, region, goals=(asked,)))
     fmt = _fmt(lang)
     if chosen in FILE_FORMATS and out is not None:
         from intdrammen.render.html import explain_html

@@ -13,7 +13,7 @@ members per period as data to put into its queries, not names to look up again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -38,6 +38,7 @@ class Scope:
     (a year outside its window, `intd report` to the terminal) must not fail on it."""
 
     region: Region | None
+    # The goals the request may use (resolve_scope's `goals`): of() knows only these.
     goal_regions: Mapping[str, Region | IntdError] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -46,18 +47,21 @@ class Scope:
         """The goal's own region (None: it counts the whole project)."""
         if goal.region is None:
             return None
+        assert goal.region in self.goal_regions, f"goal {goal.id} is not in this request"
         found = self.goal_regions[goal.region]
         if isinstance(found, IntdError):
             raise found
         return found
 
 
-def resolve_scope(ctx: Context, query: str | None) -> Scope:
+def resolve_scope(ctx: Context, query: str | None, goals: Iterable[Goal] | None = None) -> Scope:
     """The one resolution of a request's regions: `query` (a region or municipality
-    name or code; None: the whole project) and each distinct goal region."""
+    name or code; None: the whole project), then each distinct region of `goals` (None:
+    every configured goal; `intd report` to the terminal uses none, `intd explain` one,
+    so they resolve no more than they use)."""
     region = ctx.region(query)
     goal_regions: dict[str, Region | IntdError] = {}
-    for goal in ctx.goals.goals:
+    for goal in ctx.goals.goals if goals is None else goals:
         if goal.region is None or goal.region in goal_regions:
             continue
         try:

@@ -3,8 +3,8 @@
 The edge (a command, an API call) resolves the regions of a request once
 (`resolve_scope`) and hands the resulting `Scope` to a builder; each module reads what
 it needs from the store, calls the pure functions in `metrics.py` and returns frozen
-dataclasses. Nothing here formats a number;
-renderers in `render/` do that and compute nothing.
+dataclasses. Nothing here formats a number; renderers in `render/` do that and compute
+nothing.
 """
 
 from intdrammen.reports.context import Context, cohort_for

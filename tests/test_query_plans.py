@@ -10,7 +10,7 @@ from datetime import date
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 from intdrammen.config import load_goals
 from intdrammen.municipalities import MunicipalityHistory, load_regions
-from intdrammen.reports import Context, explain, progress, region_report
+from intdrammen.reports import Context, explain, goal_named, progress, region_report, resolve_scope
 from intdrammen.store import open_store
 
 FULL_SCAN = re.compile(r"^SCAN (placements|pl|x)$")
@@ -38,11 +38,12 @@ def test_figure_queries_never_scan_placements(tmp_path, cli, db):
     ctx = Context(store, load_goals(), load_regions(), MunicipalityHistory.load())
     # With and without a breakdown: the figure queries differ (facts or not, one or
     # both introduction measures).
-    progress(ctx, 2019, None, "gender")
-    progress(ctx, 2019, None)
-    region_report(ctx, "Drammensregionen", None, None, "age_group")
-    region_report(ctx, None, None, None)
-    explain(ctx, "intro-direct-55", 2019, None)
+    everywhere = resolve_scope(ctx, None)
+    progress(ctx, 2019, everywhere, "gender")
+    progress(ctx, 2019, everywhere)
+    region_report(ctx, resolve_scope(ctx, "Drammensregionen"), None, None, "age_group")
+    region_report(ctx, everywhere, None, None)
+    explain(ctx, goal_named(ctx, "intro-direct-55"), 2019, everywhere)
     store.conn.set_trace_callback(None)
     checked = cohort_queries = 0
     for sql in executed:

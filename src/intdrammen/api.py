@@ -379,12 +379,12 @@ class Database:
         in a region or municipality (name or any code), each goal split by `by`
         (municipality, gender, country, age_group, channel, quarter, employer), counts
         below `suppress` hidden."""
-        from intdrammen.reports import progress, suppress_progress
+        from intdrammen.reports import progress, resolve_scope, suppress_progress
 
         _check_year("year", year)
         _check_suppress(suppress)
         with self._reading() as ctx:
-            value = progress(ctx, year, region, by)
+            value = progress(ctx, year, resolve_scope(ctx, region), by)
         return Progress(value if suppress is None else suppress_progress(value, suppress))
 
     def report(
@@ -399,24 +399,27 @@ class Database:
         """Persons into work and introduction results per year and municipality
         (`intd report`), for a region (None: the whole project), from `from_year` to
         `to_year` (default: the years of the data), with a table split by `by`."""
-        from intdrammen.reports import region_report, suppress_report
+        from intdrammen.reports import region_report, resolve_scope, suppress_report
 
         _check_year("from_year", from_year)
         _check_year("to_year", to_year)
         _check_suppress(suppress)
         with self._reading() as ctx:
-            value = region_report(ctx, region, from_year, to_year, by)
+            asked = resolve_scope(ctx, region, goals=())  # the table counts no goal's region
+            value = region_report(ctx, asked, from_year, to_year, by)
         return Report(value if suppress is None else suppress_report(value, suppress))
 
     def explain(self, goal: str, year: int, region: str | None = None) -> Explanation:
         """Who was counted for goal `goal` (an id, see `intd goals`) in `year` and why,
         and who was not (`intd explain`). Lists persons: never suppressed, never
         shared as it is."""
-        from intdrammen.reports import explain
+        from intdrammen.reports import explain, goal_named, resolve_scope
 
         _check_year("year", year)
         with self._reading() as ctx:
-            return Explanation(explain(ctx, goal, year, region))
+            asked = goal_named(ctx, goal)  # an unknown goal is told before the region
+            scope = resolve_scope(ctx, region, goals=(asked,))
+            return Explanation(explain(ctx, asked, year, scope))
 
     # ------------------------------------------------------------- stored rows
 

@@ -61,7 +61,7 @@ def run_demo(db: Path, console: Console, fmt: Fmt, *, kept: bool) -> None:
     from intdrammen.municipalities import MunicipalityHistory, load_regions
     from intdrammen.render.imports import import_summary
     from intdrammen.render.text import progress_text, report_text
-    from intdrammen.reports import Context, progress, region_report
+    from intdrammen.reports import Context, progress, region_report, resolve_scope
     from intdrammen.store import open_store
 
     sample = resources.files("intdrammen").joinpath("data", "sample")
@@ -83,9 +83,10 @@ def run_demo(db: Path, console: Console, fmt: Fmt, *, kept: bool) -> None:
     store = open_store(db)
     ctx = Context(store, load_goals(), load_regions(), MunicipalityHistory.load())
     console.print(Rule("$ intd progress --year 2019"))
-    console.print(progress_text(progress(ctx, 2019, None), fmt))
+    console.print(progress_text(progress(ctx, 2019, resolve_scope(ctx, None)), fmt))
     console.print(Rule("$ intd report --region Drammensregionen"))
-    console.print(report_text(region_report(ctx, "Drammensregionen", None, None), fmt))
+    asked = resolve_scope(ctx, "Drammensregionen", goals=())
+    console.print(report_text(region_report(ctx, asked, None, None), fmt))
     console.print(Rule(fmt.t("demo.try_next")))
     console.print(_next_steps(db, kept, fmt), markup=False)
     store.close()

@@ -260,11 +260,12 @@ def progress(
       intd progress --year 2019 --format csv --out fremdrift.csv
     """
     from intdrammen.reports import progress as compute
-    from intdrammen.reports import suppress_progress
+    from intdrammen.reports import resolve_scope, suppress_progress
 
     chosen = _choose(format, out)
     _needs_file(chosen, out)
-    report = compute(context(state(ctx)), year, region, by.value if by else None)
+    figures = context(state(ctx))
+    report = compute(figures, year, resolve_scope(figures, region), by.value if by else None)
     n = _suppression(suppress, no_suppress, out)
     if n is not None:
         report = suppress_progress(report, n)
@@ -357,7 +358,7 @@ def report(
       intd report --region Drammensregionen --out rapport.html
       intd report --format json --out rapport.json --no-suppress
     """
-    from intdrammen.reports import region_report, suppress_report
+    from intdrammen.reports import region_report, resolve_scope, suppress_report
 
     chosen = _choose(format, out)
     n = _suppression(suppress, no_suppress, out)
@@ -367,7 +368,9 @@ def report(
             context(state(ctx)), chosen, out, n, _fmt(lang), (region, from_year, to_year, dimension)
         )
         return
-    value = region_report(context(state(ctx)), region, from_year, to_year, dimension)
+    figures = context(state(ctx))
+    asked = resolve_scope(figures, region, goals=())  # the table counts no goal's region
+    value = region_report(figures, asked, from_year, to_year, dimension)
     if n is not None:
         value = suppress_report(value, n)
     if chosen is Format.table:
@@ -395,11 +398,12 @@ def _write_document(
     request: tuple[str | None, int | None, int | None, str | None],
 ) -> None:
     """HTML and XLSX are files meant for sharing: they need --out."""
-    from intdrammen.reports import document, suppress_document
+    from intdrammen.reports import document, resolve_scope, suppress_document
 
     _needs_file(chosen, out)
     assert out is not None
-    doc = document(ctx, *request)
+    region, from_year, to_year, dimension = request
+    doc = document(ctx, resolve_scope(ctx, region), from_year, to_year, dimension)
     if n is not None:
         doc = suppress_document(doc, n)
     try:
@@ -484,10 +488,14 @@ def explain(
       intd explain --goal intro-direct-55 --year 2018 --format json
     """
     from intdrammen.reports import explain as compute
+    from intdrammen.reports import goal_named, resolve_scope
 
     chosen = _choose(format, out)
     _needs_file(chosen, out)
-    value = compute(context(state(ctx)), goal, year, region)
+    figures = context(state(ctx))
+    # The goal is named before the region is resolved: an unknown goal is told first.
+    asked = goal_named(figures, goal)
+    value = compute(figures, asked, year, resolve_scope(figures, region, goals=(asked,)))
     fmt = _fmt(lang)
     if chosen in FILE_FORMATS and out is not None:
         from intdrammen.render.html import explain_html

@@ -1,8 +1,10 @@
 """Report values: the figures of one request, computed once, ready for any renderer.
 
-Each module reads what it needs from the store, resolves regions, calls the pure
-functions in `metrics.py` and returns frozen dataclasses. Nothing here formats a number;
-renderers in `render/` do that and compute nothing.
+The edge (a command, an API call) resolves the regions of a request once
+(`resolve_scope`) and hands the resulting `Scope` to a builder; each module reads what
+it needs from the store, calls the pure functions in `metrics.py` and returns frozen
+dataclasses. Nothing here formats a number; renderers in `render/` do that and compute
+nothing.
 """
 
 from intdrammen.reports.context import Context, cohort_for
@@ -14,7 +16,7 @@ from intdrammen.reports.document import (
     goal_series,
     suppress_document,
 )
-from intdrammen.reports.explain import Counted, Excluded, Explanation, explain
+from intdrammen.reports.explain import Counted, Excluded, Explanation, explain, goal_named
 from intdrammen.reports.progress import (
     GoalProgress,
     IntroProgress,
@@ -24,6 +26,7 @@ from intdrammen.reports.progress import (
     progress,
     suppress_progress,
 )
+from intdrammen.reports.scope import Scope, resolve_scope
 from intdrammen.reports.tables import (
     DIMENSIONS,
     Breakdown,
@@ -51,14 +54,17 @@ __all__ = [
     "ProgressReport",
     "RegionReport",
     "Row",
+    "Scope",
     "cohort_for",
     "document",
     "explain",
+    "goal_named",
     "goal_progress",
     "goal_series",
     "intro_progress",
     "progress",
     "region_report",
+    "resolve_scope",
     "suppress_document",
     "suppress_progress",
     "suppress_report",

@@ -1,5 +1,8 @@
 """The shared context of every report: store, goals, regions, history, provenance;
-who counts for a region; and the introduction cohort of a year."""
+who counts for a region; and the introduction cohort of a year.
+
+Regions arrive here resolved (`reports.scope.Scope`, built once at the edge): the
+helpers below take `Region` values and never look a name up again."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 
 from intdrammen import __version__, metrics
 from intdrammen.config import GoalConfig
@@ -22,6 +26,9 @@ from intdrammen.models import (
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionConfig, resolve_region
 from intdrammen.store import Store
 
+if TYPE_CHECKING:
+    from intdrammen.reports.scope import Scope
+
 
 @dataclass(frozen=True)
 class Context:
@@ -33,6 +40,8 @@ class Context:
     history: MunicipalityHistory
 
     def region(self, query: str | None) -> Region | None:
+        """Resolve a region or municipality name or code; for the edge (`resolve_scope`),
+        which does it once per request: report builders take the resolved `Scope`."""
         return None if query is None else resolve_region(query, self.regions, self.history)
 
     def provenance(self, notes: tuple[MergerNote, ...] = ()) -> Provenance:
@@ -127,12 +136,10 @@ def _notes(
     return tuple(seen)
 
 
-def not_applicable(
-    ctx: Context, goal: Goal, region: Region | None, window: Window
-) -> GoalNotApplicable | None:
-    """The goal as not applicable to `region` when its own region does not overlap it
-    over `window` (no record could count for both), else None."""
-    own = ctx.region(goal.region)
+def not_applicable(scope: Scope, goal: Goal, window: Window) -> GoalNotApplicable | None:
+    """The goal as not applicable to the region asked for when its own region does not
+    overlap it over `window` (no record could count for both), else None."""
+    own, region = scope.of(goal), scope.region
     if own is None or region is None or own.overlaps(region, window.start, window.end):
         return None
     return GoalNotApplicable(goal.id, own.name, region.name)

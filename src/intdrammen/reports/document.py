@@ -16,7 +16,6 @@ from intdrammen.models import (
     NationalFigure,
     Window,
 )
-from intdrammen.municipalities import Region
 from intdrammen.reports.context import Context, _member, not_applicable
 from intdrammen.reports.progress import (
     GoalProgress,
@@ -25,6 +24,7 @@ from intdrammen.reports.progress import (
     progress,
     suppress_progress,
 )
+from intdrammen.reports.scope import Scope
 from intdrammen.reports.tables import RegionReport, region_report, suppress_report
 
 
@@ -81,8 +81,9 @@ def _month_ends(start: date, end: date) -> list[date]:
     return days
 
 
-def goal_series(ctx: Context, goal: Goal, year: int, region: Region | None) -> GoalSeries | None:
-    """Month-end cumulative persons for a window goal up to the end of `year`."""
+def goal_series(ctx: Context, goal: Goal, year: int, scope: Scope) -> GoalSeries | None:
+    """Month-end cumulative persons for a window goal up to the end of `year`, among
+    those counted by both the goal's own region and the region `scope` asks for."""
     window = goal.window_for(year)
     if window is None:
         return None
@@ -90,9 +91,7 @@ def goal_series(ctx: Context, goal: Goal, year: int, region: Region | None) -> G
     # Jobs after `up_to` cannot change who is counted by then (see goal_progress).
     first = metrics.first_job_in_window(ctx.store.first_job_starts(window.start, up_to), window)
     counted = metrics.by_start(
-        metrics.persons_into_work(
-            first, up_to=up_to, member=_member(ctx.region(goal.region), region)
-        )
+        metrics.persons_into_work(first, up_to=up_to, member=_member(scope.of(goal), scope.region))
     )
     points = []
     index = 0
@@ -109,14 +108,15 @@ def goal_series(ctx: Context, goal: Goal, year: int, region: Region | None) -> G
 
 def document(
     ctx: Context,
-    region_query: str | None,
+    scope: Scope,
     from_year: int | None,
     to_year: int | None,
     by: str | None = None,
 ) -> Document:
-    """The value behind `intd report --out FILE.html|.xlsx`."""
-    report = region_report(ctx, region_query, from_year, to_year, by)
-    progress_value = progress(ctx, report.to_year, region_query)
+    """The value behind `intd report --out FILE.html|.xlsx` for the region `scope`
+    asks for."""
+    report = region_report(ctx, scope, from_year, to_year, by)
+    progress_value = progress(ctx, report.to_year, scope)
     goals = []
     series = []
     left_out: list[GoalNotApplicable] = []
@@ -128,12 +128,12 @@ def document(
         if year < max(report.from_year, goal.start.year):
             continue
         window = goal.window_for(year)
-        missing = None if window is None else not_applicable(ctx, goal, report.region, window)
+        missing = None if window is None else not_applicable(scope, goal, window)
         if missing is not None:
             left_out.append(missing)
             continue
-        result = goal_progress(ctx, goal, year, report.region)
-        line = goal_series(ctx, goal, year, report.region)
+        result = goal_progress(ctx, goal, year, scope)
+        line = goal_series(ctx, goal, year, scope)
         goals += [result] if result is not None else []
         series += [line] if line is not None else []
     national = load_national()

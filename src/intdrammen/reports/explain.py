@@ -26,6 +26,7 @@ from intdrammen.reports.context import (
     cohort_for,
     not_applicable,
 )
+from intdrammen.reports.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,23 @@ class Explanation:
         return self.goal.region
 
 
-def explain(ctx: Context, goal_id: str, year: int, region_query: str | None) -> Explanation:
-    """Who was counted for a goal in a year, by which row, and who was not and why."""
+def goal_named(ctx: Context, goal_id: str) -> Goal:
+    """The configured goal `goal_id`; the edge looks it up before it resolves the
+    region, so an unknown goal is named first, whatever the region."""
     goal = ctx.goals.get(goal_id)
     if goal is None:
         known = ", ".join(g.id for g in ctx.goals.goals)
         raise UnknownName(f"There is no goal {goal_id!r}. Goals: {known}.")
-    region = ctx.region(region_query)
+    return goal
+
+
+def explain(ctx: Context, goal: Goal, year: int, scope: Scope) -> Explanation:
+    """Who was counted for a goal in a year in the region `scope` asks for, by which
+    row, and who was not and why."""
+    region = scope.region
     considered: set[str] = set()
     if goal.kind is GoalKind.PERSONS_INTO_WORK:
-        counted, excluded = _explain_work(ctx, goal, year, region, considered)
+        counted, excluded = _explain_work(ctx, goal, year, scope, considered)
     else:
         counted, excluded = _explain_intro(ctx, goal, year, region, considered)
     return Explanation(
@@ -94,26 +102,25 @@ def explain(ctx: Context, goal_id: str, year: int, region_query: str | None) -> 
                 considered,
                 (),
                 region,
-                ctx.region(goal.region),
+                scope.of(goal),
                 history=ctx.history,
             )
         ),
-        within_goal_region=_within(ctx, goal, region),
+        within_goal_region=_within(scope.of(goal), region),
     )
 
 
-def _within(ctx: Context, goal: Goal, region: Region | None) -> bool:
-    own = ctx.region(goal.region)
+def _within(own: Region | None, region: Region | None) -> bool:
     return own is not None and region is not None and region.within(own)
 
 
 def _explain_work(
-    ctx: Context, goal: Goal, year: int, region: Region | None, considered: set[str]
+    ctx: Context, goal: Goal, year: int, scope: Scope, considered: set[str]
 ) -> tuple[tuple[Counted, ...], tuple[Excluded, ...]]:
     window = goal.window_for(year)
     if window is None:
         raise UnknownName(f"Goal {goal.id} has no window in {year}.")
-    missing = not_applicable(ctx, goal, region, window)
+    missing = not_applicable(scope, goal, window)
     if missing is not None:
         raise UnknownName(
             f"Goal {goal.id} counts only {missing.goal_region}, which does not overlap "
@@ -121,7 +128,7 @@ def _explain_work(
             f"region in {missing.goal_region}."
         )
     up_to = metrics.progress_date(window, year)
-    member, seen = _recording(_member(ctx.region(goal.region), region))
+    member, seen = _recording(_member(scope.of(goal), scope.region))
     activities = ctx.store.activities(types=None)
     by_person = metrics.group_activities(activities)
     jobs_in_window = {

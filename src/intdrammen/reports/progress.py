@@ -28,6 +28,7 @@ from intdrammen.reports.context import (
     cohort_for,
     not_applicable,
 )
+from intdrammen.reports.scope import Scope
 from intdrammen.reports.tables import (
     Breakdown,
     Facts,
@@ -150,12 +151,13 @@ def goal_progress(
     ctx: Context,
     goal: Goal,
     year: int,
-    region: Region | None,
+    scope: Scope,
     *,
     facts: bool = False,
     considered: set[str] | None = None,
 ) -> GoalProgress | None:
-    """A persons-into-work goal for `year`, or None when its window does not overlap Y
+    """A persons-into-work goal for `year` among those counted by both the goal's own
+    region and the region `scope` asks for, or None when its window does not overlap Y
     (`facts`: each counted job carries what a breakdown splits by; `considered` gets the
     municipality code of every job counted)."""
     window = goal.window_for(year)
@@ -166,7 +168,7 @@ def goal_progress(
     # jobs after it cannot change who is counted or when: they are not read.
     jobs = ctx.store.first_job_starts(window.start, up_to, facts=facts)
     first = metrics.first_job_in_window(jobs, window)
-    member = _member(ctx.region(goal.region), region)
+    member = _member(scope.of(goal), scope.region)
     counted = metrics.persons_into_work(first, up_to=up_to, member=member)
     if considered is not None:
         considered |= codes_of(job.municipality for job in counted)
@@ -217,12 +219,10 @@ def intro_progress(ctx: Context, goal: Goal, year: int, cohort: Cohort) -> Intro
     )
 
 
-def progress(
-    ctx: Context, year: int, region_query: str | None, by: str | None = None
-) -> ProgressReport:
-    """Every goal that applies to `year` (cli-contract.md, `intd progress`), and with
-    `by` each goal's counts split by a dimension."""
-    region = ctx.region(region_query)
+def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> ProgressReport:
+    """Every goal that applies to `year` (cli-contract.md, `intd progress`) in the
+    region `scope` asks for, and with `by` each goal's counts split by a dimension."""
+    region = scope.region
     goals = []
     intro = []
     breakdowns: list[tuple[str, Breakdown]] = []
@@ -234,19 +234,19 @@ def progress(
     for goal in ctx.goals.goals:
         if goal.kind is GoalKind.PERSONS_INTO_WORK:
             window = goal.window_for(year)
-            missing = None if window is None else not_applicable(ctx, goal, region, window)
+            missing = None if window is None else not_applicable(scope, goal, window)
             if missing is not None:
                 left_out.append(missing)
                 continue
             result = goal_progress(
-                ctx, goal, year, region, facts=needs_facts(by), considered=considered
+                ctx, goal, year, scope, facts=needs_facts(by), considered=considered
             )
             if result is not None:
                 goals.append(result)
                 if by is not None:
                     # One name for one row: a goal that counts only its own region
                     # labels its rows as that region's report does.
-                    own = ctx.region(goal.region) or region
+                    own = scope.of(goal) or region
                     split = labeller(ctx, own, by)
                     breakdowns.append((goal.id, _split_jobs(by, split, result.counted)))
             continue
@@ -259,7 +259,7 @@ def progress(
         if label is not None and by is not None and intro[-1].available:
             direct = goal.kind is GoalKind.INTRO_DIRECT
             breakdowns.append((goal.id, _split_cohort(by, label, cohort, direct)))
-    goal_regions = [ctx.region(g.goal.region) for g in goals]
+    goal_regions = [scope.of(g.goal) for g in goals]
     # A progress breakdown shows only rows that count someone: no row without a record.
     return ProgressReport(
         year,

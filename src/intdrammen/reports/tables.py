@@ -29,6 +29,7 @@ from intdrammen.reports.context import (
     cohorts_for,
     shown_codes,
 )
+from intdrammen.reports.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -246,14 +247,14 @@ def first_member_jobs(starts: Sequence[JobStart], member: Membership) -> list[Jo
 
 def region_report(
     ctx: Context,
-    region_query: str | None,
+    scope: Scope,
     from_year: int | None,
     to_year: int | None,
     by: str | None = None,
 ) -> RegionReport:
-    """Per year and per municipality (cli-contract.md, `intd report`), and optionally
-    split `by` a dimension."""
-    region = ctx.region(region_query)
+    """Per year and per municipality (cli-contract.md, `intd report`) of the region
+    `scope` asks for, and optionally split `by` a dimension."""
+    region = scope.region
     span = ctx.store.data_years()
     if span is None:
         raise UnknownName("The database holds no placements or programme ends to report on.")

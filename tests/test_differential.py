@@ -58,12 +58,16 @@ OUTCOMES = (
     "work", "education", "work_and_education", "unemployed", "measure", "other", "unknown",
 )  # fmt: skip
 CUSTOM = "Testregion"
-GOAL_REGIONS = (None, "Drammensregionen", "Mjøsa", "Drammen", "Lier", "0625", "Asker")
-ASKED_REGIONS = (None, None, "Drammensregionen", "Mjøsa", "Drammen", "0625", "Oslo")
+GOAL_REGIONS = (None, None, None, "Drammensregionen", "Mjøsa", "Drammen", "Lier", "0625", "Asker")
+ASKED_REGIONS = (None, None, None, "Drammensregionen", "Mjøsa", "Drammen", "0625", "Oslo")
 
 
 def _day(lo: date, hi: date) -> st.SearchStrategy[date]:
     return st.dates(min_value=lo, max_value=hi)
+
+
+def _maybe_day(weight: int | None) -> st.SearchStrategy[date | None]:
+    return st.none() if weight is None else _day(date(2014, 1, 1), date(2022, 12, 31))
 
 
 @dataclass(frozen=True)
@@ -105,11 +109,11 @@ def people(draw: st.DrawFn) -> tuple[Person, ...]:
     ids = sorted(draw(st.sets(st.integers(1, 99), min_size=n, max_size=n)))
     out = []
     for i in ids:
-        end = draw(st.none() | _day(date(2014, 1, 1), date(2022, 12, 31)))
+        end = draw(st.sampled_from((None, 1, 2)).flatmap(_maybe_day))
         reason = outcome = status = None
         if end is not None:
             reason = draw(st.sampled_from(REASONS))
-            outcome = draw(st.none() | st.none() | st.sampled_from(OUTCOMES))
+            outcome = draw(st.sampled_from((None,) * 5 + OUTCOMES))
             status = draw(st.none() | st.none() | st.sampled_from(OUTCOMES))
         out.append(
             Person(
@@ -126,29 +130,47 @@ def people(draw: st.DrawFn) -> tuple[Person, ...]:
 
 
 @st.composite
-def placements(draw: st.DrawFn, ended: dict[str, date | None]) -> tuple[Placement, ...]:
+def placements(
+    draw: st.DrawFn,
+    ended: dict[str, date | None],
+    days_after: int,
+    measured_on: tuple[int, int],
+) -> tuple[Placement, ...]:
     orphans = {f"X{i}": draw(st.sampled_from(CODES)) for i in range(1, 4)}
     n = draw(st.integers(0, 40))
     out = []
     for i in range(n):
         pid = draw(st.sampled_from(list(ended) + list(orphans)))
         start = draw(_day(date(2014, 1, 1), date(2022, 12, 31)))
-        intro_end = ended.get(pid)
-        if intro_end is not None and draw(st.booleans()):
-            # Near the edges the introduction measures look at: the programme's end and
-            # the days after it, and mid-November of the year after.
-            near = draw(st.sampled_from((intro_end, date(intro_end.year + 1, 11, 15))))
-            start = near + timedelta(draw(st.integers(-40, 70)))
         length = draw(st.none() | st.integers(0, 800))
         end = None if length is None else start + timedelta(length)
+        intro_end = ended.get(pid)
+        if intro_end is not None and draw(st.booleans()):
+            # On and near the edges the introduction measures look at: the programme's
+            # end, the last day after it that counts, and the one-year day.
+            one_year = date(intro_end.year + 1, *measured_on)
+            edges = (-1, 0, 1, days_after, days_after + 1)
+            start = intro_end + timedelta(
+                draw(st.sampled_from(edges) | st.integers(-40, days_after + 40))
+            )
+            if draw(st.booleans()):
+                start = one_year + timedelta(draw(st.integers(-60, 1)))
+            if end is not None and draw(st.booleans()):  # ends on or next to an edge
+                edge = draw(st.sampled_from((intro_end, one_year)))
+                end = max(start, edge + timedelta(draw(st.integers(-1, 1))))
+            elif end is not None:
+                end = start + timedelta(length or 0)
         code = orphans.get(pid, "") if draw(st.booleans()) else ""
         out.append(Placement(f"L{i:02d}", pid, draw(st.sampled_from(TYPES)), start, end, code))
     return tuple(out)
 
 
 @st.composite
-def work_goal(draw: st.DrawFn, i: int) -> Goal:
+def work_goal(draw: st.DrawFn, i: int, busy: list[int]) -> Goal:
     start = draw(_day(date(2014, 1, 1), date(2022, 6, 30)))
+    if draw(st.booleans()) and busy:  # a window around a year with data in it
+        year = draw(st.sampled_from(busy)) - draw(st.integers(0, 1))
+        start = max(date(2014, 1, 1), date(year, start.month, min(start.day, 28)))
     every = draw(st.booleans())
     end = draw(st.none() if every else st.integers(0, 2000).map(lambda d: start + timedelta(d)))
     if every and draw(st.booleans()):
@@ -169,8 +191,9 @@ def work_goal(draw: st.DrawFn, i: int) -> Goal:
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     ps = draw(people())
-    pls = draw(placements({p.pid: p.intro_end for p in ps}))
-    goals = tuple(draw(work_goal(i)) for i in range(draw(st.integers(1, 2))))
+    measured_on = draw(st.just((11, 15)) | st.tuples(st.integers(1, 12), st.integers(1, 28)))
+    days_after = draw(st.sampled_from((0, 30)) | st.integers(0, 60))
+    pls = draw(placements({p.pid: p.intro_end for p in ps}, days_after, measured_on))
     custom: tuple[tuple[str, date | None, date | None], ...] = ()
     if draw(st.booleans()):
         codes = draw(
@@ -188,15 +211,20 @@ def cases(draw: st.DrawFn) -> Case:
             hi = None if length is None else (lo or date(2015, 1, 1)) + timedelta(length)
             members.append((code, lo, hi))
         custom = tuple(members)
+    busy = sorted({p.intro_end.year for p in ps if p.intro_end} | {p.start.year for p in pls})
+    goals = tuple(draw(work_goal(i, busy)) for i in range(draw(st.integers(1, 2))))
     goals = tuple(g for g in goals if custom or g.region != CUSTOM)
     asked = draw(st.sampled_from(ASKED_REGIONS + ((CUSTOM,) if custom else ())))
-    years = tuple(sorted(draw(st.sets(st.integers(2014, 2023), min_size=1, max_size=2))))
+    # One year the data has something in (most figures are 0 elsewhere), one at random.
+    chosen = {draw(st.sampled_from(busy))} if busy else set()
+    chosen |= {draw(st.integers(2014, 2023))} if not chosen or draw(st.booleans()) else set()
+    years = tuple(sorted(chosen))
     return Case(
         ps,
         pls,
         goals,
-        draw(st.integers(0, 60)),
-        (draw(st.integers(1, 12)), draw(st.integers(1, 28))),
+        days_after,
+        measured_on,
         custom,
         asked,
         years,

@@ -555,23 +555,8 @@ def check_report(case: Case, pure: Pure, runner: CliRunner, options: list[str]) 
         for m in got["municipalities"]
         if m["into_work"] or m["intro_ended"]
     }
-    if _passed_over_in_a_year(pure, member):  # see test_report_dated_member_...
-        got_rows = {k: v[1:] for k, v in got_rows.items() if any(v[1:])}
-        want_rows = {k: v[1:] for k, v in want_rows.items() if any(v[1:])}
-    else:
-        assert total["into_work"] == len(persons)
+    assert total["into_work"] == len(persons)
     assert got_rows == want_rows
-
-
-def _passed_over_in_a_year(pure: Pure, member: metrics.Membership) -> bool:
-    """Whether someone belongs only on a later job of a calendar year whose first job is
-    on a day they do not belong: the known mismatch of the report's rows."""
-    first: dict[tuple[str, int], JobStart] = {}
-    for job in metrics.by_start(pure.jobs):
-        first.setdefault((job.person, job.start.year), job)
-    firsts = {job for job in first.values() if member(job.municipality, job.start)}
-    belongs = {j.person for j in pure.jobs if member(j.municipality, j.start)}
-    return belongs != {j.person for j in firsts}
 
 
 @settings(
@@ -586,13 +571,6 @@ def test_store_figures_equal_the_pure_definitions(
     check_case(case, tmp_path_factory.mktemp("diff"))  # a new database each example
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="report: a person whose first job of a calendar year starts before a dated "
-    "region member's `from` and whose later job that year starts on a day they belong is "
-    "not counted in the per-municipality rows (into_work 0, definitions.md says 1): the "
-    "store gives the report only each participant's earliest job per year",
-)
 def test_report_dated_member_passes_over_a_job_before_it_joined(tmp_path: Path) -> None:
     (tmp_path / "regions.toml").write_text(
         'version = "t"\n[[region]]\nname = "Testregion"\n'

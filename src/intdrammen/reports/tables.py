@@ -299,6 +299,12 @@ def region_report(
         first = first if from_year else min(counted_years)
         last = last if to_year else max(counted_years)
         cohorts = [c for c in cohorts if first <= c.year <= last]
+    if region is not None and any(m.start or m.end for m in region.members):
+        # A dated member: a job before the member joined is passed over for a later one
+        # (definitions.md), which the earliest job per year cannot show: every start.
+        starts = list(
+            ctx.store.first_job_starts(period.start, period.end, by_day=True, facts=needs_facts(by))
+        )
     first_jobs = first_member_jobs(starts, member)
     considered |= codes_of(job.municipality for job in first_jobs)
     order: list[Label] = [m.merged or m.label for m in region.members] if region else []

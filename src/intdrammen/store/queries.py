@@ -97,11 +97,18 @@ class QueryMixin(StoreBase):
     # -------------------------------------------------------------- figures
 
     def first_job_starts(
-        self, start: date, end: date, *, by_year: bool = False, facts: bool = False
+        self,
+        start: date,
+        end: date,
+        *,
+        by_year: bool = False,
+        by_day: bool = False,
+        facts: bool = False,
     ) -> Iterator[JobStart]:
-        """Per participant id (and calendar year, with `by_year`) the earliest job or
-        apprenticeship starting in [start, end], with the person and municipality, and
-        with `facts` what breakdowns split by (gender ... employer; else None).
+        """Per participant id (and calendar year, with `by_year`; and start day, with
+        `by_day`: every job start) the earliest job or apprenticeship starting in
+        [start, end], with the person and municipality, and with `facts` what
+        breakdowns split by (gender ... employer; else None).
 
         The earliest start per participant id comes from the covering index on
         (type, participant_id, start_date) alone, with the rowid of its placement
@@ -109,7 +116,8 @@ class QueryMixin(StoreBase):
         the minimum; PostgreSQL would use DISTINCT ON). Only then are the participant
         and, for `facts`, that one placement looked up: one lookup per participant id,
         not per job."""
-        year = "substr(start_date, 1, 4)" if by_year else "'0'"
+        year = "substr(start_date, 1, 4)" if by_year or by_day else "'0'"
+        group = "start_date" if by_day else "y"
         columns = "NULL, NULL, NULL, NULL, NULL"
         join = ""
         if facts:
@@ -121,7 +129,7 @@ class QueryMixin(StoreBase):
         sql = (
             "WITH f AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS first_start, "
             f"{year} AS y, rowid AS placement FROM placements WHERE type IN {WORK_TYPES_SQL} "
-            "AND start_date BETWEEN ? AND ? GROUP BY participant_id, y) "
+            f"AND start_date BETWEEN ? AND ? GROUP BY participant_id, {group}) "
             f"SELECT f.participant_id, {_person_sql('pa', 'f')}, "
             f"{_municipality_sql('pa', 'f')}, f.first_start, f.y, {columns} FROM f {join}"
             "LEFT JOIN participants pa ON pa.participant_id = f.participant_id"

@@ -85,6 +85,8 @@ class _Sheets:
     def cell(self, sheet: Any, r: int, c: int, value: Cell, kind: str) -> None:
         if value in (SUPPRESSED, UNDEFINED) or (value is None and kind in ("count", "rate")):
             self.marks.add(SUPPRESSED if value is None else str(value))
+        if value is None and kind == "date":
+            return  # no date: an empty cell, which sorts and filters as one
         if value is None:
             sheet.write_string(r, c, SUPPRESSED if kind in ("count", "rate") else "")
         elif isinstance(value, date):

@@ -87,9 +87,10 @@ def test_progress_markdown_uses_norwegian_goal_titles(loaded, cli):
     result = cli("progress", "--year", "2019", "--lang", "nb", "--format", "markdown")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "| 1000 i arbeid 2016–2020 |" in text
-    assert "| 55 % direkte over i arbeid eller utdanning |" in text
-    assert "| 70 % i arbeid eller utdanning ett år etter |" in text
+    # Each title with the region the goal counts (issue 14, round 2).
+    assert "| 1000 i arbeid 2016–2020 (Drammensregionen) |" in text
+    assert "| 55 % direkte over i arbeid eller utdanning (hele prosjektet) |" in text
+    assert "| 70 % i arbeid eller utdanning ett år etter (hele prosjektet) |" in text
     assert "1000 into work" not in text and "directly into work" not in text
     assert NOTE_NB in text and "merged into" not in text
 
@@ -128,7 +129,7 @@ def test_english_stays_english(loaded, cli):
     assert re.search(r"^\| female \| 5 \|", text, re.M)
     assert f"- {NOTE_EN}" in text
     progress = cli("progress", "--year", "2019", "--lang", "en", "--format", "markdown").stdout
-    assert "| 1000 into work 2016-2020 |" in progress
+    assert "| 1000 into work 2016-2020 (Drammensregionen) |" in progress
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from rich.console import Console
 from intdrammen.cli.app import app, fail, state
 from intdrammen.cli.figures import LANG_HELP, Lang, _fmt
 from intdrammen.cli.helptext import choices
+from intdrammen.errors import UndoRefused
 
 if TYPE_CHECKING:
     from intdrammen.errors import ImportRejected
@@ -282,6 +283,9 @@ def undo(
     store.close()
     if batch_info is None:
         fail(fmt.t("undo.no_batch", batch=batch))
+    if batch_info.undone_at is not None:  # the store refuses too, with its UTC timestamp
+        when = fmt.short_stamp(batch_info.undone_at)
+        raise UndoRefused(fmt.t("undo.already_undone", batch=batch, time=when))
     if not yes:
         if not sys.stdin.isatty():
             fail(fmt.t("undo.needs_yes"))

@@ -711,7 +711,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
                 ],
                 [
                     [
-                        fmt.title(g.goal),
+                        f"{fmt.title(g.goal)} ({fmt.goal_region(g.goal)})",
                         f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
                         fmt.number(g.goal.target, 0),
                         fmt.count(g.actual),
@@ -743,7 +743,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
             ],
             [
                 [
-                    fmt.title(i.goal),
+                    f"{fmt.title(i.goal)} ({fmt.goal_region(i.goal)})",
                     fmt.count(i.ended),
                     fmt.count(i.work_or_education) if i.available else "–",
                     intro_rate_text(i, fmt),

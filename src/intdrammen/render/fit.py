@@ -34,6 +34,7 @@ from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType, RenderResult
 from rich.measure import Measurement
+from rich.progress_bar import ProgressBar
 from rich.segment import Segment
 from rich.style import StyleType
 from rich.table import Column, Table
@@ -422,6 +423,18 @@ def fitted(table: Table, console: Console, options: ConsoleOptions) -> Table | N
     return result
 
 
+def _without_bars(cell: RenderableType) -> RenderableType:
+    """`cell` without its progress bars: a bar draws the number beside it, and a
+    stacked "Label: value" line has no column for it to fill, so it would stand there
+    unlabelled. The number stays."""
+    if isinstance(cell, ProgressBar):
+        return Text("")
+    if isinstance(cell, Group):
+        kept = [r for r in cell.renderables if not isinstance(r, ProgressBar)]
+        return Group(*(_without_bars(r) for r in kept), fit=cell.fit)
+    return cell
+
+
 def _stacked(table: Table, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
     """`table` as one block per row, a "Label: value" line per column; the values
     wrap between words. When even that is too narrow, each label has a line of its
@@ -431,7 +444,10 @@ def _stacked(table: Table, console: Console, options: ConsoleOptions) -> Iterato
     label_width = max((cell_len(label) for label in labels), default=0)
     label_width += 2 if label_width else 0
     style = console.get_style(table.header_style or "") if table.header_style else None
-    cells = [[words(c, console, justify=False) for c in column._cells] for column in table.columns]
+    cells = [
+        [_without_bars(words(c, console, justify=False)) for c in column._cells]
+        for column in table.columns
+    ]
     narrow = options.update(width=max(1, width), justify="default", no_wrap=False, height=None)
     sizes = [Measurement.get(console, narrow, c) for column in cells for c in column]
     widest_word = max((m.minimum for m in sizes), default=0)

@@ -87,7 +87,8 @@ def _goal_card(g: GoalProgress, fmt: Fmt) -> str:
     window = f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}"
     hidden = SUPPRESSED if g.actual is None else "–"  # a verdict on a hidden count
     return (
-        f'<div class="card"><div class="what">{escape(fmt.title(g.goal))} · {escape(window)}</div>'
+        f'<div class="card"><div class="what">{escape(fmt.title(g.goal))} · '
+        f"{escape(fmt.goal_region(g.goal))} · {escape(window)}</div>"
         f'<div class="big">{escape(fmt.count(g.actual))}</div>'
         f'<div class="small">{escape(share_of_target_text(g, fmt))} {escape(fmt.t("of_target"))}'
         f" {escape(fmt.number(g.goal.target, 0))} · "
@@ -101,7 +102,7 @@ def _intro_card(i: IntroProgress, fmt: Fmt) -> str:
     hidden = SUPPRESSED if intro_hidden(i) else "–"  # a verdict on a hidden count
     return (
         f'<div class="card"><div class="what">{escape(fmt.title(i.goal))} · '
-        f"{escape(fmt.t('cohort'))} {i.cohort_year}</div>"
+        f"{escape(fmt.goal_region(i.goal))} · {escape(fmt.t('cohort'))} {i.cohort_year}</div>"
         f'<div class="big">{escape(intro_rate_text(i, fmt))}</div>'
         f'<div class="small">{escape(counts)} · {escape(fmt.t("target"))} '
         f"{escape(fmt.percent(i.target, 0))}</div>"

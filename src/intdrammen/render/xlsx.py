@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -19,17 +20,19 @@ from intdrammen.render.data import (
 )
 from intdrammen.render.definitions import DEFINITIONS
 from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
-from intdrammen.reports import Document, Explanation, ProgressReport, Row
+from intdrammen.reports import Document, Explanation, IntroProgress, ProgressReport, Row
 
 UNDEFINED = "–"  # a rate with nobody in the cohort, or not yet measurable
 SHEET_NAME = 31  # Excel's longest sheet name
 _NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 
-Cell = str | int | float | Fraction | None
+Cell = str | int | float | Fraction | date | None
+# A date cell as a reader of the language writes a date (fmt.day's form)
+DATE_FORMATS = {"nb": "dd.mm.yyyy", "en": "yyyy-mm-dd"}
 
 
 class _Sheets:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lang: str = "en") -> None:
         import xlsxwriter
 
         self.book = xlsxwriter.Workbook(
@@ -43,6 +46,7 @@ class _Sheets:
         self.rate = self.book.add_format({"num_format": "0.0%"})
         self.decimal = self.book.add_format({"num_format": "#,##0.0"})
         self.year = self.book.add_format({"num_format": "0"})  # 2015, not 2,015
+        self.date = self.book.add_format({"num_format": DATE_FORMATS.get(lang, DATE_FORMATS["en"])})
         self.text = self.book.add_format({"text_wrap": True, "valign": "top"})
         self.names: set[str] = set()
         self.marks: set[str] = set()  # ':' and '–' as written, for the legend
@@ -62,7 +66,7 @@ class _Sheets:
     def table(
         self, name: str, header: Sequence[str], rows: Sequence[Sequence[Cell]], kinds: Sequence[str]
     ) -> None:
-        """kinds per column: 'text', 'count', 'rate', 'decimal' or 'year'."""
+        """kinds per column: 'text', 'count', 'rate', 'decimal', 'year' or 'date'."""
         sheet = self.sheet(name)
         for col, title in enumerate(header):
             sheet.write_string(0, col, title, self.header)
@@ -81,8 +85,12 @@ class _Sheets:
     def cell(self, sheet: Any, r: int, c: int, value: Cell, kind: str) -> None:
         if value in (SUPPRESSED, UNDEFINED) or (value is None and kind in ("count", "rate")):
             self.marks.add(SUPPRESSED if value is None else str(value))
+        if value is None and kind == "date":
+            return  # no date: an empty cell, which sorts and filters as one
         if value is None:
             sheet.write_string(r, c, SUPPRESSED if kind in ("count", "rate") else "")
+        elif isinstance(value, date):
+            sheet.write_datetime(r, c, value, self.date)  # a real date, sorts and filters
         elif kind == "text" or isinstance(value, str):
             # write_string never makes a formula; text starting with = + - @ stays text
             sheet.write_string(r, c, str(value))
@@ -99,10 +107,21 @@ class _Sheets:
             sheet.write_number(r, c, number, style)
 
 
+def _label(dimension: str, row: Row, fmt: Fmt) -> Cell:
+    """A row's label cell: a year as a number (written "0": 2015), else its words."""
+    if dimension == "year" and row.label_value is None and row.label.isdigit():
+        return int(row.label)
+    return fmt.row_label(dimension, row)
+
+
+def _label_kind(dimension: str) -> str:
+    return "year" if dimension == "year" else "text"  # a text label stays text
+
+
 def _rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
     return [
         [
-            fmt.row_label(dimension, r),
+            _label(dimension, r, fmt),
             r.into_work,
             r.intro_ended,
             r.intro_work_or_education,
@@ -112,8 +131,53 @@ def _rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
     ]
 
 
+def _intro_sheet(sheets: _Sheets, intro: Sequence[IntroProgress], year: int, fmt: Fmt) -> None:
+    """The introduction measures of `year`: the columns of the table and markdown
+    (region, national figures too), counts and rates as numbers. The national figure
+    for Norway is the "National" column; a municipality that published its own result
+    gets a column of its own, headed by its name."""
+    areas = list(dict.fromkeys(n.area for i in intro for n in i.national))
+    areas = ["Norge", *(a for a in areas if a != "Norge")]
+    header = [
+        "id",
+        fmt.t("measure"),
+        fmt.t("region"),
+        fmt.t("cohort"),
+        fmt.t("ended"),
+        fmt.t("work_or_education"),
+        fmt.t("rate"),
+        fmt.t("target"),
+        fmt.t("met"),
+        *(fmt.t("national") if a == "Norge" else a for a in areas),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            i.goal.id,
+            fmt.title(i.goal),
+            fmt.goal_region(i.goal),
+            i.cohort_year,
+            i.ended,
+            i.work_or_education if i.available else UNDEFINED,
+            rate_cell(i.work_or_education, i.ended, i.rate, UNDEFINED)
+            if i.available
+            else UNDEFINED,
+            i.target,
+            met_text(i, fmt),
+            *(next((n.rate for n in i.national if n.area == a), UNDEFINED) for a in areas),
+        ]
+        for i in intro
+    ]
+    sheets.table(
+        fmt.t("intro_sheet", year=year),
+        header,
+        rows,
+        ["text", "text", "text", "year", "count", "count", "rate", "rate", "text"]
+        + ["rate"] * len(areas),
+    )
+
+
 def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
-    sheets = _Sheets(path)
+    sheets = _Sheets(path, fmt.lang)
     report = doc.report
     row_header = [fmt.t("into_work"), fmt.t("intro_ended"), fmt.t("intro_woe"), fmt.t("intro_rate")]
     row_kinds = ["text", "count", "count", "count", "rate"]
@@ -122,6 +186,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
         [
             "id",
             fmt.t("goal"),
+            fmt.t("region"),
             fmt.t("window"),
             fmt.t("year"),
             fmt.t("target"),
@@ -135,6 +200,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             [
                 g.goal.id,
                 fmt.title(g.goal),
+                fmt.goal_region(g.goal),
                 f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
                 g.year,
                 g.goal.target,
@@ -146,39 +212,14 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             ]
             for g in doc.goals
         ],
-        ["text", "text", "text", "year", "count", "count", "count", "rate", "decimal", "text"],
+        ["text"] * 4 + ["year", "count", "count", "count", "rate", "decimal", "text"],
     )
+    _intro_sheet(sheets, doc.progress.intro, doc.progress.year, fmt)
     sheets.table(
-        fmt.t("intro_sheet", year=doc.progress.year),
-        [
-            "id",
-            fmt.t("measure"),
-            fmt.t("cohort"),
-            fmt.t("ended"),
-            fmt.t("work_or_education"),
-            fmt.t("rate"),
-            fmt.t("target"),
-            fmt.t("met"),
-        ],
-        [
-            [
-                i.goal.id,
-                fmt.title(i.goal),
-                i.cohort_year,
-                i.ended,
-                i.work_or_education if i.available else UNDEFINED,
-                rate_cell(i.work_or_education, i.ended, i.rate, UNDEFINED)
-                if i.available
-                else UNDEFINED,
-                i.target,
-                met_text(i, fmt),
-            ]
-            for i in doc.progress.intro
-        ],
-        ["text", "text", "year", "count", "count", "rate", "rate", "text"],
-    )
-    sheets.table(
-        fmt.t("per_year"), [fmt.t("year"), *row_header], _rows("year", report.years, fmt), row_kinds
+        fmt.t("per_year"),
+        [fmt.t("year"), *row_header],
+        _rows("year", report.years, fmt),
+        [_label_kind("year"), *row_kinds[1:]],
     )
     sheets.table(
         fmt.t("per_municipality"),
@@ -192,7 +233,7 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             fmt.by(b.dimension),
             [fmt.dimension(b.dimension), *row_header],
             _rows(b.dimension, [*b.rows, b.total], fmt),
-            row_kinds,
+            [_label_kind(b.dimension), *row_kinds[1:]],
         )
     sheets.table(
         fmt.t("cohort_rates_sheet"),
@@ -282,12 +323,13 @@ def _source_sheet(
 def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
     """`intd progress` as a workbook: the goals, the introduction measures, a sheet per
     breakdown (only the columns that apply), and the source sheet."""
-    sheets = _Sheets(path)
+    sheets = _Sheets(path, fmt.lang)
     sheets.table(
         fmt.t("goal"),
         [
             "id",
             fmt.t("goal"),
+            fmt.t("region"),
             fmt.t("window"),
             fmt.t("target"),
             fmt.t("actual"),
@@ -300,6 +342,7 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
             [
                 g.goal.id,
                 fmt.title(g.goal),
+                fmt.goal_region(g.goal),
                 f"{fmt.day(g.window.start)}–{fmt.day(g.window.end)}",
                 g.goal.target,
                 g.actual,
@@ -310,38 +353,9 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
             ]
             for g in report.goals
         ],
-        ["text", "text", "text", "count", "count", "count", "rate", "decimal", "text"],
+        ["text"] * 4 + ["count", "count", "count", "rate", "decimal", "text"],
     )
-    intro_rows: list[list[Cell]] = [
-        [
-            i.goal.id,
-            fmt.title(i.goal),
-            i.cohort_year,
-            i.ended,
-            i.work_or_education if i.available else UNDEFINED,
-            rate_cell(i.work_or_education, i.ended, i.rate, UNDEFINED)
-            if i.available
-            else UNDEFINED,
-            i.target,
-            met_text(i, fmt),
-        ]
-        for i in report.intro
-    ]
-    sheets.table(
-        fmt.t("intro_sheet", year=report.year),
-        [
-            "id",
-            fmt.t("measure"),
-            fmt.t("cohort"),
-            fmt.t("ended"),
-            fmt.t("work_or_education"),
-            fmt.t("rate"),
-            fmt.t("target"),
-            fmt.t("met"),
-        ],
-        intro_rows,
-        ["text", "text", "year", "count", "count", "rate", "rate", "text"],
-    )
+    _intro_sheet(sheets, report.intro, report.year, fmt)
     for goal_id, b in report.breakdowns:
         columns = breakdown_columns(report, goal_id)
         rows: list[list[Cell]] = []
@@ -354,12 +368,15 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
                     r.intro_work_or_education, r.intro_ended, r.intro_rate, UNDEFINED
                 ),
             }
-            rows.append([fmt.row_label(b.dimension, r), *(values[c] for c in columns)])
+            rows.append([_label(b.dimension, r, fmt), *(values[c] for c in columns)])
         sheets.table(
             f"{goal_id} {fmt.dimension(b.dimension)}",
             [fmt.dimension(b.dimension), *(fmt.t(c) for c in columns)],
             rows,
-            ["text", *("rate" if c == "intro_rate" else "count" for c in columns)],
+            [
+                _label_kind(b.dimension),
+                *("rate" if c == "intro_rate" else "count" for c in columns),
+            ],
         )
     _source_sheet(
         sheets,
@@ -374,16 +391,16 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
 def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
     """`intd explain` as one sheet, a row per person counted or not (the columns of
     `explain --format csv`, headed and worded in the language), and the source sheet."""
-    sheets = _Sheets(path)
+    sheets = _Sheets(path, fmt.lang)
     status = {"counted": fmt.t("counted"), "excluded": fmt.t("excluded")}
     asked = explanation.region.name if explanation.region else None
-    region = fmt.counted_region(asked, explanation.goal_region)  # whom the goal counts
+    region = fmt.counted_region(asked, explanation.goal_region, explanation.within_goal_region)
     counted: list[list[Cell]] = [
         [
             c.participant_id,
             status["counted"],
             "",
-            c.date.isoformat() if c.date else "",  # sorts as text
+            c.date,  # a date cell
             c.placement_id or "",
             c.source,
             "",
@@ -397,7 +414,7 @@ def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
             e.participant_id,
             status["excluded"],
             fmt.explained(e.reason),
-            e.date.isoformat() if e.date else "",
+            e.date,
             "",
             e.source,
             fmt.explained(e.detail),
@@ -414,7 +431,7 @@ def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
         ]
         + [fmt.t("what"), fmt.t("region")],
         rows,
-        ["text"] * 9,
+        ["text"] * 3 + ["date"] + ["text"] * 5,
     )
     about = [(fmt.t("goal"), f"{explanation.goal.id} · {explanation.year} · {region}")]
     _source_sheet(sheets, explanation.provenance, [], fmt, about)

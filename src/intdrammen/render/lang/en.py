@@ -195,6 +195,7 @@ TABLE: dict[str, str] = {
     "problems.warnings": "Warnings",
     "problems.more": "… and {count} more not shown.",
     "undo.no_batch": "There is no import batch {batch}; `intd imports` lists them.",
+    "undo.already_undone": "Batch {batch} was already undone at {time}.",
     "undo.needs_yes": "Undo needs confirmation: pass --yes.",
     "undo.confirm": "Undo batch {batch} ({file}, {kind})?",
     "undo.done": "Undone: batch {batches}.",

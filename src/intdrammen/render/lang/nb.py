@@ -189,6 +189,7 @@ TABLE: dict[str, str] = {
     "problems.warnings": "Advarsler",
     "problems.more": "… og {count} til som ikke vises.",
     "undo.no_batch": "Det finnes ingen importbunke {batch}; `intd imports` viser dem.",
+    "undo.already_undone": "Bunke {batch} ble allerede angret {time}.",
     "undo.needs_yes": "Angring må bekreftes: bruk --yes.",
     "undo.confirm": "Angre bunke {batch} ({file}, {kind})?",
     "undo.done": "Angret: bunke {batches}.",

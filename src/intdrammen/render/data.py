@@ -693,7 +693,8 @@ def provenance_md(p: Provenance, fmt: Fmt) -> str:
 
 
 def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
-    region = report.region.name if report.region else fmt.t("whole_project")
+    asked = report.region.name if report.region else None
+    region = asked or fmt.t("whole_project")
     parts = [f"# {fmt.t('progress_title', year=report.year)} – {region}", ""]
     marks: set[str] = set()
     if report.goals:
@@ -743,7 +744,7 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
             ],
             [
                 [
-                    f"{fmt.title(i.goal)} ({fmt.goal_region(i.goal)})",
+                    f"{fmt.title(i.goal)} ({fmt.goal_region(i.goal, asked)})",
                     fmt.count(i.ended),
                     fmt.count(i.work_or_education) if i.available else "–",
                     intro_rate_text(i, fmt),

@@ -93,10 +93,11 @@ class Fmt:
         the goal has one, else its `title`."""
         return (goal.title_nb or goal.title) if self.lang == "nb" else goal.title
 
-    def goal_region(self, goal: Goal) -> str:
-        """The region a goal counts (goals.toml `region`), as the progress table names it
-        under the goal: the region's name, or "whole project" when it has none."""
-        return goal.region or self.t("whole_project")
+    def goal_region(self, goal: Goal, asked: str | None = None) -> str:
+        """The region a goal counts: its own (goals.toml `region`), as the progress table
+        names it under the goal; for a goal without one (the introduction measures), the
+        region asked for (--region), else "whole project"."""
+        return goal.region or asked or self.t("whole_project")
 
     def dimension(self, key: str) -> str:
         """The header of a `--by` dimension's column ("Gender", "Kjønn")."""

@@ -97,12 +97,13 @@ def _goal_card(g: GoalProgress, fmt: Fmt) -> str:
     )
 
 
-def _intro_card(i: IntroProgress, fmt: Fmt) -> str:
+def _intro_card(i: IntroProgress, fmt: Fmt, asked: str | None) -> str:
     counts = f"{fmt.count(i.work_or_education)} / {fmt.count(i.ended)}" if i.available else ""
     hidden = SUPPRESSED if intro_hidden(i) else "–"  # a verdict on a hidden count
     return (
         f'<div class="card"><div class="what">{escape(fmt.title(i.goal))} · '
-        f"{escape(fmt.goal_region(i.goal))} · {escape(fmt.t('cohort'))} {i.cohort_year}</div>"
+        f"{escape(fmt.goal_region(i.goal, asked))} · "
+        f"{escape(fmt.t('cohort'))} {i.cohort_year}</div>"
         f'<div class="big">{escape(intro_rate_text(i, fmt))}</div>'
         f'<div class="small">{escape(counts)} · {escape(fmt.t("target"))} '
         f"{escape(fmt.percent(i.target, 0))}</div>"
@@ -169,7 +170,8 @@ def document_html(doc: Document, fmt: Fmt) -> str:
     region = report.region.name if report.region else fmt.t("whole_project")
     title = fmt.report_title(region, report.from_year, report.to_year)
     cards = [_goal_card(g, fmt) for g in doc.goals]
-    cards += [_intro_card(i, fmt) for i in doc.progress.intro]
+    asked = report.region.name if report.region else None
+    cards += [_intro_card(i, fmt, asked) for i in doc.progress.intro]
     parts = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="sub">{escape(fmt.t("progress_title", year=report.to_year))} · '
@@ -263,7 +265,8 @@ def progress_html(report: ProgressReport, fmt: Fmt) -> str:
     region = report.region.name if report.region else fmt.t("whole_project")
     title = f"{fmt.t('progress_title', year=report.year)} – {region}"
     cards = [_goal_card(g, fmt) for g in report.goals]
-    cards += [_intro_card(i, fmt) for i in report.intro]
+    asked = report.region.name if report.region else None
+    cards += [_intro_card(i, fmt, asked) for i in report.intro]
     intro_rows = [
         [
             fmt.title(i.goal),

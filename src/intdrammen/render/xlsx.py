@@ -131,7 +131,9 @@ def _rows(dimension: str, rows: Sequence[Row], fmt: Fmt) -> list[list[Cell]]:
     ]
 
 
-def _intro_sheet(sheets: _Sheets, intro: Sequence[IntroProgress], year: int, fmt: Fmt) -> None:
+def _intro_sheet(
+    sheets: _Sheets, intro: Sequence[IntroProgress], year: int, fmt: Fmt, asked: str | None
+) -> None:
     """The introduction measures of `year`: the columns of the table and markdown
     (region, national figures too), counts and rates as numbers. The national figure
     for Norway is the "National" column; a municipality that published its own result
@@ -154,7 +156,7 @@ def _intro_sheet(sheets: _Sheets, intro: Sequence[IntroProgress], year: int, fmt
         [
             i.goal.id,
             fmt.title(i.goal),
-            fmt.goal_region(i.goal),
+            fmt.goal_region(i.goal, asked),
             i.cohort_year,
             i.ended,
             i.work_or_education if i.available else UNDEFINED,
@@ -214,7 +216,8 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
         ],
         ["text"] * 4 + ["year", "count", "count", "count", "rate", "decimal", "text"],
     )
-    _intro_sheet(sheets, doc.progress.intro, doc.progress.year, fmt)
+    asked = doc.progress.region.name if doc.progress.region else None
+    _intro_sheet(sheets, doc.progress.intro, doc.progress.year, fmt, asked)
     sheets.table(
         fmt.t("per_year"),
         [fmt.t("year"), *row_header],
@@ -355,7 +358,9 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
         ],
         ["text"] * 4 + ["count", "count", "count", "rate", "decimal", "text"],
     )
-    _intro_sheet(sheets, report.intro, report.year, fmt)
+    _intro_sheet(
+        sheets, report.intro, report.year, fmt, report.region.name if report.region else None
+    )
     for goal_id, b in report.breakdowns:
         columns = breakdown_columns(report, goal_id)
         rows: list[list[Cell]] = []

@@ -86,3 +86,29 @@ def test_report_by_municipality_prints_its_table_once(tmp_path, cli, cli_json):
     assert "by_municipality" not in sections and sections.count("municipality") > 1
     # Another dimension is still its own table.
     assert "## By gender" in cli("report", "--by", "gender", "--format", "markdown").stdout
+
+
+def test_a_hidden_quarter_is_not_the_in_year_count_less_the_visible_ones(tmp_path, cli, cli_json):
+    # Drammen: 2018 Q1 5, Q2 1; 2019 Q1 4, Q2 4, Q3 2. With --suppress 3 the whole split
+    # hides 2018 Q2 (1) and 2019 Q3 (2), which protects the goal's actual (16) but not
+    # the published in-year count of 2019 (10): 10 - 4 - 4 would give Q3 = 2 back. So a
+    # second 2019 quarter is hidden too.
+    starts = ["2018-01-10"] * 5 + ["2018-04-10"] + ["2019-01-10"] * 4 + ["2019-04-10"] * 4
+    starts += ["2019-07-10"] * 2
+    people = [person(f"Q{i}", "3005") for i in range(len(starts))]
+    jobs = [job(f"Q{i}", day) for i, day in enumerate(starts)]
+    p = write_csv(tmp_path / "p.csv", PARTICIPANT_HEADER, people)
+    pl = write_csv(tmp_path / "pl.csv", PLACEMENT_HEADER, jobs)
+    assert cli("import", str(p), str(pl)).exit_code == 0
+    exact = cli_json("progress", "--year", "2019", "--by", "quarter")
+    assert (exact["goals"][0]["actual"], exact["goals"][0]["in_year"]) == (16, 10)
+    data = cli_json("progress", "--year", "2019", "--by", "quarter", "--suppress", "3")
+    goal = data["goals"][0]
+    assert (goal["actual"], goal["in_year"]) == (16, 10)
+    rows = {r["name"]: r["into_work"] for r in data["breakdowns"]["id-2016-2020"]["rows"]}
+    assert rows["2018 Q1"] == 5 and rows["2018 Q2"] is None
+    quarters_2019 = [rows[f"2019 Q{q}"] for q in (1, 2, 3) if f"2019 Q{q}" in rows]
+    assert rows["2019 Q3"] is None and quarters_2019.count(None) == 2
+    # Both totals now leave at least two hidden cells each.
+    visible = sum(v for k, v in rows.items() if k.startswith("2019") and v is not None)
+    assert goal["in_year"] - visible == 6  # the sum of two hidden quarters, not one

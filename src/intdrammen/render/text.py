@@ -147,7 +147,10 @@ def progress_text(report: ProgressReport, fmt: Fmt, *, chart: bool = False) -> R
     # One figure ("Norge 61,0 %") stays on one line: Rich would break it at the no-break
     # space, so the column is at least as wide as the widest figure.
     national = [national_text(i, fmt) for i in report.intro]
-    figure = max((len(part) for text in national for part in text.split("; ")), default=1)
+    figure = max(
+        (len(f"{n.area} {fmt.percent(n.rate, 1)}") for i in report.intro for n in i.national),
+        default=1,
+    )
     intro.add_column(fmt.t("national"), min_width=figure)
     for i, (rate, numeric), figures in zip(report.intro, rates, national, strict=True):
         intro.add_row(

@@ -64,12 +64,15 @@ class Explanation:
     provenance: Provenance
     # The region asked for lies within the goal's own region (else they only overlap).
     within_goal_region: bool = False
+    # The goal's own region as resolved (its name, also when goals.toml gives a code).
+    goal_region_name: str | None = None
 
     @property
     def goal_region(self) -> str | None:
-        """The region the goal itself counts (goals.toml `region`; None: whole project),
-        which applies on top of any region asked for."""
-        return self.goal.region
+        """The region the goal itself counts (goals.toml `region` by the name it resolves
+        to, "Drammen" for "3301"; None: whole project), which applies on top of any
+        region asked for."""
+        return self.goal_region_name or self.goal.region
 
 
 def goal_named(ctx: Context, goal_id: str) -> Goal:
@@ -107,6 +110,7 @@ def explain(ctx: Context, goal: Goal, year: int, scope: Scope) -> Explanation:
             )
         ),
         within_goal_region=_within(scope.of(goal), region),
+        goal_region_name=own.name if (own := scope.of(goal)) is not None else None,
     )
 
 

@@ -17,6 +17,7 @@ from intdrammen.models import (
     JobStart,
     NationalFigure,
     Provenance,
+    QuarterLabel,
     Window,
 )
 from intdrammen.municipalities import Region
@@ -33,6 +34,7 @@ from intdrammen.reports.tables import (
     Breakdown,
     Facts,
     Label,
+    Row,
     cohort_facts,
     job_facts,
     label_key,
@@ -40,6 +42,7 @@ from intdrammen.reports.tables import (
     make_row,
     needs_facts,
     suppress_rows,
+    total_row,
 )
 
 
@@ -125,10 +128,40 @@ def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
     breakdowns = []
     for goal_id, breakdown in report.breakdowns:
         rows = suppress_rows([*breakdown.rows, breakdown.total], n)
+        if breakdown.dimension == "quarter":
+            rows = _protect_the_year(breakdown.rows, rows, report.year, n)
         breakdowns.append((goal_id, replace(breakdown, rows=rows[:-1], total=rows[-1])))
     return replace(
         report, goals=goals, intro=tuple(intro), breakdowns=tuple(breakdowns), suppressed_below=n
     )
+
+
+def _protect_the_year(
+    rows: Sequence[Row], hidden: tuple[Row, ...], year: int, n: int
+) -> tuple[Row, ...]:
+    """A `--by quarter` split of a goal has a second total beside its own: the quarters
+    of the progress year add up to the goal's published in-year count. So those quarters
+    are suppressed as a table of their own too (a cell hidden by either pass stays
+    hidden), and if that leaves a single one of them hidden, the smallest other one is
+    hidden with it: no hidden quarter is the in-year count less the visible ones."""
+    at = [
+        k
+        for k, r in enumerate(rows)
+        if isinstance(r.label_value, QuarterLabel) and r.label_value.year == year
+    ]
+    if not at:
+        return hidden
+    group = suppress_rows([*(rows[k] for k in at), total_row([rows[k] for k in at])], n)
+    out = list(hidden)
+    for k, g in zip(at, group, strict=False):
+        if g.into_work is None:
+            out[k] = replace(out[k], into_work=None)
+    hidden_here = [k for k in at if out[k].into_work is None]
+    shown = [k for k in at if (out[k].into_work or 0) > 0]  # zero is never hidden
+    if len(hidden_here) == 1 and shown:
+        smallest = min(shown, key=lambda k: (out[k].into_work or 0, k))
+        out[smallest] = replace(out[smallest], into_work=None)
+    return tuple(out)
 
 
 def _suppress_goal(g: GoalProgress, n: int) -> GoalProgress:

@@ -47,8 +47,9 @@ class Scope:
         """The goal's own region (None: it counts the whole project)."""
         if goal.region is None:
             return None
-        assert goal.region in self.goal_regions, f"goal {goal.id} is not in this request"
-        found = self.goal_regions[goal.region]
+        found = self.goal_regions.get(goal.region)
+        if found is None:  # a caller's mistake, not a user's: resolve_scope with this goal
+            raise LookupError(f"goal {goal.id} is not in this request's scope")
         if isinstance(found, IntdError):
             raise found
         return found

@@ -10,7 +10,7 @@ issue 15 moves figures to set-based facts here, and a second backend (PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -256,16 +256,6 @@ class QueryMixin(StoreBase):
             for r in rows
         ]
 
-    def people(self, participant_ids: Iterable[str]) -> dict[str, tuple[str | None, ...]]:
-        """gender, country, birth_year per participant id, for breakdowns."""
-        result: dict[str, tuple[str | None, ...]] = {}
-        for pid, gender, country, birth_year in self.conn.execute(
-            "SELECT participant_id, gender, country, birth_year FROM participants"
-        ):
-            result[pid] = (gender, country, None if birth_year is None else str(birth_year))
-        wanted = set(participant_ids)
-        return {k: v for k, v in result.items() if k in wanted}
-
     def data_years(self) -> tuple[int, int] | None:
         row = self.conn.execute(
             "SELECT MIN(y), MAX(y) FROM (SELECT MIN(substr(start_date, 1, 4)) AS y FROM "
@@ -274,6 +264,3 @@ class QueryMixin(StoreBase):
             "UNION ALL SELECT MAX(substr(intro_end, 1, 4)) FROM participants)"
         ).fetchone()
         return None if row[0] is None else (int(row[0]), int(row[1]))
-
-    def explain_plan(self, sql: str, params: Sequence[object] = ()) -> list[str]:
-        return [row[3] for row in self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]

@@ -41,6 +41,22 @@ PLACEMENT_HEADER = [
 ]
 
 
+def participant_row(
+    pid: str, municipality: str, *, gender: str = "K", end: str = "", outcome: str = ""
+) -> list[object]:
+    """A row under PARTICIPANT_HEADER: born 1990 in Syria, no fødselsnummer; with `end`
+    the programme ended that day, completed ("fullført"), with `outcome`."""
+    reason = "fullført" if end else ""
+    return [pid, "", 1990, gender, "Syria", municipality, "", "", end, reason, outcome]
+
+
+def placement_row(
+    pid: str, start: str, *, placement_id: str = "", kind: str = "fast jobb", fte: str = ""
+) -> list[object]:
+    """A row under PLACEMENT_HEADER: a placement at Kiwi found through NAV."""
+    return [placement_id, pid, kind, "", "Kiwi", start, "", fte, "NAV"]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own key file and no stray configuration from the machine."""

@@ -17,7 +17,13 @@ import openpyxl
 import pytest
 import typer
 
-from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from conftest import (
+    PARTICIPANT_HEADER,
+    PLACEMENT_HEADER,
+    participant_row,
+    placement_row,
+    write_csv,
+)
 from intdrammen.cli import app
 
 # The progress CSV columns before this change, in their order: scripts read them.
@@ -34,12 +40,11 @@ EXPLAIN_COLUMNS = [
 
 
 def person(pid: str, gender: str, municipality: str, end: str = "", outcome: str = "") -> list[Any]:
-    reason = "fullført" if end else ""
-    return [pid, "", 1990, gender, "Syria", municipality, "", "", end, reason, outcome]
+    return participant_row(pid, municipality, gender=gender, end=end, outcome=outcome)
 
 
 def job(placement: str, pid: str, start: str) -> list[Any]:
-    return [placement, pid, "fast jobb", "", "Kiwi", start, "", "100", "NAV"]
+    return placement_row(pid, start, placement_id=placement, fte="100")
 
 
 @pytest.fixture

@@ -16,7 +16,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from conftest import (
+    PARTICIPANT_HEADER,
+    PLACEMENT_HEADER,
+    participant_row,
+    placement_row,
+    write_csv,
+)
 
 SANDE_EN = "Holmestrand (former Sande (Vestfold), 0713)"
 ASKER_LEFT_OUT = (
@@ -25,12 +31,8 @@ ASKER_LEFT_OUT = (
 ASKER_LEFT_OUT_NB = "id-2016-2020 teller bare Drammensregionen, som ikke overlapper Asker: utelatt."
 
 
-def person(pid: str, code: str) -> list[object]:
-    return [pid, "", 1990, "K", "Syria", code, "", "", "", "", ""]
-
-
-def placement(pid: str, start: str) -> list[object]:
-    return ["", pid, "fast jobb", "", "Kiwi", start, "", "", "NAV"]
+person = participant_row
+placement = placement_row
 
 
 @pytest.fixture

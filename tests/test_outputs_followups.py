@@ -9,15 +9,16 @@ import io
 from pathlib import Path
 from typing import Any
 
-from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from conftest import (
+    PARTICIPANT_HEADER,
+    PLACEMENT_HEADER,
+    participant_row,
+    placement_row,
+    write_csv,
+)
 
-
-def person(pid: str, code: str) -> list[object]:
-    return [pid, "", 1990, "K", "Syria", code, "", "", "", "", ""]
-
-
-def job(pid: str, start: str) -> list[object]:
-    return ["", pid, "fast jobb", "", "Kiwi", start, "", "", "NAV"]
+person = participant_row
+job = placement_row
 
 
 def load(tmp: Path, cli: Any) -> None:

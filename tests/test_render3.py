@@ -21,19 +21,24 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from conftest import (
+    PARTICIPANT_HEADER,
+    PLACEMENT_HEADER,
+    participant_row,
+    placement_row,
+    write_csv,
+)
 from intdrammen.render.fit import fit
 from intdrammen.render.fmt import Fmt
 from intdrammen.render.text import progress_text
 
 
 def person(pid: str, municipality: str, end: str = "", outcome: str = "") -> list[Any]:
-    reason = "fullført" if end else ""
-    return [pid, "", 1990, "K", "Syria", municipality, "", "", end, reason, outcome]
+    return participant_row(pid, municipality, end=end, outcome=outcome)
 
 
 def job(placement: str, pid: str, start: str) -> list[Any]:
-    return [placement, pid, "fast jobb", "", "Kiwi", start, "", "100", "NAV"]
+    return placement_row(pid, start, placement_id=placement, fte="100")
 
 
 @pytest.fixture

@@ -16,16 +16,21 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from conftest import (
+    PARTICIPANT_HEADER,
+    PLACEMENT_HEADER,
+    participant_row,
+    placement_row,
+    write_csv,
+)
 
 
 def person(pid: str, gender: str, municipality: str, end: str = "", outcome: str = "") -> list[Any]:
-    reason = "fullført" if end else ""
-    return [pid, "", 1990, gender, "Syria", municipality, "", "", end, reason, outcome]
+    return participant_row(pid, municipality, gender=gender, end=end, outcome=outcome)
 
 
 def job(placement: str, pid: str, start: str) -> list[Any]:
-    return [placement, pid, "fast jobb", "", "Kiwi", start, "", "100", "NAV"]
+    return placement_row(pid, start, placement_id=placement, fte="100")
 
 
 @pytest.fixture

@@ -17,7 +17,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from conftest import (
+    PARTICIPANT_HEADER,
+    PLACEMENT_HEADER,
+    participant_row,
+    placement_row,
+    write_csv,
+)
 from intdrammen.models import DetailCode, MergerKind, Outcome, PlacementType
 from intdrammen.render.fmt import Fmt
 from intdrammen.render.lang import LANGUAGES, en, nb, table
@@ -34,12 +40,11 @@ SANDE_NOTE = (
 
 
 def person(pid: str, code: str, end: str = "", outcome: str = "") -> list[object]:
-    reason = "fullført" if end else ""
-    return [pid, "", 1990, "K", "Syria", code, "", "", end, reason, outcome]
+    return participant_row(pid, code, end=end, outcome=outcome)
 
 
 def placement(pid: str, start: str, kind: str = "fast jobb") -> list[object]:
-    return ["", pid, kind, "", "Kiwi", start, "", "", "NAV"]
+    return placement_row(pid, start, kind=kind)
 
 
 def load(tmp: Path, cli: Any, people: list[list[object]], jobs: list[list[object]]) -> None:

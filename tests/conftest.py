@@ -66,18 +66,14 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
 
 
-@pytest.fixture(params=["in-process", "child"])
+@pytest.fixture(params=["arrow", "rows"])
 def both_parse_paths(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run a test twice: with files parsed in this process (small files, and platforms
-    without fork) and in a forked parser process (large files on Linux)."""
-    from intdrammen.importers import parallel
+    """Run a test twice: with text files read by pyarrow's CSV reader (the usual way)
+    and from the rows tables.py reads (workbooks, and text files pyarrow would number
+    differently): both must give the same rows, values and problems."""
+    from intdrammen.importers import columnar
 
-    if request.param == "child":
-        if not parallel.available():
-            pytest.skip("parsing in a child process needs Linux fork")
-        monkeypatch.setattr(parallel, "MIN_BYTES", 0)
-    else:
-        monkeypatch.setattr(parallel, "MIN_BYTES", float("inf"))
+    monkeypatch.setattr(columnar, "READ_TEXT_WITH_ARROW", request.param == "arrow")
     return str(request.param)
 
 

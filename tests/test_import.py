@@ -15,7 +15,7 @@ import pytest
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 from intdrammen.ids import make_fnr
 
-# Every test here runs with files parsed in-process and in a forked parser process.
+# Every test here runs with text files read by pyarrow and from their rows.
 pytestmark = pytest.mark.usefixtures("both_parse_paths")
 
 FNR = make_fnr(date(1990, 5, 17), 123) or ""
@@ -479,41 +479,12 @@ def test_skip_with_every_row_rejected_says_so(tmp_path, cli, db):
     assert "already in the database" not in result.output
 
 
-def test_parsed_rows_are_plain_values_the_parser_process_can_marshal(tmp_path):
-    # Rows cross from the parser process with marshal (several times faster than
-    # pickle); an enum or date among the values would force the slow path.
-    import marshal
-    from importlib import resources
-
-    from intdrammen.config import load_key
-    from intdrammen.importers import ImportOptions
-    from intdrammen.importers.context import ParseContext
-    from intdrammen.importers.pipeline import _schemas
-    from intdrammen.importers.plan import _plan
-    from intdrammen.importers.rows import ProblemLog, RowCounter, parse_rows
-
-    sample = resources.files("intdrammen").joinpath("data", "sample")
-    with resources.as_file(sample) as folder:
-        paths = [Path(folder) / "deltakere.xlsx", Path(folder) / "plasseringer.csv"]
-        log = ProblemLog()
-        ctx = ParseContext(key=lambda: load_key(create=True) or b"")
-        for item in _plan(paths, ImportOptions(), log):
-            schema = _schemas(ctx)[item.kind]
-            counter = RowCounter()
-            rows = list(
-                parse_rows(item.table, schema, item.columns, batch_id=1, log=log, counter=counter)
-            )
-            assert rows and counter.good == len(rows)
-            assert marshal.loads(marshal.dumps(rows)) == rows
-
-
 def test_rows_parsed_in_blocks_arrive_in_file_order(tmp_path, cli, db, monkeypatch):
-    # Blocks of 3 rows: with two parser processes, blocks 0, 2, 4, … and 1, 3, 5, … are
-    # parsed apart; problems still come in row order and rows reach the table in file
-    # order (parsed in-process the result is the same).
-    import intdrammen.importers.pipeline as importers
+    # Batches of 3 rows: bad rows are read again apart from their batch; problems still
+    # come in row order and rows reach the table in file order.
+    from intdrammen.importers import columnar
 
-    monkeypatch.setattr(importers, "CHUNK", 3)
+    monkeypatch.setattr(columnar, "BATCH_ROWS", 3)
     bad = {1, 10, 14}  # in blocks 0, 3 and 4
     rows = [
         [f"PL{i}", f"D{i}", "jobb", "", "", "2019-02-30" if i in bad else "2019-03-01", "", "", ""]

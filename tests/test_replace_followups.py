@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import content, stored, without_undone, write_csv
-from intdrammen.store import scope_names
+from intdrammen.store import SCHEMA_VERSION, scope_names
 
 JOBS = ["placement_id", "participant_id", "type", "start_date", "employer_name"]
 PL1 = ["PL1", "P1", "jobb", "2019-01-10", "Kiwi"]
@@ -129,7 +129,7 @@ def test_migration_4_adds_the_dependency_table_to_an_older_database(cli, cli_jso
         conn.execute("DROP TABLE batch_depends")
         conn.execute("PRAGMA user_version = 3")
     assert cli_json("imports")[0]["id"] == 1
-    assert stored(db, "PRAGMA user_version") == [(4,)]
+    assert stored(db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert stored(db, "SELECT COUNT(*) FROM batch_depends") == [(0,)]
 
 

@@ -25,7 +25,7 @@ from intdrammen.importers.tables import (
     read_tables,
 )
 
-# Every test here runs with files parsed in-process and in a forked parser process.
+# Every test here runs with text files read by pyarrow and from their rows.
 pytestmark = pytest.mark.usefixtures("both_parse_paths")
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -230,7 +230,7 @@ def clean_orgnr(raw: str) -> str:
 
 def person_key(key: bytes, fnr: str) -> str:
     """The keyed hash (HMAC-SHA-256, hex) by which a person is recognised across files."""
-    return hmac.new(key, fnr.encode("ascii"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, fnr.encode("ascii"), "sha256").hex()
 
 
 def key_fingerprint(key: bytes) -> str:

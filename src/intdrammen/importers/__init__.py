@@ -10,7 +10,7 @@
 - `results`: what an import did (TableResult, ImportReport).
 - Reading and parsing: `tables` and `workbook_cells` (files -> header + rows), `columns`
   (header -> fields), `rows`, `participants`, `placements`, `dates`, `context` (cells
-  -> values + problems), `parallel` (parsing in forked children).
+  -> values + problems), `columnar` (column batches, vectorised reading).
 
 Planning and parsing know nothing of the database; the pipeline, key, replace and
 store_checks reach it only through `Store`, the seam a second backend implements.

@@ -69,8 +69,7 @@ class Lean:
     """A table's rows, whose first rows, when iteration starts, are read for their date
     columns (index -> column and its unremembering parser) first: a value fitting both
     orders is then read from the start in the order those rows prove, and a second
-    reading is rarely needed. Nothing is read before iteration starts: a forked parser
-    process opens the file itself (see parallel.py)."""
+    reading is rarely needed. Nothing is read before iteration starts."""
 
     def __init__(self, rows: Iterator[Row], columns: dict[int, tuple[DateColumn, Parse]]):
         self.rows, self.columns = rows, columns
@@ -89,16 +88,34 @@ class Lean:
         for _row, cells in head:
             for index, (_column, parse) in self.columns.items():
                 value = cells[index] if index < len(cells) else None
-                if value is not None and value != "":
-                    with contextlib.suppress(ValueProblem):
-                        parse(value)
-        columns = [column for column, _parse in self.columns.values()]
-        table = proven(columns)
-        for column in columns:
-            order = order_of(column, table)
-            column.leans = order if order in (DMY, MDY) else DMY
-            column.guessed.clear()  # these rows are read again, in that order
+                _try(parse, value)
+        _settle(self.columns)
         return itertools.chain(head, self.rows)
+
+
+def lean_batch(columns: dict[int, tuple[DateColumn, Parse]], batch: Any) -> None:
+    """What `Lean` does, for a table read in column batches (columnar.py): the first
+    rows of the first batch are read for their date columns first."""
+    for index, (_column, parse) in columns.items():
+        cells = batch.columns[index][:LEAN_ROWS]
+        for value in cells if isinstance(cells, list) else cells.to_pylist():
+            _try(parse, value)
+    _settle(columns)
+
+
+def _try(parse: Parse, value: object) -> None:
+    if value is not None and value != "":
+        with contextlib.suppress(ValueProblem):
+            parse(value)
+
+
+def _settle(found: dict[int, tuple[DateColumn, Parse]]) -> None:
+    columns = [column for column, _parse in found.values()]
+    table = proven(columns)
+    for column in columns:
+        order = order_of(column, table)
+        column.leans = order if order in (DMY, MDY) else DMY
+        column.guessed.clear()  # these rows are read again, in that order
 
 
 def decide(found: dict[DateKey, DateColumn]) -> tuple[dict[DateKey, str] | None, list[Problem]]:

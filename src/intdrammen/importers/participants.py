@@ -3,10 +3,15 @@ partnership. The fødselsnummer becomes a keyed hash here and goes no further.""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from intdrammen.importers.columns import PARTICIPANTS, Memo, free_text, parse_year
 from intdrammen.importers.context import ParseContext, required_text
 from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PARTICIPANT_COLUMNS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _POS = {name: i for i, name in enumerate(PARTICIPANT_COLUMNS)}
 _START, _END = _POS["intro_start"], _POS["intro_end"]
@@ -39,6 +44,17 @@ def _check(values: list[object]) -> list[tuple[str, str, str]]:
     return problems
 
 
+def _vector_check(arrays: list[pa.Array]) -> tuple[list[pa.Array], pa.Array | None]:
+    """`_check` over a batch: the rows it would refuse (it then says why)."""
+    import pyarrow.compute as pc
+
+    wrong = pc.fill_null(pc.less(arrays[_END], arrays[_START]), False)
+    ended = pc.is_null(arrays[_END])
+    for _name, pos in _AFTER_END:
+        wrong = pc.or_(wrong, pc.and_(ended, pc.is_valid(arrays[pos])))
+    return arrays, wrong if pc.any(wrong).as_py() else None
+
+
 def schema(ctx: ParseContext) -> RowSchema:
     memo = ctx.memoised()
     return RowSchema(
@@ -61,4 +77,5 @@ def schema(ctx: ParseContext) -> RowSchema:
         },
         required=("participant_id",),
         check=_check,
+        vector_check=_vector_check,
     )

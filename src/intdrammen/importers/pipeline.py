@@ -18,14 +18,15 @@ seam a second backend (PostgreSQL, issue 16) implements.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from intdrammen import __version__
 from intdrammen.config import load_key
 from intdrammen.errors import ImportRejected, Problem
-from intdrammen.importers import dates, parallel, participants, placements
+from intdrammen.importers import dates, participants, placements
+from intdrammen.importers.columnar import Batch, RowReadingNeeded, arrow_readable, physical_lines
 from intdrammen.importers.columns import KINDS, Memo
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.key import _check_key, _dry_run_key
@@ -34,7 +35,7 @@ from intdrammen.importers.plan import _plan, _Planned
 from intdrammen.importers.rejected import _write_rejected
 from intdrammen.importers.replace import _remove_missing
 from intdrammen.importers.results import ImportReport, TableResult
-from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_rows
+from intdrammen.importers.rows import ProblemLog, RowCounter, RowSchema, parse_batches
 from intdrammen.importers.store_checks import (
     _keep_absent_columns,
     _report_duplicates,
@@ -43,8 +44,7 @@ from intdrammen.importers.store_checks import (
     _report_same_person,
 )
 from intdrammen.store import Store, write_transaction
-
-CHUNK = 10_000
+from intdrammen.store.stage import StageWriter
 
 
 def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
@@ -52,8 +52,8 @@ def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
 
 
 def _with_dates(
-    ctx: ParseContext, item: _Planned, log: ProblemLog
-) -> tuple[_Planned, dict[str, RowSchema]]:
+    ctx: ParseContext, item: _Planned, log: ProblemLog, *, by_rows: bool
+) -> tuple[_Planned, dict[str, RowSchema], Callable[[Batch], None] | None]:
     """A table and its own parsers: each date column decides its order of day and
     month, recorded in `log`, from the table's first rows on (see dates.py)."""
     table = item.table
@@ -67,10 +67,13 @@ def _with_dates(
         if (key := (str(table.path), table.sheet, name)) in log.dates
         and isinstance(parser := schema.parsers[name], Memo)
     }
-    rows = dates.Lean(table.rows, date_columns) if date_columns else table.rows
-    return dataclasses.replace(item, table=dataclasses.replace(table, rows=rows)), {
-        item.kind: schema
-    }
+    lean = None
+    if date_columns and by_rows:
+        rows = dates.Lean(table.rows, date_columns)
+        item = dataclasses.replace(item, table=dataclasses.replace(table, rows=rows))
+    elif date_columns:
+        lean = functools.partial(dates.lean_batch, date_columns)
+    return item, {item.kind: schema}, lean
 
 
 def _decide_dates(log: ProblemLog) -> None:
@@ -98,28 +101,30 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
         key=lambda: load_key(create=not options.dry_run) or _dry_run_key(),
         date_order=options.date_order,
     )
-    try:
-        return _import(db, paths, options, ctx)
-    except dates.Reread as again:  # a date column was read in the order it disproves
-        ctx.date_orders = again.orders
-        return _import(db, paths, options, ctx)
+    by_rows: set[str] = set()  # text files read from their rows, not by pyarrow
+    for _attempt in range(len(paths) + 3):
+        try:
+            return _import(db, paths, options, ctx, by_rows)
+        except dates.Reread as again:  # a date column was read in the order it disproves
+            ctx.date_orders = again.orders
+        except RowReadingNeeded as needed:  # pyarrow would number the rows differently
+            by_rows.add(needed.path)
+    return _import(db, paths, options, ctx, {str(p) for p in paths})
 
 
-def _import(db: Path, paths: list[Path], options: ImportOptions, ctx: ParseContext) -> ImportReport:
+def _import(
+    db: Path, paths: list[Path], options: ImportOptions, ctx: ParseContext, by_rows: set[str]
+) -> ImportReport:
     log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
     planned = _plan(paths, options, log)
     with write_transaction(db, dry_run=options.dry_run) as store:
-        report = _run(store, planned, options, ctx, log, direct=True) if store.empty() else None
-        if report is None:
-            # Not empty, or the fast path met a repeated id: the careful, staged path.
-            if store.empty():
-                log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
-                planned = _plan(paths, options, log)
-            report = _run(store, planned, options, ctx, log, direct=False)
-            assert report is not None  # only the direct path gives up
-        if options.on_error == "skip" and not options.dry_run:
-            # Before the commit: rows rejected here are never imported without their file.
-            _write_rejected(planned, log, report)
+        try:
+            report = _run(store, planned, options, ctx, log, by_rows)
+            if options.on_error == "skip" and not options.dry_run:
+                # Before the commit: rows rejected here are never imported without their file.
+                _write_rejected(planned, log, report)
+        finally:
+            store.detach_stage()
     return report
 
 
@@ -129,44 +134,36 @@ def _run(
     options: ImportOptions,
     ctx: ParseContext,
     log: ProblemLog,
-    *,
-    direct: bool,
-) -> ImportReport | None:
-    """Load every table. `direct` (an empty database) inserts straight into the tables and
-    gives up, returning None, when an id repeats; otherwise rows are staged, compared with
-    what is stored, and upserted."""
+    by_rows: set[str],
+) -> ImportReport:
+    """Read every table into the stage, compare the staged rows with one another and
+    with what is stored, and upsert them."""
     if any("national_id" in item.columns.values() for item in planned):
-        # Loaded (or created) here, once, not in a parser process of each file.
+        # Loaded (or created) here, once, before any file is read.
         _check_key(store, ctx, options)
-    if direct:
-        store.begin_bulk_load()
-    else:
-        store.create_stage()
-    results = [
-        _load_table(store, *_with_dates(ctx, item, log), log, options, direct) for item in planned
-    ]
-    _decide_dates(log)
-    if direct and any(r.counts.inserted != r.good for r in results):
-        store.abandon_bulk_load()
-        return None
-    if not direct:
+    writer = StageWriter()
+    try:
+        results = [_load_table(store, writer, item, ctx, log, options, by_rows) for item in planned]
+        store.attach_stage(writer.finish())
+        _decide_dates(log)
+        for item, result in zip(planned, results, strict=True):
+            _report_unknown_municipality(store, item, result, log)
         _keep_absent_columns(store, planned, results, log)
         _report_duplicates(store, log, results)
         _report_fnr_changes(store, planned, results, log, options)
         for result in results:  # rows rejected only now (--on-error skip) count too
             result.skipped = len(log.bad_rows.get((result.file, result.sheet), {}))
-    if log.error_total and options.on_error != "skip":
-        raise ImportRejected(log.errors, log.error_total, log.warnings, log.warning_total)
-    if direct:
-        store.finish_bulk_load()
-    else:
+        if log.error_total and options.on_error != "skip":
+            raise ImportRejected(log.errors, log.error_total, log.warnings, log.warning_total)
         for kind in KINDS:
             for batch_id, counts in store.apply_stage(kind).items():
                 for result in results:
                     if result.batch_id == batch_id:
                         result.counts = counts
-    if options.replace:
-        _remove_missing(store, results, log, direct=direct)
+        if options.replace:
+            _remove_missing(store, results, log)
+    finally:
+        writer.remove()
     _report_same_person(store, results, log)
     _report_lookalikes(store, planned, results, log)
     for result in results:
@@ -193,14 +190,16 @@ def _run(
 
 def _load_table(
     store: Store,
+    writer: StageWriter,
     item: _Planned,
-    schemas: dict[str, RowSchema],
+    ctx: ParseContext,
     log: ProblemLog,
     options: ImportOptions,
-    direct: bool,
+    by_rows: set[str],
 ) -> TableResult:
-    """Parse one table into the staging area, or straight into its table, under a new
-    batch."""
+    """Read one table into the stage, under a new batch."""
+    reading_rows = not arrow_readable(item.table) or str(item.table.path) in by_rows
+    item, schemas, lean = _with_dates(ctx, item, log, by_rows=reading_rows)
     table = item.table
     result = TableResult(table.file, table.sheet, item.kind, item.sha256)
     result.already = getattr(store.applied_with_sha(item.sha256), "id", None)
@@ -212,30 +211,30 @@ def _load_table(
         intd_version=__version__,
     )
     counter = RowCounter()
-    batch_id = result.batch_id
-
-    def parse(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[list[object]]:
-        source = dataclasses.replace(table, rows=rows)
-        return parse_rows(
-            source, schemas[item.kind], item.columns, batch_id=batch_id, log=log, counter=counter
-        )
-
-    if parallel.available() and item.size >= parallel.MIN_BYTES:
-        chunks = parallel.parse_in_children(
-            table.rows, parse, log, counter, block=CHUNK, n=parallel.children_for_this_machine()
-        )
-    else:
-        chunks = _chunks(parse(table.rows))
-    for chunk in chunks:
-        if direct:
-            result.counts.inserted += store.insert_new(item.kind, chunk)
-        else:
-            store.stage(item.kind, chunk)
+    batches = parse_batches(
+        table,
+        schemas[item.kind],
+        item.columns,
+        batch_id=result.batch_id,
+        log=log,
+        counter=counter,
+        lean=lean,
+        lines=None if reading_rows else physical_lines(table.path),
+    )
+    for batch in batches:
+        writer.write(item.kind, batch)
         if options.progress:
             options.progress(counter.rows)
     result.rows, result.good = counter.rows, counter.good
     result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
-    unknown = store.count_municipality(item.kind, result.batch_id, "9999", staged=not direct)
+    return result
+
+
+def _report_unknown_municipality(
+    store: Store, item: _Planned, result: TableResult, log: ProblemLog
+) -> None:
+    assert result.batch_id is not None
+    unknown = store.count_municipality(item.kind, result.batch_id, "9999")
     if unknown:
         rows = "1 row has" if unknown == 1 else f"{unknown:,} rows have"
         message = f"{rows} municipality 9999 (Uoppgitt): counted as unknown municipality"
@@ -243,21 +242,10 @@ def _load_table(
             Problem(
                 "W-MUNICIPALITY-UNKNOWN",
                 message,
-                table.file,
+                result.file,
                 None,
                 "municipality",
                 None,
-                table.sheet,
+                result.sheet,
             )
         )
-    return result
-
-
-def _chunks(rows: Iterator[list[object]]) -> Iterator[list[list[object]]]:
-    chunk: list[list[object]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
-    yield chunk

@@ -6,10 +6,15 @@ type, start date, employer orgnr or name): two identical rows are one placement.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from intdrammen.importers.columns import PLACEMENTS, Memo, free_text, parse_percent
 from intdrammen.importers.context import ParseContext, id_text, required_text
 from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PLACEMENT_COLUMNS
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 _POS = {name: i for i, name in enumerate(PLACEMENT_COLUMNS)}
 _KEY, _ID, _PARTICIPANT, _TYPE = (
@@ -36,6 +41,25 @@ def _check(values: list[object]) -> list[tuple[str, str, str]]:
     return []
 
 
+def _vector_check(arrays: list[pa.Array]) -> tuple[list[pa.Array], pa.Array | None]:
+    """`_check` over a batch: rows ending before they start are refused; the key of
+    every row is derived (a row without placement_id by `placement_key` itself)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    end, start = arrays[_END], arrays[_START]
+    wrong = pc.fill_null(pc.less(end, start), False)
+    keys = pc.binary_join_element_wise(pa.scalar("id:"), arrays[_ID], "")
+    missing = pc.is_null(arrays[_ID])
+    if pc.any(missing).as_py():
+        at = pc.indices_nonzero(missing).to_pylist()
+        rows = [[a[i].as_py() for a in arrays] for i in at]
+        keys = pc.replace_with_mask(keys, missing, pa.array([placement_key(r) for r in rows]))
+    arrays = list(arrays)
+    arrays[_KEY] = keys
+    return arrays, wrong if pc.any(wrong).as_py() else None
+
+
 def schema(ctx: ParseContext) -> RowSchema:
     memo = ctx.memoised()
     return RowSchema(
@@ -56,4 +80,5 @@ def schema(ctx: ParseContext) -> RowSchema:
         },
         required=("participant_id", "type", "start_date"),
         check=_check,
+        vector_check=_vector_check,
     )

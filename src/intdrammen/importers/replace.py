@@ -17,9 +17,7 @@ from intdrammen.importers.rows import ProblemLog
 from intdrammen.store import Store, scope_names
 
 
-def _remove_missing(
-    store: Store, results: list[TableResult], log: ProblemLog, *, direct: bool = False
-) -> None:
+def _remove_missing(store: Store, results: list[TableResult], log: ProblemLog) -> None:
     """--replace: take out the stored rows of each file's earlier versions that the file
     no longer holds. A file with rejected rows (--on-error skip) removes nothing: a row
     rejected this time is not a row the office deleted. A file no earlier import had the
@@ -32,8 +30,6 @@ def _remove_missing(
         )
         if not earlier:
             _replace_nothing(store, result, ours, log)
-            continue
-        if direct:  # an empty database: earlier batches own no rows to remove or keep
             continue
         if result.skipped:
             log.add(

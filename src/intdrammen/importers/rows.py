@@ -17,34 +17,45 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from intdrammen.errors import Problem, private
-from intdrammen.ids import FNR_LIKE, without_fnr
+from intdrammen.ids import without_fnr
+from intdrammen.importers.columnar import (
+    Batch,
+    _to_batch,
+    any_of,
+    read_column,
+    row_batches,
+    text_batches,
+)
 from intdrammen.importers.columns import (
     PLACEHOLDER,
     DateColumn,
-    Memo,
     ValueProblem,
     field_of,
-    free_text,
     placeholder_problem,
     score_header,
-    text,
 )
-from intdrammen.importers.context import id_text, required_text
-from intdrammen.importers.tables import Table, normalize_header
+from intdrammen.importers.context import required_text
+from intdrammen.importers.tables import CellValue, Table, normalize_header
 from intdrammen.importers.workbook_cells import (
     Serial1904,
     Serial1904Int,
     Uncalculated,
     is_error_literal,
 )
+from intdrammen.store import COLUMN_TYPES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Parser = Callable[[object], object]
 # A cross-column check gets the parsed values in storage-column order and returns
 # problems as (code, field, message); it may also fill derived columns (the placement
 # key). Dates are ISO strings by then, so they compare as dates.
 RowCheck = Callable[[list[object]], list[tuple[str, str, str]]]
+VectorCheck = Callable[[list["pa.Array"]], tuple[list["pa.Array"], "pa.Array | None"]]
 
 # Fields whose values are personal: never echoed in a problem.
 HIDDEN_FIELDS = frozenset({"national_id"})
@@ -60,6 +71,10 @@ class RowSchema:
     parsers: dict[str, Parser]
     required: tuple[str, ...]
     check: RowCheck
+    # The same rules as `check` over a batch's columns (storage order): the columns (a
+    # derived one filled in) and a mask of the rows it refuses, each then given to
+    # `check` for its message.
+    vector_check: VectorCheck
 
     def position(self, column: str) -> int:
         return self.columns.index(column)
@@ -110,7 +125,7 @@ class RowCounter:
     good: int = 0  # rows that passed every check
 
 
-def parse_rows(
+def parse_batches(
     table: Table,
     schema: RowSchema,
     columns: dict[int, str],
@@ -118,9 +133,19 @@ def parse_rows(
     batch_id: int,
     log: ProblemLog,
     counter: RowCounter,
-) -> Iterator[list[object]]:
-    """Yield [storage values..., batch_id, sheet, row] for every good row of `table`;
-    `counter` counts every data row read, good or bad."""
+    lean: Callable[[Batch], None] | None = None,
+    lines: int | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Yield the good rows of `table` as Arrow record batches of the storage columns
+    then batch_id, sheet and source_row; `counter` counts every data row read, good or
+    bad. Each column is read vectorised (columnar.py); a row any column refuses, or
+    whose id is unlike an id, is read again here cell by cell, which reports every
+    problem of it or passes it over as not data. `lines` (a text file's physical lines)
+    lets pyarrow read the file; without it the rows come from tables.py. `lean` sees the
+    first batch before it is read (a date column's order, dates.py)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     position = {name: i for i, name in enumerate(schema.columns)}
     plan = [
         (index, name, position[schema.column_of(name)], schema.parsers[name])
@@ -128,9 +153,13 @@ def parse_rows(
     ]
     required = [(name, position[schema.column_of(name)]) for name in schema.required]
     width = len(schema.columns)
+    types = [arrow_type(column) for column in schema.columns]
+    out_schema = pa.schema(
+        [(c, t) for c, t in zip(schema.columns, types, strict=True)]
+        + [("batch_id", pa.int64()), ("sheet", pa.string()), ("source_row", pa.int64())]
+    )
     header = table.header
     sheet = table.sheet
-
     index_of = {name: index for index, name in columns.items()}  # field -> its column
 
     def report(code: str, field_name: str, message: str, row: int, raw: object) -> None:
@@ -139,8 +168,6 @@ def parse_rows(
         hidden = field_name in HIDDEN_FIELDS or code in HIDDEN_CODES
         shown = None if hidden or raw is None else without_fnr(str(raw))
         log.add(Problem(code, message, table.file, row, label, shown, sheet))
-
-    fast = compile_row_parser(plan, width, [pos for _name, pos in required])
 
     def slow(row_number: int, cells: Sequence[object]) -> tuple[list[object], list[int]]:
         """Parse a row cell by cell, reporting every problem: the values (None where a
@@ -167,8 +194,8 @@ def parse_rows(
         return values, failed
 
     # Rows that are not data (totals, notes, the header again) are passed over with a
-    # warning. A row the fast path takes is looked at only when its id is unlike an id
-    # (no digit, only digits, spaces, ':' ...): two C calls for a usual id.
+    # warning. A row every column reads is looked at only when its id is unlike an id
+    # (no digit, only digits, spaces, ':' ...).
     ids = [
         index_of[name]
         for name, _pos in required
@@ -176,32 +203,28 @@ def parse_rows(
     ]
     hidden = {index for index, name in columns.items() if name in HIDDEN_FIELDS}
     id_pos = position[schema.column_of(columns[ids[0]])] if ids else -1
-    previous: list[object] | None = None  # the last good row
-    rows = iter(table.rows)
+    state = _State()
 
-    def second_table(row_number: int, cells: Sequence[object], index: int, message: str) -> None:
-        """A header with other columns: what follows is another table. Nothing under it is
-        read in this table's columns: it and each row after it are refused, naming it.
-        (This reads `rows` to the end, so the loop over them ends.)"""
-        where = header[index] if index < len(header) and header[index] else "row"
-        log.add(Problem("E-HEADER-CHANGED", message, table.file, row_number, where, None, sheet))
+    def refuse_under(row_number: int, cells: Sequence[object]) -> None:
+        """A row under a second header with other columns: not read (E-HEADER-CHANGED)."""
+        under = f"under the second header row (row {state.second_header}): not read"
+        log.add(Problem("E-HEADER-CHANGED", under, table.file, row_number, "row", None, sheet))
         log.keep_cells(table.file, sheet, row_number, cells)
-        under = f"under the second header row (row {row_number}): not read"
-        for number, rest in rows:
-            counter.rows += 1
-            log.add(Problem("E-HEADER-CHANGED", under, table.file, number, "row", None, sheet))
-            log.keep_cells(table.file, sheet, number, rest)
 
-    def passed_over(
-        row_number: int, cells: Sequence[object], previous: list[object] | None
-    ) -> bool:
-        previous_id = None if previous is None or id_pos < 0 else previous[id_pos]
+    def passed_over(row_number: int, cells: Sequence[object], previous_id: object) -> bool:
         verdict = not_data(cells, header, ids, hidden, previous_id, columns, schema.kind)
         if verdict is None:
             return False
         code, message, index = verdict
         if code == "E-HEADER-CHANGED":
-            second_table(row_number, cells, index, message)
+            # A header with other columns: what follows is another table. Nothing under
+            # it is read in this table's columns: it and each row after it are refused.
+            where = header[index] if index < len(header) and header[index] else "row"
+            log.add(
+                Problem("E-HEADER-CHANGED", message, table.file, row_number, where, None, sheet)
+            )
+            log.keep_cells(table.file, sheet, row_number, cells)
+            state.second_header = row_number
             return True
         counter.rows -= 1  # not a data row
         if code:
@@ -216,95 +239,148 @@ def parse_rows(
     workbook = table.delimiter is None
     unnamed = [i for i, name in enumerate(header) if not name]  # values here are not read
     unread: dict[int, int] = {}  # column index -> first row with a value in it
-    for row_number, cells in rows:
-        counter.rows += 1
-        if workbook and len(cells) > width_in:
-            # A sheet's cells right of the table's header: a note a person typed beside
-            # the table, or a column without a name. Not read, and said once per column.
-            for i in range(width_in, len(cells)):
-                if cells[i] not in (None, "") and i not in unread:
-                    unread[i] = row_number
-            cells = cells[:width_in]
-            if cells.count(None) + cells.count("") == width_in:
-                continue
+
+    def one_batch(batch: Batch) -> pa.RecordBatch | None:
+        n = len(batch)
+        counter.rows += n
+        if state.second_header is not None:
+            for i in range(n):
+                refuse_under(batch.numbers[i], batch.cells(i))
+            return None
         for i in unnamed:
-            if i < len(cells) and cells[i] not in (None, "") and i not in unread:
-                unread[i] = row_number
-        if len(cells) != width_in:
-            if passed_over(row_number, cells, previous):
-                continue
-            if len(cells) < width_in:
-                count = len(cells)
-                got = [str(c) for c in cells if c not in (None, "")]
-                log.add(
-                    Problem(
-                        "E-FIELDS",
-                        f"this row has {count} value{'s' if count != 1 else ''} but the "
-                        f"header has {width_in} columns",
-                        table.file,
-                        row_number,
-                        header[count] or f"column {count + 1}",
-                        ", ".join(without_fnr(c) for c in got)[:200],
-                        sheet,
-                    )
-                )
-                log.keep_cells(table.file, sheet, row_number, cells)
-                continue
-            extra = [str(c) for c in cells[width_in:] if c not in (None, "")]
-            if extra:
-                log.add(
-                    Problem(
-                        "E-FIELDS",
-                        f"this row has {len(cells)} values but the header has {width_in} columns",
-                        table.file,
-                        row_number,
-                        f"after {header[-1]}" if header else "row",
-                        without_fnr(", ".join(extra)),
-                        sheet,
-                    )
-                )
-                log.keep_cells(table.file, sheet, row_number, cells)
-                continue
-        values = fast(cells, batch_id, sheet, row_number)
-        bad_cells: list[int] = []
-        if values is None:
-            if passed_over(row_number, cells, previous):
-                continue
-            # Report every problem of the row: each bad cell, and the cross-column rules
-            # over the cells that did parse (not again about a cell already reported).
-            values, bad_cells = slow(row_number, cells)
-            values.extend((batch_id, sheet, row_number))
-        elif (
-            id_pos >= 0
-            and _unlike_an_id(values[id_pos])  # type: ignore[arg-type]
-            and passed_over(row_number, cells, previous)
-        ):
-            continue
-        found = [
-            (code, name, message)
-            for code, name, message in check(values)
-            if position[schema.column_of(name)] not in bad_cells
+            first = _first_filled(batch.columns[i])
+            if first is not None and i not in unread:
+                unread[i] = batch.numbers[first]
+        read = {
+            pos: read_column(batch.columns[index], parser, types[pos])
+            for index, _name, pos, parser in plan
+        }
+        arrays = [
+            read[pos].values if pos in read else pa.nulls(n, types[pos]) for pos in range(width)
         ]
-        for code, name, message in found:
-            # Show the cell as it was typed (01.03.2019), not as parsed.
-            index = index_of.get(name)
-            raw = None if index is None or cells[index] == "" else cells[index]
-            report(code, name, message, row_number, raw)
-        failed = bool(bad_cells) or any(not code.startswith("W-") for code, _n, _m in found)
-        if failed:
-            log.keep_cells(table.file, sheet, row_number, cells)
-            continue
-        counter.good += 1
-        previous = values
-        yield values
-    for i, first in sorted(unread.items()):
+        masks = [c.bad for c in read.values()]
+        masks += [pc.is_null(arrays[pos]) for _name, pos in required]
+        arrays, wrong = schema.vector_check(arrays)
+        bad = any_of([*masks, wrong], n)
+        bad_rows = set(pc.indices_nonzero(bad).to_pylist()) if bad is not None else set()
+        unlike: set[int] = set()
+        if id_pos >= 0:
+            screen = pc.invert(pc.match_substring_regex(arrays[id_pos], _PLAIN_ID))
+            screen = pc.fill_null(screen, False)
+            for i in pc.indices_nonzero(screen).to_pylist():
+                value = arrays[id_pos][i].as_py()
+                if i not in bad_rows and value is not None and _unlike_an_id(value):
+                    unlike.add(i)
+        candidates = sorted(bad_rows | unlike)
+        if not candidates:
+            counter.good += n
+            if id_pos >= 0 and n:
+                state.previous_id = arrays[id_pos][n - 1].as_py()
+            return _record_batch(arrays, batch, batch_id, sheet, out_schema, None, [])
+        keep = [True] * n
+        slow_rows: list[list[object]] = []
+        last_candidate = -1
+        last_accepted: int | None = None  # index in this batch of the last good row
+        for i in candidates:
+            if state.second_header is not None:
+                keep[i] = False
+                for j in range(i, n):
+                    keep[j] = False
+                    refuse_under(batch.numbers[j], batch.cells(j))
+                break
+            if i - last_candidate > 1:  # a good row read vectorised lies between
+                last_accepted = i - 1
+            last_candidate = i
+            if last_accepted is not None:
+                previous_id = (
+                    state.slow_ids[last_accepted]
+                    if last_accepted in state.slow_ids
+                    else (arrays[id_pos][last_accepted].as_py() if id_pos >= 0 else None)
+                )
+            else:
+                previous_id = state.previous_id
+            row_number = batch.numbers[i]
+            cells = batch.cells(i)
+            keep[i] = False
+            if passed_over(row_number, cells, previous_id):
+                if state.second_header is not None:
+                    for j in range(i + 1, n):
+                        keep[j] = False
+                        refuse_under(batch.numbers[j], batch.cells(j))
+                    break
+                continue
+            bad_cells: list[int] = []
+            if i in bad_rows:
+                values, bad_cells = slow(row_number, cells)
+            else:
+                values = [a[i].as_py() for a in arrays]
+            values.extend((batch_id, sheet, row_number))
+            found = [
+                (code, name, message)
+                for code, name, message in check(values)
+                if position[schema.column_of(name)] not in bad_cells
+            ]
+            for code, name, message in found:
+                # Show the cell as it was typed (01.03.2019), not as parsed.
+                index = index_of.get(name)
+                raw = None if index is None or cells[index] == "" else cells[index]
+                report(code, name, message, row_number, raw)
+            failed = bool(bad_cells) or any(not code.startswith("W-") for code, _n, _m in found)
+            if failed:
+                log.keep_cells(table.file, sheet, row_number, cells)
+                continue
+            if i in bad_rows:
+                slow_rows.append(values)
+            else:
+                keep[i] = True
+            if id_pos >= 0:
+                state.slow_ids[i] = values[id_pos]
+            last_accepted = i
+        counter.good += sum(keep) + len(slow_rows)
+        if id_pos >= 0:
+            if candidates[-1] < n - 1:  # the batch ends with rows read vectorised
+                state.previous_id = arrays[id_pos][n - 1].as_py()
+            elif last_accepted is not None:
+                state.previous_id = (
+                    state.slow_ids[last_accepted]
+                    if last_accepted in state.slow_ids
+                    else arrays[id_pos][last_accepted].as_py()
+                )
+        state.slow_ids.clear()
+        return _record_batch(arrays, batch, batch_id, sheet, out_schema, keep, slow_rows)
+
+    if lines is not None:
+        source: Iterator[Batch | tuple[int, list[CellValue]]] = text_batches(table, width_in, lines)
+    else:
+        source = row_batches(_prelude(table, workbook, width_in, unread, counter), width_in)
+    first = True
+    for item in source:
+        if isinstance(item, tuple):
+            row_number, cells = item
+            counter.rows += 1
+            if state.second_header is not None:
+                refuse_under(row_number, cells)
+                continue
+            if passed_over(row_number, cells, state.previous_id):
+                continue
+            if _wrong_width(table, log, row_number, cells, width_in):
+                continue
+            item = _to_batch([row_number], [list(cells[:width_in])], width_in)
+            counter.rows -= 1  # counted above
+        if first and lean is not None:
+            lean(item)
+        first = False
+        produced = one_batch(item)
+        if produced is not None and produced.num_rows:
+            yield produced
+    for i, first_row in sorted(unread.items()):
         where = "right of the table's header" if i >= width_in else "under an empty header cell"
         log.add(
             Problem(
                 "W-COLUMN-UNNAMED",
-                f"values {where} (column {i + 1} of the table, first in row {first}): not read",
+                f"values {where} (column {i + 1} of the table, first in row {first_row}): not read",
                 table.file,
-                first,
+                first_row,
                 f"column {i + 1}",
                 None,
                 sheet,
@@ -312,77 +388,133 @@ def parse_rows(
         )
 
 
-_MISS = object()
-# ... or a "#" or ":" (a spreadsheet error value, #N/A or Err:502, is refused by text()):
-# one character class, as fast as the spacing alone; anchored alternatives cost 2x.
-_ODD_SPACING = re.compile("[\u00a0\t\n\r#:]|  ")
-_FREE_TEXT_SUSPECT = re.compile(f"{FNR_LIKE.pattern}|{PLACEHOLDER.pattern}")
-# ... or, in an id, no digit at all, a space or '.', or a Capitalised word (a person's
-# name beside digits: "P01 Amina Yusuf", "PL04_Kari_Nordmann", "amina.yusuf2"?): one
-# search for all. Codes (P0042, NAV-0042, X-15038550060, pl0042) match none of it and
-# stay on the fast path.
-_ODD_ID = re.compile("[\u00a0\t\n\r#: .]|[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]|^[^0-9]*$")
+@dataclass
+class _State:
+    """What reading a table carries from one batch to the next."""
+
+    previous_id: object = None  # the id of the last good row
+    second_header: int | None = None  # the row of a second header with other columns
+    slow_ids: dict[int, object] = field(default_factory=dict)  # this batch's rows read slowly
 
 
-def compile_row_parser(
-    plan: list[tuple[int, str, int, Parser]], width: int, required: list[int]
-) -> Callable[[Sequence[object], int, str | None, int], list[object] | None]:
-    """A straight-line function parsing one row of this file's layout (and appending its
-    batch, sheet and row number), for speed: no
-    loop over cells, memoised parsers looked up inline. It returns None when any value
-    is bad or a required one is missing; the caller then re-parses the row cell by cell
-    to report exactly what is wrong. The generated source holds only column positions
-    and names of our own parsers, never data from the file."""
-    env: dict[str, object] = {
-        "MISS": _MISS,
-        "VP": ValueProblem,
-        "ODD": _ODD_SPACING.search,
-        "FNR": _FREE_TEXT_SUSPECT.search,  # a fødselsnummer, or an intd placeholder
-        "ODD_ID": _ODD_ID.search,
-    }
-    body: list[str] = []
-    results = ["None"] * width
-    for n, (index, _name, pos, parser) in enumerate(plan):
-        env[f"P{n}"] = parser
-        body.append(f"v = cells[{index}]")
-        if isinstance(parser, Memo):
-            env[f"C{n}"] = parser.cache
-            body += [
-                "if v is None or v == '':",
-                f"    r{n} = None",
-                "else:",
-                f"    r{n} = C{n}.get(v, MISS)",
-                f"    if r{n} is MISS or r{n}.__class__ is VP:",
-                f"        r{n} = P{n}(v)",
-            ]
-        elif parser in (text, free_text, required_text, id_text):
-            # Clean text needs no call: strip, and only unusual spacing (or, for free
-            # text, something like a fødselsnummer; for an id, no digit: a name?) goes
-            # to the parser.
-            suspect = "" if parser is text else f" or FNR(r{n})"
-            odd = "ODD_ID" if parser in (required_text, id_text) else "ODD"
-            body += [
-                "if v.__class__ is str:",
-                f"    r{n} = v.strip()",
-                f"    if not r{n} or {odd}(r{n}){suspect}:",
-                f"        r{n} = P{n}(v)",
-                "elif v is None:",
-                f"    r{n} = P{n}('')" if parser is required_text else f"    r{n} = None",
-                "else:",
-                f"    r{n} = P{n}(v)",
-            ]
-        else:
-            body.append(f"r{n} = None if v is None or v == '' else P{n}(v)")
-        results[pos] = f"r{n}"
-    lines = ["def parse(cells, batch, sheet, row):", "    try:"]
-    lines += [f"        {line}" for line in body] or ["        pass"]
-    lines += ["    except VP:", "        return None"]
-    missing = " or ".join(f"{results[pos]} is None" for pos in required)
-    if missing:
-        lines += [f"    if {missing}:", "        return None"]
-    lines.append(f"    return [{', '.join(results)}, batch, sheet, row]")
-    exec(compile("\n".join(lines), "<intd row parser>", "exec"), env)  # noqa: S102
-    return env["parse"]  # type: ignore[return-value]
+def arrow_type(column: str) -> pa.DataType:
+    import pyarrow as pa
+
+    kind = COLUMN_TYPES.get(column, "text")
+    return {"integer": pa.int64(), "real": pa.float64()}.get(kind, pa.string())
+
+
+def _record_batch(
+    arrays: list[pa.Array],
+    batch: Batch,
+    batch_id: int,
+    sheet: str | None,
+    schema: pa.Schema,
+    keep: list[bool] | None,
+    slow_rows: list[list[object]],
+) -> pa.RecordBatch:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(batch)
+    provenance = [
+        pa.array([batch_id] * n, pa.int64()),
+        pa.array([sheet] * n, pa.string()),
+        pa.array(batch.numbers, pa.int64()),
+    ]
+    result = pa.RecordBatch.from_arrays([*arrays, *provenance], schema=schema)
+    if keep is not None:
+        result = result.filter(pa.array(keep))
+    if slow_rows:
+        extra = pa.RecordBatch.from_arrays(
+            [
+                pa.array(list(column), f.type)
+                for column, f in zip(zip(*slow_rows, strict=True), schema, strict=True)
+            ],
+            schema=schema,
+        )
+        table = pa.Table.from_batches([result, extra])
+        table = table.take(pc.sort_indices(table, [("source_row", "ascending")]))
+        result = table.combine_chunks().to_batches()[0] if table.num_rows else result
+    return result
+
+
+def _first_filled(column: Any) -> int | None:
+    """The index of the first non-empty cell of a batch column, or None."""
+    if isinstance(column, list):
+        return next((i for i, c in enumerate(column) if c not in (None, "")), None)
+    import pyarrow.compute as pc
+
+    filled = pc.indices_nonzero(pc.greater(pc.binary_length(column), 0))
+    return filled[0].as_py() if len(filled) else None
+
+
+def _prelude(
+    table: Table, workbook: bool, width_in: int, unread: dict[int, int], counter: RowCounter
+) -> Iterator[tuple[int, list[CellValue]]]:
+    """A workbook's rows cut to the table's header: cells right of it are a note a person
+    typed beside the table, or a column without a name. Not read, and said once per
+    column (`unread`); a row of only such cells counts as read but holds nothing."""
+    for row_number, cells in table.rows:
+        if workbook and len(cells) > width_in:
+            for i in range(width_in, len(cells)):
+                if cells[i] not in (None, "") and i not in unread:
+                    unread[i] = row_number
+            cells = cells[:width_in]
+            if cells.count(None) + cells.count("") == width_in:
+                counter.rows += 1
+                continue
+        yield row_number, cells
+
+
+def _wrong_width(
+    table: Table, log: ProblemLog, row_number: int, cells: Sequence[object], width_in: int
+) -> bool:
+    """E-FIELDS for a row with fewer values than the header has columns, or more; False
+    for a longer row whose extra cells are empty (read as the header's width)."""
+    header, sheet = table.header, table.sheet
+    if len(cells) < width_in:
+        count = len(cells)
+        got = [str(c) for c in cells if c not in (None, "")]
+        log.add(
+            Problem(
+                "E-FIELDS",
+                f"this row has {count} value{'s' if count != 1 else ''} but the "
+                f"header has {width_in} columns",
+                table.file,
+                row_number,
+                header[count] or f"column {count + 1}",
+                ", ".join(without_fnr(c) for c in got)[:200],
+                sheet,
+            )
+        )
+        log.keep_cells(table.file, sheet, row_number, cells)
+        return True
+    extra = [str(c) for c in cells[width_in:] if c not in (None, "")]
+    if not extra:
+        return False
+    log.add(
+        Problem(
+            "E-FIELDS",
+            f"this row has {len(cells)} values but the header has {width_in} columns",
+            table.file,
+            row_number,
+            f"after {header[-1]}" if header else "row",
+            without_fnr(", ".join(extra)),
+            sheet,
+        )
+    )
+    log.keep_cells(table.file, sheet, row_number, cells)
+    return True
+
+
+# An id that is certainly like an id to `_unlike_an_id` (letters and digits, or a code
+# starting with a letter, with a digit, in ASCII): rows whose id is anything else are
+# looked at in Python.
+_PLAIN_ID = (
+    r"^(?:[A-Za-z][A-Za-z0-9_/.-]*[0-9][A-Za-z0-9_/.-]*"
+    r"|[A-Za-z0-9]*(?:[A-Za-z][A-Za-z0-9]*[0-9]|[0-9][A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]*)$"
+)
 
 
 # --- rows that are not data ---------------------------------------------------------------

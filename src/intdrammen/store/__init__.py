@@ -38,6 +38,7 @@ from intdrammen.store.files import INPUT_SUFFIXES, INTD_TABLES, SQLITE_MAGIC, da
 from intdrammen.store.history import REJECTED_SUFFIX, BatchInfo, scope_names
 from intdrammen.store.loading import StageCounts, lookalike_form, lookalike_forms
 from intdrammen.store.schema import (
+    COLUMN_TYPES,
     MIGRATIONS,
     PARTICIPANT_COLUMNS,
     PLACEMENT_COLUMNS,
@@ -50,6 +51,7 @@ from intdrammen.store.transaction import open_store, run, write_transaction
 
 __all__ = [
     "BUSY_TIMEOUT_S",
+    "COLUMN_TYPES",
     "INPUT_SUFFIXES",
     "INTD_TABLES",
     "MIGRATIONS",

@@ -16,8 +16,6 @@ class StoreBase:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        # The secondary indexes a bulk load dropped, to build again (loading.py).
-        self._indexes: list[tuple[str, str]] = []
         # Set inside a write transaction when nothing worth keeping was written: the
         # transaction then rolls back and the file stays byte-for-byte as it was.
         self.discard = False

@@ -148,7 +148,7 @@ class HistoryMixin(StoreBase):
         self.conn.execute("DROP TABLE IF EXISTS temp.removed")
         self.conn.execute(
             f"CREATE TEMP TABLE removed AS SELECT m.rowid AS r FROM {table} m "
-            f"WHERE m.batch_id IN ({same}) AND NOT EXISTS (SELECT 1 FROM temp.stage_{kind} s "
+            f"WHERE m.batch_id IN ({same}) AND NOT EXISTS (SELECT 1 FROM stage.stage_{kind} s "
             f"WHERE s.{key} = m.{key}) AND m.{key} NOT IN (SELECT v.{key} FROM "
             f"{table}_versions v WHERE v.batch_id NOT IN ({same}))",
             (*scope, *scope),

@@ -10,9 +10,12 @@ second backend (PostgreSQL, issue 16) implements with its own bulk path.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from intdrammen.store.base import StoreBase
 from intdrammen.store.schema import PROVENANCE_COLUMNS, TABLES
@@ -50,28 +53,22 @@ class LoadingMixin(StoreBase):
 
     # -------------------------------------------------------------- staging
 
-    def create_stage(self) -> None:
-        for kind, (table, _key, columns) in TABLES.items():
-            cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
-            self.conn.execute(f"DROP TABLE IF EXISTS temp.stage_{kind}")
-            self.conn.execute(
-                f"CREATE TEMP TABLE stage_{kind} AS SELECT {cols} FROM {table} WHERE 0"
-            )
+    def attach_stage(self, path: Path) -> None:
+        """Attach the stage a `StageWriter` wrote (stage.py) as schema `stage`."""
+        self.conn.execute("ATTACH DATABASE ? AS stage", (str(path),))
+        self.conn.execute("PRAGMA stage.journal_mode = OFF")
 
-    def stage(self, kind: str, rows: Iterable[Sequence[object]]) -> None:
-        """Append parsed rows (content columns then batch_id, sheet, source_row)."""
-        _table, _key, columns = TABLES[kind]
-        width = len(columns) + len(PROVENANCE_COLUMNS)
-        marks = ", ".join("?" * width)
-        self.conn.executemany(f"INSERT INTO temp.stage_{kind} VALUES ({marks})", rows)
+    def detach_stage(self) -> None:
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.conn.execute("DETACH DATABASE stage")
 
     def _duplicate_keys(self, kind: str) -> list[str]:
         _table, key, _columns = TABLES[kind]
         self.conn.execute(
-            f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+            f"CREATE INDEX IF NOT EXISTS stage.stage_{kind}_key ON stage_{kind} ({key})"
         )
         rows = self.conn.execute(
-            f"SELECT {key} FROM temp.stage_{kind} GROUP BY {key} HAVING COUNT(*) > 1"
+            f"SELECT {key} FROM stage.stage_{kind} GROUP BY {key} HAVING COUNT(*) > 1"
         )
         return [row[0] for row in rows]
 
@@ -86,7 +83,7 @@ class LoadingMixin(StoreBase):
         content = ", ".join(columns)
         for key_value in self._duplicate_keys(kind):
             rows = self.conn.execute(
-                f"SELECT batch_id, sheet, source_row, {content} FROM temp.stage_{kind} "
+                f"SELECT batch_id, sheet, source_row, {content} FROM stage.stage_{kind} "
                 f"WHERE {key} = ? ORDER BY rowid",
                 (key_value,),
             ).fetchall()
@@ -101,7 +98,7 @@ class LoadingMixin(StoreBase):
     def unstage_rows(self, kind: str, rows: Iterable[tuple[int, int]]) -> None:
         """Drop staged rows given as (batch_id, source_row): --on-error skip."""
         self.conn.executemany(
-            f"DELETE FROM temp.stage_{kind} WHERE batch_id = ? AND source_row = ?", rows
+            f"DELETE FROM stage.stage_{kind} WHERE batch_id = ? AND source_row = ?", rows
         )
 
     def keep_absent(self, kind: str, absent: dict[int, list[str]]) -> None:
@@ -110,23 +107,26 @@ class LoadingMixin(StoreBase):
         the value another file of this import gives the same key, else the stored value,
         so the upsert keeps them (rows stored nowhere keep them empty)."""
         table, key, _columns = TABLES[kind]
-        stage = f"temp.stage_{kind}"
+        stage = f"stage.stage_{kind}"
+        stored = self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
         for batch_id, names in absent.items():
             if not names:
                 continue
-            # One lookup per staged row: a row not stored gets NULLs, which it holds.
-            self.conn.execute(
-                f"UPDATE {stage} SET ({', '.join(names)}) = "
-                f"(SELECT {', '.join('m.' + c for c in names)} FROM {table} m "
-                f"WHERE m.{key} = {stage}.{key}) WHERE batch_id = ?",
-                (batch_id,),
-            )
+            # One lookup per staged row: a row not stored gets NULLs, which it holds
+            # (and with nothing stored, every row holds them already).
+            if stored:
+                self.conn.execute(
+                    f"UPDATE {stage} SET ({', '.join(names)}) = "
+                    f"(SELECT {', '.join('m.' + c for c in names)} FROM {table} m "
+                    f"WHERE m.{key} = {stage}.{key}) WHERE batch_id = ?",
+                    (batch_id,),
+                )
             for name in names:
                 givers = [b for b, lacks in absent.items() if name not in lacks]
                 if not givers:
                     continue
                 self.conn.execute(
-                    f"CREATE INDEX IF NOT EXISTS temp.stage_{kind}_key ON stage_{kind} ({key})"
+                    f"CREATE INDEX IF NOT EXISTS stage.stage_{kind}_key ON stage_{kind} ({key})"
                 )
                 marks = ", ".join("?" * len(givers))
                 given = f"FROM {stage} g WHERE g.{key} = {stage}.{key} AND g.batch_id IN ({marks})"
@@ -140,7 +140,7 @@ class LoadingMixin(StoreBase):
         """Staged rows of a batch with `column` empty take the stored value of that column
         (a cell that says nothing, as in a rejected-rows file's fødselsnummer column)."""
         table, key, _columns = TABLES[kind]
-        stage = f"temp.stage_{kind}"
+        stage = f"stage.stage_{kind}"
         self.conn.execute(
             f"UPDATE {stage} SET {column} = (SELECT m.{column} FROM {table} m "
             f"WHERE m.{key} = {stage}.{key}) WHERE batch_id = ? AND {column} IS NULL",
@@ -152,7 +152,7 @@ class LoadingMixin(StoreBase):
         of the same participant has the same type and start date: (sheet, row,
         participant_id). Asked only of files lacking a column of the key."""
         return self.conn.execute(
-            "SELECT s.sheet, s.source_row, s.participant_id FROM temp.stage_placements s "
+            "SELECT s.sheet, s.source_row, s.participant_id FROM stage.stage_placements s "
             "WHERE s.batch_id = ? AND NOT EXISTS (SELECT 1 FROM placements m WHERE "
             "m.placement_key = s.placement_key) AND EXISTS (SELECT 1 FROM placements m "
             "WHERE m.participant_id = s.participant_id AND m.start_date = s.start_date "
@@ -166,7 +166,7 @@ class LoadingMixin(StoreBase):
         for a stored participant without one is not a change."""
         return self.conn.execute(
             "SELECT s.batch_id, s.sheet, s.source_row, s.person_key IS NULL, s.participant_id "
-            "FROM temp.stage_participants s JOIN participants m "
+            "FROM stage.stage_participants s JOIN participants m "
             "ON m.participant_id = s.participant_id WHERE m.person_key IS NOT NULL "
             "AND s.person_key IS NOT m.person_key ORDER BY s.batch_id, s.source_row"
         ).fetchall()
@@ -176,7 +176,7 @@ class LoadingMixin(StoreBase):
         old version kept for undo), identical rows left alone with their old provenance.
         Returns counts per batch."""
         table, key, columns = TABLES[kind]
-        stage = f"temp.stage_{kind}"
+        stage = f"stage.stage_{kind}"
         if self._duplicate_keys(kind):
             # Identical duplicates (same key, same content) are one row: keep the first.
             self.conn.execute(
@@ -317,50 +317,15 @@ class LoadingMixin(StoreBase):
     # -------------------------------------------------------------- bulk load
 
     def empty(self) -> bool:
-        """No participant and no placement stored: an import may take the fast path."""
+        """No participant and no placement stored."""
         return all(
             self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
             for table, _key, _cols in TABLES.values()
         )
 
-    def begin_bulk_load(self) -> None:
-        """Into empty tables: insert directly, and build the secondary indexes once at
-        the end (a sort) rather than row by row. A savepoint lets the importer fall back
-        to the staged path if an id turns out to repeat."""
-        self.conn.execute("SAVEPOINT bulk_load")
-        self._indexes = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-            "AND tbl_name IN ('participants', 'placements')"
-        ).fetchall()
-        for name, _sql in self._indexes:
-            self.conn.execute(f'DROP INDEX "{name}"')
-
-    def insert_new(self, kind: str, rows: Sequence[Sequence[object]]) -> int:
-        """Insert rows into an empty table; a row whose key is already there is skipped.
-        Returns how many were inserted (fewer than given means an id repeats)."""
-        table, _key, columns = TABLES[kind]
-        cols = (*columns, *PROVENANCE_COLUMNS)
-        before = self.conn.total_changes
-        self.conn.executemany(
-            f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) "
-            f"VALUES ({', '.join('?' * len(cols))})",
-            rows,
-        )
-        return self.conn.total_changes - before
-
-    def abandon_bulk_load(self) -> None:
-        self.conn.execute("ROLLBACK TO bulk_load")
-        self.conn.execute("RELEASE bulk_load")
-
-    def finish_bulk_load(self) -> None:
-        for _name, sql in self._indexes:
-            self.conn.execute(sql)
-        self.conn.execute("RELEASE bulk_load")
-
-    def count_municipality(self, kind: str, batch_id: int, code: str, *, staged: bool) -> int:
-        table = f"temp.stage_{kind}" if staged else TABLES[kind][0]
+    def count_municipality(self, kind: str, batch_id: int, code: str) -> int:
         row = self.conn.execute(
-            f"SELECT COUNT(*) FROM {table} WHERE batch_id = ? AND municipality = ?",
+            f"SELECT COUNT(*) FROM stage.stage_{kind} WHERE batch_id = ? AND municipality = ?",
             (batch_id, code),
         ).fetchone()
         return int(row[0])

@@ -1,0 +1,122 @@
+"""The stage: the rows one import read, before they are compared with what is stored
+and moved into the tables.
+
+Parsed rows arrive as Arrow record batches and are bulk-inserted by the ADBC SQLite
+driver into a scratch database of their own (no journal, no sync: it is thrown away),
+in a private temporary folder. When every file is read, the import's connection attaches
+it as schema `stage`; the checks and the set-based upsert (loading.py) run from there,
+inside the import's one transaction. The scratch file is never opened by two SQLite
+libraries at once (the driver has its own): the driver's connection is closed before it
+is attached. A second backend (PostgreSQL, issue 16) stages with COPY instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from intdrammen.errors import StorageError
+from intdrammen.store.schema import COLUMN_TYPES, PROVENANCE_COLUMNS, TABLES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+_SQL_TYPES = {"integer": "INTEGER", "real": "REAL", "text": "TEXT"}
+_PROVENANCE_TYPES = {"batch_id": "INTEGER", "sheet": "TEXT", "source_row": "INTEGER"}
+
+
+def stage_ddl(kind: str) -> str:
+    _table, _key, columns = TABLES[kind]
+    cols = [f"{c} {_SQL_TYPES[COLUMN_TYPES.get(c, 'text')]}" for c in columns]
+    cols += [f"{c} {_PROVENANCE_TYPES[c]}" for c in PROVENANCE_COLUMNS]
+    return f"CREATE TABLE stage_{kind} ({', '.join(cols)})"
+
+
+class StageWriter:
+    """Appends record batches to the stage tables of a new scratch database. A write
+    that fails (a full disk, a file size limit) is a `StorageError`, never a
+    traceback; `remove` always cleans up."""
+
+    def __init__(self) -> None:
+        import adbc_driver_manager as adbc
+        import adbc_driver_sqlite
+
+        try:
+            self.folder = Path(tempfile.mkdtemp(prefix="intd-stage-"))
+        except OSError as exc:
+            raise _failed(Path(tempfile.gettempdir()), exc) from None
+        self.path = self.folder / "stage.sqlite"
+        self._adbc = adbc
+        self._open = False
+        with self._errors():
+            self._database: Any = adbc_driver_sqlite.connect(str(self.path))
+            self._conn: Any = adbc.AdbcConnection(self._database)
+            self._open = True
+            for sql in (
+                "PRAGMA journal_mode = OFF",
+                "PRAGMA synchronous = OFF",
+                *(stage_ddl(kind) for kind in TABLES),
+            ):
+                self._execute(sql)
+            self._conn.set_autocommit(False)
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (self._adbc.Error, OSError) as exc:
+            self.remove()
+            raise _failed(self.folder, exc) from None
+
+    def _execute(self, sql: str) -> None:
+        statement = self._adbc.AdbcStatement(self._conn)
+        try:
+            statement.set_sql_query(sql)
+            statement.execute_update()
+        finally:
+            statement.close()
+
+    def write(self, kind: str, batch: pa.RecordBatch) -> None:
+        with self._errors():
+            statement = self._adbc.AdbcStatement(self._conn)
+            try:
+                statement.set_options(
+                    **{
+                        "adbc.ingest.target_table": f"stage_{kind}",
+                        "adbc.ingest.mode": "adbc.ingest.mode.append",
+                    }
+                )
+                statement.bind(batch)
+                statement.execute_update()
+            finally:
+                statement.close()
+
+    def finish(self) -> Path:
+        """Commit and close the driver's connection; the file is ready to attach."""
+        if self._open:
+            with self._errors():
+                self._conn.commit()
+                self._open = False
+                self._conn.close()
+                self._database.close()
+        return self.path
+
+    def remove(self) -> None:
+        if self._open:
+            self._open = False
+            for close in (self._conn.rollback, self._conn.close, self._database.close):
+                with contextlib.suppress(Exception):
+                    close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _failed(folder: Path, exc: BaseException) -> StorageError:
+    reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+    return StorageError(
+        f"Could not write the import's scratch file in {folder}: {reason}. Nothing was "
+        "changed; free disk space in the temporary folder (TMPDIR) and run the import again."
+    )

@@ -474,7 +474,9 @@ class Bench:
     def delta_and_again(self) -> None:
         n, d = size(self.main.placements), size(self.delta.placements)
         delta = self.line(
-            "delta", f"intd import {d} new placements into the {n} DB", Target("ratio", 2)
+            "delta",
+            f"intd import {d} + {size(self.delta.participants)} new, into the {n} DB",
+            Target("ratio", 2),
         )
         again = self.line("again", f"intd import {n} again, nothing changed", Target("ratio", 1))
         first = self.lines["import"]
@@ -616,14 +618,36 @@ class Bench:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--placements", type=int, help="N (default 1,000,000; --quick 2,000)")
     parser.add_argument(
-        "--quick", action="store_true", help="small sizes, one round: the smoke test"
+        "--placements",
+        type=int,
+        metavar="N",
+        help="N placements + N/5 participants; 3N for the memory line (default 1000000)",
     )
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
-    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
     parser.add_argument(
-        "--timeout", type=float, help="seconds per child process (default 900; --quick 60)"
+        "--quick",
+        action="store_true",
+        help="the smoke test: N = 2000 unless given, one round of everything, 60 s timeout",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        default=ROOT / "bench" / "results.json",
+        help="the results as JSON (default bench/results.json)",
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="DIR",
+        default=ROOT / "bench" / "data",
+        help="the generated files, cached by size (default bench/data)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="per child process; past it the line fails (default 900, --quick 60)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     options = parser.parse_args()

@@ -105,6 +105,7 @@ class StepFailed(Exception):
 class Run:
     wall_s: float
     peak_mib: float
+    walls_s: tuple[float, ...] = ()  # every round's, when this is the best of several
 
 
 def run(args: list[str], env: dict[str, str] | None, timeout: float) -> Run:
@@ -165,7 +166,8 @@ def round_robin(
     best: dict[str, Run | StepFailed] = dict(failed)
     for label, done in runs.items():
         if label not in failed:
-            best[label] = Run(min(r.wall_s for r in done), max(r.peak_mib for r in done))
+            walls = tuple(r.wall_s for r in done)
+            best[label] = Run(min(walls), max(r.peak_mib for r in done), walls)
     return best
 
 
@@ -190,6 +192,7 @@ class Line:
     targets: list[Target] = field(default_factory=list)
     wall_s: float | None = None
     peak_mib: float | None = None
+    walls_s: list[float] = field(default_factory=list)  # of every round
     versus: str = ""  # what the ratio is taken against, with its value
     ratio: float | None = None
     ratio_of: str = "wall"  # the ratio of wall times, or of peaks
@@ -466,7 +469,7 @@ class Bench:
             return line.fail(problem)
         finally:
             fresh(db)()
-        line.wall_s, line.peak_mib, line.status = result.wall_s, result.peak_mib, "ok"
+        self.record(line, result)
         assert first.peak_mib is not None
         line.ratio = result.peak_mib / first.peak_mib
         line.versus = f"{size(self.main.placements)} import {first.peak_mib:.0f} MiB"
@@ -609,6 +612,7 @@ class Bench:
         if isinstance(result, StepFailed):
             return line.fail(result)
         line.wall_s, line.peak_mib, line.status = result.wall_s, result.peak_mib, "ok"
+        line.walls_s = list(result.walls_s or (result.wall_s,))
         if base is not None:
             if base.status != "ok" or not base.wall_s:
                 return line.fail(f"{name}: {base.error or 'not measured'}")

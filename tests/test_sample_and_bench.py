@@ -150,6 +150,7 @@ def test_benchmark_smoke(tmp_path):
     for key, line in lines.items():
         assert line["status"] == "ok", line
         assert line["wall_s"] > 0 and line["peak_mib"] > 0, line
+        assert min(line["walls_s"]) == line["wall_s"], line
         assert line["what"] in done.stdout
         if key != "floor":
             assert line["targets"] and line["passed"] in (True, False)

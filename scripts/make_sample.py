@@ -373,10 +373,14 @@ def poisson(rng: Random, mean: float) -> int:
     return count
 
 
-def generate(people: int, placements: int, seed: int) -> Iterator[tuple[str, tuple[Any, ...]]]:
+def generate(
+    people: int, placements: int, seed: int, prefix: str = ""
+) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """One stream of ('participant', row) and ('placement', row), placements after their
     participant. Exactly `placements` placements: each person's optional ones are kept or
-    topped up to stay on course, and about 2 % name a participant not in the file (yet)."""
+    topped up to stay on course, and about 2 % name a participant not in the file (yet).
+    `prefix` starts every participant and placement id, so that a second data set (the
+    benchmark's delta) has ids no first one without it has."""
     rng = Random(seed)
     employers = make_employers(rng)
     pid_width, pl_width = max(5, len(str(people))), max(6, len(str(placements)))
@@ -393,16 +397,16 @@ def generate(people: int, placements: int, seed: int) -> Iterator[tuple[str, tup
         fte = rng.choice(FTE_SIZES[kind]) if FTE_SIZES[kind] else ""
         channel = pick(rng, CHANNELS[kind]) if rng.random() > 0.04 else ""
         end = end if end is not None and end <= EXTRACT else None
-        number = kept + orphans
-        return (f"PL{number:0{pl_width}d}", pid, kind, orgnr, name, start, end, fte, channel)
+        ident = f"{prefix}PL{kept + orphans:0{pl_width}d}"
+        return (ident, pid, kind, orgnr, name, start, end, fte, channel)
 
     def orphan() -> tuple:
         kind = "midlertidig jobb" if rng.random() < 0.6 else "arbeidspraksis"
         kind, start, end = span(rng, kind, date(2023, 1, 2) + days(rng.randrange(360)))
-        return placement(f"D{people + orphans:0{pid_width}d}", kind, start, end, "buskerud")
+        return placement(f"{prefix}D{people + orphans:0{pid_width}d}", kind, start, end, "buskerud")
 
     for i in range(people):
-        person = make_person(rng, f"D{i + 1:0{pid_width}d}", used_fnr, cohorts)
+        person = make_person(rng, f"{prefix}D{i + 1:0{pid_width}d}", used_fnr, cohorts)
         yield "participant", person.row
         essential, optional = story(rng, person)
         essentials += len(essential)
@@ -501,9 +505,14 @@ def main() -> None:
     parser.add_argument("--placements", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2016)
     parser.add_argument("--format", choices=("demo", "csv"), default="demo")
+    parser.add_argument(
+        "--id-prefix",
+        default="",
+        help="text before every participant and placement id (ids no data set without it has)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    stream = generate(args.participants, args.placements, args.seed)
+    stream = generate(args.participants, args.placements, args.seed, args.id_prefix)
     if args.format == "csv":
         write_csv(args.out, stream)
     else:

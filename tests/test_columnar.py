@@ -131,3 +131,25 @@ def test_dates_are_parsed_once_per_distinct_value_in_order_of_appearance():
     values = ["3", "1", "3", "2", "1"]
     assert vectorised(values, Memo(parse))[0] == per_cell(values, Memo(parse))[0]
     assert seen[:3] == ["3", "1", "2"]
+
+
+workbook_cells = st.lists(
+    st.one_of(
+        st.none(),
+        st.dates(date(1890, 1, 1), date(2030, 12, 31)),
+        st.sampled_from(["01.02.2019", "2019-02-30", "", "#N/A", "31/12/2019"]),
+        st.floats(-10, 60000, allow_nan=False),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(workbook_cells)
+def test_workbook_columns_of_mixed_cells_equal_the_parser(cells):
+    # A list (not an Arrow array): a workbook column holding dates and numbers.
+    parser = CTX.date_column("start_date")
+    column = read_column(list(cells), parser, pa.string())
+    bad = [] if column.bad is None else [i for i, b in enumerate(column.bad.to_pylist()) if b]
+    expected = per_cell(["" if c is None else c for c in cells], CTX.date_column("start_date"))
+    assert (column.values.to_pylist(), bad) == expected

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from intdrammen.ids import person_key
-from intdrammen.importers.columns import Memo, ValueProblem, free_text, text
+from intdrammen.importers.columns import MEMO_TYPES, Memo, ValueProblem, free_text, text
 from intdrammen.importers.context import ParseContext, id_text, required_text
 from intdrammen.importers.tables import CellValue, Table
 
@@ -358,20 +358,35 @@ def _distinct_column(raw: pa.Array, memo: Memo, out: pa.DataType) -> Column:
 def _python_column(
     cells: list[Any], parser: Callable[[object], object], out: pa.DataType
 ) -> Column:
+    """Cell by cell (a workbook column of numbers or dates, or a parser with no
+    vectorised form). A memoised parser's answers are looked up here directly: most of a
+    workbook's date cells repeat."""
     import pyarrow as pa
 
+    cache: dict[object, object] = parser.cache if isinstance(parser, Memo) else {}
     values: list[object] = []
     bad = [False] * len(cells)
     for i, value in enumerate(cells):
         if value is None or value == "":
             values.append(None)
             continue
-        try:
-            values.append(parser(value))
-        except ValueProblem:
+        found = cache.get(value, _MISS) if value.__class__ in MEMO_TYPES else _MISS
+        if found is _MISS:
+            try:
+                found = parser(value)
+            except ValueProblem:
+                values.append(None)
+                bad[i] = True
+                continue
+        elif isinstance(found, ValueProblem):
             values.append(None)
             bad[i] = True
+            continue
+        values.append(found)
     return Column(pa.array(values, out), pa.array(bad) if any(bad) else None)
+
+
+_MISS = object()
 
 
 def any_of(masks: Sequence[pa.Array | None], length: int) -> pa.Array | None:

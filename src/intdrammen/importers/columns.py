@@ -896,7 +896,7 @@ def parse_year(value: object, *, latest: int) -> int | None:
     return year
 
 
-_MEMO_TYPES = (str, date, datetime)
+MEMO_TYPES = (str, date, datetime)
 
 
 class Memo:
@@ -915,7 +915,7 @@ class Memo:
     def __call__(self, value: object) -> object:
         # Text and workbook dates are remembered; numbers are not (1 and 1.0 are equal
         # keys but may mean 1 % and 100 %).
-        if value.__class__ not in _MEMO_TYPES:
+        if value.__class__ not in MEMO_TYPES:
             return self.parse(value)
         try:
             found = self.cache[value]

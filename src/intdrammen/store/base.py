@@ -16,6 +16,9 @@ class StoreBase:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # Per kind, the columns no file of this import has: stored values are kept by
+        # leaving them out of the upsert (loading.py).
+        self.not_given: dict[str, set[str]] = {}
         # Set inside a write transaction when nothing worth keeping was written: the
         # transaction then rolls back and the file stays byte-for-byte as it was.
         self.discard = False

@@ -39,8 +39,10 @@ def write_placements(path: Path, rows: int, prefix: str = "PL") -> Path:
 
 
 def env_for(tmp: Path, **extra: str) -> dict[str, str]:
+    (tmp / "tmpdir").mkdir(exist_ok=True)  # the import's stage folder goes here
     return {
         **os.environ,
+        "TMPDIR": str(tmp / "tmpdir"),
         "INTD_DB": str(tmp / "intd.sqlite"),
         "INTD_KEY_FILE": str(tmp / "cfg" / "key"),
         **extra,
@@ -95,6 +97,10 @@ def test_kill_9_mid_import_leaves_the_database_as_before(tmp_path):
     process.wait(10)
     check_ok(tmp_path)  # SQLite rolls the hot journal back on open
     assert content(tmp_path / "intd.sqlite") == before
+    # The killed import's stage (the rows it read) is removed by the next import.
+    assert list((tmp_path / "tmpdir").glob("intd-stage-*"))
+    assert start_import(tmp_path, small).wait(60) == 0
+    assert not list((tmp_path / "tmpdir").glob("intd-stage-*"))
 
 
 def test_kill_9_while_creating_leaves_no_database(tmp_path):

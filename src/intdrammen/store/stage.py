@@ -3,7 +3,8 @@ and moved into the tables.
 
 Parsed rows arrive as Arrow record batches and are bulk-inserted by the ADBC SQLite
 driver into a scratch database of their own (no journal, no sync: it is thrown away),
-in a private temporary folder. When every file is read, the import's connection attaches
+in a private temporary folder (mode 0700, in TMPDIR; a folder left by a killed import is
+removed by the next import). When every file is read, the import's connection attaches
 it as schema `stage`; the checks and the set-based upsert (loading.py) run from there,
 inside the import's one transaction. The scratch file is never opened by two SQLite
 libraries at once (the driver has its own): the driver's connection is closed before it
@@ -13,6 +14,7 @@ is attached. A second backend (PostgreSQL, issue 16) stages with COPY instead.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -45,8 +47,9 @@ class StageWriter:
         import adbc_driver_manager as adbc
         import adbc_driver_sqlite
 
+        _remove_stale_stages()
         try:
-            self.folder = Path(tempfile.mkdtemp(prefix="intd-stage-"))
+            self.folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))
         except OSError as exc:
             raise _failed(Path(tempfile.gettempdir()), exc) from None
         self.path = self.folder / "stage.sqlite"
@@ -112,6 +115,20 @@ class StageWriter:
                 with contextlib.suppress(Exception):
                     close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_PREFIX = "intd-stage-"
+
+
+def _remove_stale_stages() -> None:
+    """Remove the stage folders of imports that were killed (they hold the rows read;
+    the pid in the name tells a dead import's folder from a running one's)."""
+    from intdrammen.store.transaction import _alive
+
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _failed(folder: Path, exc: BaseException) -> StorageError:

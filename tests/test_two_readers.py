@@ -69,3 +69,33 @@ def test_pyarrow_and_row_reading_import_the_same(tmp_path_factory, delimiter, ro
     data = out.getvalue().encode("utf-8")
     tmp = tmp_path_factory.mktemp("readers")
     assert runs(tmp, "arrow", data, True) == runs(tmp, "rows", data, False)
+
+
+def test_blank_lines_at_the_end_keep_the_file_on_pyarrow(tmp_path, cli, db, monkeypatch):
+    import intdrammen.importers.rows as rows
+
+    def no_row_reading(*args, **kwargs):
+        raise AssertionError("read from its rows")
+
+    monkeypatch.setattr(rows, "row_batches", no_row_reading)
+    header = ";".join(PLACEMENT_HEADER)
+    text = f"{header}\r\nPL1;D1;jobb;;Kiwi;2019-03-01;;;NAV\r\n\r\n\r\n"
+    (tmp_path / "pl.csv").write_bytes(text.encode())
+    result = cli("import", str(tmp_path / "pl.csv"))
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT source_row FROM placements").fetchall() == [(2,)]
+
+
+def test_a_line_break_in_a_quoted_cell_is_read_from_the_rows_numbered_as_typed(tmp_path, cli, db):
+    header = ";".join(PLACEMENT_HEADER)
+    text = (
+        f'{header}\nPL1;D1;jobb;;"Kiwi\nDrammen";2019-03-01;;;NAV\n\n'
+        "PL2;D2;jobb;;Rema;2019-04-01;;;NAV\n"
+    )
+    (tmp_path / "pl.csv").write_bytes(text.encode())
+    result = cli("import", str(tmp_path / "pl.csv"))
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT employer_name, source_row FROM placements ORDER BY rowid")
+        assert rows.fetchall() == [("Kiwi Drammen", 2), ("Rema", 5)]

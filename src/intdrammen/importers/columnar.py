@@ -97,10 +97,13 @@ def physical_lines(path: Path) -> int:
         while chunk := f.read(1 << 22):
             newlines += chunk.count(b"\n")
             crs += chunk.count(b"\r")
-            last = chunk[-1:]
+            last = chunk[-4096:]
     ends = b"\n" if newlines else b"\r"
     count = newlines or crs
-    return count + (0 if last in (ends, b"") else 1)
+    lines = count + (0 if last[-1:] in (ends, b"") else 1)
+    # Blank lines at the very end are no rows to anyone (pyarrow skips them too).
+    trail = last[len(last.rstrip(b"\r\n")) :]
+    return lines - max(0, trail.count(ends) - 1)
 
 
 def text_batches(table: Table, width: int, lines: int) -> Iterator[Batch]:

@@ -358,6 +358,9 @@ def parse_batches(
         if isinstance(item, tuple):
             row_number, cells = item
             counter.rows += 1
+            for i in unnamed:
+                if i < len(cells) and cells[i] not in (None, "") and i not in unread:
+                    unread[i] = row_number
             if state.second_header is not None:
                 refuse_under(row_number, cells)
                 continue

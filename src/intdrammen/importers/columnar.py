@@ -340,19 +340,26 @@ def _distinct_column(raw: pa.Array, memo: Memo, out: pa.DataType) -> Column:
     import pyarrow as pa
 
     encoded = raw.dictionary_encode()
+    distinct = encoded.dictionary.to_pylist()
+    cache = memo.cache
+    found = [cache.get(value, _MISS) for value in distinct]  # most are known already
     results: list[object] = []
     refused: list[bool] = []
-    for value in encoded.dictionary.to_pylist():
-        if value == "":
-            results.append(None)
-            refused.append(False)
-            continue
-        try:
-            results.append(memo(value))
-            refused.append(False)
-        except ValueProblem:
+    for value, known in zip(distinct, found, strict=True):
+        if known is _MISS:
+            if value == "":
+                known = None
+            else:
+                try:
+                    known = memo(value)
+                except ValueProblem:
+                    known = _REFUSED
+        if known is _REFUSED or isinstance(known, ValueProblem):
             results.append(None)
             refused.append(True)
+        else:
+            results.append(known)
+            refused.append(False)
     values = pa.array(results, out).take(encoded.indices)
     bad = pa.array(refused).take(encoded.indices) if any(refused) else None
     return Column(values, bad)
@@ -390,6 +397,7 @@ def _python_column(
 
 
 _MISS = object()
+_REFUSED = object()
 
 
 def any_of(masks: Sequence[pa.Array | None], length: int) -> pa.Array | None:

@@ -374,7 +374,8 @@ def _counted_report(
     considered: set[str] = set()
     into_work: dict[int, int] = {}
     year_codes: dict[int, set[str]] = {}
-    for cell in ctx.store.first_job_counts(start, end, periods, by_year=True):
+    year_counts, period_counts = ctx.store.report_job_counts(start, end, periods)
+    for cell in year_counts:
         into_work[cell.year] = into_work.get(cell.year, 0) + cell.persons
         year_codes.setdefault(cell.year, set()).update(codes_of([cell.municipality]))
     goal = ctx.goals.get("intro-direct-55")
@@ -408,7 +409,7 @@ def _counted_report(
         found = group(code, date.min)  # the whole project: every code has a row
         return "unknown" if found is None else found[1]
 
-    for cell in ctx.store.first_job_counts(start, end, periods, member_days=True):
+    for cell in period_counts:
         cells.setdefault(label_of(cell.municipality, cell.row), [0, 0, 0])[0] += cell.persons
         considered |= codes_of([cell.municipality])
         seen.add(cell.municipality)

@@ -94,6 +94,19 @@ def _row_sql(code: str, day: str) -> str:
 class QueryMixin(StoreBase):
     """Figure queries, listings and checks."""
 
+    _shared_keys: bool | None = None
+
+    def _shares_person_keys(self) -> bool:
+        """Whether two participant ids share a fødselsnummer (one person) anywhere in
+        the database; asked once per connection (the figures never write)."""
+        if self._shared_keys is None:
+            row = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM participants WHERE person_key IS NOT NULL "
+                "GROUP BY person_key HAVING COUNT(*) > 1)"
+            ).fetchone()
+            self._shared_keys = bool(row[0])
+        return self._shared_keys
+
     # -------------------------------------------------------------- checks
 
     def integrity_problems(self) -> list[str]:
@@ -257,29 +270,38 @@ class QueryMixin(StoreBase):
                 f"{year} AS y FROM placements WHERE {window} GROUP BY participant_id, y)"
             )
             keep = ""
-            if member_days and members is not None:
-                keep = f"WHERE {_row_sql('code', 's')} IS NOT NULL"
+            if member_days and members is not None:  # undated: the code decides
+                keep = "WHERE code IN (SELECT code FROM m)"
             ctes.append(
-                "j AS MATERIALIZED (SELECT * FROM (SELECT f.participant_id AS pid, f.s, f.y, "
+                "j AS (SELECT * FROM (SELECT f.participant_id AS pid, f.s, f.y, "
                 f"pa.person_key AS k, {_municipality_sql('pa', 'f')} AS code FROM f "
                 f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) {keep})"
             )
-        # Persons under several participant ids (one fødselsnummer): the earliest start
-        # of any of them, ties by the participant id (a date has a fixed width, so the
-        # concatenation orders as the pair). Everyone else is their participant id.
-        ctes.append(
-            "shared AS MATERIALIZED (SELECT person_key AS k FROM participants "
-            "WHERE person_key IS NOT NULL GROUP BY person_key HAVING COUNT(*) > 1)"
-        )
-        ctes.append(
-            "p AS (SELECT code, s, y FROM j WHERE k IS NULL OR k NOT IN (SELECT k FROM shared) "
-            "UNION ALL SELECT code, substr(first, 1, 10), y FROM (SELECT MIN(s || pid) AS first, "
-            "code, y FROM j WHERE k IN (SELECT k FROM shared) GROUP BY k, y))"
-        )
-        row = "NULL" if members is None else _row_sql("p.code", "p.s")
+        if self._shares_person_keys():
+            # Persons under several participant ids (one fødselsnummer): the earliest
+            # start of any of them, ties by the participant id (a date has a fixed
+            # width, so the concatenation orders as the pair). Everyone else is their
+            # participant id.
+            ctes[-1] = ctes[-1].replace("j AS (", "j AS MATERIALIZED (", 1)
+            ctes.append(
+                "shared AS MATERIALIZED (SELECT person_key AS k FROM participants "
+                "WHERE person_key IS NOT NULL GROUP BY person_key HAVING COUNT(*) > 1)"
+            )
+            ctes.append(
+                "p AS (SELECT code, s, y FROM j WHERE k IS NULL OR k NOT IN shared "
+                "UNION ALL SELECT code, substr(first, 1, 10), y FROM (SELECT "
+                "MIN(s || pid) AS first, code, y FROM j WHERE k IN shared GROUP BY k, y))"
+            )
+        else:
+            ctes.append("p AS (SELECT code, s, y FROM j)")
+        # Counted by code and day (a dated region) or month first; only then is each
+        # group's region row looked up: once per group, not per person.
+        day = "s" if dated else "substr(s, 1, 7)"
+        ctes.append(f"g AS (SELECT code, y, {day} AS d, COUNT(*) AS n FROM p GROUP BY code, y, d)")
+        row = "NULL" if members is None else _row_sql("g.code", "g.d")
         sql = (
-            f"WITH {', '.join(ctes)} SELECT code, y, substr(s, 1, 7) AS month, row, COUNT(*) "
-            f"FROM (SELECT p.*, {row} AS row FROM p) "
+            f"WITH {', '.join(ctes)} SELECT code, y, substr(d, 1, 7) AS month, row, SUM(n) "
+            f"FROM (SELECT g.*, {row} AS row FROM g) "
             f"{'' if members is None else 'WHERE row IS NOT NULL '}"
             "GROUP BY code, y, month, row"
         )
@@ -287,6 +309,60 @@ class QueryMixin(StoreBase):
             JobCount(r[0], int(r[1]), (int(r[2][:4]), int(r[2][5:])), r[3], r[4])
             for r in self.conn.execute(sql, params)
         ]
+
+    def report_job_counts(
+        self, start: date, end: date, members: Sequence[MemberPeriod] | None = None
+    ) -> tuple[list[JobCount], list[JobCount]]:
+        """What a report counts of persons into work: `first_job_counts` per calendar
+        year (`by_year`), and over the whole period on a day they belong
+        (`member_days`); months are (0, 0).
+
+        Where every person is one participant id and the region has no dated member,
+        both come from one pass: per participant id the set of years with a job start
+        (and its record's municipality), grouped by municipality and that set. A person
+        then counts in each year of the set and once over the period."""
+        dated = members is not None and any(m.start or m.end for m in members)
+        if dated or self._shares_person_keys() or (members is not None and not members):
+            years = self.first_job_counts(start, end, members, by_year=True)
+            period = self.first_job_counts(start, end, members, member_days=True)
+            return (
+                [c._replace(month=(0, 0)) for c in years],
+                [c._replace(month=(0, 0)) for c in period],
+            )
+        params: list[object] = []
+        ctes = []
+        keep = ""
+        if members is not None:
+            cte, params = _members_sql(members)
+            ctes.append(cte)
+            keep = "WHERE code IN (SELECT code FROM m)"
+        ctes.append(
+            "f AS MATERIALIZED (SELECT participant_id, "
+            "group_concat(DISTINCT substr(start_date, 1, 4)) AS ys FROM placements "
+            f"WHERE type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ? "
+            "GROUP BY participant_id)"
+        )
+        params += [start.isoformat(), end.isoformat()]
+        ctes.append(
+            f"j AS (SELECT * FROM (SELECT f.ys, {_municipality_sql('pa', 'f')} AS code FROM f "
+            f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) {keep})"
+        )
+        row = "NULL" if members is None else _row_sql("t.code", "NULL")
+        sql = (
+            f"WITH {', '.join(ctes)} SELECT t.code, t.ys, {row}, t.n FROM "
+            "(SELECT code, ys, COUNT(*) AS n FROM j GROUP BY code, ys) t"
+        )
+        by_year: dict[tuple[str | None, int, int | None], int] = {}
+        over: dict[tuple[str | None, int | None], int] = {}
+        for code, ys, region_row, n in self.conn.execute(sql, params):
+            for y in ys.split(","):
+                key = (code, int(y), region_row)
+                by_year[key] = by_year.get(key, 0) + n
+            over[code, region_row] = over.get((code, region_row), 0) + n
+        return (
+            [JobCount(c, y, (0, 0), r, n) for (c, y, r), n in by_year.items()],
+            [JobCount(c, 0, (0, 0), r, n) for (c, r), n in over.items()],
+        )
 
     def cohort_counts(
         self,
@@ -311,22 +387,32 @@ class QueryMixin(StoreBase):
         if members is not None:
             cte, params = _members_sql(members)
             ctes.append(cte)
-        row = "NULL" if members is None else _row_sql("municipality", "intro_end")
+        row = "NULL" if members is None else _row_sql("pa.municipality", "pa.intro_end")
+        # Over more than a few years most participants are read: one pass over the
+        # table then costs a fraction of a lookup per member through the intro_end index.
+        wide = (end - start).days > 3 * 366
         ctes.append(
-            "c AS MATERIALIZED (SELECT * FROM (SELECT participant_id AS pid, person_key AS k, "
+            "c AS (SELECT * FROM (SELECT participant_id AS pid, person_key AS k, "
             "municipality AS code, intro_end AS e, intro_outcome AS o, status_1y AS s1, "
-            f"{row} AS row FROM participants WHERE intro_end BETWEEN ? AND ? "
-            "AND intro_end_reason IN ('completed', 'interrupted'))"
+            f"{row} AS row FROM participants pa {'NOT INDEXED ' if wide else ''}"
+            "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN ('completed', 'interrupted'))"
             f"{'' if members is None else ' WHERE row IS NOT NULL'})"
         )
         params += [start.isoformat(), end.isoformat()]
 
+        shared = self._shares_person_keys()
+
         def exists(relevant: str) -> str:
             # A placement of the member's own participant id, or of another id with the
-            # same fødselsnummer.
+            # same fødselsnummer (where any two ids share one).
+            own = (
+                f"EXISTS (SELECT 1 FROM placements pl WHERE pl.participant_id = c.pid "
+                f"AND pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND {relevant})"
+            )
+            if not shared:
+                return own
             return (
-                f"(EXISTS (SELECT 1 FROM placements pl WHERE pl.participant_id = c.pid "
-                f"AND pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND {relevant}) OR "
+                f"({own} OR "
                 "(c.k IS NOT NULL AND EXISTS (SELECT 1 FROM participants x CROSS JOIN "
                 "placements pl WHERE x.person_key = c.k AND x.participant_id <> c.pid "
                 f"AND pl.participant_id = x.participant_id "

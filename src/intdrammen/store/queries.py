@@ -1,11 +1,17 @@
-"""The read queries: the figure queries (first job starts, introduction records, cohort
-activities, activities, data years) and the listings and checks `intd check` and the API
-use (integrity, municipality codes, counts, stored rows).
+"""The read queries: the figure queries and the listings and checks `intd check` and the
+API use (integrity, municipality codes, counts, stored rows).
 
-Each figure query is a pre-filter that uses an index (tests/test_query_plans.py);
-metrics.py applies the definitions to the typed rows it returns. A seam of its own:
-issue 15 moves figures to set-based facts here, and a second backend (PostgreSQL, issue
-16) implements the same methods.
+Figures come two ways. Counts (`first_job_counts`, `report_job_counts`,
+`cohort_counts`) are set-based: SQLite groups by municipality code, month or year and
+region row, and a region enters the SQL as data (`MemberPeriod`: its members per
+period), so no row per person reaches Python; `intd progress` and `intd report` without
+`--by` use only these (issue 15). Rows (`first_job_starts`, `intro_records`,
+`cohort_activities`, `activities`) are pre-filters that return typed rows for
+metrics.py to apply the definitions to: `explain` and the breakdowns, which show or
+split by each person, use them. tests/test_differential.py holds the two ways, and
+metrics.py, to the same figures; tests/test_query_plans.py checks that no figure query
+scans the placements. A second backend (PostgreSQL, issue 16) implements the same
+methods.
 """
 
 from __future__ import annotations
@@ -391,10 +397,18 @@ class QueryMixin(StoreBase):
         # Over more than a few years most participants are read: one pass over the
         # table then costs a fraction of a lookup per member through the intro_end index.
         wide = (end - start).days > 3 * 366
+        # The one-year day of each member, computed once (NULL: not asked for).
+        one_year_day = "NULL"
+        if measured_on is not None:
+            one_year_day = (
+                "printf('%04d-%02d-%02d', CAST(substr(intro_end, 1, 4) AS INTEGER) + 1, "
+                f"{measured_on[0]:d}, {measured_on[1]:d})"
+            )
         ctes.append(
             "c AS (SELECT * FROM (SELECT participant_id AS pid, person_key AS k, "
             "municipality AS code, intro_end AS e, intro_outcome AS o, status_1y AS s1, "
-            f"{row} AS row FROM participants pa {'NOT INDEXED ' if wide else ''}"
+            f"{one_year_day} AS d, {row} AS row FROM participants pa "
+            f"{'NOT INDEXED ' if wide else ''}"
             "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN ('completed', 'interrupted'))"
             f"{'' if members is None else ' WHERE row IS NOT NULL'})"
         )
@@ -402,13 +416,21 @@ class QueryMixin(StoreBase):
 
         shared = self._shares_person_keys()
 
-        def exists(relevant: str) -> str:
+        def exists(relevant: str, latest_first: bool = False) -> str:
             # A placement of the member's own participant id, or of another id with the
-            # same fødselsnummer (where any two ids share one).
+            # same fødselsnummer (where any two ids share one). `latest_first`: looked
+            # for from the latest start back, where the latest is the likeliest match
+            # (an active one), so the search mostly stops at the first row.
             own = (
                 f"EXISTS (SELECT 1 FROM placements pl WHERE pl.participant_id = c.pid "
                 f"AND pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND {relevant})"
             )
+            if latest_first:
+                own = (
+                    f"(SELECT 1 FROM placements pl WHERE pl.participant_id = c.pid "
+                    f"AND pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND {relevant} "
+                    "ORDER BY pl.start_date DESC LIMIT 1) IS NOT NULL"
+                )
             if not shared:
                 return own
             return (
@@ -431,12 +453,9 @@ class QueryMixin(StoreBase):
             )
         one_year = "0"
         if measured_on is not None:
-            day = (
-                "printf('%04d-%02d-%02d', CAST(substr(c.e, 1, 4) AS INTEGER) + 1, "
-                f"{measured_on[0]:d}, {measured_on[1]:d})"
-            )
             active = exists(
-                f"pl.start_date <= {day} AND (pl.end_date IS NULL OR pl.end_date >= {day})"
+                "pl.start_date <= c.d AND (pl.end_date IS NULL OR pl.end_date >= c.d)",
+                latest_first=True,
             )
             one_year = (
                 f"SUM(CASE WHEN c.s1 IS NOT NULL THEN c.s1 IN {WORK_OR_EDUCATION_OUTCOMES_SQL} "

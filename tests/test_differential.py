@@ -36,6 +36,7 @@ from typer.testing import CliRunner
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 from intdrammen import metrics
 from intdrammen.cli import app
+from intdrammen.ids import make_fnr
 from intdrammen.models import (
     WORK_TYPES,
     Activity,
@@ -46,6 +47,8 @@ from intdrammen.models import (
     Window,
 )
 from intdrammen.municipalities import MunicipalityHistory, load_regions, resolve_region
+from intdrammen.store import open_store
+from intdrammen.store.queries import JobCount, MemberPeriod
 
 # Old codes (merged or renumbered), today's codes, 9999 (unknown) and an empty cell.
 CODES = (
@@ -593,3 +596,230 @@ def test_report_dated_member_passes_over_a_job_before_it_joined(tmp_path: Path) 
     assert report["years"] == []
     assert [(m["name"], m["into_work"]) for m in report["municipalities"]] == [("Lier", 1)]
     assert report["total"]["into_work"] == 1
+
+
+# ------------------------------------------------- the set-based queries, one by one
+#
+# The store counts figures set-based (Store.first_job_counts, report_job_counts,
+# cohort_counts): each query against the pure functions on the same rows, here with
+# what the CLI cases above leave out: persons under several participant ids (one
+# fødselsnummer) and region periods of every shape (a code under several rows, dated,
+# overlapping, none at all).
+
+
+def _fnr(k: int) -> str:
+    individual = 100 + 7 * k
+    while (number := make_fnr(date(1990, 1, 1 + k), individual)) is None:
+        individual += 1
+    return number
+
+
+@st.composite
+def periods(draw: st.DrawFn) -> tuple[MemberPeriod, ...] | None:
+    if draw(st.booleans()):
+        return None
+    codes = [c for c in CODES if c]
+    out = []
+    for _ in range(draw(st.integers(0, 6))):
+        lo = draw(st.none() | _day(date(2014, 1, 1), date(2022, 12, 31)))
+        length = draw(st.none() | st.integers(0, 1500))
+        hi = None if length is None else (lo or date(2015, 1, 1)) + timedelta(length)
+        out.append(MemberPeriod(draw(st.sampled_from(codes)), lo, hi, draw(st.integers(0, 3))))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class StoreCase:
+    people: tuple[Person, ...]
+    fnrs: tuple[int | None, ...]  # per person: an index into a pool of three, or none
+    placements: tuple[Placement, ...]
+    members: tuple[MemberPeriod, ...] | None
+    window: tuple[date, date]
+    days_after: int | None
+    measured_on: tuple[int, int] | None
+
+
+@st.composite
+def store_cases(draw: st.DrawFn) -> StoreCase:
+    ps = draw(people())
+    fnrs = tuple(draw(st.none() | st.integers(0, 2)) for _ in ps)
+    measured_on = draw(st.none() | st.tuples(st.integers(1, 12), st.integers(1, 28)))
+    days_after = draw(st.none() | st.integers(0, 60))
+    pls = draw(
+        placements({p.pid: p.intro_end for p in ps}, days_after or 0, measured_on or (11, 15))
+    )
+    lo = draw(_day(date(2014, 1, 1), date(2022, 12, 31)))
+    hi = lo + timedelta(draw(st.integers(0, 3000)))
+    if draw(st.booleans()):
+        lo, hi = date.min, date.max  # the open period of a report without --from/--to
+    return StoreCase(ps, fnrs, pls, draw(periods()), (lo, hi), days_after, measured_on)
+
+
+def _counter(cells: Any, key: Callable[[Any], tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
+    out: dict[tuple[Any, ...], int] = {}
+    for cell in cells:
+        out[key(cell)] = out.get(key(cell), 0) + cell.persons
+    return out
+
+
+def check_store_case(case: StoreCase, tmp: Path) -> None:
+    fnr = {
+        p.pid: (None if k is None else _fnr(k)) for p, k in zip(case.people, case.fnrs, strict=True)
+    }
+    write_csv(
+        tmp / "participants.csv",
+        [*PARTICIPANT_HEADER, "status_1y"],
+        [
+            [p.pid, fnr[p.pid] or "", 1990, "K", "Syria", p.municipality, "", "",
+             _iso(p.intro_end), p.reason, p.outcome, p.status_1y]
+            for p in case.people
+        ],
+    )  # fmt: skip
+    write_csv(
+        tmp / "placements.csv",
+        [*PLACEMENT_HEADER, "municipality"],
+        [
+            [pl.placement_id, pl.pid, pl.type, "", "Kiwi", _iso(pl.start), _iso(pl.end), "",
+             "NAV", pl.municipality]
+            for pl in case.placements
+        ],
+    )  # fmt: skip
+    db = tmp / "intd.sqlite"
+    runner = CliRunner()
+    _run(
+        runner,
+        ["--db", str(db)],
+        "import",
+        str(tmp / "participants.csv"),
+        str(tmp / "placements.csv"),
+    )
+    record = {p.pid: p for p in case.people}
+
+    def person(pid: str) -> str:
+        number = fnr.get(pid)
+        return f"k:{number}" if number else f"id:{pid}"
+
+    def municipality(pid: str) -> str | None:
+        if pid in record:
+            return record[pid].municipality or None
+        return next(
+            (pl.municipality for pl in case.placements if pl.pid == pid and pl.municipality), None
+        )
+
+    members = case.members
+
+    def row(code: str | None, day: date) -> int | None:
+        if members is None:
+            return None
+        rows = [
+            m.row
+            for m in members
+            if m.code == code
+            and (m.start is None or m.start <= day)
+            and (m.end is None or day <= m.end)
+        ]
+        return min(rows, default=None)
+
+    def member(code: str | None, day: date) -> bool:
+        return members is None or row(code, day) is not None
+
+    activities = [
+        Activity(
+            person(pl.pid), pl.pid, f"id:{pl.placement_id}", pl.placement_id, pl.type, pl.start,
+            pl.end, municipality(pl.pid), "Kiwi", "NAV", "",
+        )
+        for pl in case.placements
+    ]  # fmt: skip
+    lo, hi = case.window
+    jobs = [
+        JobStart(a.participant_id, a.person, a.municipality, a.start, a.start.year)
+        for a in activities
+        if a.type in WORK_TYPES and lo <= a.start <= hi
+    ]
+    years = sorted({j.start.year for j in jobs})
+    store = open_store(db)
+    try:
+        # A goal: the first job in the window, then the region on its day.
+        first = metrics.first_job_in_window(jobs, Window(lo, hi))
+        want = {}
+        for j in metrics.persons_into_work(first, up_to=hi, member=member):
+            key = (j.municipality, 0, (j.start.year, j.start.month), row(j.municipality, j.start))
+            want[key] = want.get(key, 0) + 1
+        got = store.first_job_counts(lo, hi, members)
+        assert _counter(got, lambda c: (c.municipality, c.year, c.month, c.row)) == want
+        # Per calendar year: each year its own window.
+        want_years: dict[tuple[Any, ...], int] = {}
+        for y in years:
+            window = Window(max(lo, date(y, 1, 1)), min(hi, date(y, 12, 31)))
+            first = metrics.first_job_in_window(jobs, window)
+            for j in metrics.persons_into_work(first, up_to=window.end, member=member):
+                key = (
+                    j.municipality,
+                    y,
+                    (j.start.year, j.start.month),
+                    row(j.municipality, j.start),
+                )
+                want_years[key] = want_years.get(key, 0) + 1
+        got = store.first_job_counts(lo, hi, members, by_year=True)
+        assert _counter(got, lambda c: (c.municipality, c.year, c.month, c.row)) == want_years
+        # The report's rows: each person's first job on a day they belong.
+        want_rows: dict[tuple[Any, ...], int] = {}
+        for j in metrics.earliest_per_person(
+            jobs, lambda j: member(j.municipality, j.start)
+        ).values():
+            key = (j.municipality, 0, (j.start.year, j.start.month), row(j.municipality, j.start))
+            want_rows[key] = want_rows.get(key, 0) + 1
+        got = store.first_job_counts(lo, hi, members, member_days=True)
+        assert _counter(got, lambda c: (c.municipality, c.year, c.month, c.row)) == want_rows
+        # Both at once, as a report asks (months not counted).
+        got_years, got_rows = store.report_job_counts(lo, hi, members)
+        assert _counter(got_years, lambda c: (c.municipality, c.year, c.row)) == _counter(
+            [JobCount(k[0], k[1], (0, 0), k[3], n) for k, n in want_years.items()],
+            lambda c: (c.municipality, c.year, c.row),
+        )
+        assert _counter(got_rows, lambda c: (c.municipality, c.row)) == _counter(
+            [JobCount(k[0], 0, (0, 0), k[3], n) for k, n in want_rows.items()],
+            lambda c: (c.municipality, c.row),
+        )
+        # The cohorts of the window's years, with the measures asked for.
+        records = [
+            IntroRecord(
+                p.pid, person(p.pid), p.municipality or None, p.intro_end, p.reason,
+                p.outcome, p.status_1y, "female", "Syria", 1990, "",
+            )
+            for p in case.people
+            if p.intro_end is not None and lo <= p.intro_end <= hi
+        ]  # fmt: skip
+        by_person = metrics.group_activities(activities)
+        want_cohorts: dict[tuple[Any, ...], list[int]] = {}
+        for y in sorted({r.intro_end.year for r in records}):
+            cohort = metrics.intro_cohort(
+                records, by_person, y, member=member,
+                days_after=case.days_after or 0, measured_on=case.measured_on,
+            )  # fmt: skip
+            for m in cohort.members:
+                cells = want_cohorts.setdefault(
+                    (y, m.record.municipality, row(m.record.municipality, m.record.intro_end)),
+                    [0, 0, 0],
+                )
+                cells[0] += 1
+                cells[1] += case.days_after is not None and m.direct.in_work_or_education
+                cells[2] += case.measured_on is not None and m.status(False).in_work_or_education
+        got_cohorts = store.cohort_counts(lo, hi, case.days_after, case.measured_on, members)
+        assert {
+            (c.year, c.municipality, c.row): [c.ended, c.direct, c.one_year] for c in got_cohorts
+        } == want_cohorts
+    finally:
+        store.close()
+
+
+@settings(
+    max_examples=int(os.environ.get("INTD_DIFF_EXAMPLES", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case=store_cases())
+def test_set_based_queries_equal_the_pure_definitions(
+    case: StoreCase, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    check_store_case(case, tmp_path_factory.mktemp("sets"))

@@ -25,6 +25,7 @@ from intdrammen.models import (
 )
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionConfig, resolve_region
 from intdrammen.store import Store
+from intdrammen.store.queries import CohortCount, MemberPeriod
 
 if TYPE_CHECKING:
     from intdrammen.reports.scope import Scope
@@ -73,6 +74,92 @@ def _member(*regions: Region | None) -> Membership:
         return all(r.contains(code, day) for r in chosen)
 
     return member
+
+
+def member_periods(*regions: Region | None) -> tuple[MemberPeriod, ...] | None:
+    """The periods in which records count for every given region (None: no region
+    given, everyone counts), as data for the set-based queries: the same test as
+    `_member`. A record's row is that of the first region given (its member's index)."""
+    chosen = [r for r in regions if r is not None]
+    if not chosen:
+        return None
+    periods = [
+        MemberPeriod(code, m.start, m.end, row)
+        for row, m in enumerate(chosen[0].members)
+        for code in sorted(m.codes)
+    ]
+    for other in chosen[1:]:
+        # In both: a code both count, on the days both members are active.
+        periods = [
+            MemberPeriod(p.code, start, end, p.row)
+            for p in periods
+            for m in other.members
+            if p.code in m.codes
+            for start, end in [(_later(p.start, m.start), _earlier(p.end, m.end))]
+            if start is None or end is None or start <= end
+        ]
+    return tuple(periods)
+
+
+def _later(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _earlier(a: date | None, b: date | None) -> date | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+@dataclass(frozen=True)
+class CohortTally:
+    """One cohort year counted by the store (set-based, `Store.cohort_counts`): the
+    figures of `metrics.Cohort` without a row per member, and its counts by municipality
+    code and region row."""
+
+    year: int
+    cells: tuple[CohortCount, ...]
+
+    @property
+    def ended(self) -> int:
+        return sum(c.ended for c in self.cells)
+
+    @property
+    def direct_work_or_education(self) -> int:
+        return sum(c.direct for c in self.cells)
+
+    @property
+    def one_year_work_or_education(self) -> int:
+        return sum(c.one_year for c in self.cells)
+
+    @property
+    def codes(self) -> set[str]:
+        """The municipality codes of the members (for the merger notes)."""
+        return codes_of(c.municipality for c in self.cells if c.ended)
+
+
+def cohort_tallies(
+    ctx: Context,
+    goal: Goal | None,
+    first: int | None,
+    last: int | None,
+    region: Region | None,
+    *,
+    direct: bool = True,
+    one_year: bool = True,
+) -> dict[int, CohortTally]:
+    """The cohorts of `first`..`last` (None: open) among the people of `region`,
+    counted by the store: `cohorts_for` without reading a row per member, for outputs
+    that show counts only; a measure not asked for counts 0. Only years with a member
+    are keys."""
+    days_after = (goal.days_after if goal else 30) if direct else None
+    measured_on = (goal.measured_on if goal else (11, 15)) if one_year else None
+    start = date(first, 1, 1) if first is not None else date.min
+    end = date(last, 12, 31) if last is not None else date.max
+    cells: dict[int, list[CohortCount]] = {}
+    for cell in ctx.store.cohort_counts(
+        start, end, days_after, measured_on, member_periods(region)
+    ):
+        cells.setdefault(cell.year, []).append(cell)
+    return {year: CohortTally(year, tuple(c)) for year, c in sorted(cells.items())}
 
 
 def _recording(member: Membership) -> tuple[Membership, set[str]]:

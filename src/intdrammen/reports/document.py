@@ -16,7 +16,7 @@ from intdrammen.models import (
     NationalFigure,
     Window,
 )
-from intdrammen.reports.context import Context, _member, not_applicable
+from intdrammen.reports.context import Context, not_applicable
 from intdrammen.reports.progress import (
     GoalProgress,
     ProgressReport,
@@ -81,28 +81,32 @@ def _month_ends(start: date, end: date) -> list[date]:
     return days
 
 
-def goal_series(ctx: Context, goal: Goal, year: int, scope: Scope) -> GoalSeries | None:
+def goal_series(
+    ctx: Context, goal: Goal, year: int, scope: Scope, counted: GoalProgress | None = None
+) -> GoalSeries | None:
     """Month-end cumulative persons for a window goal up to the end of `year`, among
-    those counted by both the goal's own region and the region `scope` asks for."""
+    those counted by both the goal's own region and the region `scope` asks for
+    (`counted`: the goal's progress in `year`, already computed)."""
     window = goal.window_for(year)
     if window is None:
         return None
-    up_to = metrics.progress_date(window, year)
-    # Jobs after `up_to` cannot change who is counted by then (see goal_progress).
-    first = metrics.first_job_in_window(ctx.store.first_job_starts(window.start, up_to), window)
-    counted = metrics.by_start(
-        metrics.persons_into_work(first, up_to=up_to, member=_member(scope.of(goal), scope.region))
-    )
+    if counted is None:
+        counted = goal_progress(ctx, goal, year, scope)
+        if counted is None:
+            return None
+    up_to = counted.up_to
+    months = counted.months
     points = []
-    index = 0
+    index = total = 0
     for month_end in _month_ends(window.start, up_to):
-        while index < len(counted) and counted[index].start <= month_end:
+        while index < len(months) and months[index][0] <= (month_end.year, month_end.month):
+            total += months[index][1]
             index += 1
-        points.append((month_end, index))
+        points.append((month_end, total))
     remaining_months = len(_month_ends(up_to, window.end)) - 1
     needed = None
     if remaining_months > 0:
-        needed = max(goal.target - len(counted), Fraction(0)) / remaining_months
+        needed = max(goal.target - (counted.actual or 0), Fraction(0)) / remaining_months
     return GoalSeries(goal, window, tuple(points), up_to, needed)
 
 
@@ -133,7 +137,7 @@ def document(
             left_out.append(missing)
             continue
         result = goal_progress(ctx, goal, year, scope)
-        line = goal_series(ctx, goal, year, scope)
+        line = None if result is None else goal_series(ctx, goal, year, scope, result)
         goals += [result] if result is not None else []
         series += [line] if line is not None else []
     national = load_national()

@@ -22,11 +22,14 @@ from intdrammen.models import (
 )
 from intdrammen.municipalities import Region
 from intdrammen.reports.context import (
+    CohortTally,
     Context,
     _member,
     _notes,
     codes_of,
     cohort_for,
+    cohort_tallies,
+    member_periods,
     not_applicable,
 )
 from intdrammen.reports.scope import Scope
@@ -57,6 +60,11 @@ class GoalProgress:
     expected: Fraction
     on_track: bool | None  # None: hidden with a suppressed actual
     projected: Fraction | None
+    # The persons counted by the (year, month) of their first job in the window, in
+    # month order: what the charts show.
+    months: tuple[tuple[tuple[int, int], int], ...] = field(repr=False, default=())
+    # Each counted person's first job, with what a breakdown splits by: only when a
+    # breakdown was asked for (the counts come from the store otherwise).
     counted: tuple[JobStart, ...] = field(repr=False, default=())
     # A window still running on the data's date: the pro-rata target on that date.
     as_of: date | None = None
@@ -73,7 +81,7 @@ class GoalProgress:
         return [
             (
                 y,
-                sum(1 for job in self.counted if job.start.year <= y),
+                sum(n for (year, _month), n in self.months if year <= y),
                 metrics.expected_to_date(self.goal.target, self.window, y),
             )
             for y in years
@@ -176,6 +184,7 @@ def _suppress_goal(g: GoalProgress, n: int) -> GoalProgress:
         in_year=suppression.primary(g.in_year, n),
         on_track=None if hidden else g.on_track,
         projected=None if hidden else g.projected,
+        months=() if hidden else g.months,
         counted=() if hidden else g.counted,
     )
 
@@ -187,40 +196,61 @@ def goal_progress(
     scope: Scope,
     *,
     facts: bool = False,
+    persons: bool = False,
     considered: set[str] | None = None,
 ) -> GoalProgress | None:
     """A persons-into-work goal for `year` among those counted by both the goal's own
     region and the region `scope` asks for, or None when its window does not overlap Y
-    (`facts`: each counted job carries what a breakdown splits by; `considered` gets the
-    municipality code of every job counted)."""
+    (`persons`: with each counted person's first job, for a breakdown; `facts`: each of
+    them carrying what a breakdown splits by; `considered` gets the municipality code of
+    every job counted)."""
     window = goal.window_for(year)
     if window is None:
         return None
     up_to = metrics.progress_date(window, year)
     # A person counted by `up_to` has their first job of the window on or before it, so
     # jobs after it cannot change who is counted or when: they are not read.
-    jobs = ctx.store.first_job_starts(window.start, up_to, facts=facts)
-    first = metrics.first_job_in_window(jobs, window)
-    member = _member(scope.of(goal), scope.region)
-    counted = metrics.persons_into_work(first, up_to=up_to, member=member)
+    counted: list[JobStart] = []
+    if persons or facts:
+        jobs = ctx.store.first_job_starts(window.start, up_to, facts=facts)
+        first = metrics.first_job_in_window(jobs, window)
+        member = _member(scope.of(goal), scope.region)
+        counted = metrics.by_start(metrics.persons_into_work(first, up_to=up_to, member=member))
+        per_month: dict[tuple[int, int], int] = {}
+        for job in counted:
+            key = (job.start.year, job.start.month)
+            per_month[key] = per_month.get(key, 0) + 1
+        codes = codes_of(job.municipality for job in counted)
+    else:
+        # Counted by the store: no row per person comes back (issue 15).
+        periods = member_periods(scope.of(goal), scope.region)
+        per_month = {}
+        codes = set()
+        for cell in ctx.store.first_job_counts(window.start, up_to, periods):
+            per_month[cell.month] = per_month.get(cell.month, 0) + cell.persons
+            codes |= codes_of([cell.municipality])
     if considered is not None:
-        considered |= codes_of(job.municipality for job in counted)
+        considered |= codes
+    months = tuple(sorted(per_month.items()))
+    actual = sum(per_month.values())
+    in_year = sum(n for (y, _m), n in months if y == year)
     expected = metrics.expected_to_date(goal.target, window, year)
     as_of = ctx.data_as_of()
     running = as_of is not None and window.start <= as_of < up_to
     projected = None
     if as_of is not None and (running or not goal.every_year):
-        projected = metrics.projected_end(len(counted), window, min(as_of, up_to))
+        projected = metrics.projected_end(actual, window, min(as_of, up_to))
     return GoalProgress(
         goal=goal,
         window=window,
         year=year,
         up_to=up_to,
-        actual=len(counted),
-        in_year=metrics.into_work_in_year(counted, year),
+        actual=actual,
+        in_year=in_year,
         expected=expected,
-        on_track=metrics.on_track(len(counted), expected),
+        on_track=metrics.on_track(actual, expected),
         projected=projected,
+        months=months,
         counted=tuple(counted),
         as_of=as_of if running else None,
         expected_as_of=metrics.expected_by(goal.target, window, as_of)
@@ -229,7 +259,9 @@ def goal_progress(
     )
 
 
-def intro_progress(ctx: Context, goal: Goal, year: int, cohort: Cohort) -> IntroProgress:
+def intro_progress(
+    ctx: Context, goal: Goal, year: int, cohort: Cohort | CohortTally
+) -> IntroProgress:
     direct = goal.kind is GoalKind.INTRO_DIRECT
     measured = None if direct else metrics.one_year_measurement_day(year, goal.measured_on)
     as_of = ctx.data_as_of()
@@ -261,7 +293,7 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
     breakdowns: list[tuple[str, Breakdown]] = []
     left_out: list[GoalNotApplicable] = []
     label = labeller(ctx, region, by) if by else None
-    cohorts: dict[tuple[int, tuple[int, str]], Cohort] = {}
+    cohorts: dict[tuple[int, str], Cohort] = {}
     member = _member(region)
     considered: set[str] = set()
     for goal in ctx.goals.goals:
@@ -272,7 +304,13 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
                 left_out.append(missing)
                 continue
             result = goal_progress(
-                ctx, goal, year, scope, facts=needs_facts(by), considered=considered
+                ctx,
+                goal,
+                year,
+                scope,
+                facts=needs_facts(by),
+                persons=by is not None,
+                considered=considered,
             )
             if result is not None:
                 goals.append(result)
@@ -283,13 +321,22 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
                     split = labeller(ctx, own, by)
                     breakdowns.append((goal.id, _split_jobs(by, split, result.counted)))
             continue
+        if by is None:  # counts only: the store counts the cohort, for this measure
+            direct = goal.kind is GoalKind.INTRO_DIRECT
+            found = cohort_tallies(
+                ctx, goal, year, year, region, direct=direct, one_year=not direct
+            ).get(year)
+            tally = found or CohortTally(year, ())
+            considered |= tally.codes
+            intro.append(intro_progress(ctx, goal, year, tally))
+            continue
         key = (goal.days_after, f"{goal.measured_on}")
-        cohort = cohorts.get((year, key))
+        cohort = cohorts.get(key)
         if cohort is None:
-            cohort = cohorts[(year, key)] = cohort_for(ctx, goal, year, member)
+            cohort = cohorts[key] = cohort_for(ctx, goal, year, member)
             considered |= codes_of(m.record.municipality for m in cohort.members)
         intro.append(intro_progress(ctx, goal, year, cohort))
-        if label is not None and by is not None and intro[-1].available:
+        if label is not None and intro[-1].available:
             direct = goal.kind is GoalKind.INTRO_DIRECT
             breakdowns.append((goal.id, _split_cohort(by, label, cohort, direct)))
     goal_regions = [scope.of(g.goal) for g in goals]

@@ -22,11 +22,14 @@ from intdrammen.models import (
 )
 from intdrammen.municipalities import Region
 from intdrammen.reports.context import (
+    CohortTally,
     Context,
     _member,
     _notes,
     codes_of,
+    cohort_tallies,
     cohorts_for,
+    member_periods,
     shown_codes,
 )
 from intdrammen.reports.scope import Scope
@@ -232,6 +235,12 @@ def _rows_by(
             row = cells.setdefault(label(cohort_facts(member)), [0, 0, 0])
             row[1] += 1
             row[2] += member.direct.in_work_or_education
+    return _rows_of(cells, order)
+
+
+def _rows_of(cells: dict[Label, list[int]], order: Sequence[Label]) -> tuple[Row, ...]:
+    """Rows of (into work, ended, in work or education) per label: the `order` first,
+    then the rest by name, "unknown" last."""
     rest = (k for k in cells if k not in order and k != "unknown")
     names = list(order) + sorted(rest, key=label_key)
     if "unknown" in cells and "unknown" not in order:
@@ -254,6 +263,8 @@ def region_report(
 ) -> RegionReport:
     """Per year and per municipality (cli-contract.md, `intd report`) of the region
     `scope` asks for, and optionally split `by` a dimension."""
+    if by is None:
+        return _counted_report(ctx, scope, from_year, to_year)
     region = scope.region
     span = ctx.store.data_years()
     if span is None:
@@ -343,6 +354,106 @@ def region_report(
         ),
         breakdown,
     )
+
+
+def _counted_report(
+    ctx: Context, scope: Scope, from_year: int | None, to_year: int | None
+) -> RegionReport:
+    """`region_report` without a breakdown: the same rows, counted by the store (no row
+    per person or cohort member reaches Python)."""
+    region = scope.region
+    if not ctx.store.has_figure_data():
+        raise UnknownName("The database holds no placements or programme ends to report on.")
+    if from_year is not None and to_year is not None and from_year > to_year:
+        raise UnknownName(f"--from {from_year} is after --to {to_year}.")
+    periods = member_periods(region)
+    # Without --from/--to the period is open: the report covers the years in which the
+    # people counted have a job start or a programme end (definitions.md).
+    start = date(from_year, 1, 1) if from_year is not None else date.min
+    end = date(to_year, 12, 31) if to_year is not None else date.max
+    considered: set[str] = set()
+    into_work: dict[int, int] = {}
+    year_codes: dict[int, set[str]] = {}
+    year_counts, period_counts = ctx.store.report_job_counts(start, end, periods)
+    for cell in year_counts:
+        into_work[cell.year] = into_work.get(cell.year, 0) + cell.persons
+        year_codes.setdefault(cell.year, set()).update(codes_of([cell.municipality]))
+    goal = ctx.goals.get("intro-direct-55")
+    # The table shows the direct measure only.
+    tallies = cohort_tallies(ctx, goal, from_year, to_year, region, one_year=False)
+    years: list[Row] = []
+    for year in sorted(set(into_work) | set(tallies)):
+        tally = tallies.get(year) or CohortTally(year, ())
+        persons = into_work.get(year, 0)
+        if persons or tally.ended:
+            considered |= year_codes.get(year, set()) | tally.codes
+            years.append(Row(str(year), persons, tally.ended, tally.direct_work_or_education))
+    counted_years = [int(r.label) for r in years]
+    if counted_years:
+        first = from_year if from_year is not None else min(counted_years)
+        last = to_year if to_year is not None else max(counted_years)
+    else:  # nobody counted: the report covers the years of the data, as before
+        first, last = _data_span(ctx, from_year, to_year)
+    cohorts = [t for t in tallies.values() if first <= t.year <= last]
+    cells: dict[Label, list[int]] = {}
+    order: list[Label] = [m.merged or m.label for m in region.members] if region else []
+    for name in order:
+        cells[name] = [0, 0, 0]
+    group = _grouper(ctx, None)
+    seen: set[str | None] = set()
+
+    def label_of(code: str | None, row: int | None) -> Label:
+        if region is not None and row is not None:
+            member = region.members[row]
+            return member.merged or member.label
+        found = group(code, date.min)  # the whole project: every code has a row
+        return "unknown" if found is None else found[1]
+
+    for cell in period_counts:
+        cells.setdefault(label_of(cell.municipality, cell.row), [0, 0, 0])[0] += cell.persons
+        considered |= codes_of([cell.municipality])
+        seen.add(cell.municipality)
+    for tally in cohorts:
+        for c in tally.cells:
+            row = cells.setdefault(label_of(c.municipality, c.row), [0, 0, 0])
+            row[1] += c.ended
+            row[2] += c.direct
+            seen.add(c.municipality)
+    rows = _rows_of(cells, order)
+    codes = (
+        {label_key(m.merged or m.label): m.current_code for m in region.members} if region else {}
+    )
+    if region is None:
+        # Today's code for a municipality row, the old code for a split one, none for
+        # "unknown".
+        groups = (ctx.history.group(code) for code in seen)
+        codes = {label: key.removeprefix("split:") for key, label in groups if key != "unknown"}
+    rows = tuple(replace(r, code=codes.get(r.label)) for r in rows)
+    return RegionReport(
+        region,
+        first,
+        last,
+        tuple(years),
+        rows,
+        total_row(rows),
+        ctx.provenance(_notes(considered, shown_codes(region), region, history=ctx.history)),
+    )
+
+
+def _data_span(ctx: Context, from_year: int | None, to_year: int | None) -> tuple[int, int]:
+    """The report's years when nobody is counted: --from/--to, else the first and last
+    year of the data; a --from after it or a --to before it is named."""
+    span = ctx.store.data_years()
+    if span is None:
+        raise UnknownName("The database holds no placements or programme ends to report on.")
+    first, last = from_year or span[0], to_year or span[1]
+    if first > last:
+        if to_year is None:
+            raise UnknownName(f"--from {first} is after the last year with data, {last}.")
+        if from_year is None:
+            raise UnknownName(f"--to {last} is before the first year with data, {first}.")
+        raise UnknownName(f"--from {first} is after --to {last}.")
+    return first, last
 
 
 def _grouper(

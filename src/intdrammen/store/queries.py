@@ -1,23 +1,31 @@
-"""The read queries: the figure queries (first job starts, introduction records, cohort
-activities, activities, data years) and the listings and checks `intd check` and the API
-use (integrity, municipality codes, counts, stored rows).
+"""The read queries: the figure queries and the listings and checks `intd check` and the
+API use (integrity, municipality codes, counts, stored rows).
 
-Each figure query is a pre-filter that uses an index (tests/test_query_plans.py);
-metrics.py applies the definitions to the typed rows it returns. A seam of its own:
-issue 15 moves figures to set-based facts here, and a second backend (PostgreSQL, issue
-16) implements the same methods.
+Figures come two ways. Counts (`first_job_counts`, `report_job_counts`,
+`cohort_counts`) are set-based: SQLite groups by municipality code, month or year and
+region row, and a region enters the SQL as data (`MemberPeriod`: its members per
+period), so no row per person reaches Python; `intd progress` and `intd report` without
+`--by` use only these (issue 15). Rows (`first_job_starts`, `intro_records`,
+`cohort_activities`, `activities`) are pre-filters that return typed rows for
+metrics.py to apply the definitions to: `explain` and the breakdowns, which show or
+split by each person, use them. tests/test_differential.py holds the two ways, and
+metrics.py, to the same figures; tests/test_query_plans.py checks that no figure query
+scans the placements. A second backend (PostgreSQL, issue 16) implements the same
+methods.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from intdrammen.models import Activity, IntroRecord, JobStart
 from intdrammen.store.base import StoreBase
 from intdrammen.store.schema import SCHEMA_VERSION, TABLES
 from intdrammen.store.sql import (
+    WORK_OR_EDUCATION_OUTCOMES_SQL,
     WORK_OR_EDUCATION_TYPES_SQL,
     WORK_TYPES_SQL,
     _municipality_sql,
@@ -30,8 +38,80 @@ def _date(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
+@dataclass(frozen=True)
+class MemberPeriod:
+    """Records with municipality `code` count, on a day from `start` to `end` (both
+    included; None: open), for the region row numbered `row`: a region's members per
+    period as data the set-based queries put into their SQL (reports.context builds
+    them from a resolved `Region`). Of several periods that hold a record's code on its
+    day, the smallest `row` is the record's row, as `Region.member_for` picks the first
+    member."""
+
+    code: str
+    start: date | None = None
+    end: date | None = None
+    row: int = 0
+
+
+class JobCount(NamedTuple):
+    """How many persons' first job (see `first_job_counts`) started in one month, by
+    municipality code and region row."""
+
+    municipality: str | None
+    year: int  # the calendar year of the window with `by_year`, else 0
+    month: tuple[int, int]  # (year, month) of the first job's start
+    row: int | None  # the region row (None: no region)
+    persons: int
+
+
+class CohortCount(NamedTuple):
+    """The members of one cohort year with one municipality code and region row, and
+    how many of them are in work or education by each measure."""
+
+    year: int
+    municipality: str | None
+    row: int | None
+    ended: int
+    direct: int
+    one_year: int  # 0 when the one-year measure was not asked for
+
+
+def _members_sql(members: Sequence[MemberPeriod]) -> tuple[str, list[object]]:
+    """A `m(code, lo, hi, row)` CTE of the periods, and its parameters."""
+    rows = ", ".join("(?, ?, ?, ?)" for _ in members)
+    params: list[object] = []
+    for m in members:
+        params += [m.code, _iso(m.start), _iso(m.end), m.row]
+    return f"m(code, lo, hi, row) AS (VALUES {rows})", params
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _row_sql(code: str, day: str) -> str:
+    """The region row of a record with municipality `code` on `day` (NULL: not in it)."""
+    return (
+        f"(SELECT MIN(m.row) FROM m WHERE m.code = {code} AND (m.lo IS NULL OR m.lo <= {day}) "
+        f"AND (m.hi IS NULL OR m.hi >= {day}))"
+    )
+
+
 class QueryMixin(StoreBase):
     """Figure queries, listings and checks."""
+
+    _shared_keys: bool | None = None
+
+    def _shares_person_keys(self) -> bool:
+        """Whether two participant ids share a fødselsnummer (one person) anywhere in
+        the database; asked once per connection (the figures never write)."""
+        if self._shared_keys is None:
+            row = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM participants WHERE person_key IS NOT NULL "
+                "GROUP BY person_key HAVING COUNT(*) > 1)"
+            ).fetchone()
+            self._shared_keys = bool(row[0])
+        return self._shared_keys
 
     # -------------------------------------------------------------- checks
 
@@ -138,6 +218,257 @@ class QueryMixin(StoreBase):
             yield JobStart(
                 row[0], row[1], row[2], date.fromisoformat(row[3]), int(row[4]), *row[5:]
             )
+
+    def first_job_counts(
+        self,
+        start: date,
+        end: date,
+        members: Sequence[MemberPeriod] | None = None,
+        *,
+        by_year: bool = False,
+        member_days: bool = False,
+    ) -> list[JobCount]:
+        """Set-based *into work*: per person (the keyed fødselsnummer hash, else the
+        participant id) the earliest job or apprenticeship starting in [start, end] (and
+        in each calendar year, with `by_year`); ties: the smaller participant id, whose
+        record gives the municipality. Counted by municipality code, year and month of
+        that start and region row. With `members` (None: everyone) only persons whose
+        first job is in the region on its start day count (a goal's rule,
+        metrics.first_job_in_window then persons_into_work); with `member_days`, each
+        person's first job on a day they belong counts instead (the report's rows,
+        tables.first_member_jobs).
+
+        The same figures as metrics.py on the rows of `first_job_starts`
+        (tests/test_differential.py), but SQLite does the counting: no row per person
+        reaches Python."""
+        if members is not None and not members:
+            return []  # nobody can be in a region without members
+        params: list[object] = []
+        ctes = []
+        if members is not None:
+            cte, params = _members_sql(members)
+            ctes.append(cte)
+        year = "substr(start_date, 1, 4)" if by_year else "'0'"
+        window = f"type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ?"
+        params += [start.isoformat(), end.isoformat()]
+        dated = members is not None and any(m.start or m.end for m in members)
+        if member_days and dated:
+            # A dated member: a job before the member joined is passed over for a later
+            # one, so membership is decided per job start, before the earliest is taken.
+            ctes.append(
+                "c AS MATERIALIZED (SELECT f.participant_id AS pid, pa.person_key AS k, "
+                f"{_municipality_sql('pa', 'f')} AS code FROM (SELECT DISTINCT "
+                f"participant_id FROM placements WHERE {window}) f "
+                "LEFT JOIN participants pa ON pa.participant_id = f.participant_id)"
+            )
+            params += [start.isoformat(), end.isoformat()]
+            ctes.append(
+                "j AS MATERIALIZED (SELECT c.pid, c.k, c.code, "
+                f"{year.replace('start_date', 'pl.start_date')} AS y, "
+                "MIN(pl.start_date) AS s FROM c CROSS JOIN placements pl "
+                f"WHERE pl.participant_id = c.pid AND pl.type IN {WORK_TYPES_SQL} "
+                "AND pl.start_date BETWEEN ? AND ? "
+                f"AND {_row_sql('c.code', 'pl.start_date')} IS NOT NULL GROUP BY c.pid, y)"
+            )
+        else:
+            ctes.append(
+                "f AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS s, "
+                f"{year} AS y FROM placements WHERE {window} GROUP BY participant_id, y)"
+            )
+            keep = ""
+            if member_days and members is not None:  # undated: the code decides
+                keep = "WHERE code IN (SELECT code FROM m)"
+            ctes.append(
+                "j AS (SELECT * FROM (SELECT f.participant_id AS pid, f.s, f.y, "
+                f"pa.person_key AS k, {_municipality_sql('pa', 'f')} AS code FROM f "
+                f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) {keep})"
+            )
+        if self._shares_person_keys():
+            # Persons under several participant ids (one fødselsnummer): the earliest
+            # start of any of them, ties by the participant id (a date has a fixed
+            # width, so the concatenation orders as the pair). Everyone else is their
+            # participant id.
+            ctes[-1] = ctes[-1].replace("j AS (", "j AS MATERIALIZED (", 1)
+            ctes.append(
+                "shared AS MATERIALIZED (SELECT person_key AS k FROM participants "
+                "WHERE person_key IS NOT NULL GROUP BY person_key HAVING COUNT(*) > 1)"
+            )
+            ctes.append(
+                "p AS (SELECT code, s, y FROM j WHERE k IS NULL OR k NOT IN shared "
+                "UNION ALL SELECT code, substr(first, 1, 10), y FROM (SELECT "
+                "MIN(s || pid) AS first, code, y FROM j WHERE k IN shared GROUP BY k, y))"
+            )
+        else:
+            ctes.append("p AS (SELECT code, s, y FROM j)")
+        # Counted by code and day (a dated region) or month first; only then is each
+        # group's region row looked up: once per group, not per person.
+        day = "s" if dated else "substr(s, 1, 7)"
+        ctes.append(f"g AS (SELECT code, y, {day} AS d, COUNT(*) AS n FROM p GROUP BY code, y, d)")
+        row = "NULL" if members is None else _row_sql("g.code", "g.d")
+        sql = (
+            f"WITH {', '.join(ctes)} SELECT code, y, substr(d, 1, 7) AS month, row, SUM(n) "
+            f"FROM (SELECT g.*, {row} AS row FROM g) "
+            f"{'' if members is None else 'WHERE row IS NOT NULL '}"
+            "GROUP BY code, y, month, row"
+        )
+        return [
+            JobCount(r[0], int(r[1]), (int(r[2][:4]), int(r[2][5:])), r[3], r[4])
+            for r in self.conn.execute(sql, params)
+        ]
+
+    def report_job_counts(
+        self, start: date, end: date, members: Sequence[MemberPeriod] | None = None
+    ) -> tuple[list[JobCount], list[JobCount]]:
+        """What a report counts of persons into work: `first_job_counts` per calendar
+        year (`by_year`), and over the whole period on a day they belong
+        (`member_days`); months are (0, 0).
+
+        Where every person is one participant id and the region has no dated member,
+        both come from one pass: per participant id the set of years with a job start
+        (and its record's municipality), grouped by municipality and that set. A person
+        then counts in each year of the set and once over the period."""
+        dated = members is not None and any(m.start or m.end for m in members)
+        if dated or self._shares_person_keys() or (members is not None and not members):
+            years = self.first_job_counts(start, end, members, by_year=True)
+            period = self.first_job_counts(start, end, members, member_days=True)
+            return (
+                [c._replace(month=(0, 0)) for c in years],
+                [c._replace(month=(0, 0)) for c in period],
+            )
+        params: list[object] = []
+        ctes = []
+        keep = ""
+        if members is not None:
+            cte, params = _members_sql(members)
+            ctes.append(cte)
+            keep = "WHERE code IN (SELECT code FROM m)"
+        ctes.append(
+            "f AS MATERIALIZED (SELECT participant_id, "
+            "group_concat(DISTINCT substr(start_date, 1, 4)) AS ys FROM placements "
+            f"WHERE type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ? "
+            "GROUP BY participant_id)"
+        )
+        params += [start.isoformat(), end.isoformat()]
+        ctes.append(
+            f"j AS (SELECT * FROM (SELECT f.ys, {_municipality_sql('pa', 'f')} AS code FROM f "
+            f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) {keep})"
+        )
+        row = "NULL" if members is None else _row_sql("t.code", "NULL")
+        sql = (
+            f"WITH {', '.join(ctes)} SELECT t.code, t.ys, {row}, t.n FROM "
+            "(SELECT code, ys, COUNT(*) AS n FROM j GROUP BY code, ys) t"
+        )
+        by_year: dict[tuple[str | None, int, int | None], int] = {}
+        over: dict[tuple[str | None, int | None], int] = {}
+        for code, ys, region_row, n in self.conn.execute(sql, params):
+            for y in ys.split(","):
+                key = (code, int(y), region_row)
+                by_year[key] = by_year.get(key, 0) + n
+            over[code, region_row] = over.get((code, region_row), 0) + n
+        return (
+            [JobCount(c, y, (0, 0), r, n) for (c, y, r), n in by_year.items()],
+            [JobCount(c, 0, (0, 0), r, n) for (c, r), n in over.items()],
+        )
+
+    def cohort_counts(
+        self,
+        start: date,
+        end: date,
+        days_after: int | None,
+        measured_on: tuple[int, int] | None,
+        members: Sequence[MemberPeriod] | None = None,
+    ) -> list[CohortCount]:
+        """Set-based introduction cohorts of the years [start, end] (metrics.intro_cohort):
+        the members (programme ended completed or interrupted, in the region on the end
+        date with `members`) counted by year, municipality code and region row, with
+        how many are in work or education directly (explicit outcome, else a work or
+        education placement of the person active on the end date or starting within
+        `days_after` days after it) and one year after (explicit status, else such a
+        placement active on `measured_on` of the next year). A measure not asked for
+        (`days_after` or `measured_on` None) counts 0."""
+        if members is not None and not members:
+            return []
+        params: list[object] = []
+        ctes = []
+        if members is not None:
+            cte, params = _members_sql(members)
+            ctes.append(cte)
+        row = "NULL" if members is None else _row_sql("pa.municipality", "pa.intro_end")
+        # Over more than a few years most participants are read: one pass over the
+        # table then costs a fraction of a lookup per member through the intro_end index.
+        wide = (end - start).days > 3 * 366
+        # The one-year day of each member, computed once (NULL: not asked for).
+        one_year_day = "NULL"
+        if measured_on is not None:
+            one_year_day = (
+                "printf('%04d-%02d-%02d', CAST(substr(intro_end, 1, 4) AS INTEGER) + 1, "
+                f"{measured_on[0]:d}, {measured_on[1]:d})"
+            )
+        ctes.append(
+            "c AS (SELECT * FROM (SELECT participant_id AS pid, person_key AS k, "
+            "municipality AS code, intro_end AS e, intro_outcome AS o, status_1y AS s1, "
+            f"{one_year_day} AS d, {row} AS row FROM participants pa "
+            f"{'NOT INDEXED ' if wide else ''}"
+            "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN ('completed', 'interrupted'))"
+            f"{'' if members is None else ' WHERE row IS NOT NULL'})"
+        )
+        params += [start.isoformat(), end.isoformat()]
+
+        shared = self._shares_person_keys()
+
+        def exists(relevant: str, latest_first: bool = False) -> str:
+            # A placement of the member's own participant id, or of another id with the
+            # same fødselsnummer (where any two ids share one). `latest_first`: looked
+            # for from the latest start back, where the latest is the likeliest match
+            # (an active one), so the search mostly stops at the first row.
+            own = (
+                f"EXISTS (SELECT 1 FROM placements pl WHERE pl.participant_id = c.pid "
+                f"AND pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND {relevant})"
+            )
+            if latest_first:
+                own = (
+                    f"(SELECT 1 FROM placements pl WHERE pl.participant_id = c.pid "
+                    f"AND pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND {relevant} "
+                    "ORDER BY pl.start_date DESC LIMIT 1) IS NOT NULL"
+                )
+            if not shared:
+                return own
+            return (
+                f"({own} OR "
+                "(c.k IS NOT NULL AND EXISTS (SELECT 1 FROM participants x CROSS JOIN "
+                "placements pl WHERE x.person_key = c.k AND x.participant_id <> c.pid "
+                f"AND pl.participant_id = x.participant_id "
+                f"AND pl.type IN {WORK_OR_EDUCATION_TYPES_SQL} AND {relevant})))"
+            )
+
+        direct = "0"
+        if days_after is not None:
+            starts = exists(
+                f"pl.start_date <= date(c.e, '+{days_after:d} days') AND "
+                "(pl.start_date > c.e OR pl.end_date IS NULL OR pl.end_date >= c.e)"
+            )
+            direct = (
+                f"SUM(CASE WHEN c.o IS NOT NULL THEN c.o IN {WORK_OR_EDUCATION_OUTCOMES_SQL} "
+                f"ELSE {starts} END)"
+            )
+        one_year = "0"
+        if measured_on is not None:
+            active = exists(
+                "pl.start_date <= c.d AND (pl.end_date IS NULL OR pl.end_date >= c.d)",
+                latest_first=True,
+            )
+            one_year = (
+                f"SUM(CASE WHEN c.s1 IS NOT NULL THEN c.s1 IN {WORK_OR_EDUCATION_OUTCOMES_SQL} "
+                f"ELSE {active} END)"
+            )
+        sql = (
+            f"WITH {', '.join(ctes)} SELECT substr(c.e, 1, 4) AS y, c.code, c.row, COUNT(*), "
+            f"{direct}, {one_year} FROM c GROUP BY y, c.code, c.row"
+        )
+        return [
+            CohortCount(int(r[0]), r[1], r[2], r[3], r[4], r[5])
+            for r in self.conn.execute(sql, params)
+        ]
 
     def intro_records(self, start: date, end: date, *, sources: bool = True) -> list[IntroRecord]:
         """Participants whose introduction programme ended in [start, end] (`sources`:
@@ -256,11 +587,20 @@ class QueryMixin(StoreBase):
             for r in rows
         ]
 
-    def data_years(self) -> tuple[int, int] | None:
+    def has_figure_data(self) -> bool:
+        """Whether any placement or programme end is stored (what `data_years` finds
+        years in), without reading them."""
         row = self.conn.execute(
-            "SELECT MIN(y), MAX(y) FROM (SELECT MIN(substr(start_date, 1, 4)) AS y FROM "
-            "placements UNION ALL SELECT MAX(substr(start_date, 1, 4)) FROM placements "
-            "UNION ALL SELECT MIN(substr(intro_end, 1, 4)) FROM participants "
-            "UNION ALL SELECT MAX(substr(intro_end, 1, 4)) FROM participants)"
+            "SELECT EXISTS (SELECT 1 FROM placements) OR EXISTS "
+            "(SELECT 1 FROM participants WHERE intro_end IS NOT NULL)"
         ).fetchone()
-        return None if row[0] is None else (int(row[0]), int(row[1]))
+        return bool(row[0])
+
+    def data_years(self) -> tuple[int, int] | None:
+        """The first and last year with a placement start or a programme end."""
+        # One pass over an index for both ends (two aggregates of one column).
+        row = self.conn.execute(
+            "SELECT MIN(lo), MAX(hi) FROM (SELECT MIN(start_date) AS lo, MAX(start_date) AS hi "
+            "FROM placements UNION ALL SELECT MIN(intro_end), MAX(intro_end) FROM participants)"
+        ).fetchone()
+        return None if row[0] is None else (int(row[0][:4]), int(row[1][:4]))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 WORK_TYPES_SQL = "('job', 'apprenticeship')"
 WORK_OR_EDUCATION_TYPES_SQL = "('job', 'apprenticeship', 'education')"
+# The explicit outcomes (and one-year statuses) that are work or education.
+WORK_OR_EDUCATION_OUTCOMES_SQL = "('work', 'education', 'work_and_education')"
 
 
 def _person_sql(alias: str, placement_alias: str) -> str:

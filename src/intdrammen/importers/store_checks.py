@@ -23,8 +23,13 @@ from intdrammen.store import TABLES, Store
 
 
 def _report_duplicates(store: Store, log: ProblemLog, results: list[TableResult]) -> None:
+    """Rows of one key with different data (E-DUPLICATE) or the same (W-DUPLICATE-ROW).
+    Into an empty table the rows are loaded first: when the key's unique index builds,
+    no key repeats and there is nothing to look for."""
     files = {r.batch_id: (r.file, r.sheet) for r in results}
     for kind in KINDS:
+        if store.load_if_new_and_unique(kind):
+            continue
         repeats: list[tuple[str, int, str | None, int, int]] = []
         conflicts = store.stage_conflicts(kind, repeats)
         for key, batch_id, sheet, row, first_row in conflicts:

@@ -19,6 +19,8 @@ class StoreBase:
         # Per kind, the columns no file of this import has: stored values are kept by
         # leaving them out of the upsert (loading.py).
         self.not_given: dict[str, set[str]] = {}
+        # The kinds whose staged rows went straight into their empty table (loading.py).
+        self.loaded_new: set[str] = set()
         # Set inside a write transaction when nothing worth keeping was written: the
         # transaction then rolls back and the file stays byte-for-byte as it was.
         self.discard = False

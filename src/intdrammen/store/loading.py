@@ -178,12 +178,50 @@ class LoadingMixin(StoreBase):
             "AND s.person_key IS NOT m.person_key ORDER BY s.batch_id, s.source_row"
         ).fetchall()
 
+    def load_if_new_and_unique(self, kind: str) -> bool:
+        """Into an empty table, when no key repeats among the staged rows: insert them all
+        and build the indexes once after the load, the key's unique index first, which
+        is what tells whether a key repeats (then nothing is changed and False returned:
+        the repeats are for `stage_conflicts` to name). `apply_stage` then only counts."""
+        table, _key, columns = TABLES[kind]
+        if self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+            return False
+        indexes = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL ORDER BY name != ?",
+            (table, f"idx_{table}_key"),
+        ).fetchall()
+        all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+        self.conn.execute("SAVEPOINT load_new")
+        for name, _sql in indexes:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        self.conn.execute(
+            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM stage.stage_{kind}"
+        )
+        try:
+            for _name, sql in indexes:
+                self.conn.execute(sql)
+        except sqlite3.IntegrityError:  # a key repeats
+            self.conn.execute("ROLLBACK TO load_new")
+            self.conn.execute("RELEASE load_new")
+            return False
+        self.conn.execute("RELEASE load_new")
+        self.loaded_new.add(kind)
+        return True
+
     def apply_stage(self, kind: str) -> dict[int, StageCounts]:
         """Move staged rows into the table: new rows inserted, changed rows updated (the
         old version kept for undo), identical rows left alone with their old provenance.
         Returns counts per batch."""
         table, key, columns = TABLES[kind]
         stage = f"stage.stage_{kind}"
+        if kind in self.loaded_new:  # load_if_new_and_unique put every row in
+            return {
+                batch_id: StageCounts(inserted=number)
+                for batch_id, number in self.conn.execute(
+                    f"SELECT batch_id, COUNT(*) FROM {stage} GROUP BY batch_id"
+                )
+            }
         if self._duplicate_keys(kind):
             # Identical duplicates (same key, same content) are one row: keep the first.
             self.conn.execute(

@@ -251,34 +251,39 @@ class LoadingMixin(StoreBase):
             for entry in counts.values():
                 entry.inserted, entry.unchanged = entry.unchanged, 0
             return counts
-        for batch_id, number in self.conn.execute(
-            f"SELECT s.batch_id, COUNT(*) FROM {stage} s WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {table} m WHERE m.{key} = s.{key}) GROUP BY s.batch_id"
-        ):
-            counts[batch_id].inserted = number
+        # One pass over the staged rows finds the new and the changed ones (a key probe
+        # and a comparison each); everything after reads only those.
         given = [c for c in columns if c not in self.not_given.get(kind, set())]
         same = " AND ".join(f"m.{c} IS s.{c}" for c in given)
+        self.conn.execute("DROP TABLE IF EXISTS temp.stage_diff")
         self.conn.execute(
-            f"INSERT INTO {table}_versions ({all_cols}, superseded_by) "
-            f"SELECT {', '.join('m.' + c for c in (*columns, *PROVENANCE_COLUMNS))}, s.batch_id "
-            f"FROM {table} m JOIN {stage} s ON m.{key} = s.{key} WHERE NOT ({same})"
+            f"CREATE TEMP TABLE stage_diff AS SELECT s.rowid AS r, s.batch_id AS b, "
+            f"m.rowid AS m FROM {stage} s LEFT JOIN {table} m ON m.{key} = s.{key} "
+            f"WHERE m.rowid IS NULL OR NOT ({same})"
         )
-        marks = ", ".join("?" * len(counts))
-        for batch_id, number in self.conn.execute(
-            f"SELECT superseded_by, COUNT(*) FROM {table}_versions WHERE superseded_by IN "
-            f"({marks}) GROUP BY superseded_by",
-            list(counts),
+        for batch_id, new, number in self.conn.execute(
+            "SELECT b, m IS NULL, COUNT(*) FROM temp.stage_diff GROUP BY b, m IS NULL"
         ):
-            counts[batch_id].updated = number
+            if new:
+                counts[batch_id].inserted = number
+            else:
+                counts[batch_id].updated = number
         for entry in counts.values():
             entry.unchanged -= entry.inserted + entry.updated
+        if not any(e.inserted or e.updated for e in counts.values()):
+            return counts
+        self.conn.execute(
+            f"INSERT INTO {table}_versions ({all_cols}, superseded_by) "
+            f"SELECT {', '.join('m.' + c for c in (*columns, *PROVENANCE_COLUMNS))}, d.b "
+            f"FROM temp.stage_diff d JOIN {table} m ON m.rowid = d.m"
+        )
         updates = ", ".join(
             f"{c} = excluded.{c}" for c in (*given, *PROVENANCE_COLUMNS) if c != key
         )
-        unchanged = " AND ".join(f"{table}.{c} IS excluded.{c}" for c in given)
         self.conn.execute(
-            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage} WHERE true "
-            f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE NOT ({unchanged})"
+            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage} "
+            f"WHERE rowid IN (SELECT r FROM temp.stage_diff) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
         )
         return counts
 

@@ -76,7 +76,7 @@ def test_national_id_column_on_the_edges_of_dates_and_check_digits():
 
 text_cells = st.lists(
     st.one_of(
-        st.text(alphabet="AaZzØøÅå0123456789 -_.:#()\u00a0\t", max_size=14),
+        st.text(alphabet="AaZzØøÅå0123456789 -_.:#()\u00a0\t\u0661\u0665\uff11\uff15", max_size=14),
         st.sampled_from(
             [
                 "P01",
@@ -93,6 +93,7 @@ text_cells = st.lists(
             ]
         ),
         fnrs,
+        fnrs.map(lambda n: "x" + "".join(chr(0xFF10 + int(d)) for d in n)),
     ),
     max_size=30,
 )

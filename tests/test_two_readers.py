@@ -99,3 +99,54 @@ def test_a_line_break_in_a_quoted_cell_is_read_from_the_rows_numbered_as_typed(t
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT employer_name, source_row FROM placements ORDER BY rowid")
         assert rows.fetchall() == [("Kiwi Drammen", 2), ("Rema", 5)]
+
+
+def test_a_fodselsnummer_in_other_scripts_digits_in_an_id_is_refused(tmp_path, cli, db):
+    # Arabic-Indic and fullwidth digits of a valid number: Python's \d takes them, and so
+    # must the screen that lets clean ids through unparsed.
+    arabic = "".join(chr(0x0660 + int(d)) for d in "15038510190")
+    fullwidth = "".join(chr(0xFF10 + int(d)) for d in "15038510190")
+    text = (
+        "placement_id,deltaker_id,type,startdato\n"
+        f"x1_{arabic},D001,fast jobb,01.11.2020\n"
+        f"P002,d1-{fullwidth},fast jobb,01.11.2020\n"
+    )
+    (tmp_path / "p.csv").write_text(text, encoding="utf-8")
+    result = cli("import", str(tmp_path / "p.csv"))
+    assert result.exit_code == 1
+    assert result.output.count("E-FNR-PLACE") >= 2
+    assert not db.exists()
+
+
+def test_blank_lines_and_lone_carriage_returns_keep_row_numbers(tmp_path, cli, db):
+    # One blank line (pyarrow drops it) and one CR alone (pyarrow ends a row there) would
+    # cancel out in a count of lines: the rows are numbered as a person counts them.
+    text = (
+        "placement_id;deltaker_id;type;startdato\nP1;D1;kurs;01.01.2020\n\n"
+        "P2;D2;kurs;01.01.2020\nP3;D3;kurs;01.01.2020\rP4;D4;kurs;01.01.2020\n"
+        "P5;D5;kurs;01.01.2020\n"
+    )
+    (tmp_path / "p.csv").write_bytes(text.encode())
+    assert cli("import", str(tmp_path / "p.csv")).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT placement_id, source_row FROM placements ORDER BY rowid")
+        assert rows.fetchall() == [("P1", 2), ("P2", 4), ("P3", 5), ("P4", 6), ("P5", 7)]
+
+
+def test_dates_under_a_second_header_do_not_decide_a_columns_order(tmp_path, cli, db):
+    # 1100 rows whose dates fit both orders, then a second header and a row under it
+    # whose date is month-first only: that row is not read, so nothing decides the order.
+    rows = [f"P{i};D{i};fast jobb;05/04/2020" for i in range(1100)]
+    text = "\n".join(
+        [
+            "placement_id;deltaker_id;type;startdato",
+            *rows,
+            "deltaker_id;kommune;landbakgrunn;intro_start",
+            "D900;Lier;Syria;04/13/2020",
+        ]
+    )
+    (tmp_path / "p.csv").write_text(text + "\n", encoding="utf-8")
+    result = cli("import", "--on-error", "skip", str(tmp_path / "p.csv"))
+    assert result.exit_code == 1
+    assert "E-DATE-ORDER-UNKNOWN" in result.output
+    assert not db.exists()

@@ -23,6 +23,7 @@ pyarrow is imported here only, inside the functions: `intd --help` does not load
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,9 @@ class Batch:
     def __len__(self) -> int:
         return len(self.numbers)
 
+    def slice(self, start: int, end: int | None = None) -> Batch:
+        return Batch(self.numbers[start:end], [c[start:end] for c in self.columns])
+
     def cells(self, i: int) -> list[CellValue]:
         """Row `i` as a list of cells, as tables.py would give it."""
         return [_cell(column, i) for column in self.columns]
@@ -88,22 +92,47 @@ def arrow_readable(table: Table) -> bool:
     )
 
 
-def physical_lines(path: Path) -> int:
-    """Lines of a text file as a person counts them (a last line without a line break
-    counts; CR alone ends a line in a file without LF)."""
+def text_layout(path: Path) -> tuple[int, bool]:
+    """(lines, plain) of a text file: its lines as a person counts them (a last line
+    without a line break counts; CR alone ends a line in a file without LF; blank lines
+    at the very end are no rows), and whether pyarrow's reader gives exactly those rows:
+    no blank line before the end (pyarrow drops it, shifting the row numbers after it)
+    and no CR alone in a file of LF line ends (pyarrow ends a row there)."""
     newlines = crs = 0
+    blank = lone_cr = False
+    previous = b""
     last = b""
     with path.open("rb") as f:
-        while chunk := f.read(1 << 22):
+        while True:
+            chunk = f.read(1 << 22)
+            if previous:
+                # Patterns starting in `previous`, seen with two bytes of what follows;
+                # the last chunk without its final run of line breaks (but one).
+                if chunk:
+                    view = previous + chunk[:2]
+                else:
+                    body = previous.rstrip(b"\r\n")
+                    run = previous[len(body) :]
+                    view = body + (b"\r\n" if run.startswith(b"\r\n") else run[:1])
+                blank = blank or _BLANK.search(view) is not None
+                lone_cr = lone_cr or _LONE_CR.search(view) is not None
+                last = previous[-4096:]
+            if not chunk:
+                break
             newlines += chunk.count(b"\n")
             crs += chunk.count(b"\r")
-            last = chunk[-4096:]
+            previous = chunk
     ends = b"\n" if newlines else b"\r"
     count = newlines or crs
     lines = count + (0 if last[-1:] in (ends, b"") else 1)
-    # Blank lines at the very end are no rows to anyone (pyarrow skips them too).
     trail = last[len(last.rstrip(b"\r\n")) :]
-    return lines - max(0, trail.count(ends) - 1)
+    lines -= max(0, trail.count(ends) - 1)
+    plain = not blank and not (newlines and lone_cr)
+    return lines, plain
+
+
+_BLANK = re.compile(rb"\n\r?\n|\r\r")
+_LONE_CR = re.compile(rb"\r(?!\n)")
 
 
 def text_batches(table: Table, width: int, lines: int) -> Iterator[Batch]:
@@ -208,9 +237,10 @@ def _to_batch(numbers: list[int], rows: list[list[CellValue]], width: int) -> Ba
 # NBSP, tab, line break, two spaces (folded), '#' or ':' (an error value: #N/A, Err:502).
 _ODD = r"[\x{a0}\t\n\r#:]|  "
 _EDGE = r"(?s)^[\s\pZ\pC]|[\s\pZ\pC]$"
-# Free text: also digits like a fødselsnummer (a superset of ids.FNR_LIKE) and intd's
-# own placeholders, which start with '('.
-_FREE = r"\d{5,6}[ .-]?\d{5}|\("
+# Free text: also digits like a fødselsnummer (a superset of ids.FNR_LIKE, in any
+# script's digits as Python's \d: RE2's \d is 0-9 only) and intd's own placeholders,
+# which start with '('.
+_FREE = r"\p{Nd}{5,6}[ .-]?\p{Nd}{5}|\("
 # An id: also a space or '.', a Capitalised word (a name?), or no digit at all (rows.py
 # _ODD_ID, the same rule).
 _ID = r"[ .]|[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]|^[^0-9]*$"

@@ -26,7 +26,7 @@ from intdrammen import __version__
 from intdrammen.config import load_key
 from intdrammen.errors import ImportRejected, Problem
 from intdrammen.importers import dates, participants, placements
-from intdrammen.importers.columnar import Batch, RowReadingNeeded, arrow_readable, physical_lines
+from intdrammen.importers.columnar import Batch, RowReadingNeeded, arrow_readable, text_layout
 from intdrammen.importers.columns import KINDS, Memo
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.key import _check_key, _dry_run_key
@@ -118,13 +118,10 @@ def _import(
     log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
     planned = _plan(paths, options, log)
     with write_transaction(db, dry_run=options.dry_run) as store:
-        try:
-            report = _run(store, planned, options, ctx, log, by_rows)
-            if options.on_error == "skip" and not options.dry_run:
-                # Before the commit: rows rejected here are never imported without their file.
-                _write_rejected(planned, log, report)
-        finally:
-            store.detach_stage()
+        report = _run(store, planned, options, ctx, log, by_rows)
+        if options.on_error == "skip" and not options.dry_run:
+            # Before the commit: rows rejected here are never imported without their file.
+            _write_rejected(planned, log, report)
     return report
 
 
@@ -163,6 +160,7 @@ def _run(
         if options.replace:
             _remove_missing(store, results, log)
     finally:
+        store.detach_stage()  # before its file goes
         writer.remove()
     _report_same_person(store, results, log)
     _report_lookalikes(store, planned, results, log)
@@ -198,7 +196,12 @@ def _load_table(
     by_rows: set[str],
 ) -> TableResult:
     """Read one table into the stage, under a new batch."""
-    reading_rows = not arrow_readable(item.table) or str(item.table.path) in by_rows
+    lines: int | None = None
+    if arrow_readable(item.table) and str(item.table.path) not in by_rows:
+        lines, plain = text_layout(item.table.path)
+        if not plain:  # pyarrow would number its rows otherwise: read from its rows
+            lines = None
+    reading_rows = lines is None
     item, schemas, lean = _with_dates(ctx, item, log, by_rows=reading_rows)
     table = item.table
     result = TableResult(table.file, table.sheet, item.kind, item.sha256)
@@ -219,7 +222,7 @@ def _load_table(
         log=log,
         counter=counter,
         lean=lean,
-        lines=None if reading_rows else physical_lines(table.path),
+        lines=lines,
     )
     for batch in batches:
         writer.write(item.kind, batch)

@@ -349,6 +349,27 @@ def parse_batches(
         state.slow_ids.clear()
         return _record_batch(arrays, batch, batch_id, sheet, out_schema, keep, slow_rows)
 
+    def split_at_second_header(batch: Batch) -> list[Batch]:
+        """The batch, or its rows before a second header with other columns, that row
+        alone, and the rows under it (refused unread: their dates must not decide the
+        order of a date column, as no value under that header is read)."""
+        if not ids or state.second_header is not None:
+            return [batch]
+        column = batch.columns[ids[0]]
+        if isinstance(column, list):
+            maybe = [
+                i for i, c in enumerate(column) if not any(ch.isdigit() for ch in str(c or ""))
+            ]
+        else:
+            no_digit = pc.match_substring_regex(column, "^[^0-9]*$")
+            maybe = pc.indices_nonzero(pc.fill_null(no_digit, True)).to_pylist()
+        for i in maybe:
+            verdict = not_data(batch.cells(i), header, ids, hidden, None, columns, schema.kind)
+            if verdict is not None and verdict[0] == "E-HEADER-CHANGED":
+                parts = [batch.slice(0, i)] if i else []
+                return [*parts, batch.slice(i, i + 1), batch.slice(i + 1)]
+        return [batch]
+
     if lines is not None:
         source: Iterator[Batch | tuple[int, list[CellValue]]] = text_batches(table, width_in, lines)
     else:
@@ -373,9 +394,10 @@ def parse_batches(
         if first and lean is not None:
             lean(item)
         first = False
-        produced = one_batch(item)
-        if produced is not None and produced.num_rows:
-            yield produced
+        for part in split_at_second_header(item):
+            produced = one_batch(part)
+            if produced is not None and produced.num_rows:
+                yield produced
     for i, first_row in sorted(unread.items()):
         where = "right of the table's header" if i >= width_in else "under an empty header cell"
         log.add(

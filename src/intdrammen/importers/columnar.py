@@ -23,7 +23,6 @@ pyarrow is imported here only, inside the functions: `intd --help` does not load
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,44 +94,25 @@ def arrow_readable(table: Table) -> bool:
 def text_layout(path: Path) -> tuple[int, bool]:
     """(lines, plain) of a text file: its lines as a person counts them (a last line
     without a line break counts; CR alone ends a line in a file without LF; blank lines
-    at the very end are no rows), and whether pyarrow's reader gives exactly those rows:
-    no blank line before the end (pyarrow drops it, shifting the row numbers after it)
-    and no CR alone in a file of LF line ends (pyarrow ends a row there)."""
-    newlines = crs = 0
-    blank = lone_cr = False
-    previous = b""
+    at the very end are no rows), and whether pyarrow's reader may read it: not when a
+    CR stands alone in a file of LF line ends (pyarrow ends a row there). Every other
+    difference gives pyarrow fewer rows than lines, which `text_batches` checks."""
+    newlines = crs = crlfs = 0
     last = b""
     with path.open("rb") as f:
-        while True:
-            chunk = f.read(1 << 22)
-            if previous:
-                # Patterns starting in `previous`, seen with two bytes of what follows;
-                # the last chunk without its final run of line breaks (but one).
-                if chunk:
-                    view = previous + chunk[:2]
-                else:
-                    body = previous.rstrip(b"\r\n")
-                    run = previous[len(body) :]
-                    view = body + (b"\r\n" if run.startswith(b"\r\n") else run[:1])
-                blank = blank or _BLANK.search(view) is not None
-                lone_cr = lone_cr or _LONE_CR.search(view) is not None
-                last = previous[-4096:]
-            if not chunk:
-                break
+        while chunk := f.read(1 << 22):
             newlines += chunk.count(b"\n")
-            crs += chunk.count(b"\r")
-            previous = chunk
+            if b"\r" in chunk:  # memchr; most files have no CR or CR LF everywhere
+                crs += chunk.count(b"\r")
+                crlfs += chunk.count(b"\r\n") + (last[-1:] == b"\r" and chunk[:1] == b"\n")
+            last = chunk[-4096:]
     ends = b"\n" if newlines else b"\r"
     count = newlines or crs
     lines = count + (0 if last[-1:] in (ends, b"") else 1)
+    # Blank lines at the very end are no rows to anyone (pyarrow skips them too).
     trail = last[len(last.rstrip(b"\r\n")) :]
     lines -= max(0, trail.count(ends) - 1)
-    plain = not blank and not (newlines and lone_cr)
-    return lines, plain
-
-
-_BLANK = re.compile(rb"\n\r?\n|\r\r")
-_LONE_CR = re.compile(rb"\r(?!\n)")
+    return lines, not (newlines and crs != crlfs)
 
 
 def text_batches(table: Table, width: int, lines: int) -> Iterator[Batch]:

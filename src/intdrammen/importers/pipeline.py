@@ -146,6 +146,9 @@ def _run(
         for item, result in zip(planned, results, strict=True):
             _report_unknown_municipality(store, item, result, log)
         _keep_absent_columns(store, planned, results, log)
+        # Into an empty table this loads the stage (Store.load_if_new_and_unique): a
+        # check after it that drops staged rows (--on-error skip) must drop them from the
+        # table too. The one that does, a changed fødselsnummer, finds none there.
         _report_duplicates(store, log, results)
         _report_fnr_changes(store, planned, results, log, options)
         for result in results:  # rows rejected only now (--on-error skip) count too

@@ -214,7 +214,7 @@ def test_a_month_first_column_is_read_month_first(tmp_path: Path, cli: Any, db: 
 @imports
 def test_a_proof_far_down_the_file_is_found(tmp_path: Path, cli: Any, db: Path) -> None:
     """Thousands of rows fitting both orders, then one only month-first reads: every row
-    is read month-first (in the forked parsers too, which each see part of the file)."""
+    is read month-first (in every batch, not only the first)."""
     dates = [d for d in days(30_000) if d.day <= 12]
     rows = [(us(d), "") for d in dates]
     rows.append(("12/31/2019", ""))

@@ -385,8 +385,8 @@ def field_of(name: str, kind: str, mapping: dict[str, str] | None = None) -> str
 
 
 def _vocabulary(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    # Parsed words are plain str, not enum members: rows cross to the parser process
-    # with marshal, which takes only built-in types (SQLite stores the text either way).
+    # Parsed words are plain str, not enum members: they go into Arrow string columns
+    # (SQLite stores the text either way).
     return {
         normalise_name(word): str(value)
         for value, words in pairs.items()

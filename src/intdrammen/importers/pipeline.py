@@ -7,11 +7,12 @@ code. With `on_error="skip"` the good rows are written and the bad ones are list
 `<file>.rejected.csv` beside each input (rejected.py).
 
 Here is the order of the steps and nothing else: plan every file (plan.py), check the
-identity key (key.py), parse each table's rows (rows.py, in forked children for large
-files: parallel.py) straight into an empty database or into the staging tables, decide
-each date column's order (dates.py), compare the staged rows with one another and with
-what is stored (store_checks.py), upsert, --replace (replace.py), then keep a history
-entry per file that changed anything. The database is reached only through `Store`, the
+identity key (key.py), read each table in column batches (columnar.py, rows.py) into the
+stage (store/stage.py), decide each date column's order (dates.py), compare the staged
+rows with one another and with what is stored (store_checks.py; into an empty table the
+stage is loaded there), upsert, --replace (replace.py), then keep a history entry per
+file that changed anything. A date column read in the order it disproves, or a text
+file pyarrow would number differently, runs the import again (one transaction). The database is reached only through `Store`, the
 seam a second backend (PostgreSQL, issue 16) implements.
 """
 

@@ -240,9 +240,9 @@ def _first_rows(table: Table, n: int) -> list[tuple[int, list[Any]]]:
         head = list(islice(table.rows, n))
         table.rows = chain(head, table.rows)
         return head
-    # A text table's rows hold an open file once started, and forked parser children
-    # must each open their own: read the first rows through a file of our own (closed
-    # as soon as the generator is dropped, here).
+    # A text table's rows hold an open file once started, and the import reads the file
+    # itself (pyarrow, or its rows from the start): read the first rows through a file
+    # of our own (closed as soon as the generator is dropped, here).
     rows = _text_rows(
         table.path, table.encoding, table.delimiter, table.header_row, len(table.header)
     )

@@ -2,7 +2,7 @@
 
 A `RowSchema` (one per kind, in participants.py and placements.py) says which storage
 column each field fills, how each value is parsed and which checks span several
-columns. `parse_rows` streams: it yields one tuple per good row and records every
+columns. `parse_batches` streams: it yields Arrow record batches of the good rows and records every
 problem in a `ProblemLog`, so a whole file is checked before anything is decided.
 
 Rows that are not data (totals, counts, notes and page footers, the header again) are

@@ -783,7 +783,7 @@ def _text_rows(
                 if not any(rec):
                     continue
             # A row with more values than the header has columns, or fewer, is yielded
-            # as it is: parse_rows reports it (or passes it over as a footer line).
+            # as it is: parse_batches reports it (or passes it over as a footer line).
             yield start, rec
 
 

@@ -12,8 +12,9 @@ stage (store/stage.py), decide each date column's order (dates.py), compare the 
 rows with one another and with what is stored (store_checks.py; into an empty table the
 stage is loaded there), upsert, --replace (replace.py), then keep a history entry per
 file that changed anything. A date column read in the order it disproves, or a text
-file pyarrow would number differently, runs the import again (one transaction). The database is reached only through `Store`, the
-seam a second backend (PostgreSQL, issue 16) implements.
+file pyarrow would number differently, runs the import again (one transaction). The
+database is reached only through `Store`, the seam a second backend (PostgreSQL, issue
+16) implements.
 """
 
 from __future__ import annotations

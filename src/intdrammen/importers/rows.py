@@ -2,8 +2,9 @@
 
 A `RowSchema` (one per kind, in participants.py and placements.py) says which storage
 column each field fills, how each value is parsed and which checks span several
-columns. `parse_batches` streams: it yields Arrow record batches of the good rows and records every
-problem in a `ProblemLog`, so a whole file is checked before anything is decided.
+columns. `parse_batches` streams: it yields Arrow record batches of the good rows and
+records every problem in a `ProblemLog`, so a whole file is checked before anything is
+decided.
 
 Rows that are not data (totals, counts, notes and page footers, the header again) are
 passed over with a warning naming them (`not_data`, at the end); a row with more or

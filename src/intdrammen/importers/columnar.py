@@ -120,6 +120,7 @@ def text_batches(table: Table, width: int, lines: int) -> Iterator[Batch]:
     `RowReadingNeeded` (before or after yielding) where pyarrow's rows would not be the
     file's: any row of another width, a line break inside a quoted cell, a blank line."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
     names = [f"c{i}" for i in range(width)]
@@ -151,7 +152,7 @@ def text_batches(table: Table, width: int, lines: int) -> Iterator[Batch]:
             blank = _all_empty(columns)
             numbers = list(range(first, first + n))
             if blank is not None:
-                keep = pa.compute.invert(blank)
+                keep = pc.invert(blank)
                 numbers = list(itertools.compress(numbers, keep.to_pylist()))
                 columns = [c.filter(keep) for c in columns]
             for start in range(0, len(numbers), BATCH_ROWS):

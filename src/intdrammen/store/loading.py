@@ -1,11 +1,11 @@
-"""Loading imported rows: the temporary stage tables and the checks run on them (repeated
-keys, fødselsnummer changes, columns a file lacks), the set-based upsert from the stage
-into the tables, and the direct bulk load into empty tables with the secondary indexes
-built once after it. Also the identity checks run after a load (one fødselsnummer under
+"""Loading imported rows: the checks run on the attached stage (repeated keys,
+fødselsnummer changes, columns a file lacks), the set-based upsert from the stage into
+the tables, and the direct load into empty tables with the indexes built once after it.
+Also the identity checks run after a load (one fødselsnummer under
 several ids, look-alike ids).
 
-The seam the columnar import of issue 15 replaces the row-by-row insert behind, and a
-second backend (PostgreSQL, issue 16) implements with its own bulk path.
+The stage itself is written by store/stage.py; a second backend (PostgreSQL, issue 16)
+implements this seam with its own bulk path.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class LoadingMixin(StoreBase):
         so the upsert keeps them (rows stored nowhere keep them empty)."""
         table, key, _columns = TABLES[kind]
         stage = f"stage.stage_{kind}"
-        stored = self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+        stored = self._has_rows(table)
         # A column no file of this kind has (placements without a municipality column):
         # the upsert leaves it out, so stored values stay, with no lookup per staged row.
         # Not the fødselsnummer's key, which the checks on the stage compare with.
@@ -183,24 +183,11 @@ class LoadingMixin(StoreBase):
         and build the indexes once after the load, the key's unique index first, which
         is what tells whether a key repeats (then nothing is changed and False returned:
         the repeats are for `stage_conflicts` to name). `apply_stage` then only counts."""
-        table, _key, columns = TABLES[kind]
-        if self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+        if self._has_rows(TABLES[kind][0]):
             return False
-        indexes = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL ORDER BY name != ?",
-            (table, f"idx_{table}_key"),
-        ).fetchall()
-        all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
         self.conn.execute("SAVEPOINT load_new")
-        for name, _sql in indexes:
-            self.conn.execute(f'DROP INDEX "{name}"')
-        self.conn.execute(
-            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM stage.stage_{kind}"
-        )
         try:
-            for _name, sql in indexes:
-                self.conn.execute(sql)
+            self._load_empty(kind)
         except sqlite3.IntegrityError:  # a key repeats
             self.conn.execute("ROLLBACK TO load_new")
             self.conn.execute("RELEASE load_new")
@@ -209,6 +196,35 @@ class LoadingMixin(StoreBase):
         self.loaded_new.add(kind)
         return True
 
+    def _load_empty(self, kind: str) -> None:
+        """Every staged row into the empty table, with its indexes dropped and built again
+        after the load (a sort each, many times faster than row by row), the key's unique
+        index first: sqlite3.IntegrityError when a key repeats."""
+        table, _key, columns = TABLES[kind]
+        indexes = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL ORDER BY name != ?",
+            (table, f"idx_{table}_key"),
+        ).fetchall()
+        for name, _sql in indexes:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+        self.conn.execute(
+            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM stage.stage_{kind}"
+        )
+        for _name, sql in indexes:
+            self.conn.execute(sql)
+
+    def _staged_per_batch(self, kind: str) -> dict[int, int]:
+        return dict(
+            self.conn.execute(
+                f"SELECT batch_id, COUNT(*) FROM stage.stage_{kind} GROUP BY batch_id"
+            ).fetchall()
+        )
+
+    def _has_rows(self, table: str) -> bool:
+        return self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
+
     def apply_stage(self, kind: str) -> dict[int, StageCounts]:
         """Move staged rows into the table: new rows inserted, changed rows updated (the
         old version kept for undo), identical rows left alone with their old provenance.
@@ -216,41 +232,18 @@ class LoadingMixin(StoreBase):
         table, key, columns = TABLES[kind]
         stage = f"stage.stage_{kind}"
         if kind in self.loaded_new:  # load_if_new_and_unique put every row in
-            return {
-                batch_id: StageCounts(inserted=number)
-                for batch_id, number in self.conn.execute(
-                    f"SELECT batch_id, COUNT(*) FROM {stage} GROUP BY batch_id"
-                )
-            }
+            return {b: StageCounts(inserted=n) for b, n in self._staged_per_batch(kind).items()}
         if self._duplicate_keys(kind):
             # Identical duplicates (same key, same content) are one row: keep the first.
             self.conn.execute(
                 f"DELETE FROM {stage} WHERE rowid NOT IN (SELECT MIN(rowid) FROM {stage} "
                 f"GROUP BY {key})"
             )
-        counts = {
-            batch_id: StageCounts(unchanged=number)
-            for batch_id, number in self.conn.execute(
-                f"SELECT batch_id, COUNT(*) FROM {stage} GROUP BY batch_id"
-            )
-        }
+        if not self._has_rows(table):  # nothing stored yet: every staged row is new
+            self._load_empty(kind)
+            return {b: StageCounts(inserted=n) for b, n in self._staged_per_batch(kind).items()}
+        counts = {b: StageCounts(unchanged=n) for b, n in self._staged_per_batch(kind).items()}
         all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
-        if self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None:
-            # Nothing stored yet: every staged row is new. Building the secondary indexes
-            # once after the load (a sort) is many times faster than row by row.
-            indexes = self.conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                "AND sql IS NOT NULL",
-                (table,),
-            ).fetchall()
-            for name, _sql in indexes:
-                self.conn.execute(f'DROP INDEX "{name}"')
-            self.conn.execute(f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM {stage}")
-            for _name, sql in indexes:
-                self.conn.execute(sql)
-            for entry in counts.values():
-                entry.inserted, entry.unchanged = entry.unchanged, 0
-            return counts
         # One pass over the staged rows finds the new and the changed ones (a key probe
         # and a comparison each); everything after reads only those.
         given = [c for c in columns if c not in self.not_given.get(kind, set())]
@@ -364,15 +357,6 @@ class LoadingMixin(StoreBase):
             ):
                 found.setdefault(pid, (kind, batch_id, sheet, row))
         return found
-
-    # -------------------------------------------------------------- bulk load
-
-    def empty(self) -> bool:
-        """No participant and no placement stored."""
-        return all(
-            self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
-            for table, _key, _cols in TABLES.values()
-        )
 
     def count_municipality(self, kind: str, batch_id: int, code: str) -> int:
         row = self.conn.execute(

@@ -300,8 +300,8 @@ def _national_id_column(raw: pa.Array, ctx: ParseContext) -> Column:
         for i in range(11)
     ]
 
-    def mod11(x: pa.Array) -> pa.Array:
-        return pc.subtract(x, pc.multiply(pc.divide(x, 11), 11))
+    def mod(x: pa.Array, n: int) -> pa.Array:  # integer division truncates: x >= 0 here
+        return pc.subtract(x, pc.multiply(pc.divide(x, n), n))
 
     def weighted(weights: tuple[int, ...]) -> pa.Array:
         total = pc.multiply(digits[0], weights[0])
@@ -309,12 +309,12 @@ def _national_id_column(raw: pa.Array, ctx: ParseContext) -> Column:
             total = pc.add(total, pc.multiply(d, w))
         return total
 
-    k1 = pc.subtract(11, mod11(weighted(_W1)))
+    k1 = pc.subtract(11, mod(weighted(_W1), 11))
     ok = pc.not_equal(k1, 10)
-    k1 = mod11(k1)
-    k2 = pc.subtract(11, mod11(pc.add(weighted(_W2), pc.multiply(k1, 2))))
+    k1 = mod(k1, 11)
+    k2 = pc.subtract(11, mod(pc.add(weighted(_W2), pc.multiply(k1, 2)), 11))
     ok = pc.and_(ok, pc.not_equal(k2, 10))
-    ok = pc.and_(ok, pc.equal(mod11(k2), digits[10]))
+    ok = pc.and_(ok, pc.equal(mod(k2, 11), digits[10]))
     ok = pc.and_(ok, pc.equal(k1, digits[9]))
     day = pc.add(pc.multiply(digits[0], 10), digits[1])
     month = pc.add(pc.multiply(digits[2], 10), digits[3])
@@ -323,7 +323,7 @@ def _national_id_column(raw: pa.Array, ctx: ParseContext) -> Column:
     month = pc.if_else(pc.greater(month, 40), pc.subtract(month, 40), month)
     month_ok = pc.and_(pc.greater_equal(month, 1), pc.less_equal(month, 12))
     longest = pc.take(pa.array(_MONTH_DAYS), pc.subtract(pc.if_else(month_ok, month, 1), 1))
-    leap = pc.equal(pc.subtract(year, pc.multiply(pc.divide(year, 4), 4)), 0)
+    leap = pc.equal(mod(year, 4), 0)
     feb29 = pc.and_(pc.equal(month, 2), pc.equal(day, 29))
     day_ok = pc.and_(pc.greater_equal(day, 1), pc.less_equal(day, longest))
     day_ok = pc.and_(day_ok, pc.or_(pc.invert(feb29), leap))
@@ -348,32 +348,13 @@ def _national_id_column(raw: pa.Array, ctx: ParseContext) -> Column:
 def _distinct_column(raw: pa.Array, memo: Memo, out: pa.DataType) -> Column:
     """Each distinct value parsed once, in the order of first appearance (the order a
     row-by-row reading meets them, which a date column's order detection records)."""
-    import pyarrow as pa
-
     encoded = raw.dictionary_encode()
-    distinct = encoded.dictionary.to_pylist()
     cache = memo.cache
-    found = [cache.get(value, _MISS) for value in distinct]  # most are known already
-    results: list[object] = []
-    refused: list[bool] = []
-    for value, known in zip(distinct, found, strict=True):
-        if known is _MISS:
-            if value == "":
-                known = None
-            else:
-                try:
-                    known = memo(value)
-                except ValueProblem:
-                    known = _REFUSED
-        if known is _REFUSED or isinstance(known, ValueProblem):
-            results.append(None)
-            refused.append(True)
-        else:
-            results.append(known)
-            refused.append(False)
-    values = pa.array(results, out).take(encoded.indices)
-    bad = pa.array(refused).take(encoded.indices) if any(refused) else None
-    return Column(values, bad)
+    results = [
+        None if value == "" else _read_one(memo, cache, value)
+        for value in encoded.dictionary.to_pylist()
+    ]
+    return _column(results, out, take=encoded.indices)
 
 
 def _python_column(
@@ -382,36 +363,46 @@ def _python_column(
     """Cell by cell (a workbook column of numbers or dates, or a parser with no
     vectorised form). A memoised parser's answers are looked up here directly: most of a
     workbook's date cells repeat."""
+    cache: dict[object, object] = parser.cache if isinstance(parser, Memo) else {}
+    results = [
+        None if value is None or value == "" else _read_one(parser, cache, value) for value in cells
+    ]
+    return _column(results, out)
+
+
+def _read_one(
+    parser: Callable[[object], object], cache: dict[object, object], value: Any
+) -> object:
+    """The parser's answer for one cell that is not empty, from its memo where the memo
+    has it; `_REFUSED` where the parser refuses the value."""
+    found = cache.get(value, _MISS) if value.__class__ in MEMO_TYPES else _MISS
+    if found is _MISS:
+        try:
+            return parser(value)
+        except ValueProblem:
+            return _REFUSED
+    return _REFUSED if isinstance(found, ValueProblem) else found
+
+
+def _column(results: list[object], out: pa.DataType, take: pa.Array | None = None) -> Column:
+    """A Column from parsed values, `_REFUSED` marking the bad ones (mapped through
+    `take`, the row -> value indices of a dictionary, where given)."""
     import pyarrow as pa
 
-    cache: dict[object, object] = parser.cache if isinstance(parser, Memo) else {}
-    values: list[object] = []
-    bad = [False] * len(cells)
-    for i, value in enumerate(cells):
-        if value is None or value == "":
-            values.append(None)
-            continue
-        found = cache.get(value, _MISS) if value.__class__ in MEMO_TYPES else _MISS
-        if found is _MISS:
-            try:
-                found = parser(value)
-            except ValueProblem:
-                values.append(None)
-                bad[i] = True
-                continue
-        elif isinstance(found, ValueProblem):
-            values.append(None)
-            bad[i] = True
-            continue
-        values.append(found)
-    return Column(pa.array(values, out), pa.array(bad) if any(bad) else None)
+    refused = [r is _REFUSED for r in results]
+    values = pa.array([None if r is _REFUSED else r for r in results], out)
+    bad = pa.array(refused) if any(refused) else None
+    if take is not None:
+        values = values.take(take)
+        bad = None if bad is None else bad.take(take)
+    return Column(values, bad)
 
 
 _MISS = object()
 _REFUSED = object()
 
 
-def any_of(masks: Sequence[pa.Array | None], length: int) -> pa.Array | None:
+def any_of(masks: Sequence[pa.Array | None]) -> pa.Array | None:
     """The rows any of `masks` marks (None when none does)."""
     import pyarrow.compute as pc
 

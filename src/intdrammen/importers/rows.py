@@ -262,7 +262,7 @@ def parse_batches(
         masks = [c.bad for c in read.values()]
         masks += [pc.is_null(arrays[pos]) for _name, pos in required]
         arrays, wrong = schema.vector_check(arrays)
-        bad = any_of([*masks, wrong], n)
+        bad = any_of([*masks, wrong])
         bad_rows = set(pc.indices_nonzero(bad).to_pylist()) if bad is not None else set()
         unlike: set[int] = set()
         if id_pos >= 0:
@@ -281,7 +281,11 @@ def parse_batches(
         keep = [True] * n
         slow_rows: list[list[object]] = []
         last_candidate = -1
-        last_accepted: int | None = None  # index in this batch of the last good row
+        last_id = state.previous_id  # the id of the last good row before row i
+
+        def id_of(i: int) -> object:
+            return arrays[id_pos][i].as_py() if id_pos >= 0 else None
+
         for i in candidates:
             if state.second_header is not None:
                 keep[i] = False
@@ -290,20 +294,12 @@ def parse_batches(
                     refuse_under(batch.numbers[j], batch.cells(j))
                 break
             if i - last_candidate > 1:  # a good row read vectorised lies between
-                last_accepted = i - 1
+                last_id = id_of(i - 1)
             last_candidate = i
-            if last_accepted is not None:
-                previous_id = (
-                    state.slow_ids[last_accepted]
-                    if last_accepted in state.slow_ids
-                    else (arrays[id_pos][last_accepted].as_py() if id_pos >= 0 else None)
-                )
-            else:
-                previous_id = state.previous_id
             row_number = batch.numbers[i]
             cells = batch.cells(i)
             keep[i] = False
-            if passed_over(row_number, cells, previous_id):
+            if passed_over(row_number, cells, last_id):
                 if state.second_header is not None:
                     for j in range(i + 1, n):
                         keep[j] = False
@@ -335,19 +331,10 @@ def parse_batches(
             else:
                 keep[i] = True
             if id_pos >= 0:
-                state.slow_ids[i] = values[id_pos]
-            last_accepted = i
+                last_id = values[id_pos]
         counter.good += sum(keep) + len(slow_rows)
-        if id_pos >= 0:
-            if candidates[-1] < n - 1:  # the batch ends with rows read vectorised
-                state.previous_id = arrays[id_pos][n - 1].as_py()
-            elif last_accepted is not None:
-                state.previous_id = (
-                    state.slow_ids[last_accepted]
-                    if last_accepted in state.slow_ids
-                    else arrays[id_pos][last_accepted].as_py()
-                )
-        state.slow_ids.clear()
+        # The batch ends with rows read vectorised, or with the last candidate.
+        state.previous_id = id_of(n - 1) if candidates[-1] < n - 1 else last_id
         return _record_batch(arrays, batch, batch_id, sheet, out_schema, keep, slow_rows)
 
     def split_at_second_header(batch: Batch) -> list[Batch]:
@@ -420,7 +407,6 @@ class _State:
 
     previous_id: object = None  # the id of the last good row
     second_header: int | None = None  # the row of a second header with other columns
-    slow_ids: dict[int, object] = field(default_factory=dict)  # this batch's rows read slowly
 
 
 def arrow_type(column: str) -> pa.DataType:

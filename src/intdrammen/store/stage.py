@@ -123,11 +123,10 @@ _PREFIX = "intd-stage-"
 def _remove_stale_stages() -> None:
     """Remove the stage folders of imports that were killed (they hold the rows read;
     the pid in the name tells a dead import's folder from a running one's)."""
-    from intdrammen.store.transaction import _alive
+    from intdrammen.store.transaction import dead_leftovers
 
-    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
-        pid = folder.name[len(_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir():
+    for folder in dead_leftovers(Path(tempfile.gettempdir()), _PREFIX, "-"):
+        if folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
 
 

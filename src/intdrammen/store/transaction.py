@@ -19,6 +19,7 @@ transaction, all or nothing, kill-safe.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import sqlite3
 import tempfile
@@ -149,13 +150,19 @@ def _new_database(path: Path, *, dry_run: bool) -> Iterator[Store]:
 def _remove_stale_temporaries(path: Path) -> None:
     """Delete temporary databases left by imports that were killed."""
     directory = path.parent if str(path.parent) else Path(".")
-    for leftover in directory.glob(f".{path.name}.*.tmp*"):
-        parts = leftover.name.split(".")
-        pid = next((int(p) for p in parts if p.isdigit()), None)
-        if pid is None or _alive(pid):
-            continue
+    for leftover in dead_leftovers(directory, f".{path.name}.", ".", "*.tmp*"):
         with contextlib.suppress(OSError):
             leftover.unlink()
+
+
+def dead_leftovers(directory: Path, prefix: str, sep: str, rest: str = "*") -> Iterator[Path]:
+    """What an intd process that is no longer running left in `directory`: the entries
+    named `prefix`, its pid, `sep` and then anything matching `rest`. (The pid is read
+    right after the prefix: a database named 2019.sqlite is no process 2019's.)"""
+    for leftover in directory.glob(glob.escape(prefix) + "*" + sep + rest):
+        pid = leftover.name[len(prefix) :].split(sep, 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            yield leftover
 
 
 def _alive(pid: int) -> bool:

@@ -150,3 +150,22 @@ def test_dates_under_a_second_header_do_not_decide_a_columns_order(tmp_path, cli
     assert result.exit_code == 1
     assert "E-DATE-ORDER-UNKNOWN" in result.output
     assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "lines", "plain"),
+    [
+        (b"h\na\nb\n", 3, True),
+        (b"h\na\nb", 3, True),  # a last line without a line break
+        (b"h\na\nb\n\n\n", 3, True),  # blank lines at the end are no rows
+        (b"h\r\na\r\nb\r\n\r\n", 3, True),
+        (b"h\ra\rb\r", 3, True),  # CR alone ends a line in a file without LF
+        (b"h\na\n\nb\n", 4, True),  # a blank line inside: caught by pyarrow's row count
+        (b"h\na\rb\n", 2, False),  # a CR alone among LF line ends
+    ],
+)
+def test_lines_are_counted_in_the_hashing_pass(tmp_path, data, lines, plain):
+    from intdrammen.importers.tables import file_info
+
+    (tmp_path / "f.csv").write_bytes(data)
+    assert file_info(tmp_path / "f.csv").lines == (lines, plain)

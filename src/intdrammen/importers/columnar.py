@@ -25,7 +25,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from intdrammen.ids import person_key
@@ -89,30 +88,6 @@ def arrow_readable(table: Table) -> bool:
         and table.delimiter is not None
         and (table.encoding or "utf-8").lower().replace("_", "-") in _ONE_BYTE_NEWLINE
     )
-
-
-def text_layout(path: Path) -> tuple[int, bool]:
-    """(lines, plain) of a text file: its lines as a person counts them (a last line
-    without a line break counts; CR alone ends a line in a file without LF; blank lines
-    at the very end are no rows), and whether pyarrow's reader may read it: not when a
-    CR stands alone in a file of LF line ends (pyarrow ends a row there). Every other
-    difference gives pyarrow fewer rows than lines, which `text_batches` checks."""
-    newlines = crs = crlfs = 0
-    last = b""
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 22):
-            newlines += chunk.count(b"\n")
-            if b"\r" in chunk:  # memchr; most files have no CR or CR LF everywhere
-                crs += chunk.count(b"\r")
-                crlfs += chunk.count(b"\r\n") + (last[-1:] == b"\r" and chunk[:1] == b"\n")
-            last = chunk[-4096:]
-    ends = b"\n" if newlines else b"\r"
-    count = newlines or crs
-    lines = count + (0 if last[-1:] in (ends, b"") else 1)
-    # Blank lines at the very end are no rows to anyone (pyarrow skips them too).
-    trail = last[len(last.rstrip(b"\r\n")) :]
-    lines -= max(0, trail.count(ends) - 1)
-    return lines, not (newlines and crs != crlfs)
 
 
 def text_batches(table: Table, width: int, lines: int) -> Iterator[Batch]:

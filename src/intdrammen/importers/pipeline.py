@@ -28,7 +28,7 @@ from intdrammen import __version__
 from intdrammen.config import load_key
 from intdrammen.errors import ImportRejected, Problem
 from intdrammen.importers import dates, participants, placements
-from intdrammen.importers.columnar import Batch, RowReadingNeeded, arrow_readable, text_layout
+from intdrammen.importers.columnar import Batch, RowReadingNeeded, arrow_readable
 from intdrammen.importers.columns import KINDS, Memo
 from intdrammen.importers.context import ParseContext
 from intdrammen.importers.key import _check_key, _dry_run_key
@@ -202,10 +202,10 @@ def _load_table(
 ) -> TableResult:
     """Read one table into the stage, under a new batch."""
     lines: int | None = None
-    if arrow_readable(item.table) and str(item.table.path) not in by_rows:
-        lines, plain = text_layout(item.table.path)
-        if not plain:  # pyarrow would number its rows otherwise: read from its rows
-            lines = None
+    if arrow_readable(item.table) and str(item.table.path) not in by_rows and item.lines:
+        count, plain = item.lines
+        if plain:  # else pyarrow would number its rows otherwise: read from its rows
+            lines = count
     reading_rows = lines is None
     item, schemas, lean = _with_dates(ctx, item, log, by_rows=reading_rows)
     table = item.table

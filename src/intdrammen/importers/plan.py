@@ -52,6 +52,7 @@ class _Planned:
     columns: dict[int, str]
     sha256: str
     size: int  # bytes of the file it comes from
+    lines: tuple[int, bool] | None = None  # a text file's lines (tables.FileInfo.lines)
 
 
 def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> list[_Planned]:
@@ -96,7 +97,7 @@ def _plan(paths: Iterable[Path], options: ImportOptions, log: ProblemLog) -> lis
                 continue
             id_notes = _check_identifiers(table, kind, columns, options.mapping)
             _report_columns(table, kind, columns, log, options.mapping, id_notes)
-            planned.append(_Planned(table, kind, columns, info.sha256, info.size))
+            planned.append(_Planned(table, kind, columns, info.sha256, info.size, info.lines))
         if passed_over and len(passed_over) == len(tables):
             raise passed_over[0]  # no sheet of the workbook is a table: say why the first is not
     for theirs in options.mapping:

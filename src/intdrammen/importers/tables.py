@@ -70,6 +70,37 @@ class FileInfo:
     sha256: str
     size: int
     encoding: str | None
+    # A text file's lines as a person counts them, and whether pyarrow's CSV reader
+    # would end a row anywhere else (see `_Lines`); None for a workbook.
+    lines: tuple[int, bool] | None = None
+
+
+class _Lines:
+    """Counted one chunk at a time, in the same pass as the hash: a text file's lines as
+    a person counts them (a last line without a line break counts; CR alone ends a line
+    in a file without LF; blank lines at the very end are no rows), and whether pyarrow's
+    reader may read it: not when a CR stands alone in a file of LF line ends (pyarrow ends
+    a row there). Every other difference gives pyarrow fewer rows than lines, which
+    columnar.text_batches checks."""
+
+    def __init__(self) -> None:
+        self.newlines = self.crs = self.crlfs = 0
+        self.last = b""
+
+    def feed(self, chunk: bytes) -> None:
+        self.newlines += chunk.count(b"\n")
+        if b"\r" in chunk:  # memchr; most files have no CR or CR LF everywhere
+            self.crs += chunk.count(b"\r")
+            self.crlfs += chunk.count(b"\r\n")
+            self.crlfs += self.last[-1:] == b"\r" and chunk[:1] == b"\n"
+        self.last = chunk[-4096:]
+
+    def result(self) -> tuple[int, bool]:
+        ends = b"\n" if self.newlines else b"\r"
+        lines = (self.newlines or self.crs) + (0 if self.last[-1:] in (ends, b"") else 1)
+        trail = self.last[len(self.last.rstrip(b"\r\n")) :]
+        lines -= max(0, trail.count(ends) - 1)
+        return lines, not (self.newlines and self.crs != self.crlfs)
 
 
 class _LineTooLong(Exception):
@@ -236,7 +267,8 @@ def _garbled_header(cell: str, encoding: str | None) -> str:
 
 
 def file_info(path: Path, *, encoding: str | None = None) -> FileInfo:
-    """Hash the file and, for a text file, detect its encoding, in one streaming pass.
+    """Hash the file and, for a text file, detect its encoding and count its lines, in one
+    streaming pass.
 
     A forced `encoding` is only checked to exist here; reading the rows applies it.
     """
@@ -250,15 +282,22 @@ def file_info(path: Path, *, encoding: str | None = None) -> FileInfo:
                 raise InputFileError("E-EMPTY", name, "the file is empty (0 bytes)")
             forced = _codec_name(name, encoding) if encoding else None
             sniffer = _Sniffer(path, chunk, forced) if _is_text(path, chunk) else None
+            lines = _Lines() if sniffer else None
             while chunk:
                 digest.update(chunk)
                 size += len(chunk)
-                if sniffer:
+                if sniffer and lines:
                     sniffer.feed(chunk)
+                    lines.feed(chunk)
                 chunk = f.read(CHUNK)
     except OSError as exc:
         raise _file_error(name, exc) from exc
-    return FileInfo(digest.hexdigest(), size, sniffer.result() if sniffer else None)
+    return FileInfo(
+        digest.hexdigest(),
+        size,
+        sniffer.result() if sniffer else None,
+        lines.result() if lines else None,
+    )
 
 
 def _utf16_without_bom(head: bytes) -> str:

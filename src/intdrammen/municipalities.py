@@ -266,6 +266,16 @@ class MunicipalityHistory:
         index = next(i for i, (_, c) in enumerate(steps) if self._find(c) != self._find(code))
         return steps[index][0], tuple(c for _, c in steps[index:])
 
+    def merger_note(self, code: str, kind: MergerKind, into: str) -> MergerNote | None:
+        """The note that `code` merged into the municipality named `into` (None when it
+        did not merge): when, its successor's codes since, and the codes it absorbed."""
+        merger = self.merger(code)
+        if merger is None:
+            return None
+        when, codes = merger
+        absorbed = tuple(sorted(self.absorbed_codes(code)))
+        return MergerNote(kind, code, self.name(code), into, when.year, codes, absorbed)
+
     def absorbed_codes(self, code: str) -> frozenset[str]:
         """`code` and every older code whose whole area went into it."""
         found, todo = {code}, [code]
@@ -614,19 +624,7 @@ def resolve_region(query: str, config: RegionConfig, history: MunicipalityHistor
             f"{history.split_sentence(code)}, so {code} is ambiguous since then; "
             "ask for one of the new municipalities."
         )
-    notes: tuple[MergerNote, ...] = ()
-    merger = history.merger(code)
-    if merger is not None:
-        notes = (
-            MergerNote(
-                MergerKind.SHOWN_AS_TODAY,
-                code,
-                history.name(code),
-                here.name,
-                merger[0].year,
-                merger[1],
-                tuple(sorted(history.absorbed_codes(code))),
-            ),
-        )
+    note = history.merger_note(code, MergerKind.SHOWN_AS_TODAY, here.name)
+    notes = (note,) if note is not None else ()
     member = RegionMember(here.name, history.codes_of(here.code), here.code)
     return Region(here.name, (member,), notes=notes, description=f"{here.name} ({here.code})")

@@ -205,20 +205,13 @@ def _notes(
         for code in sorted(used - explained):
             if not history.is_known(code):
                 continue
-            merger, here = history.merger(code), history.current_municipality(code)
-            if merger is None or here is None:
-                continue
-            seen.append(
-                MergerNote(
-                    MergerKind.COUNTED,
-                    code,
-                    history.name(code),
-                    here.name,
-                    merger[0].year,
-                    merger[1],
-                    tuple(sorted(history.absorbed_codes(code))),
-                )
+            here = history.current_municipality(code)
+            counted = (
+                None if here is None else history.merger_note(code, MergerKind.COUNTED, here.name)
             )
+            if counted is None:
+                continue
+            seen.append(counted)
             explained |= history.absorbed_codes(code)
     return tuple(seen)
 

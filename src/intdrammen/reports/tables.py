@@ -266,17 +266,7 @@ def region_report(
     if by is None:
         return _counted_report(ctx, scope, from_year, to_year)
     region = scope.region
-    span = ctx.store.data_years()
-    if span is None:
-        raise UnknownName("The database holds no placements or programme ends to report on.")
-    first, last = from_year or span[0], to_year or span[1]
-    if first > last:
-        # Name what the user gave: a missing --from/--to is the data's first/last year.
-        if to_year is None:
-            raise UnknownName(f"--from {first} is after the last year with data, {last}.")
-        if from_year is None:
-            raise UnknownName(f"--to {last} is before the first year with data, {first}.")
-        raise UnknownName(f"--from {first} is after --to {last}.")
+    first, last = _data_span(ctx, from_year, to_year)
     member = _member(region)
     considered: set[str] = set()
     period = Window(date(first, 1, 1), date(last, 12, 31))
@@ -448,6 +438,7 @@ def _data_span(ctx: Context, from_year: int | None, to_year: int | None) -> tupl
         raise UnknownName("The database holds no placements or programme ends to report on.")
     first, last = from_year or span[0], to_year or span[1]
     if first > last:
+        # Name what the user gave: a missing --from/--to is the data's first/last year.
         if to_year is None:
             raise UnknownName(f"--from {first} is after the last year with data, {last}.")
         if from_year is None:

@@ -12,7 +12,7 @@ is attached. A second backend (PostgreSQL, issue 16) stages with COPY instead.
 
 The inserts run on a thread of their own (the driver lets go of the GIL while it
 writes), so the next batch is read and checked while the last one is written: on two
-cores the write is mostly hidden behind the reading. At most two batches wait for it,
+cores the write is mostly hidden behind the reading. One batch at most waits for it,
 so memory stays bounded; a failed write is raised by the next `write` or `finish`.
 """
 
@@ -62,7 +62,7 @@ class StageWriter:
         self.path = self.folder / "stage.sqlite"
         self._adbc = adbc
         self._open = False
-        self._waiting: queue.Queue[tuple[str, pa.RecordBatch] | None] = queue.Queue(maxsize=2)
+        self._waiting: queue.Queue[tuple[str, pa.RecordBatch] | None] = queue.Queue(maxsize=1)
         self._failure: BaseException | None = None
         self._thread: threading.Thread | None = None
         with self._errors():

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from intdrammen.ids import person_key
 from intdrammen.importers.columns import MEMO_TYPES, Memo, ValueProblem, free_text, text
 from intdrammen.importers.context import ParseContext, id_text, required_text
-from intdrammen.importers.tables import CellValue, Table
+from intdrammen.importers.tables import CellValue, ColumnBlock, Table
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -156,10 +156,17 @@ def row_batches(
     rows: Iterator[tuple[int, list[CellValue]]], width: int
 ) -> Iterator[Batch | tuple[int, list[CellValue]]]:
     """Rows read by tables.py, in batches of columns. A row of another width than the
-    header is yielded alone, between batches, for rows.py to judge in file order."""
+    header is yielded alone, between batches, for rows.py to judge in file order; a
+    `ColumnBlock` (a sheet read as columns) is a batch as it is."""
     numbers: list[int] = []
     chunk: list[list[CellValue]] = []
     for number, cells in rows:
+        if isinstance(cells, ColumnBlock):  # a sheet read as columns (tables.py)
+            if chunk:
+                yield _to_batch(numbers, chunk, width)
+                numbers, chunk = [], []
+            yield Batch(cells.numbers, list(cells))
+            continue
         if len(cells) != width:
             if chunk:
                 yield _to_batch(numbers, chunk, width)

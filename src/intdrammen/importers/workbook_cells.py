@@ -120,6 +120,9 @@ class SheetCells:
     hidden_rows: list[int] = field(default_factory=list)  # 1-based, ascending
     hidden_columns: list[int] = field(default_factory=list)  # 0-based
     date1904: bool = False  # the workbook counts date serials from 1904-01-01
+    # The sheet's first cell (in file order) is A1 and holds a value: the sheet's used
+    # range starts at A1, as a reader that does not say where it starts assumes (xlsx).
+    a1: bool = False
 
 
 _serial_1904: dict[type, Any] = {float: Serial1904, int: Serial1904Int}
@@ -226,6 +229,7 @@ _MAX = re.compile(rb'\bmax="(\d+)"')
 _FORMULA_ZERO = re.compile(_OPEN + rb"\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*<v>\s*0\s*</v>\s*</c>")
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ANY_CELL = re.compile(rb"<c\b((?:[^>/]|/(?!>))*)(/?)>")
 
 
 def _col(letters: bytes) -> int:
@@ -287,6 +291,7 @@ def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
     if prefixed:  # <x:c r="A1"> (the .NET Open XML SDK): read as the unprefixed elements
         tag = prefixed[1] + b":"
         data = data.replace(b"<" + tag, b"<").replace(b"</" + tag, b"</")
+    cells.a1 = _starts_at_a1(data)
     if b't="e"' in data:
         for match in _ERROR_CELL.finditer(data):
             ref = _REF.search(match[1])
@@ -330,6 +335,20 @@ def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
             if number and _HIDDEN.search(match[1]):
                 cells.hidden_rows.append(int(number[1]))
     return cells
+
+
+def _starts_at_a1(data: bytes) -> bool:
+    """Whether the first cell element of the sheet data is A1 with a value in it."""
+    start = data.find(b"<sheetData")
+    first = _ANY_CELL.search(data, max(start, 0))
+    if first is None or first[2]:
+        return False
+    ref = _REF.search(first[1])
+    if ref is None or ref[1] != b"A" or ref[2] != b"1":
+        return False
+    end = data.find(b"</c>", first.end())
+    content = data[first.end() : end if end >= 0 else first.end()]
+    return b"<v>" in content or b"<is>" in content or b"<v " in content
 
 
 # --- xls (BIFF) ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -1024,6 +1025,8 @@ def _arrow_sheet(
     try:
         import fastexcel
 
+        # fastexcel says on stderr that a column with no values is read as text: as here.
+        logging.getLogger("fastexcel").setLevel(logging.ERROR)
         loaded = fastexcel.read_excel(str(path)).load_sheet(
             sheet, header_row=0, dtype_coercion="strict", schema_sample_rows=None
         )

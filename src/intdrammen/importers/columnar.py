@@ -345,11 +345,39 @@ def _python_column(
     """Cell by cell (a workbook column of numbers or dates, or a parser with no
     vectorised form). A memoised parser's answers are looked up here directly: most of a
     workbook's date cells repeat."""
-    cache: dict[object, object] = parser.cache if isinstance(parser, Memo) else {}
+    if isinstance(parser, Memo):
+        return _memo_cells(cells, parser, out)
     results = [
-        None if value is None or value == "" else _read_one(parser, cache, value) for value in cells
+        None if value is None or value == "" else _read_one(parser, {}, value) for value in cells
     ]
     return _column(results, out)
+
+
+def _memo_cells(cells: list[Any], memo: Memo, out: pa.DataType) -> Column:
+    """A list of cells read with a memoised parser: each distinct text or date cell
+    once (the memo would answer its repeats), each other cell on its own, in the order a
+    cell-by-cell reading first meets them; the rows take their value's answer."""
+    import pyarrow as pa
+
+    slots: dict[tuple[type, object], int] = {}
+    order: list[Any] = []
+    positions: list[int] = []
+    for value in cells:
+        kind = value.__class__
+        if kind in MEMO_TYPES:
+            slot = slots.get((kind, value))
+            if slot is None:
+                slot = slots[kind, value] = len(order)
+                order.append(value)
+        else:
+            slot = len(order)
+            order.append(value)
+        positions.append(slot)
+    cache = memo.cache
+    results = [
+        None if value is None or value == "" else _read_one(memo, cache, value) for value in order
+    ]
+    return _column(results, out, take=pa.array(positions, pa.int32()))
 
 
 def _read_one(

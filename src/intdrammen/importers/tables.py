@@ -1088,9 +1088,18 @@ def _cells_of(column: Any) -> Any:
             return None
         days = pc.cast(column, pa.date32())
         if pc.all(pc.equal(pc.cast(days, kind), column)).as_py() in (True, None):
-            return days.to_pylist()
+            return _distinct_list(days)
         return [v if v is None or v.time() != time() else v.date() for v in column.to_pylist()]
     return None
+
+
+def _distinct_list(column: Any) -> list[Any]:
+    """column.to_pylist(), one Python object per distinct value (a date column of 200k
+    cells holds a few thousand dates: making each once is most of the cost)."""
+    encoded = column.dictionary_encode()
+    values = [*encoded.dictionary.to_pylist(), None]
+    indices = encoded.indices.fill_null(len(values) - 1).to_pylist()
+    return [values[i] for i in indices]
 
 
 def _blocks(numbers: list[int], columns: list[Any]) -> Iterator[ColumnBlock]:

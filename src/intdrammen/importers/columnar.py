@@ -353,10 +353,14 @@ def _python_column(
     return _column(results, out)
 
 
+_NUMBERS = (int, float)
+
+
 def _memo_cells(cells: list[Any], memo: Memo, out: pa.DataType) -> Column:
-    """A list of cells read with a memoised parser: each distinct text or date cell
-    once (the memo would answer its repeats), each other cell on its own, in the order a
-    cell-by-cell reading first meets them; the rows take their value's answer."""
+    """A list of cells read with a memoised parser: each distinct text, date or number
+    cell once (the memo answers a text or date's repeats; a number's answer depends on
+    its value and type alone), each other cell on its own, in the order a cell-by-cell
+    reading first meets them; the rows take their value's answer."""
     import pyarrow as pa
 
     slots: dict[tuple[type, object], int] = {}
@@ -364,7 +368,8 @@ def _memo_cells(cells: list[Any], memo: Memo, out: pa.DataType) -> Column:
     positions: list[int] = []
     for value in cells:
         kind = value.__class__
-        if kind in MEMO_TYPES:
+        # Keyed by class too: 1, 1.0 and True are equal keys. 0.0 is -0.0: not shared.
+        if kind in MEMO_TYPES or (kind in _NUMBERS and value):
             slot = slots.get((kind, value))
             if slot is None:
                 slot = slots[kind, value] = len(order)

@@ -247,3 +247,30 @@ def test_a_column_with_no_values_is_read_without_a_word_from_fastexcel(tmp_path)
     assert done.returncode == 0, done.stderr
     assert "dtype" not in done.stderr + done.stdout
     assert stored_rows(tmp_path / "db.sqlite") == [("PL1", 2)]
+
+
+def test_the_rows_read_ahead_are_rows_whatever_the_blank_rows():
+    # plan.py and dates.Lean read a table's first rows as rows: the column blocks start
+    # after them, however many blank rows the first block held.
+    from intdrammen.importers import dates, plan
+
+    assert max(dates.LEAN_ROWS, plan.NAME_SAMPLE) <= tables.HEAD_ROWS
+
+
+def test_blank_rows_under_the_header_keep_the_rows_read_ahead_rows(tmp_path, monkeypatch):
+    # Ten rows, 1500 blank rows, then more rows, whose dates fit both orders: the rows read
+    # ahead (plan.py, dates.Lean, the first batch dates.lean_batch reads) are the first
+    # rows with content, as rows, however many blank rows the first block held.
+    row = ["P", "D", "kurs", None, "Kiwi", "05.04.2020", None, 50, "NAV"]
+    rows: list[list[Any]] = [[f"F{i}", *row[1:]] for i in range(10)]
+    rows += [[None] * 9 for _ in range(1500)]
+    rows += [
+        [f"P{i}", f"D{i}", "kurs", None, "Kiwi", "05.04.2020", None, 50, "NAV"] for i in range(1200)
+    ]
+    workbook = tmp_path / "pl.xlsx"
+    write(workbook, {"rows": rows, "title": None, "writer": "xw"})
+    assert used_arrow(workbook, monkeypatch)
+    arrow, by_rows = runs(tmp_path / "a", workbook, True), runs(tmp_path / "r", workbook, False)
+    assert arrow == by_rows
+    assert arrow[0] == 0, arrow[1]
+    assert stored_rows(tmp_path / "a" / "db.sqlite")[9:11] == [("F9", 11), ("P0", 1512)]

@@ -1020,7 +1020,9 @@ def _arrow_sheet(
         and not (cells.values or cells.merged or cells.date1904)
         and not (cells.hidden_rows or cells.hidden_columns)
     )
-    if not READ_SHEETS_WITH_ARROW or not plain or path.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not READ_SHEETS_WITH_ARROW or not plain or scan_rows > HEAD_ROWS:
+        return None
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
     try:
         import fastexcel
@@ -1045,8 +1047,7 @@ def _arrow_sheet(
     if any(c is None for c in columns):
         return None
     numbers = list(range(2, 2 + data.num_rows))
-    head = list(islice(_blocks(numbers, columns), 1))
-    rows = [r for block in head for r in _rows_of(block)][: max(HEAD_ROWS, scan_rows)]
+    rows = list(islice(_sheet_blocks(numbers, columns), scan_rows))
     # The header row is the first best-scoring row, as _find_header would choose it.
     shown = [["" if v is None else v for v in r] for _n, r in rows]
     candidates: list[tuple[int, Sequence[Any]]] = [(1, names)]
@@ -1146,9 +1147,12 @@ def _rows_of(block: ColumnBlock) -> Iterator[tuple[int, list[CellValue]]]:
 
 
 def _sheet_blocks(numbers: list[int], columns: list[Any]) -> Iterator[tuple[int, list[CellValue]]]:
-    """The sheet's first rows as rows, then the rest as `ColumnBlock`s."""
-    for i, block in enumerate(_blocks(numbers, columns)):
-        if i == 0:
+    """The sheet's first HEAD_ROWS rows with content (at least) as rows, then the rest as
+    `ColumnBlock`s."""
+    given = 0
+    for block in _blocks(numbers, columns):
+        if given < HEAD_ROWS:
+            given += len(block.numbers)
             yield from _rows_of(block)
         else:
             yield block.numbers[0], block

@@ -276,13 +276,35 @@ def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
     for sheet in book.iter(f"{main}sheet"):
         part = targets.get(sheet.get(rel, ""))
         if part in names:
-            cells = _xlsx_sheet(archive.read(part), recalc)
+            cells = _plain_sheet(archive, part) or _xlsx_sheet(archive.read(part), recalc)
             cells.date1904 = date1904
             found[sheet.get("name", "")] = cells
     return found
 
 
 _PREFIXED_ROOT = re.compile(rb"<(\w+):worksheet\b")
+# Bytes that send a sheet to the reading in detail (_xlsx_sheet): an error cell, a formula,
+# a hidden row or column, a merged range.
+_NOTABLE = (b't="e"', b"<f", b"hidden=", b"<mergeCell")
+_CHUNK = 1 << 20
+
+
+def _plain_sheet(archive: Any, part: str) -> SheetCells | None:
+    """The findings of a sheet without any of `_NOTABLE`, read in chunks (a big sheet is
+    never held whole, and each chunk is searched while in the cache): only whether its
+    first cell is A1. None when the sheet is to be read in detail."""
+    overlap = max(map(len, _NOTABLE)) - 1
+    head = tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            if any(notable in window for notable in _NOTABLE):
+                return None
+            head = head or chunk
+            tail = window[-overlap:]
+    if _PREFIXED_ROOT.search(head, 0, 4096):
+        return None
+    return SheetCells(a1=_starts_at_a1(head))
 
 
 def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:

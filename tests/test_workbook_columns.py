@@ -274,3 +274,21 @@ def test_blank_rows_under_the_header_keep_the_rows_read_ahead_rows(tmp_path, mon
     assert arrow == by_rows
     assert arrow[0] == 0, arrow[1]
     assert stored_rows(tmp_path / "a" / "db.sqlite")[9:11] == [("F9", 11), ("P0", 1512)]
+
+
+@pytest.mark.parametrize("chunk", [3, 5, 7, 1 << 20])
+def test_what_a_sheet_holds_is_found_across_the_chunks_it_is_read_in(tmp_path, monkeypatch, chunk):
+    from intdrammen.importers import workbook_cells
+
+    monkeypatch.setattr(workbook_cells, "_CHUNK", chunk)
+    plain = tmp_path / "plain.xlsx"
+    write(plain, {"rows": [["PL1", "D1", "kurs"]], "title": None, "writer": "xw"})
+    found = workbook_cells.find_cells(plain)["Formidlinger"]
+    assert found.a1 and not found.values
+    odd = tmp_path / "odd.xlsx"
+    write(
+        odd,
+        {"rows": [["PL1", "D1", "kurs", None, ("error", "#N/A")]], "title": None, "writer": "xw"},
+    )
+    found = workbook_cells.find_cells(odd)["Formidlinger"]
+    assert found.values == {(1, 4): "#N/A"}

@@ -287,6 +287,7 @@ _PREFIXED_ROOT = re.compile(rb"<(\w+):worksheet\b")
 # a hidden row or column, a merged range.
 _NOTABLE = (b't="e"', b"<f", b"hidden=", b"<mergeCell")
 _CHUNK = 1 << 20
+_HEAD = 1 << 16
 
 
 def _plain_sheet(archive: Any, part: str) -> SheetCells | None:
@@ -300,7 +301,8 @@ def _plain_sheet(archive: Any, part: str) -> SheetCells | None:
             window = tail + chunk
             if any(notable in window for notable in _NOTABLE):
                 return None
-            head = head or chunk
+            if len(head) < _HEAD:  # where the first cell is (after the column widths)
+                head += chunk
             tail = window[-overlap:]
     if _PREFIXED_ROOT.search(head, 0, 4096):
         return None

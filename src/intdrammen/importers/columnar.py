@@ -347,8 +347,10 @@ def _python_column(
     workbook's date cells repeat."""
     if isinstance(parser, Memo):
         return _memo_cells(cells, parser, out)
+    nothing: dict[object, object] = {}
     results = [
-        None if value is None or value == "" else _read_one(parser, {}, value) for value in cells
+        None if value is None or value == "" else _read_one(parser, nothing, value)
+        for value in cells
     ]
     return _column(results, out)
 

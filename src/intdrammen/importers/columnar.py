@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from intdrammen.ids import person_key
 from intdrammen.importers.columns import MEMO_TYPES, Memo, ValueProblem, free_text, text
 from intdrammen.importers.context import ParseContext, id_text, required_text
-from intdrammen.importers.tables import CellValue, Table
+from intdrammen.importers.tables import CellValue, ColumnBlock, Table
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -156,10 +156,17 @@ def row_batches(
     rows: Iterator[tuple[int, list[CellValue]]], width: int
 ) -> Iterator[Batch | tuple[int, list[CellValue]]]:
     """Rows read by tables.py, in batches of columns. A row of another width than the
-    header is yielded alone, between batches, for rows.py to judge in file order."""
+    header is yielded alone, between batches, for rows.py to judge in file order; a
+    `ColumnBlock` (a sheet read as columns) is a batch as it is."""
     numbers: list[int] = []
     chunk: list[list[CellValue]] = []
     for number, cells in rows:
+        if isinstance(cells, ColumnBlock):  # a sheet read as columns (tables.py)
+            if chunk:
+                yield _to_batch(numbers, chunk, width)
+                numbers, chunk = [], []
+            yield Batch(cells.numbers, list(cells))
+            continue
         if len(cells) != width:
             if chunk:
                 yield _to_batch(numbers, chunk, width)
@@ -338,11 +345,46 @@ def _python_column(
     """Cell by cell (a workbook column of numbers or dates, or a parser with no
     vectorised form). A memoised parser's answers are looked up here directly: most of a
     workbook's date cells repeat."""
-    cache: dict[object, object] = parser.cache if isinstance(parser, Memo) else {}
+    if isinstance(parser, Memo):
+        return _memo_cells(cells, parser, out)
+    nothing: dict[object, object] = {}
     results = [
-        None if value is None or value == "" else _read_one(parser, cache, value) for value in cells
+        None if value is None or value == "" else _read_one(parser, nothing, value)
+        for value in cells
     ]
     return _column(results, out)
+
+
+_NUMBERS = (int, float)
+
+
+def _memo_cells(cells: list[Any], memo: Memo, out: pa.DataType) -> Column:
+    """A list of cells read with a memoised parser: each distinct text, date or number
+    cell once (the memo answers a text or date's repeats; a number's answer depends on
+    its value and type alone), each other cell on its own, in the order a cell-by-cell
+    reading first meets them; the rows take their value's answer."""
+    import pyarrow as pa
+
+    slots: dict[tuple[type, object], int] = {}
+    order: list[Any] = []
+    positions: list[int] = []
+    for value in cells:
+        kind = value.__class__
+        # Keyed by class too: 1, 1.0 and True are equal keys. 0.0 is -0.0: not shared.
+        if kind in MEMO_TYPES or (kind in _NUMBERS and value):
+            slot = slots.get((kind, value))
+            if slot is None:
+                slot = slots[kind, value] = len(order)
+                order.append(value)
+        else:
+            slot = len(order)
+            order.append(value)
+        positions.append(slot)
+    cache = memo.cache
+    results = [
+        None if value is None or value == "" else _read_one(memo, cache, value) for value in order
+    ]
+    return _column(results, out, take=pa.array(positions, pa.int32()))
 
 
 def _read_one(

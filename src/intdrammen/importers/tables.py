@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -28,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
-from itertools import islice
+from itertools import compress, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
@@ -891,7 +892,11 @@ def _read_workbook(
                         f"every sheet is hidden ({listed}); name the one to import with --sheet"
                     )
                     raise InputFileError("E-SHEET", name, message)
-            sheets = [book.get_sheet_by_name(n) for n in names]
+            found = find_cells(path)
+            sheets: list[CalamineSheet | Table] = []
+            for n in names:
+                fast = _arrow_sheet(path, n, found.get(n), score, scan_rows)
+                sheets.append(fast if fast is not None else book.get_sheet_by_name(n))
     except PasswordError as exc:
         message = "the workbook is password-protected; save a copy without a password"
         raise InputFileError("E-FORMAT", name, message) from exc
@@ -900,9 +905,11 @@ def _read_workbook(
     except OSError as exc:
         raise _file_error(name, exc) from exc
 
-    found = find_cells(path)
     tables = []
     for data in sheets:
+        if isinstance(data, Table):
+            tables.append(data)
+            continue
         base = _row_base(data)
         if base is None:
             if sheet is None:
@@ -974,6 +981,181 @@ def _read_workbook(
     if notes is not None:
         notes.extend(passed)
     return tables
+
+
+# --- workbooks read as columns -------------------------------------------------------------
+# A plain xlsx sheet (its used range starting at A1 with the header row, each column of one
+# type, nothing workbook_cells finds: no error cells, formulas without a value, merged
+# ranges, hidden rows or columns, 1904 dates) is read by fastexcel into Arrow columns, with
+# no Python object per row: the same values calamine's rows give, cut into `ColumnBlock`s.
+# Any other sheet, or anything this path cannot vouch for, is read from calamine's rows.
+
+READ_SHEETS_WITH_ARROW = True  # False reads every sheet from calamine's rows (tests: both)
+# The first rows of an Arrow-read sheet come as rows: plan.py (NAME_SAMPLE) and dates.Lean
+# (LEAN_ROWS) read that many before the import reads the rest in blocks.
+HEAD_ROWS = 1024
+BLOCK_ROWS = 65_536
+_NOT_A_NAME = re.compile(r"[-+0-9.,eE ]*|true|false|\d{4}-\d\d-\d\d.*|__UNNAMED__\d+", re.I)
+
+
+_RENAMED = re.compile(r"(.+)_\d+")  # fastexcel's name for a repeated column name
+
+
+class ColumnBlock(list[Any]):
+    """Consecutive data rows of a sheet as its columns (one entry per header column: an
+    Arrow string array, '' for an empty cell, or a list of the cells as calamine gives
+    them), with their row numbers. Yielded in a table's `rows` in place of a row's cells,
+    with the first row's number: columnar.row_batches makes it a batch as it is."""
+
+    numbers: list[int]
+
+
+def _arrow_sheet(
+    path: Path, sheet: str, cells: SheetCells | None, score: ScoreHeader, scan_rows: int
+) -> Table | None:
+    """The sheet read as columns, or None when it must be read from its rows."""
+    plain = (
+        cells is not None
+        and cells.a1
+        and not (cells.values or cells.merged or cells.date1904)
+        and not (cells.hidden_rows or cells.hidden_columns)
+    )
+    if not READ_SHEETS_WITH_ARROW or not plain or scan_rows > HEAD_ROWS:
+        return None
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    try:
+        import fastexcel
+
+        # fastexcel says on stderr that a column with no values is read as text: as here.
+        logging.getLogger("fastexcel").setLevel(logging.ERROR)
+        loaded = fastexcel.read_excel(str(path)).load_sheet(
+            sheet, header_row=0, dtype_coercion="strict", schema_sample_rows=None
+        )
+        data = loaded.to_arrow()
+    except Exception:  # mixed columns, or any file fastexcel cannot read
+        return None
+    names = [str(n) for n in data.column_names]
+    header = [normalize_header(n) for n in names]
+    # A header cell fastexcel named itself (empty, a repeated name, a number or a date)
+    # is not the text calamine gives: read from the rows.
+    if not header or any(_NOT_A_NAME.fullmatch(h) for h in header) or len(set(names)) < len(names):
+        return None
+    if any((m := _RENAMED.fullmatch(n)) and m[1] in names for n in names):
+        return None
+    columns = [_cells_of(column) for column in data.columns]
+    if any(c is None for c in columns):
+        return None
+    numbers = list(range(2, 2 + data.num_rows))
+    rows = list(islice(_sheet_blocks(numbers, columns), scan_rows))
+    # The header row is the first best-scoring row, as _find_header would choose it.
+    shown = [["" if v is None else v for v in r] for _n, r in rows]
+    candidates: list[tuple[int, Sequence[Any]]] = [(1, names)]
+    candidates += zip((n for n, _r in rows), shown, strict=True)
+    header_row, found, _, _first = _find_header(candidates, score, scan_rows)
+    if header_row != 1 or found != header:
+        return None
+    shown_name = mask_fnr(path.name)
+    return Table(
+        shown_name,
+        path,
+        sheet,
+        header,
+        1,
+        _sheet_blocks(numbers, columns),
+        None,
+        None,
+    )
+
+
+def _cells_of(column: Any) -> Any:
+    """An Arrow column as calamine's cells would fill it: text as an Arrow string array
+    ('' empty); numbers and booleans as a list; a date as a `date` at midnight, else a
+    `datetime`. None for a column of another kind, or holding a serial before 1900-03-01
+    (calamine reads those as times of day)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_null(kind):
+        return [None] * len(column)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pc.fill_null(column, "").cast(pa.string())
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        return column.to_pylist()
+    if pa.types.is_timestamp(kind) and kind.tz is None:
+        low = pc.min(column).as_py()
+        if low is not None and low < datetime(1900, 3, 1):
+            return None
+        days = pc.cast(column, pa.date32())
+        if pc.all(pc.equal(pc.cast(days, kind), column)).as_py() in (True, None):
+            return _distinct_list(days)
+        return [v if v is None or v.time() != time() else v.date() for v in column.to_pylist()]
+    return None
+
+
+def _distinct_list(column: Any) -> list[Any]:
+    """column.to_pylist(), one Python object per distinct value (a date column of 200k
+    cells holds a few thousand dates: making each once is most of the cost)."""
+    encoded = column.dictionary_encode()
+    values = [*encoded.dictionary.to_pylist(), None]
+    indices = encoded.indices.fill_null(len(values) - 1).to_pylist()
+    return [values[i] for i in indices]
+
+
+def _blocks(numbers: list[int], columns: list[Any]) -> Iterator[ColumnBlock]:
+    """`ColumnBlock`s of at most BLOCK_ROWS rows (HEAD_ROWS for the first), blank rows left
+    out; a column of non-text cells that holds none in a block is a text column there,
+    as columnar._to_batch would make it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    start, total = 0, len(numbers)
+    while start < total:
+        end = min(total, start + (HEAD_ROWS if start == 0 else BLOCK_ROWS))
+        parts = [c[start:end] for c in columns]
+        empty = None
+        for part in parts:
+            if isinstance(part, list):
+                mask = pa.array([v is None for v in part], pa.bool_())
+            else:
+                mask = pc.equal(pc.binary_length(part), 0)
+            empty = mask if empty is None else pc.and_(empty, mask)
+        block = ColumnBlock()
+        block.numbers = numbers[start:end]
+        if empty is not None and pc.any(empty).as_py():
+            keep = pc.invert(empty)
+            flags = keep.to_pylist()
+            block.numbers = list(compress(block.numbers, flags))
+            parts = [
+                list(compress(p, flags)) if isinstance(p, list) else p.filter(keep) for p in parts
+            ]
+        for part in parts:
+            if isinstance(part, list) and part.count(None) == len(part):
+                part = pa.array([""] * len(part), pa.string())
+            block.append(part)
+        if block.numbers:
+            yield block
+        start = end
+
+
+def _rows_of(block: ColumnBlock) -> Iterator[tuple[int, list[CellValue]]]:
+    """The block's rows as tables.py gives a sheet's rows (None for an empty cell)."""
+    lists = [c if isinstance(c, list) else c.to_pylist() for c in block]
+    for number, cells in zip(block.numbers, zip(*lists, strict=True), strict=True):
+        yield number, [None if v == "" else v for v in cells]
+
+
+def _sheet_blocks(numbers: list[int], columns: list[Any]) -> Iterator[tuple[int, list[CellValue]]]:
+    """The sheet's first HEAD_ROWS rows with content (at least) as rows, then the rest as
+    `ColumnBlock`s."""
+    given = 0
+    for block in _blocks(numbers, columns):
+        if given < HEAD_ROWS:
+            given += len(block.numbers)
+            yield from _rows_of(block)
+        else:
+            yield block.numbers[0], block
 
 
 def _check_kind(path: Path, head: bytes) -> None:

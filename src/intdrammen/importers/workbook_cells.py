@@ -120,6 +120,9 @@ class SheetCells:
     hidden_rows: list[int] = field(default_factory=list)  # 1-based, ascending
     hidden_columns: list[int] = field(default_factory=list)  # 0-based
     date1904: bool = False  # the workbook counts date serials from 1904-01-01
+    # The sheet's first cell (in file order) is A1 and holds a value: the sheet's used
+    # range starts at A1, as a reader that does not say where it starts assumes (xlsx).
+    a1: bool = False
 
 
 _serial_1904: dict[type, Any] = {float: Serial1904, int: Serial1904Int}
@@ -226,6 +229,7 @@ _MAX = re.compile(rb'\bmax="(\d+)"')
 _FORMULA_ZERO = re.compile(_OPEN + rb"\s*<f\b[^>]*?(?:/>|>([^<]*)</f>)\s*<v>\s*0\s*</v>\s*</c>")
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ANY_CELL = re.compile(rb"<c\b((?:[^>/]|/(?!>))*)(/?)>")
 
 
 def _col(letters: bytes) -> int:
@@ -272,13 +276,37 @@ def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
     for sheet in book.iter(f"{main}sheet"):
         part = targets.get(sheet.get(rel, ""))
         if part in names:
-            cells = _xlsx_sheet(archive.read(part), recalc)
+            cells = _plain_sheet(archive, part) or _xlsx_sheet(archive.read(part), recalc)
             cells.date1904 = date1904
             found[sheet.get("name", "")] = cells
     return found
 
 
 _PREFIXED_ROOT = re.compile(rb"<(\w+):worksheet\b")
+# Bytes that send a sheet to the reading in detail (_xlsx_sheet): an error cell, a formula,
+# a hidden row or column, a merged range.
+_NOTABLE = (b't="e"', b"<f", b"hidden=", b"<mergeCell")
+_CHUNK = 1 << 20
+_HEAD = 1 << 16
+
+
+def _plain_sheet(archive: Any, part: str) -> SheetCells | None:
+    """The findings of a sheet without any of `_NOTABLE`, read in chunks (a big sheet is
+    never held whole, and each chunk is searched while in the cache): only whether its
+    first cell is A1. None when the sheet is to be read in detail."""
+    overlap = max(map(len, _NOTABLE)) - 1
+    head = tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            window = tail + chunk
+            if any(notable in window for notable in _NOTABLE):
+                return None
+            if len(head) < _HEAD:  # where the first cell is (after the column widths)
+                head += chunk
+            tail = window[-overlap:]
+    if _PREFIXED_ROOT.search(head, 0, 4096):
+        return None
+    return SheetCells(a1=_starts_at_a1(head))
 
 
 def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
@@ -287,6 +315,7 @@ def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
     if prefixed:  # <x:c r="A1"> (the .NET Open XML SDK): read as the unprefixed elements
         tag = prefixed[1] + b":"
         data = data.replace(b"<" + tag, b"<").replace(b"</" + tag, b"</")
+    cells.a1 = _starts_at_a1(data)
     if b't="e"' in data:
         for match in _ERROR_CELL.finditer(data):
             ref = _REF.search(match[1])
@@ -330,6 +359,20 @@ def _xlsx_sheet(data: bytes, recalc: bool = False) -> SheetCells:
             if number and _HIDDEN.search(match[1]):
                 cells.hidden_rows.append(int(number[1]))
     return cells
+
+
+def _starts_at_a1(data: bytes) -> bool:
+    """Whether the first cell element of the sheet data is A1 with a value in it."""
+    start = data.find(b"<sheetData")
+    first = _ANY_CELL.search(data, max(start, 0))
+    if first is None or first[2]:
+        return False
+    ref = _REF.search(first[1])
+    if ref is None or ref[1] != b"A" or ref[2] != b"1":
+        return False
+    end = data.find(b"</c>", first.end())
+    content = data[first.end() : end if end >= 0 else first.end()]
+    return b"<v>" in content or b"<is>" in content or b"<v " in content
 
 
 # --- xls (BIFF) ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from intdrammen.cli import app
+from pg import pg_server, pg_url  # noqa: F401 (the PostgreSQL fixtures, issue 16)
 
 PARTICIPANT_HEADER = [
     "participant_id",

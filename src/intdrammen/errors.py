@@ -94,6 +94,12 @@ HINTS: dict[str, str] = {
     "--db with a new file name.",
     "E-DB-NEWER": "Upgrade intd (pip install --upgrade intdrammen), or use the intd that "
     "wrote this database.",
+    "E-DB-URL": "--db (or INTD_DB) takes an SQLite file or a PostgreSQL URL, "
+    "postgresql://USER@HOST:PORT/DBNAME?sslmode=require (percent-encode @ : / ? in names); "
+    "give the password in PGPASSWORD, ~/.pgpass or a PGSERVICE file, not on the command line.",
+    "E-DB-CONNECT": "Check the host, port and database name in --db, that the server runs and "
+    "lets this machine in (pg_hba.conf), and the password the libpq way: PGPASSWORD, "
+    "~/.pgpass or PGSERVICE.",
     "E-DB-WAL": "Close every program that has the database open; if none does, run "
     "`sqlite3 FILE 'PRAGMA journal_mode=DELETE'` once to finish its writes, then try again.",
     "E-CELL": "The cell holds a spreadsheet error (#N/A, #DIV/0!, #REF!, Err:502 ...) or a "
@@ -355,12 +361,24 @@ class DatabaseBusy(IntdError):
 
 class DatabaseRefused(IntdError):
     """The --db path is not a database intd may open: a folder, another file, a damaged,
-    foreign or newer database. Nothing was read from or written to it."""
+    foreign or newer database. Nothing was read from or written to it. For a PostgreSQL
+    target `path` is its display form (store/target.py: never a password)."""
 
-    def __init__(self, code: str, path: Path, message: str) -> None:
+    def __init__(self, code: str, path: Path | str, message: str) -> None:
         super().__init__(f"{message} [{code}]", hint=HINTS[code])
         self.code = code
         self.path = path
+
+
+class DatabaseUnreachable(IntdError):
+    """A PostgreSQL --db could not be connected to: the server is not reachable, refused
+    the login or has no such database. The message names the target without its
+    password and never repeats one (store/target.py scrubs what libpq says)."""
+
+    code = "E-DB-CONNECT"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-DB-CONNECT]", hint=HINTS["E-DB-CONNECT"])
 
 
 class UndoRefused(IntdError):

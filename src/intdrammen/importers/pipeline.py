@@ -46,7 +46,7 @@ from intdrammen.importers.store_checks import (
     _report_same_person,
 )
 from intdrammen.store import Store, write_transaction
-from intdrammen.store.stage import StageWriter
+from intdrammen.store.stage import Stage
 
 
 def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
@@ -140,7 +140,7 @@ def _run(
     if any("national_id" in item.columns.values() for item in planned):
         # Loaded (or created) here, once, before any file is read.
         _check_key(store, ctx, options)
-    writer = StageWriter()
+    writer = store.stage_writer()
     try:
         results = [_load_table(store, writer, item, ctx, log, options, by_rows) for item in planned]
         store.attach_stage(writer.finish())
@@ -193,7 +193,7 @@ def _run(
 
 def _load_table(
     store: Store,
-    writer: StageWriter,
+    writer: Stage,
     item: _Planned,
     ctx: ParseContext,
     log: ProblemLog,

@@ -120,6 +120,15 @@ class QueryMixin(StoreBase):
         problems = [row[0] for row in self.conn.execute("PRAGMA integrity_check")]
         problems = [] if problems == ["ok"] else problems
         problems += [f"foreign key: {row}" for row in self.conn.execute("PRAGMA foreign_key_check")]
+        problems += self._rule_problems()
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            problems.append(f"schema version {version}, expected {SCHEMA_VERSION}")
+        return problems
+
+    def _rule_problems(self) -> list[str]:
+        """Where the stored rows break intd's consistency rules."""
+        problems: list[str] = []
         rules = {
             "rows whose batch is undone or missing": (
                 "SELECT COUNT(*) FROM {t} x LEFT JOIN batches b ON b.id = x.batch_id "
@@ -143,9 +152,6 @@ class QueryMixin(StoreBase):
                     problems.append(f"{count} {label} ({table})")
                 if "{t}" not in sql:
                     break
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
-            problems.append(f"schema version {version}, expected {SCHEMA_VERSION}")
         return problems
 
     def municipality_codes(self) -> list[str]:

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from intdrammen.errors import StorageError
 from intdrammen.store.schema import COLUMN_TYPES, PROVENANCE_COLUMNS, TABLES
@@ -36,6 +36,17 @@ def stage_ddl(kind: str) -> str:
     cols = [f"{c} {_SQL_TYPES[COLUMN_TYPES.get(c, 'text')]}" for c in columns]
     cols += [f"{c} {_PROVENANCE_TYPES[c]}" for c in PROVENANCE_COLUMNS]
     return f"CREATE TABLE stage_{kind} ({', '.join(cols)})"
+
+
+class Stage(Protocol):
+    """Where an import puts the rows it reads, batch by batch (`Store.stage_writer`):
+    this module's scratch database on SQLite, temporary tables on PostgreSQL."""
+
+    def write(self, kind: str, batch: pa.RecordBatch) -> None: ...
+
+    def finish(self) -> Path: ...
+
+    def remove(self) -> None: ...
 
 
 class StageWriter:

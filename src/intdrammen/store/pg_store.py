@@ -1,0 +1,192 @@
+"""The store on PostgreSQL (issue 16): the same `Store`, its SQL turned into
+PostgreSQL's by `PgConnection` (pg_sql.py), with the few methods that cannot be said
+alike written again here; and the transactions a command runs in.
+
+- Reading (`pg_open_store`): one `REPEATABLE READ READ ONLY` transaction for the whole
+  command, so every figure of a report comes from one snapshot, and a reader never
+  waits for a writer (nor a writer for it).
+- Writing (`pg_write_transaction`): one transaction, all or nothing, as on SQLite. The
+  first thing it does is take a transaction-level advisory lock (`WRITE_LOCK`): imports
+  and undos of the whole database run one after another, each seeing everything the
+  one before committed, so four imports started at once give the figures of the same
+  imports run in turn. A killed client's transaction is rolled back by the server and
+  its lock released.
+- The stage (`PgStageWriter`): temporary tables of the session, filled by `COPY` from
+  the Arrow batches the import reads; the checks and the set-based upsert of
+  loading.py run on them unchanged (`stage.` is `pg_temp.` there).
+
+psycopg is imported inside the functions that connect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from intdrammen.errors import NoData
+from intdrammen.store.core import Store
+from intdrammen.store.pg_sql import PgConnection
+from intdrammen.store.stage import Stage
+from intdrammen.store.schema import COLUMN_TYPES, PROVENANCE_COLUMNS, SCHEMA_VERSION, TABLES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from intdrammen.store.target import PostgresTarget
+
+# pg_advisory_xact_lock's key for writing: b"intdwrit" as a (positive) bigint.
+WRITE_LOCK = int.from_bytes(b"intdwrit", "big")
+
+_STAGE_TYPES = {"integer": "BIGINT", "real": "DOUBLE PRECISION", "text": 'TEXT COLLATE "C"'}
+_PROVENANCE_TYPES = {"batch_id": "BIGINT", "sheet": 'TEXT COLLATE "C"', "source_row": "BIGINT"}
+
+
+class PgStageWriter:
+    """The stage as temporary tables of the import's own session (the StageWriter of
+    stage.py, for PostgreSQL): each record batch goes in by one `COPY ... FROM STDIN`
+    in CSV (an empty cell unquoted is NULL, a quoted one the empty string)."""
+
+    def __init__(self, conn: PgConnection) -> None:
+        self.conn = conn
+        for kind in TABLES:
+            _table, _key, columns = TABLES[kind]
+            cols = [f"{c} {_STAGE_TYPES[COLUMN_TYPES.get(c, 'text')]}" for c in columns]
+            cols += [f"{c} {_PROVENANCE_TYPES[c]}" for c in PROVENANCE_COLUMNS]
+            self.conn.raw.execute(f"DROP TABLE IF EXISTS pg_temp.stage_{kind}")
+            self.conn.raw.execute(
+                f"CREATE TEMP TABLE stage_{kind} (rowid BIGINT GENERATED ALWAYS AS IDENTITY, "
+                f"{', '.join(cols)})"
+            )
+
+    def write(self, kind: str, batch: pa.RecordBatch) -> None:
+        import pyarrow.csv as pacsv
+
+        buffer = io.BytesIO()
+        pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False))
+        columns = ", ".join(batch.schema.names)
+        with self.conn.raw.cursor().copy(
+            f"COPY pg_temp.stage_{kind} ({columns}) FROM STDIN (FORMAT csv)"
+        ) as copy:
+            copy.write(buffer.getbuffer())
+
+    def finish(self) -> Path:
+        return Path("pg_temp")  # nothing to attach: the tables are the session's
+
+    def remove(self) -> None:
+        for kind in TABLES:
+            with contextlib.suppress(Exception):
+                self.conn.raw.execute(f"DROP TABLE IF EXISTS pg_temp.stage_{kind}")
+
+
+class PgStore(Store):
+    """A `Store` on a PostgreSQL connection."""
+
+    def __init__(self, conn: PgConnection, target: PostgresTarget) -> None:
+        super().__init__(conn)  # type: ignore[arg-type]
+        self.target = target
+
+    def stage_writer(self) -> Stage:
+        return PgStageWriter(self.conn)  # type: ignore[arg-type]
+
+    def attach_stage(self, path: Path) -> None:
+        del path  # the stage tables are the session's temporary tables already
+
+    def detach_stage(self) -> None:
+        pass  # PgStageWriter.remove drops them
+
+    def add_batch(
+        self, *, file: str, sha256: str, kind: str, sheet: str | None, intd_version: str
+    ) -> int:
+        from datetime import datetime
+
+        row = self.conn.execute(
+            "INSERT INTO batches (file, sha256, kind, sheet, rows, inserted, updated, "
+            "unchanged, skipped, imported_at, intd_version) "
+            "VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?) RETURNING id",
+            (
+                file,
+                sha256,
+                kind,
+                sheet,
+                datetime.now().astimezone().isoformat("T", "seconds"),
+                intd_version,
+            ),
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def _table_indexes(self, table: str) -> list[tuple[str, str]]:
+        return [
+            (str(name), str(sql))
+            for name, sql in self.conn.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                "current_schema() AND tablename = ? ORDER BY indexname != ?, indexname",
+                (table, f"idx_{table}_key"),
+            )
+        ]
+
+    def integrity_problems(self) -> list[str]:
+        """intd's consistency rules (PostgreSQL keeps its own storage consistent)."""
+        problems = self._rule_problems()
+        row = self.conn.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version != SCHEMA_VERSION:
+            problems.append(f"schema version {version}, expected {SCHEMA_VERSION}")
+        return problems
+
+
+@contextlib.contextmanager
+def pg_write_transaction(target: PostgresTarget, *, dry_run: bool = False) -> Iterator[Store]:
+    """A PgStore inside one write transaction: committed if the block returns (unless a
+    dry run or nothing worth keeping was written), rolled back if it raises."""
+    from intdrammen.store.pg_schema import migrate
+
+    conn = _connect(target)
+    try:
+        conn.execute("BEGIN")
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+        migrate(conn.raw, target.display)
+        store = PgStore(conn, target)
+        yield store
+        conn.execute("ROLLBACK" if dry_run or store.discard else "COMMIT")
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+def pg_open_store(target: PostgresTarget) -> Store:
+    """The database for reading, in one snapshot. Never creates intd's tables."""
+    from intdrammen.store.pg_schema import schema_version
+
+    conn = _connect(target)
+    try:
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        version = schema_version(conn.raw, target.display)
+    except BaseException:
+        conn.close()
+        raise
+    if version == 0:
+        conn.close()
+        raise NoData(
+            f"The database {target.display} is empty: nothing was imported into it yet. "
+            "Import data first with `intd import FILE...`."
+        )
+    if version < SCHEMA_VERSION:
+        conn.close()
+        with pg_write_transaction(target):  # upgrade once, then read
+            pass
+        return pg_open_store(target)
+    return PgStore(conn, target)
+
+
+def _connect(target: PostgresTarget) -> PgConnection:
+    import psycopg
+
+    raw: Any = target.connect(autocommit=True, cursor_factory=psycopg.ClientCursor)
+    return PgConnection(raw)

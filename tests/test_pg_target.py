@@ -177,3 +177,17 @@ def test_sslmode_passes_through_to_libpq(pg_server: PgServer, pg_url: str) -> No
     with pytest.raises(DatabaseUnreachable, match="SSL") as caught:
         _pg(f"{pg_url}?sslmode=require").connect()
     assert pg_server.password not in caught.value.message
+
+
+def test_psycopg_is_loaded_only_when_postgresql_is_used() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, intdrammen.store.target as t, intdrammen.store.pg_schema; "
+        "t.parse_target('intd.sqlite'); t.parse_target('postgresql://h/db'); "
+        "print('psycopg' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -17,10 +17,13 @@ from datetime import date
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intdrammen.errors import ConfigError
 from intdrammen.models import Goal, GoalKind, NationalFigure
+
+if TYPE_CHECKING:
+    from intdrammen.store.target import PostgresTarget
 
 DEFAULT_DB = "intd.sqlite"
 APP_NAME = "intd"
@@ -29,6 +32,21 @@ APP_NAME = "intd"
 def db_path(option: str | Path | None = None) -> Path:
     """--db, else $INTD_DB, else ./intd.sqlite (cli-contract.md)."""
     chosen = option or os.environ.get("INTD_DB") or DEFAULT_DB
+    return Path(chosen).expanduser()
+
+
+def db_target(option: str | None = None) -> Path | PostgresTarget:
+    """What --db, else $INTD_DB, else ./intd.sqlite names: an SQLite file, or a
+    PostgreSQL database by its libpq URL (`postgresql://HOST/DBNAME`)."""
+    chosen = option or os.environ.get("INTD_DB") or DEFAULT_DB
+    if "://" not in chosen:  # a file: the store package is not loaded for --help
+        return Path(chosen).expanduser()
+    from intdrammen.store.target import PostgresTarget, parse_target
+
+    target = parse_target(chosen)
+    if isinstance(target, PostgresTarget):
+        target.check()
+        return target
     return Path(chosen).expanduser()
 
 

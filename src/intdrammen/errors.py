@@ -100,6 +100,10 @@ HINTS: dict[str, str] = {
     "E-DB-CONNECT": "Check the host, port and database name in --db, that the server runs and "
     "lets this machine in (pg_hba.conf), and the password the libpq way: PGPASSWORD, "
     "~/.pgpass or PGSERVICE.",
+    "E-DB-SERVER": "PostgreSQL refused what intd asked of it: a role without the right "
+    "(an office writing another office's rows, a reader importing), a server out of space, "
+    "or a connection that was cut. Nothing was changed; ask the database's administrator "
+    "(docs/shared-database.md).",
     "E-DB-WAL": "Close every program that has the database open; if none does, run "
     "`sqlite3 FILE 'PRAGMA journal_mode=DELETE'` once to finish its writes, then try again.",
     "E-CELL": "The cell holds a spreadsheet error (#N/A, #DIV/0!, #REF!, Err:502 ...) or a "
@@ -379,6 +383,17 @@ class DatabaseUnreachable(IntdError):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"{message} [E-DB-CONNECT]", hint=HINTS["E-DB-CONNECT"])
+
+
+class DatabaseFailed(IntdError):
+    """PostgreSQL refused a statement or lost the connection in the middle of a command
+    (the transaction is rolled back by the server): its own words and SQLSTATE, never a
+    traceback, never a password."""
+
+    code = "E-DB-SERVER"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-DB-SERVER]", hint=HINTS["E-DB-SERVER"])
 
 
 class UndoRefused(IntdError):

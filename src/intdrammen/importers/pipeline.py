@@ -23,6 +23,7 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intdrammen import __version__
 from intdrammen.config import load_key
@@ -47,6 +48,9 @@ from intdrammen.importers.store_checks import (
 )
 from intdrammen.store import Store, write_transaction
 from intdrammen.store.stage import Stage
+
+if TYPE_CHECKING:
+    from intdrammen.store.target import PostgresTarget
 
 
 def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
@@ -97,7 +101,9 @@ def _decide_dates(log: ProblemLog) -> None:
         )
 
 
-def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportReport:
+def import_files(
+    db: Path | PostgresTarget, paths: list[Path], options: ImportOptions
+) -> ImportReport:
     """Import `paths` into the database at `db` in one transaction (see module doc)."""
     ctx = ParseContext(
         key=lambda: load_key(create=not options.dry_run) or _dry_run_key(),
@@ -115,7 +121,11 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
 
 
 def _import(
-    db: Path, paths: list[Path], options: ImportOptions, ctx: ParseContext, by_rows: set[str]
+    db: Path | PostgresTarget,
+    paths: list[Path],
+    options: ImportOptions,
+    ctx: ParseContext,
+    by_rows: set[str],
 ) -> ImportReport:
     log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
     planned = _plan(paths, options, log)

@@ -12,6 +12,8 @@ values and the same order:
 - integers are BIGINT (SQLite's INTEGER is 64-bit), reals DOUBLE PRECISION (SQLite's
   REAL is 8 bytes; PostgreSQL's REAL only 4);
 - dates stay ISO text, compared as text exactly as on SQLite;
+- participants and placements have a `rowid` identity column: SQLite's implicit rowid,
+  which the store's SQL names;
 - `batches.id` is an identity column, which `INSERT ... RETURNING id` reads where SQLite
   gives `lastrowid`.
 
@@ -65,6 +67,10 @@ def _create_table(
     batch_fk: bool = False,
 ) -> None:
     parts = []
+    if table in ("participants", "placements"):
+        # SQLite's implicit rowid, which the store's SQL names (the stage's order, the
+        # rows an upsert or a replace picks out): an identity column here.
+        parts.append('"rowid" BIGINT GENERATED ALWAYS AS IDENTITY')
     for name, kind in columns:
         spec = f'"{name}" {kind}'
         if name == primary_key:

@@ -32,6 +32,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
+from intdrammen.errors import DatabaseFailed
+
 _PARAM = re.compile(r"'(?:[^']|'')*'|\?|%")
 # `IS` / `IS NOT` followed by anything but NULL, TRUE, FALSE or DISTINCT.
 _IS = re.compile(r"\bIS(\s+NOT)?\s+(?!NULL\b|TRUE\b|FALSE\b|DISTINCT\b|NOT\b)", re.IGNORECASE)
@@ -39,9 +41,7 @@ _ADD_DAYS = re.compile(r"\bdate\(([\w.]+), '\+(\d+) days'\)")
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(DISTINCT ([^()]+)\)", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
 _STAGE = re.compile(r"\b(?:stage|temp)\.(?=\w)")
-_STAGE_INDEX = re.compile(
-    r"CREATE INDEX IF NOT EXISTS pg_temp\.(\w+) ON (\w+)", re.IGNORECASE
-)
+_STAGE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS pg_temp\.(\w+) ON (\w+)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=512)
@@ -49,12 +49,12 @@ def translate(sql: str) -> str:
     """The PostgreSQL form of one statement the store wrote for SQLite."""
 
     def param(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token == "?":
+        found = match.group(0)
+        if found == "?":
             return "%s"
-        if token == "%":
+        if found == "%":
             return "%%"
-        return token.replace("%", "%%")  # a string literal: only its % doubled
+        return found.replace("%", "%%")  # a string literal: only its % doubled
 
     out = _IS.sub(lambda m: "IS NOT DISTINCT FROM " if not m.group(1) else "IS DISTINCT FROM ", sql)
     out = _ADD_DAYS.sub(r"to_char(CAST(\1 AS date) + \2, 'YYYY-MM-DD')", out)
@@ -76,6 +76,16 @@ def _as_sqlite_errors() -> Iterator[None]:
         yield
     except psycopg.errors.IntegrityError as exc:
         raise sqlite3.IntegrityError(str(exc).splitlines()[0]) from None
+    except psycopg.Error as exc:
+        raise server_error(exc) from None
+
+
+def server_error(exc: Exception) -> DatabaseFailed:
+    """What PostgreSQL said, as the typed error: its first line and SQLSTATE (server
+    messages do not carry the connection's password)."""
+    said = " ".join((str(exc).splitlines() or [type(exc).__name__])[0].split())
+    state = getattr(exc, "sqlstate", None)
+    return DatabaseFailed(f"PostgreSQL refused: {said}" + (f" (SQLSTATE {state})" if state else ""))
 
 
 class PgCursor:

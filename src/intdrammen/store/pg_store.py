@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any
 from intdrammen.errors import NoData
 from intdrammen.store.core import Store
 from intdrammen.store.pg_sql import PgConnection
-from intdrammen.store.stage import Stage
 from intdrammen.store.schema import COLUMN_TYPES, PROVENANCE_COLUMNS, SCHEMA_VERSION, TABLES
+from intdrammen.store.stage import Stage
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -102,10 +102,13 @@ class PgStore(Store):
     ) -> int:
         from datetime import datetime
 
+        # The next id after the highest, as SQLite gives it (a batch dropped because
+        # it changed nothing leaves no gap): safe, the write lock is held.
         row = self.conn.execute(
-            "INSERT INTO batches (file, sha256, kind, sheet, rows, inserted, updated, "
+            "INSERT INTO batches (id, file, sha256, kind, sheet, rows, inserted, updated, "
             "unchanged, skipped, imported_at, intd_version) "
-            "VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?) RETURNING id",
+            "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM batches), ?, ?, ?, ?, 0, 0, 0, 0, "
+            "0, ?, ?) RETURNING id",
             (
                 file,
                 sha256,
@@ -187,6 +190,20 @@ def pg_open_store(target: PostgresTarget) -> Store:
 
 def _connect(target: PostgresTarget) -> PgConnection:
     import psycopg
+    from psycopg.adapt import Loader
+
+    class Count(Loader):
+        """`SUM` and `COUNT` of integers come back as numeric; SQLite gives ints. A
+        numeric with a fraction stays exact as a float would not: a Decimal."""
+
+        def load(self, data: Any) -> Any:
+            text = bytes(data).decode()
+            if "." not in text and "e" not in text.lower() and text not in ("NaN",):
+                return int(text)
+            from decimal import Decimal
+
+            return Decimal(text)
 
     raw: Any = target.connect(autocommit=True, cursor_factory=psycopg.ClientCursor)
+    raw.adapters.register_loader("numeric", Count)
     return PgConnection(raw)

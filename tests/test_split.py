@@ -14,6 +14,7 @@ import pytest
 
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 from intdrammen.config import load_goals
+from intdrammen.ids import make_fnr
 from intdrammen.municipalities import MunicipalityHistory, load_regions
 from intdrammen.reports import Context, progress, region_report, resolve_scope
 from intdrammen.store import open_store, queries
@@ -220,3 +221,25 @@ def test_a_split_inside_a_transaction_reads_that_transaction(
             assert parts == [(True, EVERYONE)]
     finally:
         store.close()
+
+
+def test_persons_under_two_ids_are_counted_in_one_go(tmp_path, cli, db, monkeypatch):
+    """Where two participant ids share a fødselsnummer (one person), the halves would
+    count that person twice: the thread, started before that is known, is stopped and
+    everyone is counted on one connection, with the same figures as without a split."""
+    rows = participants(80)
+    individual = 100
+    while (fnr := make_fnr(date(1990, 1, 1), individual)) is None:
+        individual += 1  # an individual number whose check digits exist
+    rows[1][1] = rows[70][1] = fnr  # D001 and D070: one person, in different halves
+    p = write_csv(tmp_path / "p.csv", PARTICIPANT_HEADER, rows)
+    pl = write_csv(tmp_path / "pl.csv", PLACEMENT_HEADER, placements(80, 2019))
+    assert cli("import", str(p), str(pl)).exit_code == 0
+    whole = figures(db)
+    monkeypatch.setattr(queries, "SPLIT_FROM", 1)
+    store = open_store(db)
+    try:
+        assert store.split(lambda s, part: part) == [EVERYONE]
+    finally:
+        store.close()
+    assert figures(db) == whole

@@ -16,7 +16,6 @@ methods.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -116,30 +115,46 @@ class _Half(threading.Thread):
     when it cannot read at once (a writer is committing), `ok` stays False and the
     caller counts this half itself, in its own snapshot."""
 
-    def __init__(self, path: str, shared: bool | None, call: Callable[[QueryMixin], T]) -> None:
+    def __init__(self, path: str, call: Callable[[QueryMixin], T]) -> None:
         super().__init__(daemon=True)
-        self.path, self.shared, self.call = path, shared, call
+        self.path, self.call = path, call
         self.ok = False
         self.result: object = None
         self.conn: sqlite3.Connection | None = None
+        self.stopped = threading.Event()
+        self.lock = threading.Lock()  # `stop` never interrupts a connection being closed
 
     def run(self) -> None:
         try:
-            conn = self.conn = _connect(self.path, readonly=True)
+            conn = _connect(self.path, readonly=True)
         except sqlite3.Error:
             return
+        with self.lock:
+            self.conn = conn
         try:
             conn.execute("PRAGMA busy_timeout = 0")
             conn.execute("BEGIN")
             conn.execute("SELECT COUNT(*) FROM batches").fetchone()  # the read lock, now
+            if self.stopped.is_set():
+                return
             reader = QueryMixin(conn)
-            reader._shared_keys = self.shared
+            # What `split` presumes while it checks (and stops this thread if wrong).
+            reader._shared_keys = False
             self.result = self.call(reader)
             self.ok = True
-        except sqlite3.Error:
+        except sqlite3.Error:  # a lock it could not have at once, or `stop`
             self.ok = False
         finally:
-            conn.close()
+            with self.lock:
+                self.conn = None
+                conn.close()
+
+    def stop(self) -> None:
+        """Abort the query the thread is running (its result is not wanted)."""
+        self.stopped.set()
+        with self.lock:
+            if self.conn is not None:
+                self.conn.interrupt()
 
 
 def _members_sql(members: Sequence[MemberPeriod]) -> tuple[str, list[object]]:
@@ -248,7 +263,8 @@ class QueryMixin(StoreBase):
         thread; the caller adds the halves up (every set-based count is a sum over
         persons). One call with `EVERYONE` where that cannot pay (a small database) or
         is not sound: inside a transaction, or where two participant ids share a
-        fødselsnummer (one person would straddle the halves).
+        fødselsnummer (one person would straddle the halves; this connection checks
+        that while the thread already counts, and stops it where they do).
 
         Both halves read one committed state. This connection begins a read
         transaction and reads (SQLite's shared lock) before the thread starts, and ends
@@ -263,21 +279,25 @@ class QueryMixin(StoreBase):
         try:
             n = self.conn.execute("SELECT COUNT(*) FROM participants").fetchone()[0]
             path = self.conn.execute("PRAGMA database_list").fetchone()[2]
-            if n < SPLIT_FROM or not path or self._shares_person_keys():
+            if n < SPLIT_FROM or not path or self._shared_keys:
                 return [count(self, EVERYONE)]
             middle = self.conn.execute(
                 "SELECT participant_id FROM participants ORDER BY participant_id LIMIT 1 OFFSET ?",
                 (n // 2,),
             ).fetchone()[0]
             first, second = Part(None, middle), Part(middle, None)
-            half = _Half(path, self._shared_keys, lambda store: count(store, second))
+            # The thread starts at once, on what is by far the usual case (no shared
+            # fødselsnummer); this connection checks that meanwhile and, where it was
+            # wrong, stops the thread and counts everyone itself.
+            half = _Half(path, lambda store: count(store, second))
             half.start()
             try:
+                if self._shares_person_keys():
+                    half.stop()
+                    return [count(self, EVERYONE)]
                 here = count(self, first)
             except BaseException:
-                if half.conn is not None:
-                    with contextlib.suppress(sqlite3.Error):
-                        half.conn.interrupt()
+                half.stop()
                 raise
             finally:
                 half.join()

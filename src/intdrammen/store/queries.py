@@ -5,7 +5,8 @@ Figures come two ways. Counts (`first_job_counts`, `report_job_counts`,
 `cohort_counts`) are set-based: SQLite groups by municipality code, month or year and
 region row, and a region enters the SQL as data (`MemberPeriod`: its members per
 period), so no row per person reaches Python; `intd progress` and `intd report` without
-`--by` use only these (issue 15). Rows (`first_job_starts`, `intro_records`,
+`--by` use only these (issue 15), and count them through `split`: two halves of the
+participants at once, on two connections that read one committed state. Rows (`first_job_starts`, `intro_records`,
 `cohort_activities`, `activities`) are pre-filters that return typed rows for
 metrics.py to apply the definitions to: `explain` and the breakdowns, which show or
 split by each person, use them. tests/test_differential.py holds the two ways, and

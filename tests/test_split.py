@@ -243,3 +243,29 @@ def test_persons_under_two_ids_are_counted_in_one_go(tmp_path, cli, db, monkeypa
     finally:
         store.close()
     assert figures(db) == whole
+
+
+def test_a_half_is_found_by_index_too(tmp_path, cli, db):
+    """A half's counts use the indexes the whole's do: none scans the placements."""
+    imported(tmp_path, cli, 2019)
+    store = open_store(db)
+    executed: list[str] = []
+    try:
+        store.conn.set_trace_callback(executed.append)
+        lo, hi = date(2016, 1, 1), date(2020, 12, 31)
+        for part in (Part(None, "D040"), Part("D040", None)):
+            store.first_job_counts(lo, hi, part=part)
+            store.first_job_counts(lo, hi, by_year=True, part=part)
+            store.report_job_counts(lo, hi, part=part)
+            store.cohort_counts(lo, hi, 30, (11, 15), None, part)
+        store.conn.set_trace_callback(None)
+        checked = 0
+        for sql in executed:
+            if "placements" not in sql or "'D040'" not in sql:
+                continue  # not a half's count
+            plan = [r[3] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            assert not [s for s in plan if s in ("SCAN placements", "SCAN pl", "SCAN x")], plan
+            checked += 1
+        assert checked == 8
+    finally:
+        store.close()

@@ -6,13 +6,14 @@ Figures come two ways. Counts (`first_job_counts`, `report_job_counts`,
 region row, and a region enters the SQL as data (`MemberPeriod`: its members per
 period), so no row per person reaches Python; `intd progress` and `intd report` without
 `--by` use only these (issue 15), and count them through `split`: two halves of the
-participants at once, on two connections that read one committed state. Rows (`first_job_starts`, `intro_records`,
-`cohort_activities`, `activities`) are pre-filters that return typed rows for
-metrics.py to apply the definitions to: `explain` and the breakdowns, which show or
-split by each person, use them. tests/test_differential.py holds the two ways, and
-metrics.py, to the same figures; tests/test_query_plans.py checks that no figure query
-scans the placements. A second backend (PostgreSQL, issue 16) implements the same
-methods.
+participants at once, on two connections that read one committed state. Rows
+(`first_job_starts`, `intro_records`, `cohort_activities`, `activities`) are
+pre-filters that return typed rows for metrics.py to apply the definitions to:
+`explain` and the breakdowns, which show or split by each person, use them.
+tests/test_differential.py holds the two ways, and metrics.py, to the same figures;
+tests/test_query_plans.py checks that no figure query scans the placements, and
+tests/test_split.py that the halves add up and read one state. A second backend
+(PostgreSQL, issue 16) implements the same methods.
 """
 
 from __future__ import annotations

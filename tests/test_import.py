@@ -233,7 +233,9 @@ def test_corrected_file_updates_changed_rows_and_undo_restores(tmp_path, cli, cl
     p, pl = base_files(tmp_path)
     assert cli("import", str(p), str(pl)).exit_code == 0
     with connect(db) as conn:
-        original = conn.execute(f"SELECT {STORED_PLACEMENT} FROM placements ORDER BY placement_key").fetchall()
+        original = conn.execute(
+            f"SELECT {STORED_PLACEMENT} FROM placements ORDER BY placement_key"
+        ).fetchall()
     fixed = placements(
         tmp_path,
         [
@@ -252,9 +254,9 @@ def test_corrected_file_updates_changed_rows_and_undo_restores(tmp_path, cli, cl
     assert set(latest) >= {"id", "file", "sha256", "kind", "rows", "imported_at"}
     assert cli("undo", str(latest["id"]), "--yes").exit_code == 0
     with connect(db) as conn:
-        assert conn.execute(f"SELECT {STORED_PLACEMENT} FROM placements ORDER BY placement_key").fetchall() == (
-            original
-        )
+        assert conn.execute(
+            f"SELECT {STORED_PLACEMENT} FROM placements ORDER BY placement_key"
+        ).fetchall() == (original)
     assert cli("check").exit_code == 0
 
 

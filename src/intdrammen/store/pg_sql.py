@@ -10,6 +10,8 @@ and a test runs every rule against a real server:
   `IS [NOT] DISTINCT FROM`; `IS [NOT] NULL` stays;
 - `date(x, '+N days')` becomes the ISO text of `x` plus N days;
 - `group_concat(DISTINCT x)` becomes `string_agg(DISTINCT x, ',')`;
+- `NOT INDEXED` (a hint to SQLite's planner) is dropped;
+- `CROSS JOIN t a ON ...` (SQLite's way to keep the join order) becomes `JOIN t a ON`;
 - `INSERT OR IGNORE INTO ...` becomes `INSERT INTO ... ON CONFLICT DO NOTHING`;
 - the attached stage (`stage.stage_placements`) and SQLite's `temp.` schema are the
   session's temporary schema (`pg_temp`): on PostgreSQL the stage is a set of temporary
@@ -38,7 +40,9 @@ _PARAM = re.compile(r"'(?:[^']|'')*'|\?|%")
 # `IS` / `IS NOT` followed by anything but NULL, TRUE, FALSE or DISTINCT.
 _IS = re.compile(r"\bIS(\s+NOT)?\s+(?!NULL\b|TRUE\b|FALSE\b|DISTINCT\b|NOT\b)", re.IGNORECASE)
 _ADD_DAYS = re.compile(r"\bdate\(([\w.]+), '\+(\d+) days'\)")
-_GROUP_CONCAT = re.compile(r"\bgroup_concat\(DISTINCT ([^()]+)\)", re.IGNORECASE)
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(DISTINCT ((?:[^()]|\([^()]*\))+)\)", re.IGNORECASE)
+_CROSS_ON = re.compile(r"\bCROSS JOIN (\w+ \w+) ON\b")
+_NOT_INDEXED = re.compile(r" NOT INDEXED\b")
 _OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
 _STAGE = re.compile(r"\b(?:stage|temp)\.(?=\w)")
 _STAGE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS pg_temp\.(\w+) ON (\w+)", re.IGNORECASE)
@@ -59,6 +63,8 @@ def translate(sql: str) -> str:
     out = _IS.sub(lambda m: "IS NOT DISTINCT FROM " if not m.group(1) else "IS DISTINCT FROM ", sql)
     out = _ADD_DAYS.sub(r"to_char(CAST(\1 AS date) + \2, 'YYYY-MM-DD')", out)
     out = _GROUP_CONCAT.sub(r"string_agg(DISTINCT \1, ',')", out)
+    out = _CROSS_ON.sub(r"JOIN \1 ON", out)
+    out = _NOT_INDEXED.sub("", out)
     if _OR_IGNORE.match(out):
         out = _OR_IGNORE.sub("INSERT INTO", out) + " ON CONFLICT DO NOTHING"
     out = _STAGE.sub("pg_temp.", out)

@@ -2,7 +2,7 @@
 PostgreSQL's by `PgConnection` (pg_sql.py), with the few methods that cannot be said
 alike written again here; and the transactions a command runs in.
 
-- Reading (`pg_open_store`): one `REPEATABLE READ READ ONLY` transaction for the whole
+- Reading (`pg_open_store`): one `REPEATABLE READ` transaction (temporary tables allowed) for the whole
   command, so every figure of a report comes from one snapshot, and a reader never
   waits for a writer (nor a writer for it).
 - Writing (`pg_write_transaction`): one transaction, all or nothing, as on SQLite. The
@@ -169,7 +169,7 @@ def pg_open_store(target: PostgresTarget) -> Store:
 
     conn = _connect(target)
     try:
-        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
         version = schema_version(conn.raw, target.display)
     except BaseException:
         conn.close()

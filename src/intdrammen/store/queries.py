@@ -168,6 +168,13 @@ def _members_sql(members: Sequence[MemberPeriod]) -> tuple[str, list[object]]:
     return f"m(code, lo, hi, row) AS (VALUES {rows})", params
 
 
+def _next_year_day(column: str, month_day: tuple[int, int]) -> str:
+    """The ISO date of (month, day) in the year after the ISO date in `column` (intd's
+    dates have four-digit years), in SQL both backends read alike."""
+    month, day = month_day
+    return f"CAST(CAST(substr({column}, 1, 4) AS INTEGER) + 1 AS TEXT) || '-{month:02d}-{day:02d}'"
+
+
 def _iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
 
@@ -330,25 +337,30 @@ class QueryMixin(StoreBase):
         breakdowns split by (gender ... employer; else None).
 
         The earliest start per participant id comes from the covering index on
-        (type, participant_id, start_date) alone, with the rowid of its placement
-        (SQLite gives the bare columns of a MIN() query the values of the row holding
-        the minimum; PostgreSQL would use DISTINCT ON). Only then are the participant
-        and, for `facts`, that one placement looked up: one lookup per participant id,
-        not per job."""
+        (type, participant_id, start_date) alone. Only then are the participant and,
+        for `facts`, the placement of that start looked up (the first stored, by
+        rowid, where one participant id started two jobs that day): one lookup per
+        participant id, not per job."""
         year = "substr(start_date, 1, 4)" if by_year or by_day else "'0'"
         group = "start_date" if by_day else "y"
         columns = "NULL, NULL, NULL, NULL, NULL"
-        join = ""
+        join = placement = ""
         if facts:
             columns = (
                 "pa.gender, pa.country, pa.birth_year, pl.channel, "
                 "COALESCE(pl.employer_name, pl.employer_orgnr)"
             )
+            placement = (
+                ", (SELECT MIN(x.rowid) FROM placements x WHERE x.participant_id = "
+                f"f0.participant_id AND x.type IN {WORK_TYPES_SQL} "
+                "AND x.start_date = f0.first_start) AS placement"
+            )
             join = "CROSS JOIN placements pl ON pl.rowid = f.placement "
         sql = (
-            "WITH f AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS first_start, "
-            f"{year} AS y, rowid AS placement FROM placements WHERE type IN {WORK_TYPES_SQL} "
-            f"AND start_date BETWEEN ? AND ? GROUP BY participant_id, {group}) "
+            "WITH f0 AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS first_start, "
+            f"{year} AS y FROM placements WHERE type IN {WORK_TYPES_SQL} "
+            f"AND start_date BETWEEN ? AND ? GROUP BY participant_id, {group}), "
+            f"f AS MATERIALIZED (SELECT f0.*{placement} FROM f0) "
             f"SELECT f.participant_id, {_person_sql('pa', 'f')}, "
             f"{_municipality_sql('pa', 'f')}, f.first_start, f.y, {columns} FROM f {join}"
             "LEFT JOIN participants pa ON pa.participant_id = f.participant_id"
@@ -410,7 +422,7 @@ class QueryMixin(StoreBase):
                 "MIN(pl.start_date) AS s FROM c CROSS JOIN placements pl "
                 f"WHERE pl.participant_id = c.pid AND pl.type IN {WORK_TYPES_SQL} "
                 "AND pl.start_date BETWEEN ? AND ? "
-                f"AND {_row_sql('c.code', 'pl.start_date')} IS NOT NULL GROUP BY c.pid, y)"
+                f"AND {_row_sql('c.code', 'pl.start_date')} IS NOT NULL GROUP BY c.pid, c.k, c.code, y)"
             )
         else:
             ctes.append(
@@ -423,7 +435,7 @@ class QueryMixin(StoreBase):
             ctes.append(
                 "j AS (SELECT * FROM (SELECT f.participant_id AS pid, f.s, f.y, "
                 f"pa.person_key AS k, {_municipality_sql('pa', 'f')} AS code FROM f "
-                f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) {keep})"
+                f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) q {keep})"
             )
         if self._shares_person_keys():
             # Persons under several participant ids (one fødselsnummer): the earliest
@@ -436,9 +448,10 @@ class QueryMixin(StoreBase):
                 "WHERE person_key IS NOT NULL GROUP BY person_key HAVING COUNT(*) > 1)"
             )
             ctes.append(
-                "p AS (SELECT code, s, y FROM j WHERE k IS NULL OR k NOT IN shared "
+                "p AS (SELECT code, s, y FROM j WHERE k IS NULL OR k NOT IN (SELECT k FROM shared) "
                 "UNION ALL SELECT code, substr(first, 1, 10), y FROM (SELECT "
-                "MIN(s || pid) AS first, code, y FROM j WHERE k IN shared GROUP BY k, y))"
+                "MIN(s || pid) AS first, code, y FROM j WHERE k IN (SELECT k FROM shared) "
+                "GROUP BY k, y) q)"
             )
         else:
             ctes.append("p AS (SELECT code, s, y FROM j)")
@@ -449,7 +462,7 @@ class QueryMixin(StoreBase):
         row = "NULL" if members is None else _row_sql("g.code", "g.d")
         sql = (
             f"WITH {', '.join(ctes)} SELECT code, y, substr(d, 1, 7) AS month, row, SUM(n) "
-            f"FROM (SELECT g.*, {row} AS row FROM g) "
+            f"FROM (SELECT g.*, {row} AS row FROM g) q "
             f"{'' if members is None else 'WHERE row IS NOT NULL '}"
             "GROUP BY code, y, month, row"
         )
@@ -499,7 +512,7 @@ class QueryMixin(StoreBase):
         params += [start.isoformat(), end.isoformat(), *some_params]
         ctes.append(
             f"j AS (SELECT * FROM (SELECT f.ys, {_municipality_sql('pa', 'f')} AS code FROM f "
-            f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) {keep})"
+            f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) q {keep})"
         )
         row = "NULL" if members is None else _row_sql("t.code", "NULL")
         sql = (
@@ -551,17 +564,14 @@ class QueryMixin(StoreBase):
         one_year_day = "NULL"
         some, some_params = _part_sql("participant_id", part)
         if measured_on is not None:
-            one_year_day = (
-                "printf('%04d-%02d-%02d', CAST(substr(intro_end, 1, 4) AS INTEGER) + 1, "
-                f"{measured_on[0]:d}, {measured_on[1]:d})"
-            )
+            one_year_day = _next_year_day("intro_end", measured_on)
         ctes.append(
             "c AS (SELECT * FROM (SELECT participant_id AS pid, person_key AS k, "
             "municipality AS code, intro_end AS e, intro_outcome AS o, status_1y AS s1, "
             f"{one_year_day} AS d, {row} AS row FROM participants pa "
             f"{'NOT INDEXED ' if wide else ''}"
             "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN ('completed', 'interrupted')"
-            f"{some})"
+            f"{some}) q"
             f"{'' if members is None else ' WHERE row IS NOT NULL'})"
         )
         params += [start.isoformat(), end.isoformat(), *some_params]
@@ -599,9 +609,11 @@ class QueryMixin(StoreBase):
                 f"pl.start_date <= date(c.e, '+{days_after:d} days') AND "
                 "(pl.start_date > c.e OR pl.end_date IS NULL OR pl.end_date >= c.e)"
             )
+            # Numbers, not truth values, are added up (PostgreSQL has no SUM of booleans).
             direct = (
-                f"SUM(CASE WHEN c.o IS NOT NULL THEN c.o IN {WORK_OR_EDUCATION_OUTCOMES_SQL} "
-                f"ELSE {starts} END)"
+                "SUM(CASE WHEN c.o IS NOT NULL THEN CASE WHEN c.o IN "
+                f"{WORK_OR_EDUCATION_OUTCOMES_SQL} THEN 1 ELSE 0 END "
+                f"WHEN {starts} THEN 1 ELSE 0 END)"
             )
         one_year = "0"
         if measured_on is not None:
@@ -610,8 +622,9 @@ class QueryMixin(StoreBase):
                 latest_first=True,
             )
             one_year = (
-                f"SUM(CASE WHEN c.s1 IS NOT NULL THEN c.s1 IN {WORK_OR_EDUCATION_OUTCOMES_SQL} "
-                f"ELSE {active} END)"
+                "SUM(CASE WHEN c.s1 IS NOT NULL THEN CASE WHEN c.s1 IN "
+                f"{WORK_OR_EDUCATION_OUTCOMES_SQL} THEN 1 ELSE 0 END "
+                f"WHEN {active} THEN 1 ELSE 0 END)"
             )
         sql = (
             f"WITH {', '.join(ctes)} SELECT substr(c.e, 1, 4) AS y, c.code, c.row, COUNT(*), "
@@ -695,10 +708,7 @@ class QueryMixin(StoreBase):
         one_year, needed = "NULL", "intro_outcome IS NULL"
         if measured_on is not None:
             needed = "(intro_outcome IS NULL OR status_1y IS NULL)"
-            one_year = (
-                "printf('%04d-%02d-%02d', CAST(substr(intro_end, 1, 4) AS INTEGER) + 1, "
-                f"{measured_on[0]:d}, {measured_on[1]:d})"
-            )
+            one_year = _next_year_day("intro_end", measured_on)
         cohort = (
             "SELECT participant_id, person_key, municipality, intro_end, "
             f"CASE WHEN intro_outcome IS NULL THEN date(intro_end, '+{days_after:d} days') "
@@ -753,6 +763,6 @@ class QueryMixin(StoreBase):
         # One pass over an index for both ends (two aggregates of one column).
         row = self.conn.execute(
             "SELECT MIN(lo), MAX(hi) FROM (SELECT MIN(start_date) AS lo, MAX(start_date) AS hi "
-            "FROM placements UNION ALL SELECT MIN(intro_end), MAX(intro_end) FROM participants)"
+            "FROM placements UNION ALL SELECT MIN(intro_end), MAX(intro_end) FROM participants) q"
         ).fetchone()
         return None if row[0] is None else (int(row[0][:4]), int(row[1][:4]))

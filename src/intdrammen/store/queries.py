@@ -422,7 +422,8 @@ class QueryMixin(StoreBase):
                 "MIN(pl.start_date) AS s FROM c CROSS JOIN placements pl "
                 f"WHERE pl.participant_id = c.pid AND pl.type IN {WORK_TYPES_SQL} "
                 "AND pl.start_date BETWEEN ? AND ? "
-                f"AND {_row_sql('c.code', 'pl.start_date')} IS NOT NULL GROUP BY c.pid, c.k, c.code, y)"
+                f"AND {_row_sql('c.code', 'pl.start_date')} IS NOT NULL "
+                "GROUP BY c.pid, c.k, c.code, y)"
             )
         else:
             ctes.append(

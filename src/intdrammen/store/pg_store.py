@@ -3,8 +3,8 @@ PostgreSQL's by `PgConnection` (pg_sql.py), with the few methods that cannot be 
 alike written again here; and the transactions a command runs in.
 
 - Reading (`pg_open_store`): one `REPEATABLE READ` transaction for the whole command
-  (not READ ONLY: explain fills a temporary table), so every figure of a report comes from one snapshot, and a reader never
-  waits for a writer (nor a writer for it).
+  (not READ ONLY: explain fills a temporary table), so every figure of a report comes
+  from one snapshot, and a reader never waits for a writer (nor a writer for it).
 - Writing (`pg_write_transaction`): one transaction, all or nothing, as on SQLite. The
   first thing it does is take a transaction-level advisory lock (`WRITE_LOCK`): imports
   and undos of the whole database run one after another, each seeing everything the

@@ -23,7 +23,8 @@ EPILOG = (
     "  intd progress --year 2019\n"
     "  intd report --region Drammensregionen --format markdown\n"
     "  intd explain --goal id-2016-2020 --year 2019\n\n"
-    "The database is --db FILE, else $INTD_DB, else ./intd.sqlite. "
+    "The database is --db FILE (or a postgresql:// URL; passwords from PGPASSWORD or "
+    "~/.pgpass), else $INTD_DB, else ./intd.sqlite. "
     "`intd COMMAND --help` shows what a command takes."
 )
 
@@ -136,8 +137,7 @@ def root(
         typer.Option(
             "--db",
             metavar="FILE|URL",
-            help="Database: an SQLite file, or PostgreSQL as postgresql://HOST/DBNAME "
-            "(passwords the libpq way: PGPASSWORD, ~/.pgpass) \\[env: INTD_DB; default: "
+            help="Database file, or postgresql://HOST/DBNAME \\[env: INTD_DB; default: "
             "./intd.sqlite]",
             show_default=False,
         ),

@@ -359,10 +359,10 @@ class LoadingMixin(StoreBase):
         found: dict[str, tuple[str, int, str | None, int]] = {}
         for kind, (table, _key, _columns) in TABLES.items():
             for pid, batch_id, sheet, row in self.conn.execute(
-                # One row per id (SQLite gives the bare columns of the MIN row).
-                f"SELECT participant_id, batch_id, sheet, MIN(source_row) FROM {table} "
+                # The wanted ids' rows are few: the first of each is picked here.
+                f"SELECT participant_id, batch_id, sheet, source_row FROM {table} "
                 "WHERE participant_id IN (SELECT participant_id FROM temp.wanted_ids) "
-                f"AND batch_id IN ({marks}) GROUP BY participant_id",
+                f"AND batch_id IN ({marks}) ORDER BY source_row, batch_id",
                 list(batches),
             ):
                 found.setdefault(pid, (kind, batch_id, sheet, row))

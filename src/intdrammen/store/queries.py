@@ -450,9 +450,10 @@ class QueryMixin(StoreBase):
             )
             ctes.append(
                 "p AS (SELECT code, s, y FROM j WHERE k IS NULL OR k NOT IN (SELECT k FROM shared) "
-                "UNION ALL SELECT code, substr(first, 1, 10), y FROM (SELECT "
-                "MIN(s || pid) AS first, code, y FROM j WHERE k IN (SELECT k FROM shared) "
-                "GROUP BY k, y) q)"
+                "UNION ALL SELECT j.code, j.s, j.y FROM (SELECT k, y, MIN(s || pid) AS first "
+                "FROM j WHERE k IN (SELECT k FROM shared) GROUP BY k, y) q JOIN j "
+                "ON j.k = q.k AND j.y = q.y AND j.s = substr(q.first, 1, 10) "
+                "AND j.pid = substr(q.first, 11))"
             )
         else:
             ctes.append("p AS (SELECT code, s, y FROM j)")

@@ -121,15 +121,18 @@ class PgStore(Store):
         assert row is not None
         return int(row[0])
 
-    def _table_indexes(self, table: str) -> list[tuple[str, str]]:
-        return [
-            (str(name), str(sql))
-            for name, sql in self.conn.execute(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
-                "current_schema() AND tablename = ? ORDER BY indexname != ?, indexname",
-                (table, f"idx_{table}_key"),
-            )
-        ]
+    def _load_empty(self, kind: str) -> None:
+        """Every staged row into the empty table, its indexes kept: dropping them would
+        take a lock that makes every reader wait until the import commits, and an
+        office's role may not drop them. A repeated key is the unique index's
+        IntegrityError, as on SQLite."""
+        table, _key, columns = TABLES[kind]
+        all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
+        # In the order read, as on SQLite (rowid order is file order).
+        self.conn.execute(
+            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM pg_temp.stage_{kind} "
+            "ORDER BY rowid"
+        )
 
     def integrity_problems(self) -> list[str]:
         """intd's consistency rules (PostgreSQL keeps its own storage consistent)."""

@@ -165,6 +165,19 @@ def test_db_init_builds_the_owned_secured_schema_and_a_second_run_changes_nothin
     pg_server.psql(f"DROP DATABASE {dbname} WITH (FORCE)")
 
 
+def test_db_init_lets_offices_in_where_public_may_not_connect(
+    shared: Shared, pg_server: PgServer
+) -> None:
+    pg_server.psql(f"REVOKE CONNECT, TEMP ON DATABASE {shared.dbname} FROM PUBLIC")
+    with shared.admin() as conn:
+        done = init_database(conn, "test")
+    assert "granted intd_office CONNECT on the database" in done
+    assert "granted intd_reader CONNECT on the database" in done
+    name, password = shared.add("office_p")
+    with shared.login(name, password) as office:
+        office.execute("CREATE TEMP TABLE stage_probe (x int)")
+
+
 def test_db_init_hands_tables_made_by_an_earlier_import_to_the_owner(pg_url: str) -> None:
     from intdrammen.store.pg_schema import migrate
 
@@ -217,6 +230,8 @@ def test_an_office_writes_its_own_rows_and_the_database_refuses_anothers(
         ).fetchone()
         assert row == (a,)  # the column's default: the writing role
         office_a.execute("UPDATE participants SET gender = 'M' WHERE participant_id = 'a:P1'")
+        # An import stages its rows in temporary tables of its session.
+        office_a.execute("CREATE TEMP TABLE stage_probe (x int)")
         # b sees a's rows (the figures are shared) ...
         assert office_b.execute("SELECT count(*) FROM participants").fetchone() == (1,)
         # ... but may not write rows in a's name,
@@ -284,8 +299,18 @@ def test_an_office_can_neither_alter_create_drop_nor_truncate(shared: Shared) ->
         ):
             _refused(office, sql)
         # The key's fingerprint: the first import may record it, nobody may change it.
-        office.execute("INSERT INTO meta (name, value) VALUES ('key_fingerprint', 'abc')")
-        _refused(office, "UPDATE meta SET value = 'other' WHERE name = 'key_fingerprint'")
+        # The store's upsert (Store.set_meta), as importers/key.py runs it:
+        upsert = (
+            "INSERT INTO meta (name, value) VALUES ('key_fingerprint', %s) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+        )
+        office.execute(upsert, ("abc",))
+        said = _refused(office, upsert, ("other",))
+        assert "row-level security" in said
+        update = "UPDATE meta SET value = 'other' WHERE name = 'key_fingerprint'"
+        assert office.execute(update).rowcount == 0
+        row = office.execute("SELECT value FROM meta WHERE name = 'key_fingerprint'")
+        assert row.fetchone() == ("abc",)
         _refused(office, "INSERT INTO meta (name, value) VALUES ('schema_version', '99')")
     with shared.admin() as admin:
         assert admin.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone() != (

@@ -182,6 +182,21 @@ def _schema_rights(conn: Connection, done: list[str]) -> None:
     if has("public", "CREATE"):
         conn.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(schema))
         done.append(f"revoked CREATE on schema {row[0]} from PUBLIC")
+    # Connecting, and for offices the temporary tables an import stages its rows in,
+    # whatever the database's PUBLIC may do.
+    database = sql.Identifier(str(conn.info.dbname))
+    for group, rights in ((OFFICE_GROUP, ("CONNECT", "TEMP")), (READER_GROUP, ("CONNECT",))):
+        for right in rights:
+            got = conn.execute(
+                "SELECT has_database_privilege(%s, current_database(), %s)", (group, right)
+            ).fetchone()
+            if not (got and got[0]):
+                conn.execute(
+                    sql.SQL("GRANT {} ON DATABASE {} TO {}").format(
+                        sql.SQL(right), database, sql.SQL(group)
+                    )
+                )
+                done.append(f"granted {group} {right} on the database")
     for group in (OFFICE_GROUP, READER_GROUP):
         if not has(group, "USAGE"):
             conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, sql.SQL(group)))
@@ -240,7 +255,10 @@ def _secure(conn: Connection, done: list[str]) -> None:
     data = ", ".join(f'"{t}"' for t in SECURED_TABLES)
     conn.execute(f"GRANT SELECT ON {everything} TO {OFFICE_GROUP}, {READER_GROUP}")
     conn.execute(f"GRANT INSERT, UPDATE, DELETE ON {data} TO {OFFICE_GROUP}")
-    conn.execute(f'GRANT INSERT ON "meta" TO {OFFICE_GROUP}')
+    # UPDATE of meta's value only so that the store's upsert (INSERT ... ON CONFLICT DO
+    # UPDATE, which PostgreSQL checks for UPDATE rights up front) may insert the key's
+    # fingerprint: no policy lets an office update a row of meta.
+    conn.execute(f'GRANT INSERT, UPDATE ("value") ON "meta" TO {OFFICE_GROUP}')
     row = conn.execute("SELECT pg_get_serial_sequence('\"batches\"', 'id')").fetchone()
     assert row is not None and row[0] is not None
     conn.execute(f"GRANT USAGE ON SEQUENCE {row[0]} TO {OFFICE_GROUP}")

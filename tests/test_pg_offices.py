@@ -165,6 +165,30 @@ def test_db_init_builds_the_owned_secured_schema_and_a_second_run_changes_nothin
     pg_server.psql(f"DROP DATABASE {dbname} WITH (FORCE)")
 
 
+def test_two_administrators_running_db_init_at_once_build_it_once(pg_url: str) -> None:
+    import threading
+
+    barrier = threading.Barrier(2)
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with _target(pg_url).connect(autocommit=True) as conn:
+                barrier.wait()
+                results.append(init_database(conn, "test"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(len(done) > 0 for done in results) == [False, True]
+
+
 def test_db_init_lets_offices_in_where_public_may_not_connect(
     shared: Shared, pg_server: PgServer
 ) -> None:
@@ -414,6 +438,11 @@ def test_offices_add_prints_the_password_once_and_it_logs_in(shared: Shared) -> 
     assert listed.exit_code == 0, listed.output
     entry = {"role": name, "kind": "office", "can_login": True, "live_batches": 0}
     assert entry in json.loads(listed.stdout)
+    table = _cli("offices", "list", "--db", shared.url)
+    assert table.exit_code == 0, table.output
+    assert any(
+        line.split()[:4] == [name, "office", "yes", "0"] for line in table.stdout.splitlines()
+    )
     removed = _cli("offices", "remove", name, "--db", shared.url)
     assert removed.exit_code == 0, removed.output
     with shared.admin() as admin:
@@ -503,3 +532,50 @@ def test_usage_errors_exit_2(shared: Shared, tmp_path: Path) -> None:
     assert _cli("db", "init").exit_code == 2
     lite = _cli("offices", "list", "--db", str(tmp_path / "intd.sqlite"))
     assert lite.exit_code == 1 and "[E-DB-URL]" in lite.stderr
+
+
+# ------------------------------------------------------------------ backup, restore
+
+
+def test_a_dump_restored_into_a_new_database_keeps_its_rows_and_rights(shared: Shared) -> None:
+    """docs/shared-database.md's backup: pg_dump -Fc as the administrator (a superuser,
+    whom row-level security does not filter), pg_restore into a new database; the
+    restored database needs no `db init` step and binds the offices as before."""
+    import shutil
+    import subprocess
+
+    server = shared.server
+    name, password = shared.add("office_r")
+    with shared.login(name, password) as conn:
+        _participant(conn, "r:P1", _batch(conn))
+    dump = server.folder / f"{shared.dbname}.dump"
+    copy = f"{shared.dbname}_restored"
+    env = {**os.environ, "PGPASSWORD": server.password}
+
+    def run(tool: str, *args: str) -> None:
+        binary = shutil.which(tool) or str(server.bindir / tool)
+        done = subprocess.run(
+            [binary, "-h", "127.0.0.1", "-p", str(server.port), "-U", "intd_admin", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+
+    run("pg_dump", "-Fc", "-f", str(dump), shared.dbname)
+    server.psql(f"CREATE DATABASE {copy} TEMPLATE intd_template")
+    try:
+        run("pg_restore", "--exit-on-error", "-d", copy, str(dump))
+        restored = Shared(server, server.url(copy), copy, [])
+        with restored.admin() as admin:
+            assert init_database(admin, "restored") == []
+        with restored.login(name, password) as conn:
+            assert conn.execute("SELECT office FROM participants").fetchall() == [(name,)]
+            _refused(
+                conn,
+                "INSERT INTO batches (file, sha256, kind, rows, imported_at, office) "
+                "VALUES ('f', 'x', 'participants', 0, '2024', 'someone_else')",
+            )
+    finally:
+        server.psql(f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)")

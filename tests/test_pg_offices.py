@@ -579,3 +579,34 @@ def test_a_dump_restored_into_a_new_database_keeps_its_rows_and_rights(shared: S
             )
     finally:
         server.psql(f"DROP DATABASE IF EXISTS {copy} WITH (FORCE)")
+
+
+def test_the_databases_owner_with_createrole_may_be_the_administrator(
+    pg_server: PgServer,
+) -> None:
+    admin = f"admin_{os.getpid()}_{next(_serial)}"
+    dbname = f"{admin}_db"
+    pg_server.psql(f"CREATE ROLE {admin} LOGIN CREATEROLE PASSWORD 'admin-pw'")
+    pg_server.psql(f"CREATE DATABASE {dbname} OWNER {admin} TEMPLATE intd_template")
+    made: list[str] = []
+    try:
+        url = f"postgresql://{admin}:admin-pw@127.0.0.1:{pg_server.port}/{dbname}"
+        with _target(url).connect(autocommit=True) as conn:
+            done = init_database(conn, "test")
+            assert "made the administrator a member of intd_owner" in done
+            assert "created intd's tables (owned by intd_owner)" in done
+            office = f"office_{admin}"
+            add_member(conn, "test", office, "office-pw")
+            made.append(office)
+            with pytest.raises(RoleRefused, match="owner's rights"):
+                refuse_unbound_writer(conn, "test")  # it may switch row-level security off
+        login = f"postgresql://{office}:office-pw@127.0.0.1:{pg_server.port}/{dbname}"
+        with psycopg.connect(login, autocommit=True) as conn:
+            refuse_unbound_writer(conn, "test")
+            _batch(conn)
+    finally:
+        pg_server.psql(f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)")
+        for role in made:
+            pg_server.psql(f"DROP ROLE IF EXISTS {role}")
+        pg_server.psql(f"REVOKE intd_owner FROM {admin}")
+        pg_server.psql(f"DROP ROLE IF EXISTS {admin}")

@@ -230,6 +230,15 @@ def test_db_init_records_the_key_fingerprint_never_the_key(pg_url: str, tmp_path
     secret = key.read_bytes().strip()
     assert ("key_fingerprint", key_fingerprint(secret)) in rows
     assert not any(secret.decode() in str(value) for _name, value in rows)
+    again = CliRunner().invoke(app, ["db", "init", pg_url, "--key-file", str(key)])
+    assert again.exit_code == 0 and "nothing changed" in again.stdout
+    other = tmp_path / "other.key"
+    other.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
+    other.chmod(0o600)
+    refused = CliRunner().invoke(app, ["db", "init", pg_url, "--key-file", str(other)])
+    assert refused.exit_code == 1, refused.output
+    assert "another key" in refused.stderr
+    assert other.read_text(encoding="ascii").strip() not in refused.output
 
 
 def test_the_key_row_is_the_one_importers_key_reads() -> None:

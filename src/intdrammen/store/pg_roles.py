@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from intdrammen.errors import OfficeError, RoleRefused
+from intdrammen.errors import ConfigError, OfficeError, RoleRefused
 from intdrammen.store.pg_schema import OFFICE_COLUMN, OFFICE_TABLES, SCHEMA_LOCK, migrate
 
 if TYPE_CHECKING:
@@ -106,7 +106,8 @@ def _denied(display: str, what: str) -> OfficeError:
 def init_database(conn: Connection, display: str, *, fingerprint: str | None = None) -> list[str]:
     """Prepare the database for offices, in one transaction; returns what was done (an
     empty list: everything was in place already). `fingerprint` (of the administrator's
-    key file, if any) is recorded in meta when none is."""
+    key file, if any) is recorded in meta when none is, and refused (ConfigError) when
+    another is."""
     import psycopg
 
     done: list[str] = []
@@ -125,8 +126,15 @@ def init_database(conn: Connection, display: str, *, fingerprint: str | None = N
             _secure(conn, done)
             if fingerprint is not None:
                 row = conn.execute(
-                    'SELECT 1 FROM "meta" WHERE "name" = %s', (KEY_FINGERPRINT,)
+                    'SELECT "value" FROM "meta" WHERE "name" = %s', (KEY_FINGERPRINT,)
                 ).fetchone()
+                if row is not None and row[0] != fingerprint:
+                    raise ConfigError(
+                        f"{display} records another key than --key-file: its person keys "
+                        "were made with that one, so nobody already imported would be "
+                        "recognised with this file. Nothing was changed; hand out the key "
+                        "the database records."
+                    )
                 if row is None:
                     conn.execute(
                         'INSERT INTO "meta" ("name", "value") VALUES (%s, %s)',

@@ -111,8 +111,29 @@ def test_the_tables_columns_and_indexes_are_those_of_sqlite(pg_url: str, tmp_pat
     for table in ("participants", "placements"):
         assert pg["columns"][table][0] == ("rowid", "integer", True)
         del pg["columns"][table][0]
+    # PostgreSQL's tables of an office's records end in the `office` column (row-level
+    # security, pg_roles.py), and only those, and nothing else differs.
+    office = (pg_schema.OFFICE_COLUMN, "text", True)
+    extra = {table for table, cols in pg["columns"].items() if office in cols}
+    assert extra == set(pg_schema.OFFICE_TABLES)
+    for table in extra:
+        assert pg["columns"][table][-1] == office
+        pg["columns"][table] = pg["columns"][table][:-1]
     assert pg["columns"] == lite["columns"]
     assert pg["indexes"] == lite["indexes"]
+
+
+def test_the_office_column_is_added_once_and_defaults_to_the_writing_role(pg_url: str) -> None:
+    target = _target(pg_url)
+    with target.connect() as conn:
+        migrate(conn, target.display)
+        assert pg_schema._office_columns(conn) == []  # present: nothing altered
+        row = conn.execute(
+            "INSERT INTO batches (file, sha256, kind, rows, imported_at) "
+            "VALUES ('f.csv', 'x', 'participants', 0, '2024-01-01') RETURNING office, "
+            "current_user"
+        ).fetchone()
+        assert row is not None and row[0] == row[1]
 
 
 def test_text_sorts_and_reals_keep_their_precision_as_on_sqlite(pg_url: str) -> None:

@@ -60,20 +60,29 @@ def key_path() -> Path:
     return Path(user_config_dir(APP_NAME)) / "key"
 
 
-def load_key(*, create: bool) -> bytes | None:
-    """The secret for hashing identity numbers. Created (32 random bytes, mode 0600) the
-    first time an import needs it; never stored in or next to the database."""
-    path = key_path()
-    if path.exists():
+def read_key_file(path: Path) -> bytes:
+    """The secret in an existing key file, refused if others may read it or it is too
+    short (also for `intd db init --key-file`)."""
+    try:
         if os.name == "posix" and path.stat().st_mode & 0o077:
             raise ConfigError(
                 f"The key file {path} can be read by other users; it protects every "
                 f"fødselsnummer hash. Run `chmod 600 {path}` and try again."
             )
         raw = path.read_bytes().strip()
-        if len(raw) < 32:
-            raise ConfigError(f"The key file {path} is too short to be an intd key.")
-        return raw
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the key file {path}: {exc.strerror}.") from None
+    if len(raw) < 32:
+        raise ConfigError(f"The key file {path} is too short to be an intd key.")
+    return raw
+
+
+def load_key(*, create: bool) -> bytes | None:
+    """The secret for hashing identity numbers. Created (32 random bytes, mode 0600) the
+    first time an import needs it; never stored in or next to the database."""
+    path = key_path()
+    if path.exists():
+        return read_key_file(path)
     if not create:
         return None
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -104,6 +104,11 @@ HINTS: dict[str, str] = {
     "(an office writing another office's rows, a reader importing), a server out of space, "
     "or a connection that was cut. Nothing was changed; ask the database's administrator "
     "(docs/shared-database.md).",
+    "E-DB-ROLE": "Import as the office's own role (created by `intd offices add`): a "
+    "superuser or BYPASSRLS role is not bound by the offices' row-level security, so intd "
+    "does not write with one into a database that has offices.",
+    "E-OFFICE": "`intd offices list` shows the offices and readers; `intd db init URL` "
+    "prepares a database for them. These commands take the administrator's URL.",
     "E-DB-WAL": "Close every program that has the database open; if none does, run "
     "`sqlite3 FILE 'PRAGMA journal_mode=DELETE'` once to finish its writes, then try again.",
     "E-CELL": "The cell holds a spreadsheet error (#N/A, #DIV/0!, #REF!, Err:502 ...) or a "
@@ -394,6 +399,28 @@ class DatabaseFailed(IntdError):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"{message} [E-DB-SERVER]", hint=HINTS["E-DB-SERVER"])
+
+
+class RoleRefused(IntdError):
+    """A PostgreSQL role intd will not write with: a superuser or BYPASSRLS role (or one
+    holding the tables' owner's rights) on a database that has offices, where row-level
+    security would not bind it (store/pg_roles.py)."""
+
+    code = "E-DB-ROLE"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-DB-ROLE]", hint=HINTS["E-DB-ROLE"])
+
+
+class OfficeError(IntdError):
+    """`intd db init` or `intd offices` could not do what was asked: a name that is no
+    role name, an office that exists or does not, one with live batches, a database not
+    prepared with `db init`, a role without the administrator's rights."""
+
+    code = "E-OFFICE"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-OFFICE]", hint=HINTS["E-OFFICE"])
 
 
 class UndoRefused(IntdError):

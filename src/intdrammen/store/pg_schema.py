@@ -22,6 +22,13 @@ transactional: a failure leaves the database as it was) under a transaction-leve
 advisory lock, so two processes that find an empty database at once build it once: the
 second waits for the first, then finds the schema current. The tables go into the
 connection's `current_schema()` (`public` unless the URL's `options` set a search_path).
+
+After the numbered migrations `migrate` gives the tables that hold an office's records
+(`OFFICE_TABLES`) a column of PostgreSQL's own, `office TEXT COLLATE "C" NOT NULL
+DEFAULT current_user`: the role that wrote the row, which the row-level security of
+pg_roles.py compares with the role writing now. SQLite has no roles and no such
+column. The step is idempotent and looks before it alters, so a database that has the
+columns takes no table lock for it.
 """
 
 from __future__ import annotations
@@ -162,6 +169,35 @@ def _migration_5(conn: Connection) -> None:
         conn.execute(f'CREATE UNIQUE INDEX "idx_{table}_key" ON "{table}" ("{key}")')
 
 
+# The tables an office's rows are kept in, each with an `office` column on PostgreSQL.
+OFFICE_TABLES = (
+    "batches",
+    "participants",
+    "placements",
+    "participants_versions",
+    "placements_versions",
+)
+OFFICE_COLUMN = "office"
+
+
+def _office_columns(conn: Connection) -> list[str]:
+    """Add the `office` column to those of OFFICE_TABLES that lack it; returns them."""
+    rows = conn.execute(
+        "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+        "AND a.attname = %s AND NOT a.attisdropped",
+        (OFFICE_COLUMN,),
+    ).fetchall()
+    have = {str(row[0]) for row in rows}
+    added = [table for table in OFFICE_TABLES if table not in have]
+    for table in added:
+        conn.execute(
+            f'ALTER TABLE "{table}" ADD COLUMN "{OFFICE_COLUMN}" {TEXT} NOT NULL '
+            "DEFAULT current_user"
+        )
+    return added
+
+
 PG_MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _migration_1,
     _migration_2,
@@ -228,6 +264,7 @@ def migrate(conn: Connection, display: str) -> int:
                     'ON CONFLICT ("name") DO UPDATE SET "value" = EXCLUDED."value"',
                     (VERSION_NAME, str(SCHEMA_VERSION)),
                 )
+            _office_columns(conn)
     except psycopg.errors.InsufficientPrivilege:
         raise StorageError(
             f"The role intd connected to {display} as may not create intd's tables there: "

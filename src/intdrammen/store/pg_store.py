@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from intdrammen.errors import NoData
+from intdrammen.errors import NoData, UndoRefused
 from intdrammen.store.core import Store
 from intdrammen.store.pg_sql import PgConnection
 from intdrammen.store.schema import COLUMN_TYPES, PROVENANCE_COLUMNS, SCHEMA_VERSION, TABLES
@@ -49,8 +49,9 @@ class PgStageWriter:
     stage.py, for PostgreSQL): each record batch goes in by one `COPY ... FROM STDIN`
     in CSV (an empty cell unquoted is NULL, a quoted one the empty string)."""
 
-    def __init__(self, conn: PgConnection) -> None:
+    def __init__(self, conn: PgConnection, office: str | None = None) -> None:
         self.conn = conn
+        self.office = office
         for kind in TABLES:
             _table, _key, columns = TABLES[kind]
             cols = [f"{c} {_STAGE_TYPES[COLUMN_TYPES.get(c, 'text')]}" for c in columns]
@@ -64,6 +65,8 @@ class PgStageWriter:
     def write(self, kind: str, batch: pa.RecordBatch) -> None:
         import pyarrow.csv as pacsv
 
+        if self.office is not None:
+            batch = qualified(batch, self.office)
         buffer = io.BytesIO()
         pacsv.write_csv(batch, buffer, pacsv.WriteOptions(include_header=False))
         columns = ", ".join(batch.schema.names)
@@ -81,15 +84,51 @@ class PgStageWriter:
                 self.conn.raw.execute(f"DROP TABLE IF EXISTS pg_temp.stage_{kind}")
 
 
-class PgStore(Store):
-    """A `Store` on a PostgreSQL connection."""
+# The columns that hold an office's own ids, qualified by its name on a shared database.
+QUALIFIED = ("participant_id", "placement_id", "placement_key")
 
-    def __init__(self, conn: PgConnection, target: PostgresTarget) -> None:
+
+def qualified(batch: pa.RecordBatch, office: str) -> pa.RecordBatch:
+    """`batch` with its ids under the office's name ("nav_drammen/P1"): the same id in
+    two offices' files is two records (a person is linked across offices only by the
+    keyed hash of the fødselsnummer)."""
+    import pyarrow.compute as pc
+
+    columns = list(batch.columns)
+    for name in QUALIFIED:
+        at = batch.schema.get_field_index(name)
+        if at >= 0:
+            columns[at] = pc.binary_join_element_wise(f"{office}/", columns[at], "")
+    return type(batch).from_arrays(columns, schema=batch.schema)
+
+
+class PgStore(Store):
+    """A `Store` on a PostgreSQL connection. `office`: the office role writing, on a
+    database `intd db init` prepared for offices (its ids are stored qualified)."""
+
+    def __init__(
+        self, conn: PgConnection, target: PostgresTarget, office: str | None = None
+    ) -> None:
         super().__init__(conn)  # type: ignore[arg-type]
         self.target = target
+        self.office = office
 
     def stage_writer(self) -> Stage:
-        return PgStageWriter(self.conn)  # type: ignore[arg-type]
+        return PgStageWriter(self.conn, self.office)  # type: ignore[arg-type]
+
+    def undo(self, batch_id: int, *, cascade: bool) -> list[int]:
+        """As on SQLite; an office undoes only its own batches (row-level security
+        would leave another's rows as they are: intd says so instead)."""
+        if self.office is not None:
+            row = self.conn.execute(
+                "SELECT office FROM batches WHERE id = ?", (batch_id,)
+            ).fetchone()
+            if row is not None and row[0] != self.office:
+                raise UndoRefused(
+                    f"Batch {batch_id} was imported by the office {row[0]}; only that office "
+                    f"can undo it (this is {self.office})."
+                )
+        return super().undo(batch_id, cascade=cascade)
 
     def attach_stage(self, path: Path) -> None:
         del path  # the stage tables are the session's temporary tables already
@@ -148,6 +187,7 @@ class PgStore(Store):
 def pg_write_transaction(target: PostgresTarget, *, dry_run: bool = False) -> Iterator[Store]:
     """A PgStore inside one write transaction: committed if the block returns (unless a
     dry run or nothing worth keeping was written), rolled back if it raises."""
+    from intdrammen.store.pg_roles import has_offices, refuse_unbound_writer
     from intdrammen.store.pg_schema import migrate
 
     conn = _connect(target)
@@ -155,7 +195,11 @@ def pg_write_transaction(target: PostgresTarget, *, dry_run: bool = False) -> It
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
         migrate(conn.raw, target.display)
-        store = PgStore(conn, target)
+        refuse_unbound_writer(conn.raw, target.display)
+        office = None
+        if has_offices(conn.raw):
+            office = str(conn.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
+        store = PgStore(conn, target, office)
         yield store
         conn.execute("ROLLBACK" if dry_run or store.discard else "COMMIT")
     except BaseException:

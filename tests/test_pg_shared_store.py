@@ -7,6 +7,7 @@ importer. The database's own refusals are tested in test_pg_offices.py."""
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,32 @@ def test_two_offices_one_person_two_records_and_their_own_undo(
     assert intd(url_reader, "import", *files(tmp_path / "a", "")).exit_code == 1
     admin = intd(shared.url, "import", *files(tmp_path / "a", ""))
     assert admin.exit_code == 1 and "E-DB-ROLE" in admin.output
+
+
+def test_the_password_in_the_url_appears_in_no_output_or_file(
+    pg_url: str, tmp_path: Path
+) -> None:
+    password = pg_url.split(":")[2].split("@")[0]
+    assert len(password) > 8
+    outputs = [intd(pg_url, "import", *files(tmp_path, ""))]
+    for args in (
+        ["imports"],
+        ["check"],
+        ["progress", "--year", "2019", "--format", "json"],
+        ["report", "--out", str(tmp_path / "rapport.html")],
+        ["report", "--out", str(tmp_path / "rapport.xlsx")],
+        ["explain", "--goal", "id-2016-2020", "--year", "2019"],
+        ["undo", "99", "--yes"],  # an error, naming the database
+    ):
+        outputs.append(intd(pg_url, *args))
+    for result in outputs:
+        assert password not in result.output
+        assert password not in (result.stderr or "")
+    assert password.encode() not in (tmp_path / "rapport.html").read_bytes()
+    with zipfile.ZipFile(tmp_path / "rapport.xlsx") as workbook:  # its parts, unpacked
+        for part in workbook.namelist():
+            assert password.encode() not in workbook.read(part)
+    wrong = pg_url.replace(password, password + "x")
+    refused = intd(wrong, "progress", "--year", "2019")
+    assert refused.exit_code == 1 and "E-DB-CONNECT" in refused.output
+    assert password not in refused.output

@@ -91,9 +91,7 @@ def test_two_offices_one_person_two_records_and_their_own_undo(
     assert admin.exit_code == 1 and "E-DB-ROLE" in admin.output
 
 
-def test_the_password_in_the_url_appears_in_no_output_or_file(
-    pg_url: str, tmp_path: Path
-) -> None:
+def test_the_password_in_the_url_appears_in_no_output_or_file(pg_url: str, tmp_path: Path) -> None:
     password = pg_url.split(":")[2].split("@")[0]
     assert len(password) > 8
     outputs = [intd(pg_url, "import", *files(tmp_path, ""))]

@@ -112,6 +112,7 @@ class PgStore(Store):
         super().__init__(conn)  # type: ignore[arg-type]
         self.target = target
         self.office = office
+        self.created = False  # this transaction created intd's tables (a new database)
 
     def stage_writer(self) -> Stage:
         return PgStageWriter(self.conn, self.office)  # type: ignore[arg-type]
@@ -161,17 +162,37 @@ class PgStore(Store):
         return int(row[0])
 
     def _load_empty(self, kind: str) -> None:
-        """Every staged row into the empty table, its indexes kept: dropping them would
-        take a lock that makes every reader wait until the import commits, and an
-        office's role may not drop them. A repeated key is the unique index's
-        IntegrityError, as on SQLite."""
+        """Every staged row into the empty table, in the order read (rowid order is file
+        order, as on SQLite). A repeated key is the unique index's IntegrityError.
+
+        Where this import created the tables (a new database), nobody else can see them
+        yet: their indexes and the batch foreign key are dropped and built once after
+        the load, as on SQLite. An existing table keeps them: dropping them would make
+        every reader wait until the import commits, and an office may not."""
         table, _key, columns = TABLES[kind]
         all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
-        # In the order read, as on SQLite (rowid order is file order).
+        rebuild: list[str] = []
+        if self.created:
+            for name, sql in self.conn.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = "
+                "current_schema() AND tablename = ? ORDER BY indexname != ?",
+                (table, f"idx_{table}_key"),
+            ).fetchall():
+                self.conn.execute(f'DROP INDEX "{name}"')
+                rebuild.append(sql)
+            for name, sql in self.conn.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = "
+                "CAST(? AS regclass) AND contype = 'f'",
+                (table,),
+            ).fetchall():
+                self.conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+                rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}')
         self.conn.execute(
             f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM pg_temp.stage_{kind} "
             "ORDER BY rowid"
         )
+        for sql in rebuild:
+            self.conn.execute(sql)
 
     def integrity_problems(self) -> list[str]:
         """intd's consistency rules (PostgreSQL keeps its own storage consistent)."""
@@ -194,12 +215,13 @@ def pg_write_transaction(target: PostgresTarget, *, dry_run: bool = False) -> It
     try:
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-        migrate(conn.raw, target.display)
+        found = migrate(conn.raw, target.display)
         refuse_unbound_writer(conn.raw, target.display)
         office = None
         if has_offices(conn.raw):
             office = str(conn.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
         store = PgStore(conn, target, office)
+        store.created = found == 0
         yield store
         conn.execute("ROLLBACK" if dry_run or store.discard else "COMMIT")
     except BaseException:

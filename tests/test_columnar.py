@@ -122,6 +122,33 @@ def test_distinct_value_columns_equal_the_parser(values):
     )
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(number_cells, min_size=1, max_size=5))
+def test_a_memo_carried_across_batches_gives_what_each_cell_gives(batches):
+    """Values met in an earlier batch come from the memo's Arrow form; refused ones stay
+    refused in every later batch, and new ones are parsed."""
+    vectorised_memo, cell_memo = Memo(parse_percent), Memo(parse_percent)
+    for values in batches:
+        assert vectorised(values, vectorised_memo, pa.float64()) == per_cell(values, cell_memo)
+
+
+def test_across_batches_only_values_never_met_reach_the_parser():
+    seen: list[str] = []
+
+    def parse(value: object) -> str:
+        seen.append(str(value))
+        if value == "x":
+            raise ValueProblem("E-DATE", "not a day")
+        return (date(2019, 1, 1) + timedelta(days=int(str(value)))).isoformat()
+
+    memo = Memo(parse)
+    first = vectorised(["3", "1", "x", "3"], memo)
+    again = vectorised(["1", "x", "4", "3", "2"], memo)
+    assert first == (["2019-01-04", "2019-01-02", None, "2019-01-04"], [2])
+    assert again == (["2019-01-02", None, "2019-01-05", "2019-01-04", "2019-01-03"], [1])
+    assert seen == ["3", "1", "x", "4", "2"]
+
+
 def test_dates_are_parsed_once_per_distinct_value_in_order_of_appearance():
     seen: list[str] = []
 

@@ -9,14 +9,21 @@ it as schema `stage`; the checks and the set-based upsert (loading.py) run from 
 inside the import's one transaction. The scratch file is never opened by two SQLite
 libraries at once (the driver has its own): the driver's connection is closed before it
 is attached. A second backend (PostgreSQL, issue 16) stages with COPY instead.
+
+The inserts run on a thread of their own (the driver lets go of the GIL while it
+writes), so the next batch is read and checked while the last one is written: on two
+cores the write is mostly hidden behind the reading. One batch at most waits for it,
+so memory stays bounded; a failed write is raised by the next `write` or `finish`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -66,6 +73,9 @@ class StageWriter:
         self.path = self.folder / "stage.sqlite"
         self._adbc = adbc
         self._open = False
+        self._waiting: queue.Queue[tuple[str, pa.RecordBatch] | None] = queue.Queue(maxsize=1)
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
         with self._errors():
             self._database: Any = adbc_driver_sqlite.connect(str(self.path))
             self._conn: Any = adbc.AdbcConnection(self._database)
@@ -95,22 +105,64 @@ class StageWriter:
             statement.close()
 
     def write(self, kind: str, batch: pa.RecordBatch) -> None:
-        with self._errors():
-            statement = self._adbc.AdbcStatement(self._conn)
+        """Queue `batch` for the stage table of `kind`; it is written on the writer's
+        thread while the caller reads on."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._drain, name="intd-stage", daemon=True)
+            self._thread.start()
+        while True:
+            self._raise_failure()
             try:
-                statement.set_options(
-                    **{
-                        "adbc.ingest.target_table": f"stage_{kind}",
-                        "adbc.ingest.mode": "adbc.ingest.mode.append",
-                    }
-                )
-                statement.bind(batch)
-                statement.execute_update()
-            finally:
-                statement.close()
+                self._waiting.put((kind, batch), timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def _drain(self) -> None:
+        """The writer's thread: insert queued batches until the end mark (None)."""
+        while (item := self._waiting.get()) is not None:
+            if self._failure is not None:
+                continue  # failed: let the queue empty, write nothing more
+            kind, batch = item
+            try:
+                self._insert(kind, batch)
+            except BaseException as exc:  # handed to the reading thread
+                self._failure = exc
+
+    def _insert(self, kind: str, batch: pa.RecordBatch) -> None:
+        statement = self._adbc.AdbcStatement(self._conn)
+        try:
+            statement.set_options(
+                **{
+                    "adbc.ingest.target_table": f"stage_{kind}",
+                    "adbc.ingest.mode": "adbc.ingest.mode.append",
+                }
+            )
+            statement.bind(batch)
+            statement.execute_update()
+        finally:
+            statement.close()
+
+    def _stop(self) -> None:
+        """Wait until every queued batch is written (or the writer failed)."""
+        if self._thread is not None:
+            self._waiting.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            exc, self._failure = self._failure, None
+            self._stop()
+            if isinstance(exc, self._adbc.Error | OSError):
+                self.remove()
+                raise _failed(self.folder, exc) from None
+            raise exc
 
     def finish(self) -> Path:
         """Commit and close the driver's connection; the file is ready to attach."""
+        self._stop()
+        self._raise_failure()
         if self._open:
             with self._errors():
                 self._conn.commit()
@@ -120,6 +172,7 @@ class StageWriter:
         return self.path
 
     def remove(self) -> None:
+        self._stop()
         if self._open:
             self._open = False
             for close in (self._conn.rollback, self._conn.close, self._database.close):

@@ -30,7 +30,7 @@ from intdrammen.errors import NoData, UndoRefused
 from intdrammen.store.core import Store
 from intdrammen.store.pg_sql import PgConnection
 from intdrammen.store.schema import COLUMN_TYPES, PROVENANCE_COLUMNS, SCHEMA_VERSION, TABLES
-from intdrammen.store.stage import Stage
+from intdrammen.store.stage import BackgroundWriter, Stage
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -44,14 +44,17 @@ _STAGE_TYPES = {"integer": "BIGINT", "real": "DOUBLE PRECISION", "text": 'TEXT C
 _PROVENANCE_TYPES = {"batch_id": "BIGINT", "sheet": 'TEXT COLLATE "C"', "source_row": "BIGINT"}
 
 
-class PgStageWriter:
+class PgStageWriter(BackgroundWriter):
     """The stage as temporary tables of the import's own session (the StageWriter of
     stage.py, for PostgreSQL): each record batch goes in by one `COPY ... FROM STDIN`
-    in CSV (an empty cell unquoted is NULL, a quoted one the empty string)."""
+    in CSV (an empty cell unquoted is NULL, a quoted one the empty string), on the
+    writer's thread while the next batch is read (psycopg serialises the connection's
+    use: a statement of the import waits for a COPY under way)."""
 
     def __init__(self, conn: PgConnection, office: str | None = None) -> None:
         self.conn = conn
         self.office = office
+        self._start_queue()
         for kind in TABLES:
             _table, _key, columns = TABLES[kind]
             cols = [f"{c} {_STAGE_TYPES[COLUMN_TYPES.get(c, 'text')]}" for c in columns]
@@ -62,7 +65,7 @@ class PgStageWriter:
                 f"{', '.join(cols)})"
             )
 
-    def write(self, kind: str, batch: pa.RecordBatch) -> None:
+    def _insert(self, kind: str, batch: pa.RecordBatch) -> None:
         import pyarrow.csv as pacsv
 
         if self.office is not None:
@@ -75,10 +78,20 @@ class PgStageWriter:
         ) as copy:
             copy.write(buffer.getbuffer())
 
+    def _failure_of(self, exc: BaseException) -> BaseException:
+        import psycopg
+
+        from intdrammen.store.pg_sql import server_error
+
+        return server_error(exc) if isinstance(exc, psycopg.Error) else exc
+
     def finish(self) -> Path:
+        self._stop()
+        self._raise_failure()
         return Path("pg_temp")  # nothing to attach: the tables are the session's
 
     def remove(self) -> None:
+        self._stop()
         for kind in TABLES:
             with contextlib.suppress(Exception):
                 self.conn.raw.execute(f"DROP TABLE IF EXISTS pg_temp.stage_{kind}")

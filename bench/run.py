@@ -17,6 +17,9 @@ Lines (N placements + N/5 participants, default N = 1M):
 - a 200k-row participants workbook (real dates and numbers): <= 4 s;
 - `intd progress --year 2019` on N vs a 1k-placement database: <= 2x; `intd report` and
   `intd report --region Drammensregionen`: <= 3x, peak <= 150 MiB;
+- the N files imported into PostgreSQL (issue 16; a cluster started for the bench on
+  loopback, when the machine has the server binaries) vs the SQLite import: <= 1.5x;
+  `intd progress --year 2019` on it vs on the SQLite N database: <= 2x;
 - `intd --help` and the slowest `intd COMMAND --help` vs a bare Typer app: <= 1.5x.
 
 The data (scripts/make_sample.py, deterministic) is generated once and cached under
@@ -563,6 +566,55 @@ class Bench:
             else:
                 self.record(line, result[f"{key} big"], small, "1k DB")
 
+    def postgres(self) -> None:
+        """The same N files imported into PostgreSQL (a durable cluster of the machine's
+        server binaries, on loopback, started for the bench), against the SQLite import
+        of this run; and `progress --year 2019` on it against the same on SQLite."""
+        n = size(self.main.placements)
+        imported = self.line(
+            "pg_import",
+            f"intd import {n} + {size(self.main.participants)} into PostgreSQL",
+            Target("ratio", 1.5),
+        )
+        progress = self.line(
+            "pg_progress", f"intd progress --year 2019 on {n}, PostgreSQL", Target("ratio", 2)
+        )
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from pg_cluster import bindir, cluster
+
+        found = bindir()
+        if found is None:
+            imported.fail("no PostgreSQL server binaries (Debian: apt-get install postgresql)")
+            return progress.fail("needs the PostgreSQL import")
+        if self.lines["import"].status != "ok":
+            imported.fail(f"needs the SQLite {n} import")
+            return progress.fail(f"needs the SQLite {n} import")
+        with cluster(found, durable=True) as server:
+            server.psql("CREATE DATABASE bench")
+            url = server.url("bench")
+
+            def empty() -> None:
+                server.psql("DROP DATABASE IF EXISTS bench WITH (FORCE)")
+                server.psql("CREATE DATABASE bench")
+
+            files = self.main.files(self.o.data)
+            note(f"intd import of {n} placements into PostgreSQL, best of {self.o.long_rounds}")
+            program = Program([*INTD, "--db", url, "import", "--quiet", *files], empty)
+            result = round_robin({"pg": program}, self.env, self.o.long_rounds, self.o.timeout)
+            self.record(imported, result["pg"], self.lines["import"], "SQLite import")
+            if imported.status != "ok":
+                return progress.fail("needs the PostgreSQL import")
+            args = ["progress", "--year", "2019"]
+            programs = {
+                "pg": Program([*INTD, "--db", url, *args]),
+                "sqlite": Program(self.intd(self.db, *args)),
+            }
+            note(f"progress on PostgreSQL and on SQLite, round-robin, best of {self.o.rounds}")
+            result = round_robin(programs, self.env, self.o.rounds, self.o.timeout)
+            sqlite = Line("sqlite", "")
+            self.record(sqlite, result["sqlite"])
+            self.record(progress, result["pg"], sqlite, "SQLite")
+
     def start_up(self) -> None:
         intd_help = self.line("help", "intd --help", Target("ratio", 1.5))
         command_help = self.line(
@@ -674,6 +726,7 @@ def main() -> None:
             bench.delta_and_again,
             bench.workbook_import,
             bench.figures,
+            bench.postgres,
             bench.start_up,
         ):
             step()

@@ -1,12 +1,19 @@
-"""Shared test fixtures: a temp database path, a throw-away identity-number key, a CLI
-runner and writers for real CSV files. No mocks: every test uses real files and SQLite."""
+"""Shared test fixtures: a temp database, a throw-away identity-number key, a CLI runner
+and writers for real CSV files. No mocks: every test uses real files, SQLite and (issue
+16) a real PostgreSQL server.
+
+A test module marked `pytestmark = pytest.mark.both_backends` runs each of its tests
+that use the `db` fixture twice: on an SQLite file and on a fresh PostgreSQL database
+(`db` is then its URL); a test marked `sqlite_only` in such a module runs on SQLite
+alone (it reads the file itself)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from intdrammen.cli import app
+from pg import pg_server, pg_url  # noqa: F401 (the PostgreSQL fixtures, issue 16)
 
 PARTICIPANT_HEADER = [
     "participant_id",
@@ -77,9 +85,25 @@ def both_parse_paths(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
     return str(request.param)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    both = metafunc.definition.get_closest_marker("both_backends")
+    if both and "db" in metafunc.fixturenames:
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            return
+        metafunc.parametrize("db", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The test's database: an SQLite file path, or (parametrised `postgresql`) the URL
+    of a fresh PostgreSQL database, typed as a Path for the tests that only pass it on."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return request.getfixturevalue("pg_url")  # type: ignore[no-any-return]
     return tmp_path / "intd.sqlite"
+
+
+def is_postgres(db: object) -> bool:
+    return isinstance(db, str) and db.startswith("postgresql://")
 
 
 def write_csv(
@@ -120,13 +144,83 @@ def cli_json(cli: Callable[..., Any]) -> Callable[..., Any]:
     return invoke
 
 
+def _pg(db: str) -> Any:
+    """A connection to the PostgreSQL test database that reads SQLite-style SQL."""
+    import psycopg
+
+    from intdrammen.store.pg_sql import PgConnection
+
+    return PgConnection(psycopg.connect(db, autocommit=True, cursor_factory=psycopg.ClientCursor))
+
+
+@contextlib.contextmanager
+def connect(db: Path) -> Iterator[Any]:
+    """A connection to the test's database that takes SQLite's SQL on either backend
+    (`with connect(db) as conn: conn.execute(...)`), committed at the end."""
+    if is_postgres(db):
+        conn = _pg(str(db))
+        try:
+            yield conn
+        finally:
+            conn.close()
+        return
+    with sqlite3.connect(db) as lite:
+        yield lite
+    lite.close()
+
+
+def exists(db: Path) -> bool:
+    """Whether the database was made: the file, or intd's tables on PostgreSQL."""
+    if is_postgres(db):
+        return bool(
+            stored(db, "SELECT 1 FROM information_schema.tables WHERE table_name = 'batches'")
+        )
+    return db.exists()
+
+
+def snapshot(db: Path) -> object:
+    """All a database holds, to compare before and after: the file's bytes, or on
+    PostgreSQL every row of every table."""
+    return content(db) if is_postgres(db) else db.read_bytes()
+
+
 def stored(db: Path, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+    if is_postgres(db):
+        conn = _pg(str(db))
+        try:
+            return list(conn.execute(sql, params).fetchall())
+        finally:
+            conn.close()
     with sqlite3.connect(db) as conn:
         return conn.execute(sql, params).fetchall()
 
 
 def content(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, sorted: the whole database as data."""
+    if is_postgres(db):
+        names = [
+            r[0]
+            for r in stored(
+                db,
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "current_schema() AND table_type = 'BASE TABLE'",
+            )
+        ]
+        data = {}
+        for name in names:  # without the rowid column SQLite keeps implicit
+            columns = [
+                r[0]
+                for r in stored(
+                    db,
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                    "AND table_schema = current_schema() AND column_name != 'rowid' "
+                    "ORDER BY ordinal_position",
+                    (name,),
+                )
+            ]
+            rows = stored(db, f"SELECT {', '.join(columns)} FROM {name}")
+            data[name] = sorted(rows, key=repr)
+        return data
     with sqlite3.connect(db) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {n: sorted(conn.execute(f"SELECT * FROM {n}").fetchall(), key=repr) for n in names}

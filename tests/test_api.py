@@ -869,8 +869,24 @@ def test_database_urls(data_db):
     with intdrammen.open(f"sqlite:///{data_db}") as db:
         assert db.path == data_db
         assert db.progress(2019).to_frame()["actual"].tolist()[0] == 2
-    with pytest.raises(api.UsageError, match="SQLite databases only"):
-        intdrammen.open("postgresql://intd@localhost/intd")
+    with pytest.raises(api.UsageError, match="not mysql:// URLs"):
+        intdrammen.open("mysql://intd@localhost/intd")
+
+
+def test_a_postgresql_database_gives_the_same_frames(data_db, pg_url, tmp_path):
+    """The same files imported into PostgreSQL give the API the same frames (issue 16)."""
+    from typer.testing import CliRunner
+
+    from intdrammen.cli import app
+
+    with intdrammen.open(data_db) as lite:
+        files = sorted(str(p) for p in data_db.parent.glob("*.csv"))
+        expected = lite.progress(2019).to_frame()
+    imported = CliRunner().invoke(app, ["--db", pg_url, "import", *files])
+    assert imported.exit_code == 0, imported.output
+    with intdrammen.open(pg_url) as db:
+        assert "intd_admin@" in str(db.path) and db.path.display in repr(db)  # no password
+        assert db.progress(2019).to_frame().equals(expected)
 
 
 def test_a_damaged_database_is_the_cli_error(data_db):

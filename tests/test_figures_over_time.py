@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 from intdrammen.cli import app
 
+pytestmark = pytest.mark.both_backends
+
 # One name for one row: the region row of merged-away Sande (0713) is today's Holmestrand
 # with the part it counts beside, as the whole-project row of a Sande record is Holmestrand.
 SANDE = "Holmestrand (former Sande (Vestfold), 0713)"

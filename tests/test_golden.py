@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -186,9 +187,9 @@ class Run:
     stderr: bytes
 
 
-def run(folder: Path, lang: str, args: list[str]) -> Run:
+def run(folder: Path, lang: str, args: list[str], db: str = "intd.sqlite") -> Run:
     with frozen(folder, lang):
-        result = CliRunner().invoke(app, ["--db", "intd.sqlite", *args])
+        result = CliRunner().invoke(app, ["--db", db, *args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Run(result.exit_code, result.stdout_bytes, result.stderr_bytes)
@@ -219,6 +220,29 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             )
         conn.close()
         built[lang] = folder
+    return built
+
+
+@pytest.fixture(scope="module")
+def pg_databases(
+    databases: dict[str, Path], pg_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Path, str]]:
+    """Per language: the same import into a PostgreSQL database (issue 16), its clock
+    frozen alike; (folder, URL)."""
+    from pg import PG_TEMPLATE
+
+    built: dict[str, tuple[Path, str]] = {}
+    for lang in LANGS:
+        name = f"intd_golden_{lang}_{os.getpid()}"
+        pg_server.psql(f"DROP DATABASE IF EXISTS {name}")
+        pg_server.psql(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
+        url = pg_server.url(name)
+        folder = tmp_path_factory.mktemp(f"golden-pg-{lang}")
+        imported = run(copy_fixture(folder), lang, ["import", *FILES], db=url)
+        assert imported.exit_code == 0, imported.stdout + imported.stderr
+        for batch, stamp in FROZEN_IMPORTED_AT.items():
+            pg_server.psql(f"UPDATE batches SET imported_at = '{stamp}' WHERE id = {batch}", name)
+        built[lang] = (folder, url)
     return built
 
 
@@ -285,6 +309,26 @@ def test_golden_output(
             f"`intd {' '.join(args_for(case, fmt, lang))}` now writes to stderr: if meant, "
             f"mark its Case stderr=True and run `make golden`\n{result.stderr.decode()}"
         )
+
+
+@pytest.mark.parametrize(
+    ("case", "fmt", "lang"),
+    [p for p in PARAMS if p.values[0].command != "import"],  # type: ignore[attr-defined]
+)
+def test_golden_output_on_postgresql(
+    pg_databases: dict[str, tuple[Path, str]], case: Case, fmt: str, lang: str
+) -> None:
+    """The same bytes from the same files imported into PostgreSQL (issue 16: every
+    output the same on both backends). The import's own summary names the database, so
+    its cases stay SQLite's."""
+    if (case.command, fmt) in REFUSED or UPDATE:
+        return
+    folder, url = pg_databases[lang]
+    result = run(folder, lang, args_for(case, fmt, lang), db=url)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    compare(f"{case.name}.{lang}.{EXTENSION[fmt]}", result.stdout)
+    if case.stderr:
+        compare(f"{case.name}.{lang}.stderr.txt", result.stderr)
 
 
 def test_no_stale_or_missing_golden_files() -> None:

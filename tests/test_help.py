@@ -191,7 +191,8 @@ def test_same_options_read_the_same_across_commands():
         ("--goals", "INTD_GOALS"),
         ("--regions", "INTD_REGIONS"),
     ):
-        assert re.search(rf"{option}\s+FILE\s.*\[env: {env}", root), option
+        # --db also takes a PostgreSQL URL (issue 16).
+        assert re.search(rf"{option}\s+FILE(\|URL)?\s.*\[env: {env}", root), option
 
 
 # ------------------------------------------------------------------------- demo --keep

@@ -23,10 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import content, stored, without_undone, write_csv
+from conftest import content, exists, snapshot, stored, without_undone, write_csv
 from intdrammen.cli import app
 from intdrammen.ids import make_fnr
 from intdrammen.store import SCHEMA_VERSION, lookalike_form
+
+pytestmark = pytest.mark.both_backends
 
 PEOPLE = ["participant_id", "national_id", "municipality", "intro_end", "intro_end_reason"]
 JOBS = ["participant_id", "type", "start_date", "employer_name"]
@@ -76,7 +78,7 @@ def in_year(cli_json: Callable[..., Any], year: int) -> int:
 def test_changed_fnr_is_refused_naming_file_row_column_never_the_number(cli, db, tmp_path):
     header = ["participant_id", "fødselsnummer", "municipality"]
     ok(cli("import", str(people(tmp_path / "deltakere.csv", [["P1", A, "3301"]], header))))
-    before = db.read_bytes()
+    before = snapshot(db)
     corrected = people(
         tmp_path / "deltakere_mai.csv", [["P2", C, "3301"], ["P1", B, "3301"]], header
     )
@@ -90,7 +92,7 @@ def test_changed_fnr_is_refused_naming_file_row_column_never_the_number(cli, db,
     assert problem.startswith("deltakere_mai.csv:3:fødselsnummer: E-FNR-CHANGED")
     for number in (A, B, C):
         assert number not in result.output
-    assert db.read_bytes() == before  # P2 was not added either: all or nothing
+    assert snapshot(db) == before  # P2 was not added either: all or nothing
 
 
 def test_fnr_change_with_the_option_is_a_correction(cli, cli_json, db, tmp_path):
@@ -156,7 +158,7 @@ def test_two_files_giving_one_id_two_numbers_in_one_import_are_refused(cli, db, 
     result = cli("import", str(one), str(two))
     assert result.exit_code == 1 and "E-DUPLICATE" in result.output
     assert A not in result.output and B not in result.output
-    assert not db.exists()
+    assert not exists(db)
 
 
 def test_on_error_skip_rejects_the_changed_row_only(cli, db, tmp_path):
@@ -336,11 +338,11 @@ def test_corrected_start_with_replace_moves_the_person_to_the_new_year(
 
 
 def test_replace_dry_run_shows_what_would_be_removed_and_writes_nothing(cli, db, corrected):
-    before = db.read_bytes()
+    before = snapshot(db)
     result = ok(cli("import", "--replace", "--dry-run", str(corrected)))
     assert "would remove 1 stored rows" in result.output
     assert "P1 job 2018-12-20 kiwi" in result.output
-    assert db.read_bytes() == before
+    assert snapshot(db) == before
 
 
 def test_replace_then_undo_restores_the_database_exactly(cli, cli_json, db, corrected):
@@ -411,10 +413,10 @@ def test_replace_does_not_remove_a_row_another_file_changed(cli, db, tmp_path):
 
 def test_replace_with_the_same_full_file_twice_changes_nothing(cli, db, corrected):
     ok(cli("import", "--replace", str(corrected)))
-    before = db.read_bytes()
+    before = snapshot(db)
     result = ok(cli("import", "--replace", str(corrected)))
     assert "nothing changed" in result.output
-    assert db.read_bytes() == before
+    assert snapshot(db) == before
 
 
 def test_replace_with_rejected_rows_removes_nothing(cli, db, tmp_path, corrected):
@@ -440,11 +442,11 @@ def test_replace_keeps_a_participant_whose_row_was_rejected_as_a_changed_fnr(cli
 
 
 def test_replace_with_an_empty_export_is_refused(cli, db, corrected, tmp_path):
-    before = db.read_bytes()
+    before = snapshot(db)
     empty = jobs(tmp_path / "plasseringer.csv", [])
     result = cli("import", "--replace", str(empty))
     assert result.exit_code == 1 and "E-REPLACE-EMPTY" in result.output
-    assert db.read_bytes() == before
+    assert snapshot(db) == before
 
 
 def test_replace_updates_changed_rows_and_keeps_unchanged_provenance(cli, cli_json, db, tmp_path):
@@ -506,9 +508,9 @@ def test_property_replace_twice_changes_nothing_and_undo_restores(first, second)
         )
         assert {(p, s, e.casefold()) for p, s, e in got} >= keys
         assert len(got) == len({(p, t, s, e.casefold()) for p, t, s, e in second})
-        after_once = db.read_bytes()
+        after_once = snapshot(db)
         assert _run(db, "import", "--replace", str(full)).exit_code == 0
-        assert db.read_bytes() == after_once
+        assert snapshot(db) == after_once
         batches = json.loads(_run(db, "imports", "--format", "json").stdout)
         if len(batches) == 2:  # the replace changed something
             assert _run(db, "undo", str(batches[-1]["id"]), "--yes").exit_code == 0
@@ -527,7 +529,7 @@ def test_property_a_changed_fnr_is_refused_and_changes_nothing(numbers, changed,
         db = folder / "intd.sqlite"
         rows = [[f"P{i}", fnr(day), "3301"] for i, day in enumerate(numbers)]
         ok(_run(db, "import", str(people(folder / "d.csv", rows))))
-        before = db.read_bytes()
+        before = snapshot(db)
         target = changed % len(rows)
         new_day = other if other != numbers[target] else (other % 28) + 1
         rows[target][1] = fnr(new_day, 200)
@@ -535,7 +537,7 @@ def test_property_a_changed_fnr_is_refused_and_changes_nothing(numbers, changed,
             result = _run(db, "import", *args, str(people(folder / "d.csv", rows)))
             assert result.exit_code == 1 and "E-FNR-CHANGED" in result.output
             assert rows[target][1] not in result.output
-            assert db.read_bytes() == before
+            assert snapshot(db) == before
 
 
 @FAST
@@ -545,15 +547,16 @@ def test_property_a_rejected_import_changes_nothing(rows, bad_row):
         folder = Path(tmp)
         db = folder / "intd.sqlite"
         ok(_run(db, "import", str(jobs(folder / "a.csv", [list(r) for r in rows]))))
-        before = db.read_bytes()
+        before = snapshot(db)
         broken = [list(r) for r in rows]
         broken[bad_row % len(broken)][2] = "31.02.2019"
         for args in (["--replace"], []):
             result = _run(db, "import", *args, str(jobs(folder / "a.csv", broken)))
             assert result.exit_code == 1 and "E-DATE" in result.output
-            assert db.read_bytes() == before
+            assert snapshot(db) == before
 
 
+@pytest.mark.sqlite_only  # writes an SQLite schema 2 by hand
 def test_a_database_from_before_replace_gets_the_removed_count(cli, cli_json, db, tmp_path):
     ok(cli("import", str(jobs(tmp_path / "j.csv", [["P1", "jobb", "2019-03-01", "Kiwi"]]))))
     with sqlite3.connect(db) as conn:  # as intd wrote it before schema 3

@@ -5,20 +5,29 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
+from conftest import (
+    PARTICIPANT_HEADER,
+    PLACEMENT_HEADER,
+    connect,
+    exists,
+    snapshot,
+    write_csv,
+)
 from intdrammen.ids import make_fnr
+from intdrammen.store import PLACEMENT_COLUMNS, PROVENANCE_COLUMNS
 
 # Every test here runs with text files read by pyarrow and from their rows.
-pytestmark = pytest.mark.usefixtures("both_parse_paths")
+pytestmark = [pytest.mark.usefixtures("both_parse_paths"), pytest.mark.both_backends]
 
 FNR = make_fnr(date(1990, 5, 17), 123) or ""
+# A stored placement's columns (on PostgreSQL `*` also holds its rowid column).
+STORED_PLACEMENT = ", ".join((*PLACEMENT_COLUMNS, *PROVENANCE_COLUMNS))
 FNR2 = make_fnr(date(1984, 1, 2), 456) or ""
 
 
@@ -52,7 +61,7 @@ def test_import_detects_kinds_and_reports_counts(tmp_path, cli, db):
     p, pl = base_files(tmp_path)
     result = cli("import", str(p), str(pl))
     assert result.exit_code == 0, result.output
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM participants").fetchone()[0] == 2
         assert conn.execute("SELECT COUNT(*) FROM placements").fetchone()[0] == 2
         row = conn.execute(
@@ -62,6 +71,7 @@ def test_import_detects_kinds_and_reports_counts(tmp_path, cli, db):
     assert row == (None, 3, "plasseringer.csv", "placements")
 
 
+@pytest.mark.sqlite_only  # the file's mode
 def test_database_and_key_are_private(tmp_path, cli, db):
     p, _pl = base_files(tmp_path)
     assert cli("import", str(p)).exit_code == 0
@@ -77,7 +87,7 @@ def test_the_database_refuses_another_or_a_missing_key(tmp_path, cli, db, monkey
     p, _pl = base_files(tmp_path)
     assert cli("import", str(p)).exit_code == 0
     key = Path(os.environ["INTD_KEY_FILE"])
-    before = db.read_bytes()
+    before = snapshot(db)
     other = tmp_path / "other" / "key"
     monkeypatch.setenv("INTD_KEY_FILE", str(other))
     result = cli("import", str(p))
@@ -89,7 +99,7 @@ def test_the_database_refuses_another_or_a_missing_key(tmp_path, cli, db, monkey
     result = cli("import", str(p))
     assert result.exit_code == 1 and "not the key" in result.stderr
     assert cli("check").exit_code == 1
-    assert db.read_bytes() == before
+    assert snapshot(db) == before
     monkeypatch.setenv("INTD_KEY_FILE", str(key))
     assert cli("import", str(p)).exit_code == 0 and cli("check").exit_code == 0
 
@@ -102,7 +112,7 @@ def test_a_key_file_others_can_read_is_refused(tmp_path, cli, db):
     key.chmod(0o644)
     result = cli("import", str(p))
     assert result.exit_code == 1 and "chmod 600" in result.stderr
-    assert not db.exists()
+    assert not exists(db)
 
 
 def test_fodselsnummer_is_never_stored_or_printed(tmp_path, cli, db):
@@ -110,12 +120,12 @@ def test_fodselsnummer_is_never_stored_or_printed(tmp_path, cli, db):
     out = cli("import", str(p), str(pl)).output
     out += cli("explain", "--goal", "intro-direct-55", "--year", "2019", "--format", "json").output
     assert FNR not in out
-    raw = db.read_bytes()
+    raw = snapshot(db)
     assert FNR.encode() not in raw
     import hashlib
 
     assert hashlib.sha256(FNR.encode()).hexdigest().encode() not in raw
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         key = conn.execute("SELECT person_key FROM participants WHERE participant_id='D1'")
         assert len(key.fetchone()[0]) == 64
 
@@ -127,7 +137,7 @@ def test_bad_fodselsnummer_is_reported_without_echoing_it(tmp_path, cli, db):
     assert result.exit_code == 1
     assert "E-FNR" in result.output
     assert wrong not in result.output
-    assert not db.exists()
+    assert not exists(db)
 
 
 def test_rejected_import_creates_no_database(tmp_path, cli, db):
@@ -136,14 +146,14 @@ def test_rejected_import_creates_no_database(tmp_path, cli, db):
     assert result.exit_code == 1
     assert "plasseringer.csv" in result.output and "row 2" not in result.stdout
     assert "E-DATE" in result.output and "31.02.2019" in result.output
-    assert not db.exists()
+    assert not exists(db)
     assert list(tmp_path.glob("*.tmp")) == []
 
 
 def test_rejected_import_leaves_database_byte_for_byte(tmp_path, cli, db):
     p, pl = base_files(tmp_path)
     assert cli("import", str(p), str(pl)).exit_code == 0
-    before = db.read_bytes()
+    before = snapshot(db)
     good = placements(
         tmp_path, [["PL9", "D1", "kurs", "", "", "2020-01-01", "", "", ""]], name="good.csv"
     )
@@ -159,7 +169,7 @@ def test_rejected_import_leaves_database_byte_for_byte(tmp_path, cli, db):
     assert result.exit_code == 1
     for code in ("E-ORGNR", "E-TYPE", "E-RANGE"):
         assert code in result.output
-    assert db.read_bytes() == before
+    assert snapshot(db) == before
 
 
 def test_every_problem_is_listed_with_row_and_column(tmp_path, cli):
@@ -190,7 +200,7 @@ def test_duplicate_id_with_conflicting_data(tmp_path, cli, db):
     result = cli("import", str(pl))
     assert result.exit_code == 1
     assert "E-DUPLICATE" in result.output and "row 2" in result.output
-    assert not db.exists()
+    assert not exists(db)
 
 
 def test_identical_rows_without_id_are_one_placement(tmp_path, cli, db):
@@ -203,27 +213,29 @@ def test_identical_rows_without_id_are_one_placement(tmp_path, cli, db):
         ],
     )
     assert cli("import", str(pl)).exit_code == 0
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM placements").fetchone()[0] == 2
 
 
 def test_reimport_changes_nothing_and_says_so(tmp_path, cli, cli_json, db):
     p, pl = base_files(tmp_path)
     assert cli("import", str(p), str(pl)).exit_code == 0
-    before = db.read_bytes()
+    before = snapshot(db)
     history = cli_json("imports")
     result = cli("import", str(p), str(pl))
     assert result.exit_code == 0
     assert "nothing changed" in result.output
-    assert db.read_bytes() == before
+    assert snapshot(db) == before
     assert cli_json("imports") == history
 
 
 def test_corrected_file_updates_changed_rows_and_undo_restores(tmp_path, cli, cli_json, db):
     p, pl = base_files(tmp_path)
     assert cli("import", str(p), str(pl)).exit_code == 0
-    with sqlite3.connect(db) as conn:
-        original = conn.execute("SELECT * FROM placements ORDER BY placement_key").fetchall()
+    with connect(db) as conn:
+        original = conn.execute(
+            f"SELECT {STORED_PLACEMENT} FROM placements ORDER BY placement_key"
+        ).fetchall()
     fixed = placements(
         tmp_path,
         [
@@ -241,10 +253,10 @@ def test_corrected_file_updates_changed_rows_and_undo_restores(tmp_path, cli, cl
     assert latest["rows"] == 3 and latest["file"] == "plasseringer_v2.csv"
     assert set(latest) >= {"id", "file", "sha256", "kind", "rows", "imported_at"}
     assert cli("undo", str(latest["id"]), "--yes").exit_code == 0
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT * FROM placements ORDER BY placement_key").fetchall() == (
-            original
-        )
+    with connect(db) as conn:
+        assert conn.execute(
+            f"SELECT {STORED_PLACEMENT} FROM placements ORDER BY placement_key"
+        ).fetchall() == (original)
     assert cli("check").exit_code == 0
 
 
@@ -261,7 +273,7 @@ def test_undo_refuses_when_a_later_batch_depends(tmp_path, cli, cli_json, db):
     refused = cli("undo", str(first), "--yes")
     assert refused.exit_code == 1 and "--cascade" in refused.output
     assert cli("undo", str(first), "--yes", "--cascade").exit_code == 0
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM placements").fetchone()[0] == 0
     assert all(b["undone_at"] for b in cli_json("imports"))
 
@@ -271,13 +283,13 @@ def test_dry_run_writes_nothing(tmp_path, cli, db):
     result = cli("import", "--dry-run", str(p), str(pl))
     assert result.exit_code == 0
     assert "Dry run" in result.output
-    assert not db.exists()
+    assert not exists(db)
     assert not Path(os.environ["INTD_KEY_FILE"]).exists()
     assert cli("import", str(p)).exit_code == 0
-    before = db.read_bytes()
+    before = snapshot(db)
     result = cli("import", "--dry-run", str(pl))
     assert result.exit_code == 0
-    assert db.read_bytes() == before
+    assert snapshot(db) == before
 
 
 def test_on_error_skip_imports_good_rows_and_writes_rejects(tmp_path, cli, db):
@@ -296,7 +308,7 @@ def test_on_error_skip_imports_good_rows_and_writes_rejects(tmp_path, cli, db):
     text = rejected.read_text(encoding="utf-8-sig")
     assert "E-DATE" in text and ";3;" not in text and "E-TYPE" in text
     assert "'=HYPERLINK(1)" in text
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         assert [r[0] for r in conn.execute("SELECT placement_id FROM placements")] == ["PL1"]
     # The rejected rows themselves, under the file's header: fix them and import the file.
     lines = text.splitlines()
@@ -306,7 +318,7 @@ def test_on_error_skip_imports_good_rows_and_writes_rejects(tmp_path, cli, db):
     rejected.write_text(fixed, encoding="utf-8")
     again = cli("import", str(rejected))
     assert again.exit_code == 0, again.output
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         ids = [r[0] for r in conn.execute("SELECT placement_id FROM placements ORDER BY 1")]
     assert ids == ["PL1", "PL2", "PL3"]
 
@@ -323,7 +335,7 @@ def test_zero_byte_file_is_an_error(tmp_path, cli, db):
     empty.write_bytes(b"")
     result = cli("import", str(empty))
     assert result.exit_code == 1 and "E-EMPTY" in result.output and "tom.csv" in result.output
-    assert not db.exists()
+    assert not exists(db)
 
 
 def test_missing_required_column_names_the_column(tmp_path, cli):
@@ -346,7 +358,7 @@ def test_map_file_maps_office_columns(tmp_path, cli, db):
     f = write_csv(tmp_path / "x.csv", ["Løpenr", "Hva", "startdato"], [["D7", "jobb", "2019-1-5"]])
     result = cli("import", "--map", str(mapping), str(f))
     assert result.exit_code == 0, result.output
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         assert conn.execute("SELECT participant_id, start_date FROM placements").fetchone() == (
             "D7",
             "2019-01-05",
@@ -395,7 +407,7 @@ def test_check_reports_ok(tmp_path, cli):
 def test_check_detects_tampering(tmp_path, cli, db):
     p, pl = base_files(tmp_path)
     cli("import", str(p), str(pl))
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         conn.execute("UPDATE placements SET end_date = '2000-01-01'")
     result = cli("check")
     assert result.exit_code == 1 and "ending before they start" in result.output
@@ -426,7 +438,7 @@ def test_a_fodselsnummer_outside_its_column_is_refused_and_never_shown(tmp_path,
     assert FNR not in result.output and FNR2 not in result.output
     assert spaced not in result.output
     assert result.output.count("E-FNR-PLACE") >= 2 and "E-RANGE" in result.output
-    assert not db.exists()
+    assert not exists(db)
     skipped = cli("import", "--on-error", "skip", str(path))
     assert skipped.exit_code == 0
     rejected = (tmp_path / "feil.rejected.csv").read_text(encoding="utf-8-sig")
@@ -445,7 +457,7 @@ def test_more_values_than_columns_is_an_error_not_a_loss(tmp_path, cli, db):
     result = cli("import", str(path))
     assert result.exit_code == 1
     assert "E-FIELDS" in result.output and "6 values" in result.output
-    assert not db.exists()
+    assert not exists(db)
 
 
 def test_every_problem_of_a_row_is_reported(tmp_path, cli):
@@ -497,7 +509,7 @@ def test_rows_parsed_in_blocks_arrive_in_file_order(tmp_path, cli, db, monkeypat
     shown = [int(line.split(":")[1]) for line in result.stderr.splitlines() if ": E-DATE " in line]
     assert shown == [3, 12, 16]  # spreadsheet rows of PL1, PL10, PL14
     assert cli("import", "--on-error", "skip", str(pl)).exit_code == 0
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         order = [r[0] for r in conn.execute("SELECT source_row FROM placements ORDER BY rowid")]
     assert order == [i + 2 for i in range(20) if i not in bad]
     again = cli("import", "--on-error", "skip", str(pl))

@@ -9,6 +9,8 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conftest import (
     PARTICIPANT_HEADER,
     PLACEMENT_HEADER,
@@ -16,6 +18,8 @@ from conftest import (
     placement_row,
     write_csv,
 )
+
+pytestmark = pytest.mark.both_backends
 
 person = participant_row
 job = placement_row

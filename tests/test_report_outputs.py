@@ -13,6 +13,8 @@ import pytest
 
 from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 
+pytestmark = pytest.mark.both_backends
+
 TRICKY = ['=HYPERLINK("http://x","y")', "+47 999 99 999", "-1", "@SUM(A1)"]
 
 

@@ -13,6 +13,8 @@ from conftest import PARTICIPANT_HEADER, PLACEMENT_HEADER, write_csv
 from intdrammen import municipalities
 from intdrammen.reports import context as report_context
 
+pytestmark = pytest.mark.both_backends
+
 
 def load(tmp_path: Path, cli: Any) -> None:
     p = write_csv(

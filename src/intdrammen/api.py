@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from intdrammen import reports
     from intdrammen.models import Provenance
     from intdrammen.render.data import TypedRow
+    from intdrammen.store.target import PostgresTarget
 
 __all__ = ["Database", "Explanation", "Progress", "Report", "UsageError", "open"]
 
@@ -293,7 +294,7 @@ class Explanation:
 
 
 @contextmanager
-def _damage_is_an_error(path: Path) -> Iterator[None]:
+def _damage_is_an_error(path: Path | PostgresTarget) -> Iterator[None]:
     """SQLite finding damage inside the file (past the header and schema intd checks on
     opening) raises the CLI's E-DB-DAMAGED error, not a traceback of internals
     (cli/app.py `_damaged_database`)."""
@@ -302,6 +303,8 @@ def _damage_is_an_error(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as exc:
+        if not isinstance(path, Path):
+            raise
         if "malformed" not in str(exc) and "not a database" not in str(exc):
             raise
         from intdrammen.store import damaged
@@ -330,7 +333,7 @@ class Database:
     """An intd database opened for reading. Get one from `intdrammen.open`; close it
     with `close()` or by using it in a `with` block."""
 
-    path: Path
+    path: Path | PostgresTarget  # a PostgreSQL database shows its URL without password
     _context: reports.Context = field(repr=False)
     _closed: bool = field(default=False, repr=False)
 
@@ -475,20 +478,23 @@ class Database:
             return _frame(columns, rows, STORED_KINDS, provenance=_provenance(ctx.provenance()))
 
 
-def _path(value: str | os.PathLike[str] | None) -> Path:
-    """A database path, or a `sqlite:///PATH` URL (sqlite:////abs/path for an absolute
-    one, as SQLAlchemy writes it); None: $INTD_DB, else ./intd.sqlite, as the CLI."""
-    from intdrammen.config import db_path
+def _path(value: str | os.PathLike[str] | None) -> Path | PostgresTarget:
+    """A database path, a `sqlite:///PATH` URL (sqlite:////abs/path for an absolute
+    one, as SQLAlchemy writes it) or a `postgresql://` URL (issue 16); None: $INTD_DB,
+    else ./intd.sqlite, as the CLI."""
+    from intdrammen.config import db_target
 
     if isinstance(value, str) and "://" in value:
+        if value.lower().startswith(("postgresql://", "postgres://")):
+            return db_target(value)
         if not value.startswith(SQLITE_URL):
             scheme = value.split("://", 1)[0]
             raise UsageError(
-                f"intd opens SQLite databases only, not {scheme}:// URLs: pass a file path "
-                f"or {SQLITE_URL}PATH."
+                f"intd opens SQLite files and PostgreSQL databases, not {scheme}:// URLs: "
+                f"pass a file path, {SQLITE_URL}PATH or postgresql://HOST/DBNAME."
             )
         value = value[len(SQLITE_URL) :]
-    return db_path(None if value is None else os.fspath(value))
+    return db_target(None if value is None else os.fspath(value))
 
 
 def open(

@@ -17,10 +17,13 @@ from datetime import date
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intdrammen.errors import ConfigError
 from intdrammen.models import Goal, GoalKind, NationalFigure
+
+if TYPE_CHECKING:
+    from intdrammen.store.target import PostgresTarget
 
 DEFAULT_DB = "intd.sqlite"
 APP_NAME = "intd"
@@ -29,6 +32,21 @@ APP_NAME = "intd"
 def db_path(option: str | Path | None = None) -> Path:
     """--db, else $INTD_DB, else ./intd.sqlite (cli-contract.md)."""
     chosen = option or os.environ.get("INTD_DB") or DEFAULT_DB
+    return Path(chosen).expanduser()
+
+
+def db_target(option: str | None = None) -> Path | PostgresTarget:
+    """What --db, else $INTD_DB, else ./intd.sqlite names: an SQLite file, or a
+    PostgreSQL database by its libpq URL (`postgresql://HOST/DBNAME`)."""
+    chosen = option or os.environ.get("INTD_DB") or DEFAULT_DB
+    if "://" not in chosen:  # a file: the store package is not loaded for --help
+        return Path(chosen).expanduser()
+    from intdrammen.store.target import PostgresTarget, parse_target
+
+    target = parse_target(chosen)
+    if isinstance(target, PostgresTarget):
+        target.check()
+        return target
     return Path(chosen).expanduser()
 
 
@@ -42,20 +60,29 @@ def key_path() -> Path:
     return Path(user_config_dir(APP_NAME)) / "key"
 
 
-def load_key(*, create: bool) -> bytes | None:
-    """The secret for hashing identity numbers. Created (32 random bytes, mode 0600) the
-    first time an import needs it; never stored in or next to the database."""
-    path = key_path()
-    if path.exists():
+def read_key_file(path: Path) -> bytes:
+    """The secret in an existing key file, refused if others may read it or it is too
+    short (also for `intd db init --key-file`)."""
+    try:
         if os.name == "posix" and path.stat().st_mode & 0o077:
             raise ConfigError(
                 f"The key file {path} can be read by other users; it protects every "
                 f"fødselsnummer hash. Run `chmod 600 {path}` and try again."
             )
         raw = path.read_bytes().strip()
-        if len(raw) < 32:
-            raise ConfigError(f"The key file {path} is too short to be an intd key.")
-        return raw
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the key file {path}: {exc.strerror}.") from None
+    if len(raw) < 32:
+        raise ConfigError(f"The key file {path} is too short to be an intd key.")
+    return raw
+
+
+def load_key(*, create: bool) -> bytes | None:
+    """The secret for hashing identity numbers. Created (32 random bytes, mode 0600) the
+    first time an import needs it; never stored in or next to the database."""
+    path = key_path()
+    if path.exists():
+        return read_key_file(path)
     if not create:
         return None
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -94,6 +94,21 @@ HINTS: dict[str, str] = {
     "--db with a new file name.",
     "E-DB-NEWER": "Upgrade intd (pip install --upgrade intdrammen), or use the intd that "
     "wrote this database.",
+    "E-DB-URL": "--db (or INTD_DB) takes an SQLite file or a PostgreSQL URL, "
+    "postgresql://USER@HOST:PORT/DBNAME?sslmode=require (percent-encode @ : / ? in names); "
+    "give the password in PGPASSWORD, ~/.pgpass or a PGSERVICE file, not on the command line.",
+    "E-DB-CONNECT": "Check the host, port and database name in --db, that the server runs and "
+    "lets this machine in (pg_hba.conf), and the password the libpq way: PGPASSWORD, "
+    "~/.pgpass or PGSERVICE.",
+    "E-DB-SERVER": "PostgreSQL refused what intd asked of it: a role without the right "
+    "(an office writing another office's rows, a reader importing), a server out of space, "
+    "or a connection that was cut. Nothing was changed; ask the database's administrator "
+    "(docs/shared-database.md).",
+    "E-DB-ROLE": "Import as the office's own role (created by `intd offices add`): a "
+    "superuser or BYPASSRLS role is not bound by the offices' row-level security, so intd "
+    "does not write with one into a database that has offices.",
+    "E-OFFICE": "`intd offices list` shows the offices and readers; `intd db init URL` "
+    "prepares a database for them. These commands take the administrator's URL.",
     "E-DB-WAL": "Close every program that has the database open; if none does, run "
     "`sqlite3 FILE 'PRAGMA journal_mode=DELETE'` once to finish its writes, then try again.",
     "E-CELL": "The cell holds a spreadsheet error (#N/A, #DIV/0!, #REF!, Err:502 ...) or a "
@@ -355,12 +370,57 @@ class DatabaseBusy(IntdError):
 
 class DatabaseRefused(IntdError):
     """The --db path is not a database intd may open: a folder, another file, a damaged,
-    foreign or newer database. Nothing was read from or written to it."""
+    foreign or newer database. Nothing was read from or written to it. For a PostgreSQL
+    target `path` is its display form (store/target.py: never a password)."""
 
-    def __init__(self, code: str, path: Path, message: str) -> None:
+    def __init__(self, code: str, path: Path | str, message: str) -> None:
         super().__init__(f"{message} [{code}]", hint=HINTS[code])
         self.code = code
         self.path = path
+
+
+class DatabaseUnreachable(IntdError):
+    """A PostgreSQL --db could not be connected to: the server is not reachable, refused
+    the login or has no such database. The message names the target without its
+    password and never repeats one (store/target.py scrubs what libpq says)."""
+
+    code = "E-DB-CONNECT"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-DB-CONNECT]", hint=HINTS["E-DB-CONNECT"])
+
+
+class DatabaseFailed(IntdError):
+    """PostgreSQL refused a statement or lost the connection in the middle of a command
+    (the transaction is rolled back by the server): its own words and SQLSTATE, never a
+    traceback, never a password."""
+
+    code = "E-DB-SERVER"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-DB-SERVER]", hint=HINTS["E-DB-SERVER"])
+
+
+class RoleRefused(IntdError):
+    """A PostgreSQL role intd will not write with: a superuser or BYPASSRLS role (or one
+    holding the tables' owner's rights) on a database that has offices, where row-level
+    security would not bind it (store/pg_roles.py)."""
+
+    code = "E-DB-ROLE"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-DB-ROLE]", hint=HINTS["E-DB-ROLE"])
+
+
+class OfficeError(IntdError):
+    """`intd db init` or `intd offices` could not do what was asked: a name that is no
+    role name, an office that exists or does not, one with live batches, a database not
+    prepared with `db init`, a role without the administrator's rights."""
+
+    code = "E-OFFICE"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} [E-OFFICE]", hint=HINTS["E-OFFICE"])
 
 
 class UndoRefused(IntdError):

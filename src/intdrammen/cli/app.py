@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from intdrammen import __version__
 from intdrammen.cli.helptext import HELP_OPTION_NAMES, HelpGroup, tidy
 from intdrammen.errors import ImportRejected, InputFileError, IntdError
+
+if TYPE_CHECKING:
+    from intdrammen.store.target import PostgresTarget
 
 EPILOG = (
     "Examples:\n"
@@ -20,7 +23,8 @@ EPILOG = (
     "  intd progress --year 2019\n"
     "  intd report --region Drammensregionen --format markdown\n"
     "  intd explain --goal id-2016-2020 --year 2019\n\n"
-    "The database is --db FILE, else $INTD_DB, else ./intd.sqlite. "
+    "The database is --db FILE (or a postgresql:// URL; passwords from PGPASSWORD or "
+    "~/.pgpass), else $INTD_DB, else ./intd.sqlite. "
     "`intd COMMAND --help` shows what a command takes."
 )
 
@@ -79,7 +83,13 @@ class IntdGroup(HelpGroup):
 
 def _damaged_database(ctx: Any, exc: Exception) -> IntdError | None:
     """SQLite finding damage in the middle of a database (past the header and schema
-    intd checks on opening) is the user's to fix from a backup, not a traceback."""
+    intd checks on opening) is the user's to fix from a backup, not a traceback; so is
+    PostgreSQL refusing a statement or dropping the connection (E-DB-SERVER)."""
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(exc, psycopg.Error):
+        from intdrammen.store.pg_sql import server_error
+
+        return server_error(exc)
     sqlite3 = sys.modules.get("sqlite3")
     if sqlite3 is None or not isinstance(exc, sqlite3.DatabaseError):
         return None
@@ -88,7 +98,8 @@ def _damaged_database(ctx: Any, exc: Exception) -> IntdError | None:
     from intdrammen.store import damaged
 
     obj = ctx.find_root().obj
-    return damaged(obj.db if isinstance(obj, State) else Path("?"), exc)
+    db = obj.db if isinstance(obj, State) else None
+    return damaged(db if isinstance(db, Path) else Path("?"), exc)
 
 
 app = typer.Typer(
@@ -107,7 +118,7 @@ app = typer.Typer(
 
 @dataclass
 class State:
-    db: Path
+    db: Path | PostgresTarget
     goals_file: Path | None
     regions_file: Path | None
 
@@ -122,11 +133,12 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
-            metavar="FILE",
-            help="Database file \\[env: INTD_DB; default: ./intd.sqlite]",
+            metavar="FILE|URL",
+            help="Database file, or postgresql://HOST/DBNAME \\[env: INTD_DB; default: "
+            "./intd.sqlite]",
             show_default=False,
         ),
     ] = None,
@@ -154,10 +166,10 @@ def root(
     ] = False,
 ) -> None:
     """intd: how far are we from our goals?"""
-    from intdrammen.config import db_path, user_file_option  # not needed for --help
+    from intdrammen.config import db_target, user_file_option  # not needed for --help
 
     ctx.obj = State(
-        db_path(db),
+        db_target(db),
         user_file_option(goals, "INTD_GOALS"),
         user_file_option(regions, "INTD_REGIONS"),
     )

@@ -23,6 +23,7 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intdrammen import __version__
 from intdrammen.config import load_key
@@ -46,7 +47,10 @@ from intdrammen.importers.store_checks import (
     _report_same_person,
 )
 from intdrammen.store import Store, write_transaction
-from intdrammen.store.stage import StageWriter
+from intdrammen.store.stage import Stage
+
+if TYPE_CHECKING:
+    from intdrammen.store.target import PostgresTarget
 
 
 def _schemas(ctx: ParseContext) -> dict[str, RowSchema]:
@@ -97,7 +101,9 @@ def _decide_dates(log: ProblemLog) -> None:
         )
 
 
-def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportReport:
+def import_files(
+    db: Path | PostgresTarget, paths: list[Path], options: ImportOptions
+) -> ImportReport:
     """Import `paths` into the database at `db` in one transaction (see module doc)."""
     ctx = ParseContext(
         key=lambda: load_key(create=not options.dry_run) or _dry_run_key(),
@@ -115,7 +121,11 @@ def import_files(db: Path, paths: list[Path], options: ImportOptions) -> ImportR
 
 
 def _import(
-    db: Path, paths: list[Path], options: ImportOptions, ctx: ParseContext, by_rows: set[str]
+    db: Path | PostgresTarget,
+    paths: list[Path],
+    options: ImportOptions,
+    ctx: ParseContext,
+    by_rows: set[str],
 ) -> ImportReport:
     log = ProblemLog(cap=options.max_errors, keep_rows=options.on_error == "skip")
     planned = _plan(paths, options, log)
@@ -140,7 +150,7 @@ def _run(
     if any("national_id" in item.columns.values() for item in planned):
         # Loaded (or created) here, once, before any file is read.
         _check_key(store, ctx, options)
-    writer = StageWriter()
+    writer = store.stage_writer()
     try:
         results = [_load_table(store, writer, item, ctx, log, options, by_rows) for item in planned]
         store.attach_stage(writer.finish())
@@ -193,7 +203,7 @@ def _run(
 
 def _load_table(
     store: Store,
-    writer: StageWriter,
+    writer: Stage,
     item: _Planned,
     ctx: ParseContext,
     log: ProblemLog,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.measure import Measurement
@@ -23,6 +23,9 @@ from intdrammen.importers.columns import FIELDS
 from intdrammen.render.fit import Name, Words, fit
 from intdrammen.render.fmt import Fmt
 from intdrammen.render.text import print_problems
+
+if TYPE_CHECKING:
+    from intdrammen.store.target import PostgresTarget
 
 
 class RowsPerSecond(ProgressColumn):
@@ -53,7 +56,11 @@ def progress_bar(console: Console, fmt: Fmt | None = None) -> Progress:
 
 
 def import_summary(
-    report: ImportReport, db: Path, out: Console, err: Console, fmt: Fmt | None = None
+    report: ImportReport,
+    db: Path | PostgresTarget,
+    out: Console,
+    err: Console,
+    fmt: Fmt | None = None,
 ) -> None:
     """The summary of an import (or a dry run) in `fmt`'s language: its table, what did
     not change or was removed, the rejected rows and warnings (their messages English)."""
@@ -146,7 +153,10 @@ def _say(console: Console, file: str, rest: str) -> None:
 
 
 def _print_whole(
-    console: Console, table: Table, db: Path | None = None, imported_into: str = "Imported into"
+    console: Console,
+    table: Table,
+    db: Path | PostgresTarget | None = None,
+    imported_into: str = "Imported into",
 ) -> None:
     """On a terminal as wide as it is; off one (a log, a pipe) as wide as the table
     needs, its title a line of its own, so no file name is wrapped or cut."""

@@ -25,7 +25,7 @@ from intdrammen.models import (
 )
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionConfig, resolve_region
 from intdrammen.store import Store
-from intdrammen.store.queries import CohortCount, MemberPeriod
+from intdrammen.store.queries import EVERYONE, CohortCount, MemberPeriod, Part, QueryMixin
 
 if TYPE_CHECKING:
     from intdrammen.reports.scope import Scope
@@ -145,20 +145,33 @@ def cohort_tallies(
     *,
     direct: bool = True,
     one_year: bool = True,
+    store: QueryMixin | None = None,
+    part: Part = EVERYONE,
 ) -> dict[int, CohortTally]:
     """The cohorts of `first`..`last` (None: open) among the people of `region`,
     counted by the store: `cohorts_for` without reading a row per member, for outputs
     that show counts only; a measure not asked for counts 0. Only years with a member
-    are keys."""
+    are keys. `store` and `part`: counted there (default: ctx.store), of those
+    participant ids only (a half of `QueryMixin.split`; `merge_tallies` adds halves)."""
     days_after = (goal.days_after if goal else 30) if direct else None
     measured_on = (goal.measured_on if goal else (11, 15)) if one_year else None
     start = date(first, 1, 1) if first is not None else date.min
     end = date(last, 12, 31) if last is not None else date.max
     cells: dict[int, list[CohortCount]] = {}
-    for cell in ctx.store.cohort_counts(
-        start, end, days_after, measured_on, member_periods(region)
+    for cell in (store or ctx.store).cohort_counts(
+        start, end, days_after, measured_on, member_periods(region), part
     ):
         cells.setdefault(cell.year, []).append(cell)
+    return {year: CohortTally(year, tuple(c)) for year, c in sorted(cells.items())}
+
+
+def merge_tallies(*parts: dict[int, CohortTally]) -> dict[int, CohortTally]:
+    """The tallies of disjoint parts of the participants as one: each year's cells
+    together (a tally's figures are sums over its cells)."""
+    cells: dict[int, list[CohortCount]] = {}
+    for tallies in parts:
+        for year, tally in tallies.items():
+            cells.setdefault(year, []).extend(tally.cells)
     return {year: CohortTally(year, tuple(c)) for year, c in sorted(cells.items())}
 
 

@@ -30,6 +30,7 @@ from intdrammen.reports.context import (
     cohort_for,
     cohort_tallies,
     member_periods,
+    merge_tallies,
     not_applicable,
 )
 from intdrammen.reports.scope import Scope
@@ -47,6 +48,7 @@ from intdrammen.reports.tables import (
     suppress_rows,
     total_row,
 )
+from intdrammen.store.queries import EVERYONE, JobCount, Part, QueryMixin
 
 
 @dataclass(frozen=True)
@@ -198,12 +200,13 @@ def goal_progress(
     facts: bool = False,
     persons: bool = False,
     considered: set[str] | None = None,
+    cells: Sequence[JobCount] | None = None,
 ) -> GoalProgress | None:
     """A persons-into-work goal for `year` among those counted by both the goal's own
     region and the region `scope` asks for, or None when its window does not overlap Y
     (`persons`: with each counted person's first job, for a breakdown; `facts`: each of
     them carrying what a breakdown splits by; `considered` gets the municipality code of
-    every job counted)."""
+    every job counted; `cells`: the goal's `goal_job_counts`, counted already)."""
     window = goal.window_for(year)
     if window is None:
         return None
@@ -223,10 +226,11 @@ def goal_progress(
         codes = codes_of(job.municipality for job in counted)
     else:
         # Counted by the store: no row per person comes back (issue 15).
-        periods = member_periods(scope.of(goal), scope.region)
         per_month = {}
         codes = set()
-        for cell in ctx.store.first_job_counts(window.start, up_to, periods):
+        if cells is None:
+            cells = goal_job_counts(ctx.store, goal, year, scope)
+        for cell in cells:
             per_month[cell.month] = per_month.get(cell.month, 0) + cell.persons
             codes |= codes_of([cell.municipality])
     if considered is not None:
@@ -257,6 +261,20 @@ def goal_progress(
         if running and as_of is not None
         else None,
     )
+
+
+def goal_job_counts(
+    store: QueryMixin, goal: Goal, year: int, scope: Scope, part: Part = EVERYONE
+) -> list[JobCount]:
+    """The store's count of a persons-into-work goal for `year` in `scope` (see
+    `goal_progress`), of the participant ids of `part` (a half of `QueryMixin.split`);
+    none where the goal's window does not overlap the year."""
+    window = goal.window_for(year)
+    if window is None:
+        return []
+    up_to = metrics.progress_date(window, year)
+    periods = member_periods(scope.of(goal), scope.region)
+    return store.first_job_counts(window.start, up_to, periods, part=part)
 
 
 def intro_progress(
@@ -296,7 +314,8 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
     cohorts: dict[tuple[int, str], Cohort] = {}
     member = _member(region)
     considered: set[str] = set()
-    for goal in ctx.goals.goals:
+    counted = _counted(ctx, year, scope) if by is None else ({}, {})
+    for number, goal in enumerate(ctx.goals.goals):
         if goal.kind is GoalKind.PERSONS_INTO_WORK:
             window = goal.window_for(year)
             missing = None if window is None else not_applicable(scope, goal, window)
@@ -311,6 +330,7 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
                 facts=needs_facts(by),
                 persons=by is not None,
                 considered=considered,
+                cells=counted[0].get(number),
             )
             if result is not None:
                 goals.append(result)
@@ -321,12 +341,8 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
                     split = labeller(ctx, own, by)
                     breakdowns.append((goal.id, _split_jobs(by, split, result.counted)))
             continue
-        if by is None:  # counts only: the store counts the cohort, for this measure
-            direct = goal.kind is GoalKind.INTRO_DIRECT
-            found = cohort_tallies(
-                ctx, goal, year, year, region, direct=direct, one_year=not direct
-            ).get(year)
-            tally = found or CohortTally(year, ())
+        if by is None:  # counts only: the store counted the cohort, for this measure
+            tally = counted[1][number].get(year) or CohortTally(year, ())
             considered |= tally.codes
             intro.append(intro_progress(ctx, goal, year, tally))
             continue
@@ -350,6 +366,45 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
         tuple(breakdowns),
         not_applicable=tuple(left_out),
     )
+
+
+def _counted(
+    ctx: Context, year: int, scope: Scope
+) -> tuple[dict[int, list[JobCount]], dict[int, dict[int, CohortTally]]]:
+    """What `progress` without a breakdown counts, by the goal's number: each
+    persons-into-work goal's `goal_job_counts` and each introduction goal's cohort
+    tallies of the year; in two halves of the participants at once (`QueryMixin.split`,
+    issue 15), added up."""
+
+    def count(
+        store: QueryMixin, part: Part
+    ) -> tuple[dict[int, list[JobCount]], dict[int, dict[int, CohortTally]]]:
+        jobs: dict[int, list[JobCount]] = {}
+        cohorts: dict[int, dict[int, CohortTally]] = {}
+        for number, goal in enumerate(ctx.goals.goals):
+            if goal.kind is GoalKind.PERSONS_INTO_WORK:
+                window = goal.window_for(year)
+                if window is not None and not_applicable(scope, goal, window) is None:
+                    jobs[number] = goal_job_counts(store, goal, year, scope, part)
+                continue
+            direct = goal.kind is GoalKind.INTRO_DIRECT
+            cohorts[number] = cohort_tallies(
+                ctx,
+                goal,
+                year,
+                year,
+                scope.region,
+                direct=direct,
+                one_year=not direct,
+                store=store,
+                part=part,
+            )
+        return jobs, cohorts
+
+    halves = ctx.store.split(count)
+    jobs = {n: [c for half, _ in halves for c in half.get(n, [])] for n in halves[0][0]}
+    cohorts = {n: merge_tallies(*(half[n] for _, half in halves)) for n in halves[0][1]}
+    return jobs, cohorts
 
 
 def _split_jobs(by: str, label: Callable[[Facts], Label], jobs: Sequence[JobStart]) -> Breakdown:

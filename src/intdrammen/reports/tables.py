@@ -30,9 +30,11 @@ from intdrammen.reports.context import (
     cohort_tallies,
     cohorts_for,
     member_periods,
+    merge_tallies,
     shown_codes,
 )
 from intdrammen.reports.scope import Scope
+from intdrammen.store.queries import JobCount, Part, QueryMixin
 
 
 @dataclass(frozen=True)
@@ -364,13 +366,26 @@ def _counted_report(
     considered: set[str] = set()
     into_work: dict[int, int] = {}
     year_codes: dict[int, set[str]] = {}
-    year_counts, period_counts = ctx.store.report_job_counts(start, end, periods)
+    goal = ctx.goals.get("intro-direct-55")
+
+    def count(
+        store: QueryMixin, part: Part
+    ) -> tuple[tuple[list[JobCount], list[JobCount]], dict[int, CohortTally]]:
+        # The table shows the direct measure only.
+        jobs = store.report_job_counts(start, end, periods, part)
+        cohorts = cohort_tallies(
+            ctx, goal, from_year, to_year, region, one_year=False, store=store, part=part
+        )
+        return jobs, cohorts
+
+    # Two halves of the participants at once, on two connections (issue 15).
+    halves = ctx.store.split(count)
+    year_counts = [c for (years, _), _ in halves for c in years]
+    period_counts = [c for (_, period), _ in halves for c in period]
+    tallies = merge_tallies(*(cohorts for _, cohorts in halves))
     for cell in year_counts:
         into_work[cell.year] = into_work.get(cell.year, 0) + cell.persons
         year_codes.setdefault(cell.year, set()).update(codes_of([cell.municipality]))
-    goal = ctx.goals.get("intro-direct-55")
-    # The table shows the direct measure only.
-    tallies = cohort_tallies(ctx, goal, from_year, to_year, region, one_year=False)
     years: list[Row] = []
     for year in sorted(set(into_work) | set(tallies)):
         tally = tallies.get(year) or CohortTally(year, ())

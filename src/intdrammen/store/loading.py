@@ -20,6 +20,7 @@ from pathlib import Path
 
 from intdrammen.store.base import StoreBase
 from intdrammen.store.schema import PROVENANCE_COLUMNS, TABLES
+from intdrammen.store.stage import Stage, StageWriter
 
 
 @dataclass
@@ -53,6 +54,10 @@ class LoadingMixin(StoreBase):
     """Staging, upsert, bulk load and the checks on loaded rows."""
 
     # -------------------------------------------------------------- staging
+
+    def stage_writer(self) -> Stage:
+        """Where an import writes the rows it reads (stage.py)."""
+        return StageWriter()
 
     def attach_stage(self, path: Path) -> None:
         """Attach the stage a `StageWriter` wrote (stage.py) as schema `stage`."""
@@ -201,11 +206,7 @@ class LoadingMixin(StoreBase):
         after the load (a sort each, many times faster than row by row), the key's unique
         index first: sqlite3.IntegrityError when a key repeats."""
         table, _key, columns = TABLES[kind]
-        indexes = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL ORDER BY name != ?",
-            (table, f"idx_{table}_key"),
-        ).fetchall()
+        indexes = self._table_indexes(table)
         for name, _sql in indexes:
             self.conn.execute(f'DROP INDEX "{name}"')
         all_cols = ", ".join((*columns, *PROVENANCE_COLUMNS))
@@ -214,6 +215,15 @@ class LoadingMixin(StoreBase):
         )
         for _name, sql in indexes:
             self.conn.execute(sql)
+
+    def _table_indexes(self, table: str) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of the indexes of `table`, its key's unique index
+        first."""
+        return self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+            "AND sql IS NOT NULL ORDER BY name != ?",
+            (table, f"idx_{table}_key"),
+        ).fetchall()
 
     def _staged_per_batch(self, kind: str) -> dict[int, int]:
         return dict(
@@ -349,10 +359,10 @@ class LoadingMixin(StoreBase):
         found: dict[str, tuple[str, int, str | None, int]] = {}
         for kind, (table, _key, _columns) in TABLES.items():
             for pid, batch_id, sheet, row in self.conn.execute(
-                # One row per id (SQLite gives the bare columns of the MIN row).
-                f"SELECT participant_id, batch_id, sheet, MIN(source_row) FROM {table} "
+                # The wanted ids' rows are few: the first of each is picked here.
+                f"SELECT participant_id, batch_id, sheet, source_row FROM {table} "
                 "WHERE participant_id IN (SELECT participant_id FROM temp.wanted_ids) "
-                f"AND batch_id IN ({marks}) GROUP BY participant_id",
+                f"AND batch_id IN ({marks}) ORDER BY source_row, batch_id",
                 list(batches),
             ):
                 found.setdefault(pid, (kind, batch_id, sheet, row))

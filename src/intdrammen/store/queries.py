@@ -5,24 +5,29 @@ Figures come two ways. Counts (`first_job_counts`, `report_job_counts`,
 `cohort_counts`) are set-based: SQLite groups by municipality code, month or year and
 region row, and a region enters the SQL as data (`MemberPeriod`: its members per
 period), so no row per person reaches Python; `intd progress` and `intd report` without
-`--by` use only these (issue 15). Rows (`first_job_starts`, `intro_records`,
-`cohort_activities`, `activities`) are pre-filters that return typed rows for
-metrics.py to apply the definitions to: `explain` and the breakdowns, which show or
-split by each person, use them. tests/test_differential.py holds the two ways, and
-metrics.py, to the same figures; tests/test_query_plans.py checks that no figure query
-scans the placements. A second backend (PostgreSQL, issue 16) implements the same
-methods.
+`--by` use only these (issue 15), and count them through `split`: two halves of the
+participants at once, on two connections that read one committed state. Rows
+(`first_job_starts`, `intro_records`, `cohort_activities`, `activities`) are
+pre-filters that return typed rows for metrics.py to apply the definitions to:
+`explain` and the breakdowns, which show or split by each person, use them.
+tests/test_differential.py holds the two ways, and metrics.py, to the same figures;
+tests/test_query_plans.py checks that no figure query scans the placements, and
+tests/test_split.py that the halves add up and read one state. A second backend
+(PostgreSQL, issue 16) implements the same methods.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from intdrammen.models import Activity, IntroRecord, JobStart
 from intdrammen.store.base import StoreBase
+from intdrammen.store.connection import _connect
 from intdrammen.store.schema import SCHEMA_VERSION, TABLES
 from intdrammen.store.sql import (
     WORK_OR_EDUCATION_OUTCOMES_SQL,
@@ -76,6 +81,84 @@ class CohortCount(NamedTuple):
     one_year: int  # 0 when the one-year measure was not asked for
 
 
+T = TypeVar("T")
+
+# From this many participants on, `QueryMixin.split` counts in two halves at once (on two
+# cores); below it the second connection and thread cost more than they save.
+SPLIT_FROM = 20_000
+
+
+class Part(NamedTuple):
+    """The persons a set-based count counts: those whose participant id is in [lo, hi)
+    (None: open). Counts of disjoint parts add up to the count of all (see `split`)."""
+
+    lo: str | None = None
+    hi: str | None = None
+
+
+EVERYONE = Part()
+
+
+def _part_sql(column: str, part: Part) -> tuple[str, list[object]]:
+    """` AND` conditions keeping the rows whose `column` is in `part`, and their
+    parameters."""
+    sql = ""
+    params: list[object] = []
+    if part.lo is not None:
+        sql, params = f" AND {column} >= ?", [part.lo]
+    if part.hi is not None:
+        sql, params = f"{sql} AND {column} < ?", [*params, part.hi]
+    return sql, params
+
+
+class _Half(threading.Thread):
+    """One call of `QueryMixin.split` on a read connection of its own, in a thread
+    (sqlite3 lets go of the GIL while SQLite steps a query). It never waits for a lock:
+    when it cannot read at once (a writer is committing), `ok` stays False and the
+    caller counts this half itself, in its own snapshot."""
+
+    def __init__(self, path: str, call: Callable[[QueryMixin], T]) -> None:
+        super().__init__(daemon=True)
+        self.path, self.call = path, call
+        self.ok = False
+        self.result: object = None
+        self.conn: sqlite3.Connection | None = None
+        self.stopped = threading.Event()
+        self.lock = threading.Lock()  # `stop` never interrupts a connection being closed
+
+    def run(self) -> None:
+        try:
+            conn = _connect(self.path, readonly=True)
+        except sqlite3.Error:
+            return
+        with self.lock:
+            self.conn = conn
+        try:
+            conn.execute("PRAGMA busy_timeout = 0")
+            conn.execute("BEGIN")
+            conn.execute("SELECT COUNT(*) FROM batches").fetchone()  # the read lock, now
+            if self.stopped.is_set():
+                return
+            reader = QueryMixin(conn)
+            # What `split` presumes while it checks (and stops this thread if wrong).
+            reader._shared_keys = False
+            self.result = self.call(reader)
+            self.ok = True
+        except sqlite3.Error:  # a lock it could not have at once, or `stop`
+            self.ok = False
+        finally:
+            with self.lock:
+                self.conn = None
+                conn.close()
+
+    def stop(self) -> None:
+        """Abort the query the thread is running (its result is not wanted)."""
+        self.stopped.set()
+        with self.lock:
+            if self.conn is not None:
+                self.conn.interrupt()
+
+
 def _members_sql(members: Sequence[MemberPeriod]) -> tuple[str, list[object]]:
     """A `m(code, lo, hi, row)` CTE of the periods, and its parameters."""
     rows = ", ".join("(?, ?, ?, ?)" for _ in members)
@@ -83,6 +166,13 @@ def _members_sql(members: Sequence[MemberPeriod]) -> tuple[str, list[object]]:
     for m in members:
         params += [m.code, _iso(m.start), _iso(m.end), m.row]
     return f"m(code, lo, hi, row) AS (VALUES {rows})", params
+
+
+def _next_year_day(column: str, month_day: tuple[int, int]) -> str:
+    """The ISO date of (month, day) in the year after the ISO date in `column` (intd's
+    dates have four-digit years), in SQL both backends read alike."""
+    month, day = month_day
+    return f"CAST(CAST(substr({column}, 1, 4) AS INTEGER) + 1 AS TEXT) || '-{month:02d}-{day:02d}'"
 
 
 def _iso(day: date | None) -> str | None:
@@ -120,6 +210,15 @@ class QueryMixin(StoreBase):
         problems = [row[0] for row in self.conn.execute("PRAGMA integrity_check")]
         problems = [] if problems == ["ok"] else problems
         problems += [f"foreign key: {row}" for row in self.conn.execute("PRAGMA foreign_key_check")]
+        problems += self._rule_problems()
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            problems.append(f"schema version {version}, expected {SCHEMA_VERSION}")
+        return problems
+
+    def _rule_problems(self) -> list[str]:
+        """Where the stored rows break intd's consistency rules."""
+        problems: list[str] = []
         rules = {
             "rows whose batch is undone or missing": (
                 "SELECT COUNT(*) FROM {t} x LEFT JOIN batches b ON b.id = x.batch_id "
@@ -143,9 +242,6 @@ class QueryMixin(StoreBase):
                     problems.append(f"{count} {label} ({table})")
                 if "{t}" not in sql:
                     break
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version != SCHEMA_VERSION:
-            problems.append(f"schema version {version}, expected {SCHEMA_VERSION}")
         return problems
 
     def municipality_codes(self) -> list[str]:
@@ -176,6 +272,56 @@ class QueryMixin(StoreBase):
 
     # -------------------------------------------------------------- figures
 
+    def split(self, count: Callable[[QueryMixin, Part], T]) -> list[T]:
+        """`count(store, part)` for two halves of the participant ids, at once: the
+        first on this connection, the second on a read connection of its own in a
+        thread; the caller adds the halves up (every set-based count is a sum over
+        persons). One call with `EVERYONE` where that cannot pay (a small database) or
+        is not sound: inside a transaction, or where two participant ids share a
+        fødselsnummer (one person would straddle the halves; this connection checks
+        that while the thread already counts, and stops it where they do).
+
+        Both halves read one committed state. This connection begins a read
+        transaction and reads (SQLite's shared lock) before the thread starts, and ends
+        it only after the thread finished; a commit needs every shared lock gone
+        (intd's databases keep a rollback journal, never WAL), so none can land between
+        the two snapshots. The thread never waits for a lock: if a writer is about to
+        commit it cannot read, and this connection counts the second half itself, in
+        its own snapshot."""
+        if self.conn.in_transaction:
+            return [count(self, EVERYONE)]
+        self.conn.execute("BEGIN")
+        try:
+            n = self.conn.execute("SELECT COUNT(*) FROM participants").fetchone()[0]
+            path = self.conn.execute("PRAGMA database_list").fetchone()[2]
+            if n < SPLIT_FROM or not path or self._shared_keys:
+                return [count(self, EVERYONE)]
+            middle = self.conn.execute(
+                "SELECT participant_id FROM participants ORDER BY participant_id LIMIT 1 OFFSET ?",
+                (n // 2,),
+            ).fetchone()[0]
+            first, second = Part(None, middle), Part(middle, None)
+            # The thread starts at once, on what is by far the usual case (no shared
+            # fødselsnummer); this connection checks that meanwhile and, where it was
+            # wrong, stops the thread and counts everyone itself.
+            half = _Half(path, lambda store: count(store, second))
+            half.start()
+            try:
+                if self._shares_person_keys():
+                    half.stop()
+                    return [count(self, EVERYONE)]
+                here = count(self, first)
+            except BaseException:
+                half.stop()
+                raise
+            finally:
+                half.join()
+            there: T = half.result if half.ok else count(self, second)  # type: ignore[assignment]
+            return [here, there]
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
     def first_job_starts(
         self,
         start: date,
@@ -191,25 +337,30 @@ class QueryMixin(StoreBase):
         breakdowns split by (gender ... employer; else None).
 
         The earliest start per participant id comes from the covering index on
-        (type, participant_id, start_date) alone, with the rowid of its placement
-        (SQLite gives the bare columns of a MIN() query the values of the row holding
-        the minimum; PostgreSQL would use DISTINCT ON). Only then are the participant
-        and, for `facts`, that one placement looked up: one lookup per participant id,
-        not per job."""
+        (type, participant_id, start_date) alone. Only then are the participant and,
+        for `facts`, the placement of that start looked up (the first stored, by
+        rowid, where one participant id started two jobs that day): one lookup per
+        participant id, not per job."""
         year = "substr(start_date, 1, 4)" if by_year or by_day else "'0'"
         group = "start_date" if by_day else "y"
         columns = "NULL, NULL, NULL, NULL, NULL"
-        join = ""
+        join = placement = ""
         if facts:
             columns = (
                 "pa.gender, pa.country, pa.birth_year, pl.channel, "
                 "COALESCE(pl.employer_name, pl.employer_orgnr)"
             )
+            placement = (
+                ", (SELECT MIN(x.rowid) FROM placements x WHERE x.participant_id = "
+                f"f0.participant_id AND x.type IN {WORK_TYPES_SQL} "
+                "AND x.start_date = f0.first_start) AS placement"
+            )
             join = "CROSS JOIN placements pl ON pl.rowid = f.placement "
         sql = (
-            "WITH f AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS first_start, "
-            f"{year} AS y, rowid AS placement FROM placements WHERE type IN {WORK_TYPES_SQL} "
-            f"AND start_date BETWEEN ? AND ? GROUP BY participant_id, {group}) "
+            "WITH f0 AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS first_start, "
+            f"{year} AS y FROM placements WHERE type IN {WORK_TYPES_SQL} "
+            f"AND start_date BETWEEN ? AND ? GROUP BY participant_id, {group}), "
+            f"f AS MATERIALIZED (SELECT f0.*{placement} FROM f0) "
             f"SELECT f.participant_id, {_person_sql('pa', 'f')}, "
             f"{_municipality_sql('pa', 'f')}, f.first_start, f.y, {columns} FROM f {join}"
             "LEFT JOIN participants pa ON pa.participant_id = f.participant_id"
@@ -227,6 +378,7 @@ class QueryMixin(StoreBase):
         *,
         by_year: bool = False,
         member_days: bool = False,
+        part: Part = EVERYONE,
     ) -> list[JobCount]:
         """Set-based *into work*: per person (the keyed fødselsnummer hash, else the
         participant id) the earliest job or apprenticeship starting in [start, end] (and
@@ -240,7 +392,8 @@ class QueryMixin(StoreBase):
 
         The same figures as metrics.py on the rows of `first_job_starts`
         (tests/test_differential.py), but SQLite does the counting: no row per person
-        reaches Python."""
+        reaches Python. With `part`, only the persons of those participant ids (no two
+        of which may share a fødselsnummer: see `split`)."""
         if members is not None and not members:
             return []  # nobody can be in a region without members
         params: list[object] = []
@@ -249,8 +402,9 @@ class QueryMixin(StoreBase):
             cte, params = _members_sql(members)
             ctes.append(cte)
         year = "substr(start_date, 1, 4)" if by_year else "'0'"
-        window = f"type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ?"
-        params += [start.isoformat(), end.isoformat()]
+        some, some_params = _part_sql("participant_id", part)
+        window = f"type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ?{some}"
+        params += [start.isoformat(), end.isoformat(), *some_params]
         dated = members is not None and any(m.start or m.end for m in members)
         if member_days and dated:
             # A dated member: a job before the member joined is passed over for a later
@@ -268,7 +422,8 @@ class QueryMixin(StoreBase):
                 "MIN(pl.start_date) AS s FROM c CROSS JOIN placements pl "
                 f"WHERE pl.participant_id = c.pid AND pl.type IN {WORK_TYPES_SQL} "
                 "AND pl.start_date BETWEEN ? AND ? "
-                f"AND {_row_sql('c.code', 'pl.start_date')} IS NOT NULL GROUP BY c.pid, y)"
+                f"AND {_row_sql('c.code', 'pl.start_date')} IS NOT NULL "
+                "GROUP BY c.pid, c.k, c.code, y)"
             )
         else:
             ctes.append(
@@ -281,7 +436,7 @@ class QueryMixin(StoreBase):
             ctes.append(
                 "j AS (SELECT * FROM (SELECT f.participant_id AS pid, f.s, f.y, "
                 f"pa.person_key AS k, {_municipality_sql('pa', 'f')} AS code FROM f "
-                f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) {keep})"
+                f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) q {keep})"
             )
         if self._shares_person_keys():
             # Persons under several participant ids (one fødselsnummer): the earliest
@@ -294,9 +449,11 @@ class QueryMixin(StoreBase):
                 "WHERE person_key IS NOT NULL GROUP BY person_key HAVING COUNT(*) > 1)"
             )
             ctes.append(
-                "p AS (SELECT code, s, y FROM j WHERE k IS NULL OR k NOT IN shared "
-                "UNION ALL SELECT code, substr(first, 1, 10), y FROM (SELECT "
-                "MIN(s || pid) AS first, code, y FROM j WHERE k IN shared GROUP BY k, y))"
+                "p AS (SELECT code, s, y FROM j WHERE k IS NULL OR k NOT IN (SELECT k FROM shared) "
+                "UNION ALL SELECT j.code, j.s, j.y FROM (SELECT k, y, MIN(s || pid) AS first "
+                "FROM j WHERE k IN (SELECT k FROM shared) GROUP BY k, y) q JOIN j "
+                "ON j.k = q.k AND j.y = q.y AND j.s = substr(q.first, 1, 10) "
+                "AND j.pid = substr(q.first, 11))"
             )
         else:
             ctes.append("p AS (SELECT code, s, y FROM j)")
@@ -307,7 +464,7 @@ class QueryMixin(StoreBase):
         row = "NULL" if members is None else _row_sql("g.code", "g.d")
         sql = (
             f"WITH {', '.join(ctes)} SELECT code, y, substr(d, 1, 7) AS month, row, SUM(n) "
-            f"FROM (SELECT g.*, {row} AS row FROM g) "
+            f"FROM (SELECT g.*, {row} AS row FROM g) q "
             f"{'' if members is None else 'WHERE row IS NOT NULL '}"
             "GROUP BY code, y, month, row"
         )
@@ -317,7 +474,11 @@ class QueryMixin(StoreBase):
         ]
 
     def report_job_counts(
-        self, start: date, end: date, members: Sequence[MemberPeriod] | None = None
+        self,
+        start: date,
+        end: date,
+        members: Sequence[MemberPeriod] | None = None,
+        part: Part = EVERYONE,
     ) -> tuple[list[JobCount], list[JobCount]]:
         """What a report counts of persons into work: `first_job_counts` per calendar
         year (`by_year`), and over the whole period on a day they belong
@@ -326,11 +487,12 @@ class QueryMixin(StoreBase):
         Where every person is one participant id and the region has no dated member,
         both come from one pass: per participant id the set of years with a job start
         (and its record's municipality), grouped by municipality and that set. A person
-        then counts in each year of the set and once over the period."""
+        then counts in each year of the set and once over the period. `part`: as in
+        `first_job_counts`."""
         dated = members is not None and any(m.start or m.end for m in members)
         if dated or self._shares_person_keys() or (members is not None and not members):
-            years = self.first_job_counts(start, end, members, by_year=True)
-            period = self.first_job_counts(start, end, members, member_days=True)
+            years = self.first_job_counts(start, end, members, by_year=True, part=part)
+            period = self.first_job_counts(start, end, members, member_days=True, part=part)
             return (
                 [c._replace(month=(0, 0)) for c in years],
                 [c._replace(month=(0, 0)) for c in period],
@@ -338,6 +500,7 @@ class QueryMixin(StoreBase):
         params: list[object] = []
         ctes = []
         keep = ""
+        some, some_params = _part_sql("participant_id", part)
         if members is not None:
             cte, params = _members_sql(members)
             ctes.append(cte)
@@ -345,13 +508,13 @@ class QueryMixin(StoreBase):
         ctes.append(
             "f AS MATERIALIZED (SELECT participant_id, "
             "group_concat(DISTINCT substr(start_date, 1, 4)) AS ys FROM placements "
-            f"WHERE type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ? "
+            f"WHERE type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ?{some} "
             "GROUP BY participant_id)"
         )
-        params += [start.isoformat(), end.isoformat()]
+        params += [start.isoformat(), end.isoformat(), *some_params]
         ctes.append(
             f"j AS (SELECT * FROM (SELECT f.ys, {_municipality_sql('pa', 'f')} AS code FROM f "
-            f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) {keep})"
+            f"LEFT JOIN participants pa ON pa.participant_id = f.participant_id) q {keep})"
         )
         row = "NULL" if members is None else _row_sql("t.code", "NULL")
         sql = (
@@ -377,6 +540,7 @@ class QueryMixin(StoreBase):
         days_after: int | None,
         measured_on: tuple[int, int] | None,
         members: Sequence[MemberPeriod] | None = None,
+        part: Part = EVERYONE,
     ) -> list[CohortCount]:
         """Set-based introduction cohorts of the years [start, end] (metrics.intro_cohort):
         the members (programme ended completed or interrupted, in the region on the end
@@ -385,7 +549,8 @@ class QueryMixin(StoreBase):
         education placement of the person active on the end date or starting within
         `days_after` days after it) and one year after (explicit status, else such a
         placement active on `measured_on` of the next year). A measure not asked for
-        (`days_after` or `measured_on` None) counts 0."""
+        (`days_after` or `measured_on` None) counts 0. With `part`, only the members
+        with those participant ids."""
         if members is not None and not members:
             return []
         params: list[object] = []
@@ -399,20 +564,19 @@ class QueryMixin(StoreBase):
         wide = (end - start).days > 3 * 366
         # The one-year day of each member, computed once (NULL: not asked for).
         one_year_day = "NULL"
+        some, some_params = _part_sql("participant_id", part)
         if measured_on is not None:
-            one_year_day = (
-                "printf('%04d-%02d-%02d', CAST(substr(intro_end, 1, 4) AS INTEGER) + 1, "
-                f"{measured_on[0]:d}, {measured_on[1]:d})"
-            )
+            one_year_day = _next_year_day("intro_end", measured_on)
         ctes.append(
             "c AS (SELECT * FROM (SELECT participant_id AS pid, person_key AS k, "
             "municipality AS code, intro_end AS e, intro_outcome AS o, status_1y AS s1, "
             f"{one_year_day} AS d, {row} AS row FROM participants pa "
             f"{'NOT INDEXED ' if wide else ''}"
-            "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN ('completed', 'interrupted'))"
+            "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN ('completed', 'interrupted')"
+            f"{some}) q"
             f"{'' if members is None else ' WHERE row IS NOT NULL'})"
         )
-        params += [start.isoformat(), end.isoformat()]
+        params += [start.isoformat(), end.isoformat(), *some_params]
 
         shared = self._shares_person_keys()
 
@@ -447,9 +611,11 @@ class QueryMixin(StoreBase):
                 f"pl.start_date <= date(c.e, '+{days_after:d} days') AND "
                 "(pl.start_date > c.e OR pl.end_date IS NULL OR pl.end_date >= c.e)"
             )
+            # Numbers, not truth values, are added up (PostgreSQL has no SUM of booleans).
             direct = (
-                f"SUM(CASE WHEN c.o IS NOT NULL THEN c.o IN {WORK_OR_EDUCATION_OUTCOMES_SQL} "
-                f"ELSE {starts} END)"
+                "SUM(CASE WHEN c.o IS NOT NULL THEN CASE WHEN c.o IN "
+                f"{WORK_OR_EDUCATION_OUTCOMES_SQL} THEN 1 ELSE 0 END "
+                f"WHEN {starts} THEN 1 ELSE 0 END)"
             )
         one_year = "0"
         if measured_on is not None:
@@ -458,8 +624,9 @@ class QueryMixin(StoreBase):
                 latest_first=True,
             )
             one_year = (
-                f"SUM(CASE WHEN c.s1 IS NOT NULL THEN c.s1 IN {WORK_OR_EDUCATION_OUTCOMES_SQL} "
-                f"ELSE {active} END)"
+                "SUM(CASE WHEN c.s1 IS NOT NULL THEN CASE WHEN c.s1 IN "
+                f"{WORK_OR_EDUCATION_OUTCOMES_SQL} THEN 1 ELSE 0 END "
+                f"WHEN {active} THEN 1 ELSE 0 END)"
             )
         sql = (
             f"WITH {', '.join(ctes)} SELECT substr(c.e, 1, 4) AS y, c.code, c.row, COUNT(*), "
@@ -543,10 +710,7 @@ class QueryMixin(StoreBase):
         one_year, needed = "NULL", "intro_outcome IS NULL"
         if measured_on is not None:
             needed = "(intro_outcome IS NULL OR status_1y IS NULL)"
-            one_year = (
-                "printf('%04d-%02d-%02d', CAST(substr(intro_end, 1, 4) AS INTEGER) + 1, "
-                f"{measured_on[0]:d}, {measured_on[1]:d})"
-            )
+            one_year = _next_year_day("intro_end", measured_on)
         cohort = (
             "SELECT participant_id, person_key, municipality, intro_end, "
             f"CASE WHEN intro_outcome IS NULL THEN date(intro_end, '+{days_after:d} days') "
@@ -601,6 +765,6 @@ class QueryMixin(StoreBase):
         # One pass over an index for both ends (two aggregates of one column).
         row = self.conn.execute(
             "SELECT MIN(lo), MAX(hi) FROM (SELECT MIN(start_date) AS lo, MAX(start_date) AS hi "
-            "FROM placements UNION ALL SELECT MIN(intro_end), MAX(intro_end) FROM participants)"
+            "FROM placements UNION ALL SELECT MIN(intro_end), MAX(intro_end) FROM participants) q"
         ).fetchone()
         return None if row[0] is None else (int(row[0][:4]), int(row[1][:4]))

@@ -26,7 +26,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from intdrammen.errors import StorageError
 from intdrammen.store.schema import COLUMN_TYPES, PROVENANCE_COLUMNS, TABLES
@@ -45,7 +45,75 @@ def stage_ddl(kind: str) -> str:
     return f"CREATE TABLE stage_{kind} ({', '.join(cols)})"
 
 
-class StageWriter:
+class Stage(Protocol):
+    """Where an import puts the rows it reads, batch by batch (`Store.stage_writer`):
+    this module's scratch database on SQLite, temporary tables on PostgreSQL."""
+
+    def write(self, kind: str, batch: pa.RecordBatch) -> None: ...
+
+    def finish(self) -> Path: ...
+
+    def remove(self) -> None: ...
+
+
+class BackgroundWriter:
+    """Writes queued record batches on a thread of its own, so the import reads and
+    checks the next batch meanwhile (the drivers let go of the GIL while they write).
+    One batch at most waits, so memory stays bounded; a failed write is raised by the
+    next `write` or by `_stop_writing`'s caller through `_raise_failure`. Subclasses
+    say how one batch is written (`_insert`) and what a failure becomes (`_failure_of`)."""
+
+    def _start_queue(self) -> None:
+        self._waiting: queue.Queue[tuple[str, pa.RecordBatch] | None] = queue.Queue(maxsize=1)
+        self._failure: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def _insert(self, kind: str, batch: pa.RecordBatch) -> None:
+        raise NotImplementedError
+
+    def _failure_of(self, exc: BaseException) -> BaseException:
+        return exc
+
+    def write(self, kind: str, batch: pa.RecordBatch) -> None:
+        """Queue `batch` for the stage table of `kind`; it is written on the writer's
+        thread while the caller reads on."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._drain, name="intd-stage", daemon=True)
+            self._thread.start()
+        while True:
+            self._raise_failure()
+            try:
+                self._waiting.put((kind, batch), timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def _drain(self) -> None:
+        """The writer's thread: insert queued batches until the end mark (None)."""
+        while (item := self._waiting.get()) is not None:
+            if self._failure is not None:
+                continue  # failed: let the queue empty, write nothing more
+            kind, batch = item
+            try:
+                self._insert(kind, batch)
+            except BaseException as exc:  # handed to the reading thread
+                self._failure = exc
+
+    def _stop(self) -> None:
+        """Wait until every queued batch is written (or the writer failed)."""
+        if self._thread is not None:
+            self._waiting.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            exc, self._failure = self._failure, None
+            self._stop()
+            raise self._failure_of(exc) from None
+
+
+class StageWriter(BackgroundWriter):
     """Appends record batches to the stage tables of a new scratch database. A write
     that fails (a full disk, a file size limit) is a `StorageError`, never a
     traceback; `remove` always cleans up."""
@@ -62,9 +130,7 @@ class StageWriter:
         self.path = self.folder / "stage.sqlite"
         self._adbc = adbc
         self._open = False
-        self._waiting: queue.Queue[tuple[str, pa.RecordBatch] | None] = queue.Queue(maxsize=1)
-        self._failure: BaseException | None = None
-        self._thread: threading.Thread | None = None
+        self._start_queue()
         with self._errors():
             self._database: Any = adbc_driver_sqlite.connect(str(self.path))
             self._conn: Any = adbc.AdbcConnection(self._database)
@@ -93,31 +159,6 @@ class StageWriter:
         finally:
             statement.close()
 
-    def write(self, kind: str, batch: pa.RecordBatch) -> None:
-        """Queue `batch` for the stage table of `kind`; it is written on the writer's
-        thread while the caller reads on."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._drain, name="intd-stage", daemon=True)
-            self._thread.start()
-        while True:
-            self._raise_failure()
-            try:
-                self._waiting.put((kind, batch), timeout=0.05)
-                return
-            except queue.Full:
-                continue
-
-    def _drain(self) -> None:
-        """The writer's thread: insert queued batches until the end mark (None)."""
-        while (item := self._waiting.get()) is not None:
-            if self._failure is not None:
-                continue  # failed: let the queue empty, write nothing more
-            kind, batch = item
-            try:
-                self._insert(kind, batch)
-            except BaseException as exc:  # handed to the reading thread
-                self._failure = exc
-
     def _insert(self, kind: str, batch: pa.RecordBatch) -> None:
         statement = self._adbc.AdbcStatement(self._conn)
         try:
@@ -132,21 +173,11 @@ class StageWriter:
         finally:
             statement.close()
 
-    def _stop(self) -> None:
-        """Wait until every queued batch is written (or the writer failed)."""
-        if self._thread is not None:
-            self._waiting.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def _raise_failure(self) -> None:
-        if self._failure is not None:
-            exc, self._failure = self._failure, None
-            self._stop()
-            if isinstance(exc, self._adbc.Error | OSError):
-                self.remove()
-                raise _failed(self.folder, exc) from None
-            raise exc
+    def _failure_of(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, self._adbc.Error | OSError):
+            self.remove()
+            return _failed(self.folder, exc)
+        return exc
 
     def finish(self) -> Path:
         """Commit and close the driver's connection; the file is ready to attach."""

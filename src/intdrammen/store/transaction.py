@@ -32,12 +32,19 @@ from intdrammen.store.connection import _begin, _connect, _rollback
 from intdrammen.store.core import Store
 from intdrammen.store.files import _identify, _inspect, damaged
 from intdrammen.store.schema import SCHEMA_VERSION, _migrate
+from intdrammen.store.target import PostgresTarget, SqliteTarget, Target
 
 T = TypeVar("T")
 
 
-def open_store(path: Path) -> Store:
-    """An existing database for reading. Never creates the file."""
+def open_store(where: Path | Target) -> Store:
+    """An existing database for reading. Never creates the file (nor, on PostgreSQL,
+    intd's tables)."""
+    if isinstance(where, PostgresTarget):
+        from intdrammen.store.pg_store import pg_open_store
+
+        return pg_open_store(where)
+    path = where.path if isinstance(where, SqliteTarget) else where
     if not _inspect(path):
         raise NoData(
             f"No database at {path}. Import data first with `intd import FILE...`, "
@@ -66,9 +73,16 @@ def open_store(path: Path) -> Store:
 
 
 @contextlib.contextmanager
-def write_transaction(path: Path, *, dry_run: bool = False) -> Iterator[Store]:
+def write_transaction(where: Path | Target, *, dry_run: bool = False) -> Iterator[Store]:
     """A Store inside one transaction: committed if the block returns, rolled back if it
     raises (or always, for a dry run). A missing database is created only on commit."""
+    if isinstance(where, PostgresTarget):
+        from intdrammen.store.pg_store import pg_write_transaction
+
+        with pg_write_transaction(where, dry_run=dry_run) as store:
+            yield store
+        return
+    path = where.path if isinstance(where, SqliteTarget) else where
     with _disk_errors(path):
         if not _inspect(path):
             yield from _new_database(path, dry_run=dry_run)
@@ -199,7 +213,7 @@ def _disk_errors(path: Path) -> Iterator[None]:
         raise damaged(path, exc) from None
 
 
-def run(path: Path, work: Callable[[Store], T], *, dry_run: bool = False) -> T:
+def run(where: Path | Target, work: Callable[[Store], T], *, dry_run: bool = False) -> T:
     """Run `work` in one write transaction (see `write_transaction`)."""
-    with write_transaction(path, dry_run=dry_run) as store:
+    with write_transaction(where, dry_run=dry_run) as store:
         return work(store)

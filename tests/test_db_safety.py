@@ -413,3 +413,37 @@ def test_odd_characters_in_the_path_are_part_of_it(
     assert f"Imported into {db}" in imported.stdout and "nothing changed" in imported.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["key", name])
     assert sorted(p.name for p in folder.iterdir()) == ["intd.sqlite"]
+
+
+def test_a_journal_of_a_write_under_way_is_busy_not_a_traceback(tmp_path: Path) -> None:
+    """A -journal beside the database is also there while another program commits: intd
+    rolls a hot journal back only where no one holds the file; where a writer does, the
+    command waits its busy timeout and says the database is busy (a subprocess: the
+    timeout is read when intd starts)."""
+    db = tmp_path / "intd.sqlite"
+    people = tmp_path / "deltakere.csv"
+    people.write_text("participant_id,municipality\nP1,3301\n", encoding="utf-8")
+    env = {**os.environ, "INTD_KEY_FILE": str(tmp_path / "key"), "INTD_BUSY_TIMEOUT": "0.2"}
+
+    def intd(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "intdrammen", "--db", str(db), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert intd("import", str(people)).returncode == 0
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")  # as a commit under way holds it
+        writer.execute("INSERT INTO meta (name, value) VALUES ('busy-test', 'x')")
+        assert Path(f"{db}-journal").exists()
+        for args in (["import", str(people)], ["progress", "--year", "2019"]):
+            done = intd(*args)
+            assert done.returncode == 1, done.stderr
+            assert "busy" in done.stderr and "Traceback" not in done.stderr
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -39,12 +39,21 @@ def _begin(conn: sqlite3.Connection, path: Path | str) -> None:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise DatabaseBusy(
-                f"{path} is busy: another intd command has been writing to it for more than "
-                f"{BUSY_TIMEOUT_S:.0f} s. Try again when it has finished."
-            ) from None
+        if _is_busy(exc):
+            raise _busy(path) from None
         raise
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _busy(path: Path | str) -> DatabaseBusy:
+    """Another program held the database past the busy timeout."""
+    return DatabaseBusy(
+        f"{path} is busy: another intd command has been writing to it for more than "
+        f"{BUSY_TIMEOUT_S:.0f} s. Try again when it has finished."
+    )
 
 
 def _rollback(conn: sqlite3.Connection) -> None:

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 
 from intdrammen.errors import DatabaseRefused, StorageError
-from intdrammen.store.connection import _connect
+from intdrammen.store.connection import _busy, _connect, _is_busy
 from intdrammen.store.schema import SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -141,11 +141,15 @@ def _check_length(conn: sqlite3.Connection, path: Path) -> None:
 
 def _recover(path: Path) -> None:
     """Roll back a write that was killed halfway (a hot -journal), as SQLite does on
-    the first read; a read-only connection cannot, and would fail."""
+    the first read; a read-only connection cannot, and would fail. The journal may also
+    be that of a commit under way: SQLite then waits the busy timeout, and past it the
+    database is busy (DatabaseBusy), as for a write."""
     try:
         with contextlib.closing(_connect(path)) as conn:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise _busy(path) from None
         if "readonly" in str(exc) or "read-only" in str(exc) or "unable to open" in str(exc):
             raise StorageError(
                 f"{path} holds a write that was interrupted ({path}-journal), which SQLite "

@@ -19,6 +19,7 @@ record carries one municipality on the placements that have one.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Callable
@@ -422,9 +423,9 @@ def _rate(num: int, den: int) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def check_case(case: Case, tmp: Path) -> None:
+def check_case(case: Case, tmp: Path, db: str | None = None) -> None:
     options = write_files(case, tmp)
-    options = ["--db", str(tmp / "intd.sqlite"), *options]
+    options = ["--db", db or str(tmp / "intd.sqlite"), *options]
     runner = CliRunner()
     _run(runner, options, "import", str(tmp / "participants.csv"), str(tmp / "placements.csv"))
     pure = Pure(case, tmp / "regions.toml" if case.custom_members else None)
@@ -662,7 +663,7 @@ def _counter(cells: Any, key: Callable[[Any], tuple[Any, ...]]) -> dict[tuple[An
     return out
 
 
-def check_store_case(case: StoreCase, tmp: Path) -> None:
+def check_store_case(case: StoreCase, tmp: Path, url: str | None = None) -> None:
     fnr = {
         p.pid: (None if k is None else _fnr(k)) for p, k in zip(case.people, case.fnrs, strict=True)
     }
@@ -684,11 +685,15 @@ def check_store_case(case: StoreCase, tmp: Path) -> None:
             for pl in case.placements
         ],
     )  # fmt: skip
-    db = tmp / "intd.sqlite"
+    db: Any = tmp / "intd.sqlite"
+    if url is not None:
+        from intdrammen.config import db_target
+
+        db = db_target(url)
     runner = CliRunner()
     _run(
         runner,
-        ["--db", str(db)],
+        ["--db", url or str(db)],
         "import",
         str(tmp / "participants.csv"),
         str(tmp / "placements.csv"),
@@ -851,3 +856,50 @@ def test_set_based_queries_equal_the_pure_definitions(
     case: StoreCase, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     check_store_case(case, tmp_path_factory.mktemp("sets"))
+
+
+def _fresh_pg(server: Any) -> str:
+    """A new, empty database of the session's PostgreSQL server (one per example)."""
+    from pg import PG_TEMPLATE
+
+    name = f"intd_diff_{os.getpid()}_{next(_PG_DATABASES)}"
+    server.psql(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
+    return str(server.url(name))
+
+
+_PG_DATABASES = itertools.count(1)
+_PG_EXAMPLES = max(5, int(os.environ.get("INTD_DIFF_EXAMPLES", "25")) // 3)
+
+
+@settings(
+    max_examples=_PG_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(case=cases())
+def test_postgresql_figures_equal_the_pure_definitions(
+    case: Case, pg_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same differential test with the data imported into PostgreSQL (issue 16)."""
+    check_case(case, tmp_path_factory.mktemp("pgdiff"), _fresh_pg(pg_server))
+
+
+@settings(
+    max_examples=_PG_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(case=store_cases())
+def test_postgresql_set_based_queries_equal_the_pure_definitions(
+    case: StoreCase, pg_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The store's set-based queries on PostgreSQL against the pure definitions."""
+    check_store_case(case, tmp_path_factory.mktemp("pgsets"), _fresh_pg(pg_server))

@@ -619,3 +619,29 @@ def test_the_databases_owner_with_createrole_may_be_the_administrator(
             pg_server.psql(f"DROP ROLE IF EXISTS {role}")
         pg_server.psql(f"REVOKE intd_owner FROM {admin}")
         pg_server.psql(f"DROP ROLE IF EXISTS {admin}")
+
+
+def test_an_office_loads_by_copy_into_its_stage_then_insert(shared: Shared) -> None:
+    """PostgreSQL refuses COPY FROM into a table under row-level security; an office's
+    import COPYs into a temporary stage table of its session (no row-level security)
+    and moves the rows with INSERT ... SELECT, which the policies check."""
+    name, password = shared.add("office_copy")
+    cols = "participant_id, batch_id, source_row"
+    with shared.login(name, password) as conn:
+        batch = _batch(conn)
+        with (
+            pytest.raises(psycopg.errors.FeatureNotSupported),
+            conn.transaction(),
+            conn.cursor().copy(f"COPY participants ({cols}) FROM STDIN") as copy,
+        ):
+            copy.write(f"c:P1\t{batch}\t2\n")
+        with conn.transaction():
+            conn.execute(
+                "CREATE TEMP TABLE stage_participants (participant_id text, batch_id bigint, "
+                "source_row bigint)"
+            )
+            with conn.cursor().copy(f"COPY stage_participants ({cols}) FROM STDIN") as copy:
+                copy.write(f"c:P1\t{batch}\t2\nc:P2\t{batch}\t3\n")
+            conn.execute(f"INSERT INTO participants ({cols}) SELECT {cols} FROM stage_participants")
+        rows = conn.execute("SELECT participant_id, office FROM participants ORDER BY 1")
+        assert rows.fetchall() == [("c:P1", name), ("c:P2", name)]

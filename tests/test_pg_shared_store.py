@@ -19,7 +19,15 @@ from intdrammen.cli import app
 from intdrammen.ids import make_fnr
 from test_pg_offices import Shared, shared  # noqa: F401 (the fixture)
 
-SHARED_PERSON = make_fnr(date(1990, 5, 17), 123) or ""
+
+def number(born: date, individual: int) -> str:
+    """A valid fødselsnummer (make_fnr gives None where no check digits exist)."""
+    found = make_fnr(born, individual)
+    assert found, (born, individual)
+    return found
+
+
+SHARED_PERSON = number(date(1990, 5, 17), 123)
 
 
 def intd(url: str, *args: str) -> Any:
@@ -68,9 +76,9 @@ def test_two_offices_one_person_two_records_and_their_own_undo(
     url_a, url_b = office_url(shared, *a), office_url(shared, *b)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    first = intd(url_a, "import", *files(tmp_path / "a", make_fnr(date(1985, 1, 2), 456) or ""))
+    first = intd(url_a, "import", *files(tmp_path / "a", number(date(1985, 1, 2), 457)))
     assert first.exit_code == 0, first.output
-    second = intd(url_b, "import", *files(tmp_path / "b", make_fnr(date(1986, 3, 4), 789) or ""))
+    second = intd(url_b, "import", *files(tmp_path / "b", number(date(1986, 3, 4), 789)))
     assert second.exit_code == 0, second.output
     url_reader = office_url(shared, *reader)
     # P1 of both offices is one person; each office's P2 is a person of their own.
@@ -116,3 +124,27 @@ def test_the_password_in_the_url_appears_in_no_output_or_file(pg_url: str, tmp_p
     refused = intd(wrong, "progress", "--year", "2019")
     assert refused.exit_code == 1 and "E-DB-CONNECT" in refused.output
     assert password not in refused.output
+
+
+def test_a_replace_by_one_office_never_removes_anothers_rows(
+    shared: Shared,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    a, b = shared.add("nav_a"), shared.add("kommune_b")
+    reader = office_url(shared, *shared.add("styret", reader=True))
+    url_a, url_b = office_url(shared, *a), office_url(shared, *b)
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    both = files(tmp_path / "a", number(date(1985, 1, 2), 457))
+    assert intd(url_a, "import", *both).exit_code == 0
+    assert intd(url_b, "import", *both).exit_code == 0  # the same bytes: b's own records
+    assert into_work(reader, 2019) == 2  # P1 one person; P2 the same fødselsnummer too
+    only_p1 = write_csv(
+        tmp_path / "b" / "plasseringer.csv",
+        PLACEMENT_HEADER,
+        [["PL1", "P1", "jobb", "", "Kiwi", "2019-03-01", "", "", "NAV"]],
+    )
+    replaced = intd(url_b, "import", "--replace", str(only_p1))
+    assert replaced.exit_code == 0, replaced.output
+    stored = intd(reader, "explain", "--goal", "id-2016-2020", "--year", "2019", "--format", "csv")
+    assert f"{a[0]}/P2" in stored.stdout  # office a's placement of P2 is there still

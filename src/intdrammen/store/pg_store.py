@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from intdrammen.errors import NoData, UndoRefused
 from intdrammen.store.core import Store
+from intdrammen.store.history import BatchInfo
 from intdrammen.store.pg_sql import PgConnection
 from intdrammen.store.schema import COLUMN_TYPES, PROVENANCE_COLUMNS, SCHEMA_VERSION, TABLES
 from intdrammen.store.stage import BackgroundWriter, Stage
@@ -129,6 +130,30 @@ class PgStore(Store):
 
     def stage_writer(self) -> Stage:
         return PgStageWriter(self.conn, self.office)  # type: ignore[arg-type]
+
+    def _own(self, batches: list[BatchInfo]) -> list[BatchInfo]:
+        """Of `batches`, those of this office (all, where no office writes)."""
+        if self.office is None:
+            return batches
+        mine = {
+            row[0]
+            for row in self.conn.execute("SELECT id FROM batches WHERE office = ?", (self.office,))
+        }
+        return [b for b in batches if b.id in mine]
+
+    def replace_scope(
+        self, kind: str, *, file: str, sheet: str | None, before: int
+    ) -> list[BatchInfo]:
+        """As on SQLite, of this office's batches only: another office's file of the
+        same name is another office's records, which a `--replace` never removes."""
+        return self._own(super().replace_scope(kind, file=file, sheet=sheet, before=before))
+
+    def applied_with_sha(self, sha256: str) -> BatchInfo | None:
+        """The live batch of this office that read the same bytes, if any."""
+        return next(
+            (b for b in self._own(self.batches(include_undone=False)) if b.sha256 == sha256),
+            None,
+        )
 
     def undo(self, batch_id: int, *, cascade: bool) -> list[int]:
         """As on SQLite; an office undoes only its own batches (row-level security

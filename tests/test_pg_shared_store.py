@@ -94,7 +94,9 @@ def test_two_offices_one_person_two_records_and_their_own_undo(
     assert intd(url_a, "undo", str(theirs[1]), "--yes").exit_code == 0
     assert into_work(url_reader, 2019) == 2  # office a's P2 went; P1 stays by office b
     # A reader writes nothing; the administrator is no importer on a database with offices.
-    assert intd(url_reader, "import", *files(tmp_path / "a", "")).exit_code == 1
+    as_reader = intd(url_reader, "import", *files(tmp_path / "a", ""))
+    assert as_reader.exit_code == 1 and "is a reader" in as_reader.output
+    assert "is a reader" in intd(url_reader, "undo", str(theirs[0]), "--yes").output
     admin = intd(shared.url, "import", *files(tmp_path / "a", ""))
     assert admin.exit_code == 1 and "E-DB-ROLE" in admin.output
 

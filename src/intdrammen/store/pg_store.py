@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from intdrammen.errors import NoData, UndoRefused
+from intdrammen.errors import NoData, RoleRefused, UndoRefused
 from intdrammen.store.core import Store
 from intdrammen.store.history import BatchInfo
 from intdrammen.store.pg_sql import PgConnection
@@ -246,7 +246,12 @@ class PgStore(Store):
 def pg_write_transaction(target: PostgresTarget, *, dry_run: bool = False) -> Iterator[Store]:
     """A PgStore inside one write transaction: committed if the block returns (unless a
     dry run or nothing worth keeping was written), rolled back if it raises."""
-    from intdrammen.store.pg_roles import has_offices, refuse_unbound_writer
+    from intdrammen.store.pg_roles import (
+        OFFICE_GROUP,
+        READER_GROUP,
+        has_offices,
+        refuse_unbound_writer,
+    )
     from intdrammen.store.pg_schema import migrate
 
     conn = _connect(target)
@@ -257,7 +262,18 @@ def pg_write_transaction(target: PostgresTarget, *, dry_run: bool = False) -> It
         refuse_unbound_writer(conn.raw, target.display)
         office = None
         if has_offices(conn.raw):
-            office = str(conn.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
+            row = conn.execute(
+                "SELECT current_user, pg_has_role(current_user, ?, 'MEMBER') AND NOT "
+                "pg_has_role(current_user, ?, 'MEMBER')",
+                (READER_GROUP, OFFICE_GROUP),
+            ).fetchone()
+            assert row is not None
+            if row[1]:
+                raise RoleRefused(
+                    f"{row[0]} is a reader of {target.display}: it runs the figure commands, "
+                    "it does not import or undo. Nothing was written."
+                )
+            office = str(row[0])
         store = PgStore(conn, target, office)
         store.created = found == 0
         yield store

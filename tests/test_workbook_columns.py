@@ -292,3 +292,55 @@ def test_what_a_sheet_holds_is_found_across_the_chunks_it_is_read_in(tmp_path, m
     )
     found = workbook_cells.find_cells(odd)["Formidlinger"]
     assert found.values == {(1, 4): "#N/A"}
+
+
+def reads_ahead(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sheets fastexcel is started on while the scan reads the rest of them."""
+    started: list[str] = []
+    start = tables._ReadAhead.start
+
+    def spy(self: tables._ReadAhead, sheet: str) -> None:
+        started.append(sheet)
+        start(self, sheet)
+
+    monkeypatch.setattr(tables._ReadAhead, "start", spy)
+    return started
+
+
+def test_a_plain_sheet_is_read_by_fastexcel_while_the_scan_reads_the_rest(tmp_path, monkeypatch):
+    from intdrammen.importers import workbook_cells
+
+    monkeypatch.setattr(workbook_cells, "_CHUNK", 4096)  # the scan takes many chunks
+    rows = [[f"P{i}", f"D{i}", "kurs", None, "Kiwi", datetime(2020, 3, 1)] for i in range(300)]
+    workbook = tmp_path / "pl.xlsx"
+    write(workbook, {"rows": rows, "title": None, "writer": "xw"})
+    started = reads_ahead(monkeypatch)
+    assert used_arrow(workbook, monkeypatch)
+    assert started == ["Formidlinger"]
+    assert runs(tmp_path / "a", workbook, True) == runs(tmp_path / "r", workbook, False)
+
+
+def test_a_read_ahead_of_a_sheet_found_not_plain_later_is_dropped(tmp_path, monkeypatch):
+    # The first chunk is plain, an error cell far down is not: fastexcel's read (which
+    # reads the error cell as empty) is dropped and the sheet is read from its rows.
+    from intdrammen.importers import workbook_cells
+
+    monkeypatch.setattr(workbook_cells, "_CHUNK", 4096)
+    day = datetime(2020, 3, 1)
+    rows: list[list[Any]] = [[f"P{i}", f"D{i}", "kurs", None, "Kiwi", day] for i in range(300)]
+    rows.append(["P300", "D300", "kurs", None, ("error", "#N/A"), day])
+    workbook = tmp_path / "pl.xlsx"
+    write(workbook, {"rows": rows, "title": None, "writer": "xw"})
+    started = reads_ahead(monkeypatch)
+    assert not used_arrow(workbook, monkeypatch)
+    assert started == ["Formidlinger"]
+    arrow, by_rows = runs(tmp_path / "a", workbook, True), runs(tmp_path / "r", workbook, False)
+    assert arrow == by_rows
+    assert arrow[0] != 0 and "Formidlinger:302:employer_name" in arrow[1], arrow[1]
+    assert not [t for t in threading_names() if t == "intd-read-ahead"]
+
+
+def threading_names() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate()]

@@ -892,11 +892,19 @@ def _read_workbook(
                         f"every sheet is hidden ({listed}); name the one to import with --sheet"
                     )
                     raise InputFileError("E-SHEET", name, message)
-            found = find_cells(path)
-            sheets: list[CalamineSheet | Table] = []
-            for n in names:
-                fast = _arrow_sheet(path, n, found.get(n), score, scan_rows)
-                sheets.append(fast if fast is not None else book.get_sheet_by_name(n))
+            ahead = _ReadAhead(path, names) if _may_read_as_columns(path, scan_rows) else None
+            try:
+                found = find_cells(path, ahead.start if ahead is not None else None)
+                sheets: list[CalamineSheet | Table] = []
+                for n in names:
+                    read = ahead.taken(n) if ahead is not None else None
+                    fast = _arrow_sheet(path, n, found.get(n), score, scan_rows, read)
+                    if fast is None and ahead is not None and ahead.sheet == n:
+                        ahead.drop()  # not plain after all: before calamine reads it
+                    sheets.append(fast if fast is not None else book.get_sheet_by_name(n))
+            finally:
+                if ahead is not None:
+                    ahead.drop()
     except PasswordError as exc:
         message = "the workbook is password-protected; save a copy without a password"
         raise InputFileError("E-FORMAT", name, message) from exc
@@ -1010,20 +1018,15 @@ class ColumnBlock(list[Any]):
     numbers: list[int]
 
 
-def _arrow_sheet(
-    path: Path, sheet: str, cells: SheetCells | None, score: ScoreHeader, scan_rows: int
-) -> Table | None:
-    """The sheet read as columns, or None when it must be read from its rows."""
-    plain = (
-        cells is not None
-        and cells.a1
-        and not (cells.values or cells.merged or cells.date1904)
-        and not (cells.hidden_rows or cells.hidden_columns)
-    )
-    if not READ_SHEETS_WITH_ARROW or not plain or scan_rows > HEAD_ROWS:
-        return None
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return None
+def _may_read_as_columns(path: Path, scan_rows: int) -> bool:
+    """Whether a sheet of this workbook may be read by fastexcel (if it is plain)."""
+    suffix = path.suffix.lower() in (".xlsx", ".xlsm")
+    return READ_SHEETS_WITH_ARROW and suffix and scan_rows <= HEAD_ROWS
+
+
+def _read_columns(path: Path, sheet: str) -> Any:
+    """fastexcel's Arrow table of the sheet, or None (mixed columns, or any file fastexcel
+    cannot read)."""
     try:
         import fastexcel
 
@@ -1032,8 +1035,78 @@ def _arrow_sheet(
         loaded = fastexcel.read_excel(str(path)).load_sheet(
             sheet, header_row=0, dtype_coercion="strict", schema_sample_rows=None
         )
-        data = loaded.to_arrow()
-    except Exception:  # mixed columns, or any file fastexcel cannot read
+        return loaded.to_arrow()
+    except Exception:
+        return None
+
+
+class _ReadAhead:
+    """fastexcel's read of one sheet on a thread (fastexcel lets go of the GIL while it
+    reads), started while workbook_cells is still scanning the rest of that sheet for what
+    makes it not plain: the scan and the read, each a pass over the decompressed sheet,
+    overlap. One sheet at a time, so memory holds no more than the one read; a read whose
+    sheet turns out not plain is waited for and dropped before calamine reads that sheet
+    (`drop`), so the two readers never hold a sheet at once."""
+
+    def __init__(self, path: Path, wanted: Iterable[str]) -> None:
+        self.path = path
+        self.wanted = set(wanted)
+        self.sheet: str | None = None
+        self.result: list[Any] = []
+        self.thread: Any = None
+
+    def start(self, sheet: str) -> None:
+        if self.sheet is not None or sheet not in self.wanted:
+            return  # one read ahead per workbook: the others are read when their turn comes
+        import threading
+
+        self.sheet = sheet
+        work = partial(self._run, sheet)
+        self.thread = threading.Thread(target=work, name="intd-read-ahead", daemon=True)
+        self.thread.start()
+
+    def _run(self, sheet: str) -> None:
+        self.result.append(_read_columns(self.path, sheet))
+
+    def taken(self, sheet: str) -> Callable[[], Any] | None:
+        """For the sheet read ahead, what gives its read (waiting for it); else None."""
+        if sheet != self.sheet or self.thread is None:
+            return None
+        return self._take
+
+    def _take(self) -> Any:
+        self.thread.join()
+        data = self.result.pop() if self.result else None
+        self.thread = None
+        return data
+
+    def drop(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        self.result.clear()
+
+
+def _arrow_sheet(
+    path: Path,
+    sheet: str,
+    cells: SheetCells | None,
+    score: ScoreHeader,
+    scan_rows: int,
+    read: Callable[[], Any] | None = None,
+) -> Table | None:
+    """The sheet read as columns (by `read`, the read started ahead, else now), or None
+    when it must be read from its rows."""
+    plain = (
+        cells is not None
+        and cells.a1
+        and not (cells.values or cells.merged or cells.date1904)
+        and not (cells.hidden_rows or cells.hidden_columns)
+    )
+    if not plain or not _may_read_as_columns(path, scan_rows):
+        return None
+    data = read() if read is not None else _read_columns(path, sheet)
+    if data is None:
         return None
     names = [str(n) for n in data.column_names]
     header = [normalize_header(n) for n in names]

@@ -24,7 +24,7 @@ from intdrammen.importers import tables
 # be read as columns) or mixed (it cannot: read from its rows, which must agree).
 TEXT = st.sampled_from(["PL1", "D1", "D2", "P-07", "Amina Yusuf", " D3 ", "#N/A", "Totalt"])
 KIND = st.sampled_from(["fast jobb", "jobb", "kurs", "lærling", "nonsense", ""])
-NUMBER = st.sampled_from([50, 37.5, 100, 0.5, 120, 602, 3005, 1e20, -1])
+NUMBER = st.sampled_from([50, 37.5, 100, 0.5, 120, 602, 3005, 1e20, -1, 0])
 DAY = st.one_of(
     st.dates(date(1899, 12, 30), date(2031, 12, 31)).map(
         lambda d: datetime(d.year, d.month, d.day)
@@ -344,3 +344,21 @@ def threading_names() -> list[str]:
     import threading
 
     return [t.name for t in threading.enumerate()]
+
+
+def test_a_block_of_dates_or_numbers_holds_each_distinct_value_once():
+    import pyarrow as pa
+
+    days = pa.array([date(2020, 3, 1), None, date(2019, 1, 2), date(2020, 3, 1)], pa.date32())
+    numbers = pa.array([50.0, 37.5, 50.0, None])
+    with_zero = pa.array([50.0, 0.0, -0.0, 50.0])
+    ids = pa.array(["P1", "P2", "P3", "P4"])
+    (block,) = tables._blocks([2, 3, 4, 5], [ids, days, numbers, with_zero])
+    _ids, dates, figures, zeros = block
+    assert isinstance(dates, tables.DistinctCells) and dates == days.to_pylist()
+    assert dates.distinct == [date(2020, 3, 1), date(2019, 1, 2), None]
+    assert dates.positions.to_pylist() == [0, 2, 1, 0]
+    assert isinstance(figures, tables.DistinctCells) and figures == numbers.to_pylist()
+    assert figures.distinct == [50.0, 37.5, None]
+    # 0.0 and -0.0 are equal keys but not the same cell: a plain list, read cell by cell.
+    assert type(zeros) is list and [str(v) for v in zeros] == ["50.0", "0.0", "-0.0", "50.0"]

@@ -1141,9 +1141,20 @@ def _arrow_sheet(
     )
 
 
+class DistinctCells(list[Any]):
+    """A block's column of dates or numbers: its cells as calamine gives them (a list),
+    with each distinct value once, in the order of first appearance and None last
+    (`distinct`), and each cell's index into that (`positions`, an Arrow int32 array):
+    columnar reads each distinct value once, with no pass over the cells in Python."""
+
+    distinct: list[Any]
+    positions: Any
+
+
 def _cells_of(column: Any) -> Any:
     """An Arrow column as calamine's cells would fill it: text as an Arrow string array
-    ('' empty); numbers and booleans as a list; a date as a `date` at midnight, else a
+    ('' empty); booleans as a list; numbers as an Arrow array, a date at midnight as an
+    Arrow date32 array (each block makes them `DistinctCells`), a date-time as a list of
     `datetime`. None for a column of another kind, or holding a serial before 1900-03-01
     (calamine reads those as times of day)."""
     import pyarrow as pa
@@ -1154,7 +1165,9 @@ def _cells_of(column: Any) -> Any:
         return [None] * len(column)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return pc.fill_null(column, "").cast(pa.string())
-    if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind):
+        return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_boolean(kind):
         return column.to_pylist()
     if pa.types.is_timestamp(kind) and kind.tz is None:
         low = pc.min(column).as_py()
@@ -1162,18 +1175,27 @@ def _cells_of(column: Any) -> Any:
             return None
         days = pc.cast(column, pa.date32())
         if pc.all(pc.equal(pc.cast(days, kind), column)).as_py() in (True, None):
-            return _distinct_list(days)
+            return days.combine_chunks() if isinstance(days, pa.ChunkedArray) else days
         return [v if v is None or v.time() != time() else v.date() for v in column.to_pylist()]
     return None
 
 
-def _distinct_list(column: Any) -> list[Any]:
-    """column.to_pylist(), one Python object per distinct value (a date column of 200k
-    cells holds a few thousand dates: making each once is most of the cost)."""
-    encoded = column.dictionary_encode()
-    values = [*encoded.dictionary.to_pylist(), None]
-    indices = encoded.indices.fill_null(len(values) - 1).to_pylist()
-    return [values[i] for i in indices]
+def _distinct_cells(part: Any) -> list[Any]:
+    """A block's Arrow column of dates or numbers as its cells: `DistinctCells`, or a
+    plain list where it holds a zero (0 and -0.0 are equal but not the same cell: read
+    one by one, as columnar does any list)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_date32(part.type) and pc.any(pc.equal(part, 0)).as_py():
+        return part.to_pylist()  # type: ignore[no-any-return]
+    encoded = part.dictionary_encode()
+    distinct = [*encoded.dictionary.to_pylist(), None]
+    positions = encoded.indices.fill_null(len(distinct) - 1)
+    cells = DistinctCells([distinct[i] for i in positions.to_pylist()])
+    cells.distinct = distinct
+    cells.positions = positions
+    return cells
 
 
 def _blocks(numbers: list[int], columns: list[Any]) -> Iterator[ColumnBlock]:
@@ -1191,8 +1213,10 @@ def _blocks(numbers: list[int], columns: list[Any]) -> Iterator[ColumnBlock]:
         for part in parts:
             if isinstance(part, list):
                 mask = pa.array([v is None for v in part], pa.bool_())
-            else:
+            elif pa.types.is_string(part.type):
                 mask = pc.equal(pc.binary_length(part), 0)
+            else:
+                mask = pc.is_null(part)
             empty = mask if empty is None else pc.and_(empty, mask)
         block = ColumnBlock()
         block.numbers = numbers[start:end]
@@ -1206,6 +1230,11 @@ def _blocks(numbers: list[int], columns: list[Any]) -> Iterator[ColumnBlock]:
         for part in parts:
             if isinstance(part, list) and part.count(None) == len(part):
                 part = pa.array([""] * len(part), pa.string())
+            elif not isinstance(part, list) and not pa.types.is_string(part.type):
+                if part.null_count == len(part):
+                    part = pa.array([""] * len(part), pa.string())
+                else:
+                    part = _distinct_cells(part)
             block.append(part)
         if block.numbers:
             yield block

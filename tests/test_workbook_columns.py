@@ -295,16 +295,37 @@ def test_what_a_sheet_holds_is_found_across_the_chunks_it_is_read_in(tmp_path, m
 
 
 def reads_ahead(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The sheets fastexcel is started on while the scan reads the rest of them."""
+    """The sheets fastexcel reads while the scan (workbook_cells) is still running. The
+    scan waits, once it has said a sheet's first chunk is plain, until fastexcel starts:
+    the test does not depend on which thread runs first."""
+    import threading
+
     started: list[str] = []
-    start = tables._ReadAhead.start
+    reading = threading.Event()
+    read_columns, find_cells = tables._read_columns, tables.find_cells
 
-    def spy(self: tables._ReadAhead, sheet: str) -> None:
-        started.append(sheet)
-        start(self, sheet)
+    def spy(path: Path, sheet: str) -> Any:
+        if scanning():
+            started.append(sheet)
+        reading.set()
+        return read_columns(path, sheet)
 
-    monkeypatch.setattr(tables._ReadAhead, "start", spy)
+    def scan(path: Path, plain_so_far: Any = None) -> Any:
+        def said(sheet: str) -> None:
+            plain_so_far(sheet)
+            reading.wait(10)
+
+        return find_cells(path, said if plain_so_far is not None else None)
+
+    monkeypatch.setattr(tables, "_read_columns", spy)
+    monkeypatch.setattr(tables, "find_cells", scan)
     return started
+
+
+def scanning() -> bool:
+    import threading
+
+    return any(t.name == "intd-scan" and t.is_alive() for t in threading.enumerate())
 
 
 def test_a_plain_sheet_is_read_by_fastexcel_while_the_scan_reads_the_rest(tmp_path, monkeypatch):
@@ -337,13 +358,7 @@ def test_a_read_ahead_of_a_sheet_found_not_plain_later_is_dropped(tmp_path, monk
     arrow, by_rows = runs(tmp_path / "a", workbook, True), runs(tmp_path / "r", workbook, False)
     assert arrow == by_rows
     assert arrow[0] != 0 and "Formidlinger:302:employer_name" in arrow[1], arrow[1]
-    assert not [t for t in threading_names() if t == "intd-read-ahead"]
-
-
-def threading_names() -> list[str]:
-    import threading
-
-    return [t.name for t in threading.enumerate()]
+    assert not scanning()
 
 
 def test_a_block_of_dates_or_numbers_holds_each_distinct_value_once():

@@ -892,19 +892,16 @@ def _read_workbook(
                         f"every sheet is hidden ({listed}); name the one to import with --sheet"
                     )
                     raise InputFileError("E-SHEET", name, message)
-            ahead = _ReadAhead(path, names) if _may_read_as_columns(path, scan_rows) else None
-            try:
-                found = find_cells(path, ahead.start if ahead is not None else None)
-                sheets: list[CalamineSheet | Table] = []
-                for n in names:
-                    read = ahead.taken(n) if ahead is not None else None
-                    fast = _arrow_sheet(path, n, found.get(n), score, scan_rows, read)
-                    if fast is None and ahead is not None and ahead.sheet == n:
-                        ahead.drop()  # not plain after all: before calamine reads it
-                    sheets.append(fast if fast is not None else book.get_sheet_by_name(n))
-            finally:
-                if ahead is not None:
-                    ahead.drop()
+            if _may_read_as_columns(path, scan_rows):
+                found, ahead = _scan_reading_ahead(path, names)
+            else:
+                found, ahead = find_cells(path), {}
+            sheets: list[CalamineSheet | Table] = []
+            for n in names:
+                read = partial(ahead.pop, n) if n in ahead else None
+                fast = _arrow_sheet(path, n, found.get(n), score, scan_rows, read)
+                ahead.pop(n, None)  # not plain after all: dropped before calamine reads it
+                sheets.append(fast if fast is not None else book.get_sheet_by_name(n))
     except PasswordError as exc:
         message = "the workbook is password-protected; save a copy without a password"
         raise InputFileError("E-FORMAT", name, message) from exc
@@ -1040,51 +1037,44 @@ def _read_columns(path: Path, sheet: str) -> Any:
         return None
 
 
-class _ReadAhead:
-    """fastexcel's read of one sheet on a thread (fastexcel lets go of the GIL while it
-    reads), started while workbook_cells is still scanning the rest of that sheet for what
-    makes it not plain: the scan and the read, each a pass over the decompressed sheet,
-    overlap. One sheet at a time, so memory holds no more than the one read; a read whose
-    sheet turns out not plain is waited for and dropped before calamine reads that sheet
-    (`drop`), so the two readers never hold a sheet at once."""
+def _scan_reading_ahead(
+    path: Path, wanted: list[str]
+) -> tuple[dict[str, SheetCells], dict[str, Any]]:
+    """`find_cells(path)`, run on a thread while fastexcel reads (here) the first wanted
+    sheet whose first chunk the scan found plain: the scan and the read, each a pass over
+    the decompressed sheet, overlap (fastexcel lets go of the GIL while it reads). Also
+    fastexcel's read, by sheet name, used only if the scan finds the sheet plain to the
+    end. The read is on this thread so that its memory comes from the main heap (a
+    thread's own malloc arena kept ~18 MiB more at the peak); one sheet read ahead at
+    most, so memory holds no more than one read."""
+    import threading
 
-    def __init__(self, path: Path, wanted: Iterable[str]) -> None:
-        self.path = path
-        self.wanted = set(wanted)
-        self.sheet: str | None = None
-        self.result: list[Any] = []
-        self.thread: Any = None
+    head_read = threading.Event()
+    chosen: list[str] = []
+    outcome: list[Any] = []
 
-    def start(self, sheet: str) -> None:
-        if self.sheet is not None or sheet not in self.wanted:
-            return  # one read ahead per workbook: the others are read when their turn comes
-        import threading
+    def plain_so_far(sheet: str) -> None:
+        if not chosen and sheet in wanted:
+            chosen.append(sheet)
+            head_read.set()
 
-        self.sheet = sheet
-        work = partial(self._run, sheet)
-        self.thread = threading.Thread(target=work, name="intd-read-ahead", daemon=True)
-        self.thread.start()
+    def scan() -> None:
+        try:
+            outcome.append(find_cells(path, plain_so_far))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+        finally:
+            head_read.set()
 
-    def _run(self, sheet: str) -> None:
-        self.result.append(_read_columns(self.path, sheet))
-
-    def taken(self, sheet: str) -> Callable[[], Any] | None:
-        """For the sheet read ahead, what gives its read (waiting for it); else None."""
-        if sheet != self.sheet or self.thread is None:
-            return None
-        return self._take
-
-    def _take(self) -> Any:
-        self.thread.join()
-        data = self.result.pop() if self.result else None
-        self.thread = None
-        return data
-
-    def drop(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-        self.result.clear()
+    thread = threading.Thread(target=scan, name="intd-scan", daemon=True)
+    thread.start()
+    head_read.wait()
+    ahead = {sheet: _read_columns(path, sheet) for sheet in chosen}
+    thread.join()
+    found = outcome[0]
+    if isinstance(found, BaseException):
+        raise found
+    return cast(dict[str, SheetCells], found), ahead
 
 
 def _arrow_sheet(

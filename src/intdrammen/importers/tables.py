@@ -1182,7 +1182,7 @@ def _distinct_cells(part: Any) -> list[Any]:
     encoded = part.dictionary_encode()
     distinct = [*encoded.dictionary.to_pylist(), None]
     positions = encoded.indices.fill_null(len(distinct) - 1)
-    cells = DistinctCells([distinct[i] for i in positions.to_pylist()])
+    cells = DistinctCells(map(distinct.__getitem__, positions.to_pylist()))
     cells.distinct = distinct
     cells.positions = positions
     return cells

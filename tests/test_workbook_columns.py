@@ -24,7 +24,7 @@ from intdrammen.importers import tables
 # be read as columns) or mixed (it cannot: read from its rows, which must agree).
 TEXT = st.sampled_from(["PL1", "D1", "D2", "P-07", "Amina Yusuf", " D3 ", "#N/A", "Totalt"])
 KIND = st.sampled_from(["fast jobb", "jobb", "kurs", "lærling", "nonsense", ""])
-NUMBER = st.sampled_from([50, 37.5, 100, 0.5, 120, 602, 3005, 1e20, -1])
+NUMBER = st.sampled_from([50, 37.5, 100, 0.5, 120, 602, 3005, 1e20, -1, 0])
 DAY = st.one_of(
     st.dates(date(1899, 12, 30), date(2031, 12, 31)).map(
         lambda d: datetime(d.year, d.month, d.day)
@@ -292,3 +292,88 @@ def test_what_a_sheet_holds_is_found_across_the_chunks_it_is_read_in(tmp_path, m
     )
     found = workbook_cells.find_cells(odd)["Formidlinger"]
     assert found.values == {(1, 4): "#N/A"}
+
+
+def reads_ahead(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sheets fastexcel reads while the scan (workbook_cells) is still running. The
+    scan waits, once it has said a sheet's first chunk is plain, until fastexcel starts:
+    the test does not depend on which thread runs first."""
+    import threading
+
+    started: list[str] = []
+    reading = threading.Event()
+    read_columns, find_cells = tables._read_columns, tables.find_cells
+
+    def spy(path: Path, sheet: str) -> Any:
+        if scanning():
+            started.append(sheet)
+        reading.set()
+        return read_columns(path, sheet)
+
+    def scan(path: Path, plain_so_far: Any = None) -> Any:
+        def said(sheet: str) -> None:
+            plain_so_far(sheet)
+            reading.wait(10)
+
+        return find_cells(path, said if plain_so_far is not None else None)
+
+    monkeypatch.setattr(tables, "_read_columns", spy)
+    monkeypatch.setattr(tables, "find_cells", scan)
+    return started
+
+
+def scanning() -> bool:
+    import threading
+
+    return any(t.name == "intd-scan" and t.is_alive() for t in threading.enumerate())
+
+
+def test_a_plain_sheet_is_read_by_fastexcel_while_the_scan_reads_the_rest(tmp_path, monkeypatch):
+    from intdrammen.importers import workbook_cells
+
+    monkeypatch.setattr(workbook_cells, "_CHUNK", 4096)  # the scan takes many chunks
+    rows = [[f"P{i}", f"D{i}", "kurs", None, "Kiwi", datetime(2020, 3, 1)] for i in range(300)]
+    workbook = tmp_path / "pl.xlsx"
+    write(workbook, {"rows": rows, "title": None, "writer": "xw"})
+    started = reads_ahead(monkeypatch)
+    assert used_arrow(workbook, monkeypatch)
+    assert started == ["Formidlinger"]
+    assert runs(tmp_path / "a", workbook, True) == runs(tmp_path / "r", workbook, False)
+
+
+def test_a_read_ahead_of_a_sheet_found_not_plain_later_is_dropped(tmp_path, monkeypatch):
+    # The first chunk is plain, an error cell far down is not: fastexcel's read (which
+    # reads the error cell as empty) is dropped and the sheet is read from its rows.
+    from intdrammen.importers import workbook_cells
+
+    monkeypatch.setattr(workbook_cells, "_CHUNK", 4096)
+    day = datetime(2020, 3, 1)
+    rows: list[list[Any]] = [[f"P{i}", f"D{i}", "kurs", None, "Kiwi", day] for i in range(300)]
+    rows.append(["P300", "D300", "kurs", None, ("error", "#N/A"), day])
+    workbook = tmp_path / "pl.xlsx"
+    write(workbook, {"rows": rows, "title": None, "writer": "xw"})
+    started = reads_ahead(monkeypatch)
+    assert not used_arrow(workbook, monkeypatch)
+    assert started == ["Formidlinger"]
+    arrow, by_rows = runs(tmp_path / "a", workbook, True), runs(tmp_path / "r", workbook, False)
+    assert arrow == by_rows
+    assert arrow[0] != 0 and "Formidlinger:302:employer_name" in arrow[1], arrow[1]
+    assert not scanning()
+
+
+def test_a_block_of_dates_or_numbers_holds_each_distinct_value_once():
+    import pyarrow as pa
+
+    days = pa.array([date(2020, 3, 1), None, date(2019, 1, 2), date(2020, 3, 1)], pa.date32())
+    numbers = pa.array([50.0, 37.5, 50.0, None])
+    with_zero = pa.array([50.0, 0.0, -0.0, 50.0])
+    ids = pa.array(["P1", "P2", "P3", "P4"])
+    (block,) = tables._blocks([2, 3, 4, 5], [ids, days, numbers, with_zero])
+    _ids, dates, figures, zeros = block
+    assert isinstance(dates, tables.DistinctCells) and dates == days.to_pylist()
+    assert dates.distinct == [date(2020, 3, 1), date(2019, 1, 2), None]
+    assert dates.positions.to_pylist() == [0, 2, 1, 0]
+    assert isinstance(figures, tables.DistinctCells) and figures == numbers.to_pylist()
+    assert figures.distinct == [50.0, 37.5, None]
+    # 0.0 and -0.0 are equal keys but not the same cell: a plain list, read cell by cell.
+    assert type(zeros) is list and [str(v) for v in zeros] == ["50.0", "0.0", "-0.0", "50.0"]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from intdrammen.ids import person_key
 from intdrammen.importers.columns import MEMO_TYPES, Memo, ValueProblem, free_text, text
 from intdrammen.importers.context import ParseContext, id_text, required_text
-from intdrammen.importers.tables import CellValue, ColumnBlock, Table
+from intdrammen.importers.tables import CellValue, ColumnBlock, DistinctCells, Table
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -365,8 +365,13 @@ def _memo_cells(cells: list[Any], memo: Memo, out: pa.DataType) -> Column:
     reading first meets them; the rows take their value's answer."""
     import pyarrow as pa
 
+    cache = memo.cache
+    if isinstance(cells, DistinctCells):  # a block of a sheet read as columns (tables.py)
+        order: list[Any] = cells.distinct
+        results = [None if v is None else _read_one(memo, cache, v) for v in order]
+        return _column(results, out, take=cells.positions)
     slots: dict[tuple[type, object], int] = {}
-    order: list[Any] = []
+    order = []
     positions: list[int] = []
     for value in cells:
         kind = value.__class__
@@ -380,7 +385,6 @@ def _memo_cells(cells: list[Any], memo: Memo, out: pa.DataType) -> Column:
             slot = len(order)
             order.append(value)
         positions.append(slot)
-    cache = memo.cache
     results = [
         None if value is None or value == "" else _read_one(memo, cache, value) for value in order
     ]

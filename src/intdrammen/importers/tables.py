@@ -892,10 +892,15 @@ def _read_workbook(
                         f"every sheet is hidden ({listed}); name the one to import with --sheet"
                     )
                     raise InputFileError("E-SHEET", name, message)
-            found = find_cells(path)
+            if _may_read_as_columns(path, scan_rows):
+                found, ahead = _scan_reading_ahead(path, names)
+            else:
+                found, ahead = find_cells(path), {}
             sheets: list[CalamineSheet | Table] = []
             for n in names:
-                fast = _arrow_sheet(path, n, found.get(n), score, scan_rows)
+                read = partial(ahead.pop, n) if n in ahead else None
+                fast = _arrow_sheet(path, n, found.get(n), score, scan_rows, read)
+                ahead.pop(n, None)  # not plain after all: dropped before calamine reads it
                 sheets.append(fast if fast is not None else book.get_sheet_by_name(n))
     except PasswordError as exc:
         message = "the workbook is password-protected; save a copy without a password"
@@ -1010,20 +1015,15 @@ class ColumnBlock(list[Any]):
     numbers: list[int]
 
 
-def _arrow_sheet(
-    path: Path, sheet: str, cells: SheetCells | None, score: ScoreHeader, scan_rows: int
-) -> Table | None:
-    """The sheet read as columns, or None when it must be read from its rows."""
-    plain = (
-        cells is not None
-        and cells.a1
-        and not (cells.values or cells.merged or cells.date1904)
-        and not (cells.hidden_rows or cells.hidden_columns)
-    )
-    if not READ_SHEETS_WITH_ARROW or not plain or scan_rows > HEAD_ROWS:
-        return None
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return None
+def _may_read_as_columns(path: Path, scan_rows: int) -> bool:
+    """Whether a sheet of this workbook may be read by fastexcel (if it is plain)."""
+    suffix = path.suffix.lower() in (".xlsx", ".xlsm")
+    return READ_SHEETS_WITH_ARROW and suffix and scan_rows <= HEAD_ROWS
+
+
+def _read_columns(path: Path, sheet: str) -> Any:
+    """fastexcel's Arrow table of the sheet, or None (mixed columns, or any file fastexcel
+    cannot read)."""
     try:
         import fastexcel
 
@@ -1032,8 +1032,71 @@ def _arrow_sheet(
         loaded = fastexcel.read_excel(str(path)).load_sheet(
             sheet, header_row=0, dtype_coercion="strict", schema_sample_rows=None
         )
-        data = loaded.to_arrow()
-    except Exception:  # mixed columns, or any file fastexcel cannot read
+        return loaded.to_arrow()
+    except Exception:
+        return None
+
+
+def _scan_reading_ahead(
+    path: Path, wanted: list[str]
+) -> tuple[dict[str, SheetCells], dict[str, Any]]:
+    """`find_cells(path)`, run on a thread while fastexcel reads (here) the first wanted
+    sheet whose first chunk the scan found plain: the scan and the read, each a pass over
+    the decompressed sheet, overlap (fastexcel lets go of the GIL while it reads). Also
+    fastexcel's read, by sheet name, used only if the scan finds the sheet plain to the
+    end. The read is on this thread so that its memory comes from the main heap (a
+    thread's own malloc arena kept ~18 MiB more at the peak); one sheet read ahead at
+    most, so memory holds no more than one read."""
+    import threading
+
+    head_read = threading.Event()
+    chosen: list[str] = []
+    outcome: list[Any] = []
+
+    def plain_so_far(sheet: str) -> None:
+        if not chosen and sheet in wanted:
+            chosen.append(sheet)
+            head_read.set()
+
+    def scan() -> None:
+        try:
+            outcome.append(find_cells(path, plain_so_far))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+        finally:
+            head_read.set()
+
+    thread = threading.Thread(target=scan, name="intd-scan", daemon=True)
+    thread.start()
+    head_read.wait()
+    ahead = {sheet: _read_columns(path, sheet) for sheet in chosen}
+    thread.join()
+    found = outcome[0]
+    if isinstance(found, BaseException):
+        raise found
+    return cast(dict[str, SheetCells], found), ahead
+
+
+def _arrow_sheet(
+    path: Path,
+    sheet: str,
+    cells: SheetCells | None,
+    score: ScoreHeader,
+    scan_rows: int,
+    read: Callable[[], Any] | None = None,
+) -> Table | None:
+    """The sheet read as columns (by `read`, the read started ahead, else now), or None
+    when it must be read from its rows."""
+    plain = (
+        cells is not None
+        and cells.a1
+        and not (cells.values or cells.merged or cells.date1904)
+        and not (cells.hidden_rows or cells.hidden_columns)
+    )
+    if not plain or not _may_read_as_columns(path, scan_rows):
+        return None
+    data = read() if read is not None else _read_columns(path, sheet)
+    if data is None:
         return None
     names = [str(n) for n in data.column_names]
     header = [normalize_header(n) for n in names]
@@ -1068,9 +1131,20 @@ def _arrow_sheet(
     )
 
 
+class DistinctCells(list[Any]):
+    """A block's column of dates or numbers: its cells as calamine gives them (a list),
+    with each distinct value once, in the order of first appearance and None last
+    (`distinct`), and each cell's index into that (`positions`, an Arrow int32 array):
+    columnar reads each distinct value once, with no pass over the cells in Python."""
+
+    distinct: list[Any]
+    positions: Any
+
+
 def _cells_of(column: Any) -> Any:
     """An Arrow column as calamine's cells would fill it: text as an Arrow string array
-    ('' empty); numbers and booleans as a list; a date as a `date` at midnight, else a
+    ('' empty); booleans as a list; numbers as an Arrow array, a date at midnight as an
+    Arrow date32 array (each block makes them `DistinctCells`), a date-time as a list of
     `datetime`. None for a column of another kind, or holding a serial before 1900-03-01
     (calamine reads those as times of day)."""
     import pyarrow as pa
@@ -1081,7 +1155,9 @@ def _cells_of(column: Any) -> Any:
         return [None] * len(column)
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return pc.fill_null(column, "").cast(pa.string())
-    if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind):
+        return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_boolean(kind):
         return column.to_pylist()
     if pa.types.is_timestamp(kind) and kind.tz is None:
         low = pc.min(column).as_py()
@@ -1089,18 +1165,27 @@ def _cells_of(column: Any) -> Any:
             return None
         days = pc.cast(column, pa.date32())
         if pc.all(pc.equal(pc.cast(days, kind), column)).as_py() in (True, None):
-            return _distinct_list(days)
+            return days.combine_chunks() if isinstance(days, pa.ChunkedArray) else days
         return [v if v is None or v.time() != time() else v.date() for v in column.to_pylist()]
     return None
 
 
-def _distinct_list(column: Any) -> list[Any]:
-    """column.to_pylist(), one Python object per distinct value (a date column of 200k
-    cells holds a few thousand dates: making each once is most of the cost)."""
-    encoded = column.dictionary_encode()
-    values = [*encoded.dictionary.to_pylist(), None]
-    indices = encoded.indices.fill_null(len(values) - 1).to_pylist()
-    return [values[i] for i in indices]
+def _distinct_cells(part: Any) -> list[Any]:
+    """A block's Arrow column of dates or numbers as its cells: `DistinctCells`, or a
+    plain list where it holds a zero (0 and -0.0 are equal but not the same cell: read
+    one by one, as columnar does any list)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_date32(part.type) and pc.any(pc.equal(part, 0)).as_py():
+        return part.to_pylist()  # type: ignore[no-any-return]
+    encoded = part.dictionary_encode()
+    distinct = [*encoded.dictionary.to_pylist(), None]
+    positions = encoded.indices.fill_null(len(distinct) - 1)
+    cells = DistinctCells(map(distinct.__getitem__, positions.to_pylist()))
+    cells.distinct = distinct
+    cells.positions = positions
+    return cells
 
 
 def _blocks(numbers: list[int], columns: list[Any]) -> Iterator[ColumnBlock]:
@@ -1118,8 +1203,10 @@ def _blocks(numbers: list[int], columns: list[Any]) -> Iterator[ColumnBlock]:
         for part in parts:
             if isinstance(part, list):
                 mask = pa.array([v is None for v in part], pa.bool_())
-            else:
+            elif pa.types.is_string(part.type):
                 mask = pc.equal(pc.binary_length(part), 0)
+            else:
+                mask = pc.is_null(part)
             empty = mask if empty is None else pc.and_(empty, mask)
         block = ColumnBlock()
         block.numbers = numbers[start:end]
@@ -1133,6 +1220,11 @@ def _blocks(numbers: list[int], columns: list[Any]) -> Iterator[ColumnBlock]:
         for part in parts:
             if isinstance(part, list) and part.count(None) == len(part):
                 part = pa.array([""] * len(part), pa.string())
+            elif not isinstance(part, list) and not pa.types.is_string(part.type):
+                if part.null_count == len(part):
+                    part = pa.array([""] * len(part), pa.string())
+                else:
+                    part = _distinct_cells(part)
             block.append(part)
         if block.numbers:
             yield block

@@ -24,8 +24,9 @@ read.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -185,9 +186,15 @@ def range_name(r0: int, c0: int, r1: int, c1: int) -> str:
     return cell_name(r0, c0) if (r0, c0) == (r1, c1) else f"{cell_name(r0, c0)}:{cell_name(r1, c1)}"
 
 
-def find_cells(path: Path) -> dict[str, SheetCells]:
+def find_cells(
+    path: Path, plain_so_far: Callable[[str], None] | None = None
+) -> dict[str, SheetCells]:
     """Sheet name -> its findings, for an xlsx/xlsm, ods or xls file (empty for others,
-    and for a file that cannot be read: calamine reports that)."""
+    and for a file that cannot be read: calamine reports that). `plain_so_far` is called
+    with the name of an xlsx sheet (in a workbook not counting from 1904) whose first chunk
+    holds nothing to find, while the rest is still being read: the caller may start
+    reading it as columns meanwhile (tables.py), and uses that only if the sheet is
+    plain to the end."""
     import zipfile
 
     with path.open("rb") as f:
@@ -200,7 +207,7 @@ def find_cells(path: Path) -> dict[str, SheetCells]:
             if "content.xml" in names:
                 return _ods(archive.read("content.xml"))
             if "xl/workbook.xml" in names:
-                return _xlsx(archive, names)
+                return _xlsx(archive, names, plain_so_far)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
         pass
     return {}
@@ -245,7 +252,9 @@ def _unescape(raw: bytes) -> str:
     return unescape(raw.decode("utf-8", "replace"))
 
 
-def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
+def _xlsx(
+    archive: object, names: set[str], plain_so_far: Callable[[str], None] | None = None
+) -> dict[str, SheetCells]:
     import posixpath
     import zipfile
     from xml.etree import ElementTree
@@ -276,9 +285,13 @@ def _xlsx(archive: object, names: set[str]) -> dict[str, SheetCells]:
     for sheet in book.iter(f"{main}sheet"):
         part = targets.get(sheet.get(rel, ""))
         if part in names:
-            cells = _plain_sheet(archive, part) or _xlsx_sheet(archive.read(part), recalc)
+            name = sheet.get("name", "")
+            hook = None
+            if plain_so_far is not None and not date1904:
+                hook = partial(plain_so_far, name)
+            cells = _plain_sheet(archive, part, hook) or _xlsx_sheet(archive.read(part), recalc)
             cells.date1904 = date1904
-            found[sheet.get("name", "")] = cells
+            found[name] = cells
     return found
 
 
@@ -290,10 +303,13 @@ _CHUNK = 1 << 20
 _HEAD = 1 << 16
 
 
-def _plain_sheet(archive: Any, part: str) -> SheetCells | None:
+def _plain_sheet(
+    archive: Any, part: str, plain_so_far: Callable[[], None] | None = None
+) -> SheetCells | None:
     """The findings of a sheet without any of `_NOTABLE`, read in chunks (a big sheet is
     never held whole, and each chunk is searched while in the cache): only whether its
-    first cell is A1. None when the sheet is to be read in detail."""
+    first cell is A1. None when the sheet is to be read in detail. `plain_so_far` is
+    called once, when the first chunk holds none of them (see find_cells)."""
     overlap = max(map(len, _NOTABLE)) - 1
     head = tail = b""
     with archive.open(part) as stream:
@@ -301,6 +317,8 @@ def _plain_sheet(archive: Any, part: str) -> SheetCells | None:
             window = tail + chunk
             if any(notable in window for notable in _NOTABLE):
                 return None
+            if not head and plain_so_far is not None and not _PREFIXED_ROOT.search(chunk, 0, 4096):
+                plain_so_far()
             if len(head) < _HEAD:  # where the first cell is (after the column widths)
                 head += chunk
             tail = window[-overlap:]

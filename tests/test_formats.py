@@ -127,7 +127,7 @@ def test_progress_csv_keeps_its_columns_and_adds_the_breakdown(small: Path, cli:
 
 @pytest.mark.parametrize(
     "dimension",
-    ["municipality", "age_group", "channel", "employer", "gender", "country", "quarter"],
+    ["municipality", "county", "age_group", "channel", "employer", "gender", "country", "quarter"],
 )
 def test_every_breakdown_reaches_the_csv(small: Path, cli: Any, dimension: str) -> None:
     args = ("progress", "--year", "2019", "--by", dimension)

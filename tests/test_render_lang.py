@@ -137,6 +137,7 @@ def test_english_stays_english(loaded, cli):
     [
         ("municipality", "Municipality", "Kommune"),
         ("country", "Country background", "Landbakgrunn"),
+        ("county", "County", "Fylke"),
         ("age_group", "Age group", "Aldersgruppe"),
         ("channel", "Channel", "Kanal"),
         ("quarter", "Quarter", "Kvartal"),

@@ -83,4 +83,4 @@ def test_a_goal_region_that_cannot_be_resolved_fails_only_where_the_goal_counts(
     assert cli("--goals", str(mine), "progress", "--year", "2022").exit_code == 0
     failed = cli("--goals", str(mine), "progress", "--year", "2019")
     assert failed.exit_code == 1
-    assert "No region or municipality called 'Atlantis'" in failed.output
+    assert "No region, municipality or county called 'Atlantis'" in failed.output

@@ -380,7 +380,7 @@ class Database:
     ) -> Progress:
         """Progress against every goal that applies to `year` (`intd progress --year`),
         in a region or municipality (name or any code), each goal split by `by`
-        (municipality, gender, country, age_group, channel, quarter, employer), counts
+        (municipality, county, gender, country, age_group, channel, quarter, employer), counts
         below `suppress` hidden."""
         from intdrammen.reports import progress, resolve_scope, suppress_progress
 

@@ -165,7 +165,7 @@ class Provenance:
     files: tuple[tuple[str, str, int], ...] = ()  # (file name, sha256 prefix, batch id)
     goals_version: str = ""
     regions_version: str = ""
-    notes: tuple[MergerNote, ...] = field(default_factory=tuple)
+    notes: tuple[Note, ...] = field(default_factory=tuple)
 
 
 # ------------------------------------------------------------------- rows the figures read
@@ -221,6 +221,45 @@ class Activity(NamedTuple):
 # ------------------------------------------------- typed notes and labels (no sentences)
 # Report values carry these facts; render/fmt.py turns them into words per language from
 # one translation table per language (render/lang/). Nothing reads a sentence back.
+
+
+class CountyKind(StrEnum):
+    """How a county asked for as a region counts records."""
+
+    FORMER = "county_former"  # by the record's date: the municipalities in it that day
+    SAME_NAME = "county_same_name"  # today's county; a former one had the same name
+
+
+@dataclass(frozen=True)
+class CountyNote:
+    """A county (Klass 104) asked for as a region, and how its records are counted.
+
+    For `county_former`, `code`/`name`/`start`/`end` are the former county's, whose
+    members are the municipalities that belonged to it on each record's date. For
+    `county_same_name`, they are the former county of the same name as today's county
+    asked for (`region`), which is asked for by its code."""
+
+    kind: CountyKind
+    code: str
+    name: str
+    start: date | None
+    end: date | None
+    region: str  # the region's name as shown (the county asked for)
+
+    def fields(self) -> dict[str, object]:
+        """The typed fields for JSON (`county_notes`)."""
+        return {
+            "kind": self.kind.value,
+            "code": self.code,
+            "name": self.name,
+            "valid_from": None if self.start is None else self.start.isoformat(),
+            "valid_to": None if self.end is None else self.end.isoformat(),
+            "region": self.region,
+        }
+
+    def explains(self, considered: frozenset[str], shown: frozenset[str] = frozenset()) -> bool:
+        """A county note is about the whole region: every output of it carries it."""
+        return True
 
 
 class MergerKind(StrEnum):
@@ -281,6 +320,9 @@ class MergerNote:
         if self.kind is MergerKind.COUNTED:
             return bool(own & considered)
         return bool((own | set(self.codes)) & considered) or bool(own & shown)
+
+
+Note = MergerNote | CountyNote  # a note a region's outputs carry
 
 
 @dataclass(frozen=True)

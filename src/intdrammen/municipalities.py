@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from intdrammen.errors import HINTS, ConfigError, UnknownName
-from intdrammen.models import MergerKind, MergerNote, Municipality, PartLabel
+from intdrammen.models import MergerKind, MergerNote, Municipality, Note, PartLabel
 
 UNKNOWN_CODE = "9999"  # Klass "Uoppgitt": accepted, counted as unknown municipality
 
@@ -327,6 +327,19 @@ class MunicipalityHistory:
         later = [y for y in years if y > listed[-1]]
         return listed[0], (later[0] - 1 if later else None)
 
+    def list_years(self) -> tuple[int, ...]:
+        """The years of Klass's yearly lists, oldest first (each valid to the next)."""
+        return tuple(sorted(self._lists))
+
+    def codes_in(self, year: int) -> frozenset[str]:
+        """The codes of the yearly list of `year` (one of `list_years`)."""
+        return frozenset(self._lists[year])
+
+    def same_municipality(self, a: str, b: str) -> bool:
+        """Whether two codes are one municipality over time (0602 and 3301 Drammen; not
+        0625 Nedre Eiker and 3301)."""
+        return self._find(a) == self._find(b)
+
     def current_list(self) -> list[Municipality]:
         return [Municipality(c, n) for c, n in sorted(self._today.items()) if c != UNKNOWN_CODE]
 
@@ -376,7 +389,7 @@ class Region:
     name: str
     members: tuple[RegionMember, ...]
     candidates: tuple[RegionMember, ...] = ()
-    notes: tuple[MergerNote, ...] = ()
+    notes: tuple[Note, ...] = ()
     description: str = ""
 
     def member_for(self, code: str | None, on: date) -> RegionMember | None:
@@ -514,8 +527,9 @@ def _member_specs(raw: Any, where: str, history: MunicipalityHistory) -> tuple[M
 def _unknown_region(query: str, config: RegionConfig) -> UnknownName:
     names = ", ".join(spec.name for spec in config.regions.values())
     return UnknownName(
-        f"No region or municipality called {query!r}. Configured regions: {names}; "
-        "`intd regions` lists them, and any municipality name or code works as a region."
+        f"No region, municipality or county called {query!r}. Configured regions: {names}; "
+        "`intd regions` lists them, and any municipality or county name or code works "
+        "as a region."
     )
 
 
@@ -607,7 +621,9 @@ def _members(
 
 
 def resolve_region(query: str, config: RegionConfig, history: MunicipalityHistory) -> Region:
-    """A configured region by name, else the municipality of that name or code as a region."""
+    """A configured region by name, else the municipality of that name or code as a
+    region, else the county (Klass 104) of that name or code: regions.toml first, as
+    for municipality names; Oslo is the municipality (the same members as county 03)."""
     if _key(query) in config.regions:
         return build_region(query, config, history)
     try:
@@ -615,7 +631,12 @@ def resolve_region(query: str, config: RegionConfig, history: MunicipalityHistor
     except MunicipalityLookupError as exc:
         if exc.code == "E-MUNICIPALITY-AMBIGUOUS":
             raise UnknownName(exc.message, hint=HINTS[exc.code]) from None
-        raise _unknown_region(query, config) from None
+        from intdrammen.counties import county_region, find_county  # imports this module
+
+        county = find_county(query)
+        if county is None:
+            raise _unknown_region(query, config) from None
+        return county_region(county, history)
     if code == UNKNOWN_CODE:
         raise UnknownName("9999 (Uoppgitt) means an unknown municipality and is in no region.")
     here = history.current_municipality(code)

@@ -71,6 +71,7 @@ def format_help(choices: type[StrEnum]) -> str:
 
 class By(StrEnum):
     municipality = "municipality"
+    county = "county"
     gender = "gender"
     country = "country"
     age_group = "age_group"

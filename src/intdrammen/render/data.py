@@ -16,7 +16,9 @@ from fractions import Fraction
 from typing import Any
 
 from intdrammen.models import (
+    CountyNote,
     MergerNote,
+    Note,
     PartLabel,
     Provenance,
     QuarterLabel,
@@ -67,14 +69,22 @@ def _code_words() -> dict[str, str]:
 _CODES = Fmt("en", words=_code_words())  # `explained` for JSON and CSV: codes as codes
 
 
-def notes_json(notes: Sequence[MergerNote]) -> list[str]:
-    """The `notes` key: each merger note as English text (as before the typed notes)."""
+def notes_json(notes: Sequence[Note]) -> list[str]:
+    """The `notes` key: each merger or county note as English text (as before the typed
+    notes)."""
     return [_EN.note(n) for n in notes]
 
 
-def merger_notes_json(notes: Sequence[MergerNote]) -> list[dict[str, Any]]:
-    """The `merger_notes` key: each note's typed fields."""
-    return [n.fields() for n in notes]
+def merger_notes_json(notes: Sequence[Note]) -> list[dict[str, Any]]:
+    """The `merger_notes` key: each merger note's typed fields."""
+    return [n.fields() for n in notes if isinstance(n, MergerNote)]
+
+
+def county_notes_json(notes: Sequence[Note]) -> dict[str, Any]:
+    """The `county_notes` key, only where a county was asked for as a region (outputs of
+    other regions keep their keys): each county note's typed fields."""
+    county = [n.fields() for n in notes if isinstance(n, CountyNote)]
+    return {"county_notes": county} if county else {}
 
 
 def label_fields(label: RowLabel | None) -> dict[str, Any] | None:
@@ -171,6 +181,7 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
         "suppressed_below": report.suppressed_below,
         "notes": notes_json(report.provenance.notes),
         "merger_notes": merger_notes_json(report.provenance.notes),
+        **county_notes_json(report.provenance.notes),
         "not_applicable": [n.fields() for n in report.not_applicable],
         "provenance": provenance_json(report.provenance),
     }
@@ -249,6 +260,7 @@ def report_json(report: RegionReport) -> dict[str, Any]:
         "suppressed_below": report.suppressed_below,
         "notes": notes_json(report.provenance.notes),
         "merger_notes": merger_notes_json(report.provenance.notes),
+        **county_notes_json(report.provenance.notes),
         "provenance": provenance_json(report.provenance),
     }
 
@@ -284,6 +296,7 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
         ],
         "notes": notes_json(explanation.provenance.notes),
         "merger_notes": merger_notes_json(explanation.provenance.notes),
+        **county_notes_json(explanation.provenance.notes),
         "provenance": provenance_json(explanation.provenance),
     }
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from fractions import Fraction
 
 from intdrammen.models import (
+    CountyNote,
     ExplainDetail,
     Goal,
     GoalNotApplicable,
@@ -153,10 +154,19 @@ class Fmt:
             return self.t("counted_what", basis=self.code(basis), value=self.code(value))
         return self.code(value)
 
-    def note(self, note: MergerNote | str) -> str:
-        """A merger note (a region's notes) in this language; a text note as is."""
+    def note(self, note: MergerNote | CountyNote | str) -> str:
+        """A merger or county note (a region's notes) in this language; a text note as is."""
         if isinstance(note, str):
             return note
+        if isinstance(note, CountyNote):
+            return self.t(
+                f"note.{note.kind.value}",
+                county=f"{note.name} ({note.code})",
+                code=note.code,
+                region=note.region,
+                start=self.day(note.start),
+                end=self.day(note.end),
+            )
         return self.t(
             f"note.{note.kind.value}",
             old=f"{note.old_name} ({note.old_code})",

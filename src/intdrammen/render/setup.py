@@ -14,6 +14,7 @@ from rich.text import Text
 from intdrammen.config import GoalConfig
 from intdrammen.models import Goal, GoalKind
 from intdrammen.municipalities import MunicipalityHistory, Region, RegionMember
+from intdrammen.render.data import county_notes_json, merger_notes_json
 from intdrammen.render.fit import Words, fit
 from intdrammen.render.fmt import Fmt
 
@@ -101,7 +102,8 @@ def regions_json(regions: Sequence[Region], version: str) -> dict[str, Any]:
                 "members": [m.label for m in r.members],
                 "candidates": [m.label for m in r.candidates],
                 "notes": [Fmt("en").note(n) for n in r.notes],
-                "merger_notes": [n.fields() for n in r.notes],
+                "merger_notes": merger_notes_json(r.notes),
+                **county_notes_json(r.notes),
             }
             for r in regions
         ],
@@ -132,7 +134,8 @@ def region_detail_json(region: Region, history: MunicipalityHistory) -> dict[str
         "members": [_member_json(m, history) for m in region.members],
         "candidates": [_member_json(m, history) for m in region.candidates],
         "notes": [Fmt("en").note(n) for n in region.notes],
-        "merger_notes": [n.fields() for n in region.notes],
+        "merger_notes": merger_notes_json(region.notes),
+        **county_notes_json(region.notes),
     }
 
 

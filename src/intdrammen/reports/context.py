@@ -20,6 +20,7 @@ from intdrammen.models import (
     GoalNotApplicable,
     MergerKind,
     MergerNote,
+    Note,
     Provenance,
     Window,
 )
@@ -45,7 +46,7 @@ class Context:
         which does it once per request: report builders take the resolved `Scope`."""
         return None if query is None else resolve_region(query, self.regions, self.history)
 
-    def provenance(self, notes: tuple[MergerNote, ...] = ()) -> Provenance:
+    def provenance(self, notes: tuple[Note, ...] = ()) -> Provenance:
         batches = self.store.batches(include_undone=False)
         as_of = max((b.imported_at for b in batches), default=None)
         return Provenance(
@@ -199,8 +200,8 @@ def _notes(
     shown: Iterable[str],
     *regions: Region | None,
     history: MunicipalityHistory | None = None,
-) -> tuple[MergerNote, ...]:
-    """The merger notes that explain something in an output whose records (those it
+) -> tuple[Note, ...]:
+    """The merger (and county) notes that explain something in an output whose records (those it
     counts or lists) carry the codes `considered` and whose rows show the codes `shown`:
     the notes of `regions` that do (MergerNote.explains), each once, in the order of the
     regions' configuration; then, with `history`, a `counted` note for every considered
@@ -208,13 +209,18 @@ def _notes(
     under today's Drammen, and the note says so) that no region note already explains,
     in code order. Region outputs and whole-project outputs alike."""
     used, rows = frozenset(considered), frozenset(shown)
-    seen: list[MergerNote] = []
+    seen: list[Note] = []
     for region in regions:
         for note in region.notes if region else ():
             if note not in seen and note.explains(used, rows):
                 seen.append(note)
     if history is not None:
-        explained = {code for note in seen for code in (note.old_code, *note.old_codes)}
+        explained = {
+            code
+            for note in seen
+            if isinstance(note, MergerNote)
+            for code in (note.old_code, *note.old_codes)
+        }
         for code in sorted(used - explained):
             if not history.is_known(code):
                 continue

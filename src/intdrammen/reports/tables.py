@@ -127,7 +127,16 @@ def suppress_report(report: RegionReport, n: int) -> RegionReport:
     )
 
 
-DIMENSIONS = ("municipality", "gender", "country", "age_group", "channel", "quarter", "employer")
+DIMENSIONS = (
+    "municipality",
+    "county",
+    "gender",
+    "country",
+    "age_group",
+    "channel",
+    "quarter",
+    "employer",
+)
 AGE_BANDS = ((25, "under 25"), (35, "25–34"), (45, "35–44"), (55, "45–54"), (200, "55+"))
 
 
@@ -181,7 +190,7 @@ def cohort_facts(member: metrics.CohortMember) -> Facts:
 def needs_facts(dimension: str | None) -> bool:
     """Whether a breakdown by `dimension` needs more of a person than municipality and
     day (which every figure query returns anyway)."""
-    return dimension not in (None, "municipality", "quarter")
+    return dimension not in (None, "municipality", "county", "quarter")
 
 
 Label = str | RowLabel  # a row's label: text (data, "unknown") or a typed value
@@ -209,6 +218,15 @@ def labeller(ctx: Context, region: Region | None, dimension: str) -> Callable[[F
     if dimension == "municipality":
         group = _grouper(ctx, region)
         return lambda f: (group(f.municipality, f.day) or (unknown, unknown))[1]
+    if dimension == "county":
+        from intdrammen.counties import county_of_today
+
+        @cache  # many people share a code
+        def county(code: str | None) -> str:
+            found = county_of_today(ctx.history, code)
+            return unknown if found is None else found.name
+
+        return lambda f: county(f.municipality)
     if dimension == "quarter":
         return lambda f: QuarterLabel(f.day.year, (f.day.month - 1) // 3 + 1)
     if dimension == "age_group":

@@ -101,6 +101,7 @@ TABLE: dict[str, str] = {
     "dimension.gender": "Gender",
     "dimension.country": "Country background",
     "dimension.age_group": "Age group",
+    "dimension.county": "County",
     "dimension.channel": "Channel",
     "dimension.quarter": "Quarter",
     "dimension.employer": "Employer",
@@ -138,6 +139,8 @@ TABLE: dict[str, str] = {
     "note.counted": "{old} merged into {new} in {year}: counted as part of today's {new}.",
     "note.not_countable": "{old} merged into {new} in {year}; in {region}, records coded {codes} cannot be told apart from the rest of {new} and are not counted.",
     "note.shown_as_today": "{old} merged into {new} in {year}; showing today's {new}.",
+    "note.county_former": "{county} was a county from {start} to {end}: a record counts for it when its municipality belonged to it on the record's date (shown under today's municipality).",
+    "note.county_same_name": "{region} is today's county; the former county {county} (to {end}) is --region {code}.",
     # Typed row labels (Fmt.row_label): QuarterLabel, SplitLabel, PartLabel
     "row.quarter": "{year} Q{quarter}",
     "row.split": "{name} ({code}, split {year})",

@@ -97,6 +97,7 @@ TABLE: dict[str, str] = {
     "dimension.gender": "Kjønn",
     "dimension.country": "Landbakgrunn",
     "dimension.age_group": "Aldersgruppe",
+    "dimension.county": "Fylke",
     "dimension.channel": "Kanal",
     "dimension.quarter": "Kvartal",
     "dimension.employer": "Arbeidsgiver",
@@ -133,6 +134,8 @@ TABLE: dict[str, str] = {
     "note.counted": "{old} ble slått sammen med {new} i {year}: telles som en del av dagens {new}.",
     "note.not_countable": "{old} ble slått sammen med {new} i {year}; i {region} kan registreringer med kode {codes} ikke skilles fra resten av {new} og telles ikke med.",
     "note.shown_as_today": "{old} ble slått sammen med {new} i {year}; viser dagens {new}.",
+    "note.county_former": "{county} var et fylke fra {start} til {end}: en registrering teller når kommunen hørte til fylket på registreringens dato (vist under dagens kommune).",
+    "note.county_same_name": "{region} er dagens fylke; det tidligere fylket {county} (til {end}) er --region {code}.",
     # Typed row labels (Fmt.row_label): QuarterLabel, SplitLabel, PartLabel
     "row.quarter": "{year} K{quarter}",
     "row.split": "{name} ({code}, delt {year})",

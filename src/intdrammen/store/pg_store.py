@@ -225,10 +225,22 @@ class PgStore(Store):
             ).fetchall():
                 self.conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
                 rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}')
-        self.conn.execute(
-            f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM pg_temp.stage_{kind} "
-            "ORDER BY rowid"
-        )
+        if self.created:
+            # The stage's rowids are the file order: taken over as they are, no sort.
+            self.conn.execute(
+                f"INSERT INTO {table} (rowid, {all_cols}) OVERRIDING SYSTEM VALUE "
+                f"SELECT rowid, {all_cols} FROM pg_temp.stage_{kind}"
+            )
+            self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'rowid'), "
+                f"COALESCE((SELECT MAX(rowid) FROM {table}), 0) + 1, false)"
+            )
+            self.conn.execute("SET LOCAL maintenance_work_mem = '256MB'")  # the sorts in memory
+        else:
+            self.conn.execute(
+                f"INSERT INTO {table} ({all_cols}) SELECT {all_cols} FROM pg_temp.stage_{kind} "
+                "ORDER BY rowid"
+            )
         for sql in rebuild:
             self.conn.execute(sql)
 

@@ -496,6 +496,27 @@ def test_an_office_with_live_batches_is_not_removed(shared: Shared) -> None:
         remove_member(admin, "test", name)
 
 
+def test_an_office_with_live_batches_in_another_database_is_not_removed(
+    shared: Shared, pg_server: PgServer
+) -> None:
+    """A role is the server's: its live batches in another prepared database count too."""
+    name, password = shared.add("office_g")
+    other = shared.name("intd_other")
+    pg_server.psql(f"CREATE DATABASE {other} TEMPLATE intd_template")
+    try:
+        other_url = pg_server.url(other)
+        with _target(other_url).connect(autocommit=True) as conn:
+            init_database(conn, "other")
+        login = f"postgresql://{name}:{password}@127.0.0.1:{pg_server.port}/{other}"
+        with psycopg.connect(login, autocommit=True) as conn:
+            _batch(conn)
+        result = _cli("offices", "remove", name, "--db", shared.url)  # not where it imported
+        assert result.exit_code == 1 and "[E-OFFICE]" in result.stderr
+        assert f"{other} (1)" in result.stderr
+    finally:
+        pg_server.psql(f"DROP DATABASE IF EXISTS {other} WITH (FORCE)")
+
+
 @pytest.mark.parametrize(
     ("args", "said"),
     [

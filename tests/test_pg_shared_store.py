@@ -150,3 +150,21 @@ def test_a_replace_by_one_office_never_removes_anothers_rows(
     assert replaced.exit_code == 0, replaced.output
     stored = intd(reader, "explain", "--goal", "id-2016-2020", "--year", "2019", "--format", "csv")
     assert f"{a[0]}/P2" in stored.stdout  # office a's placement of P2 is there still
+
+
+def test_placements_of_participants_the_office_has_not_imported_are_warned(
+    shared: Shared,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """An office's placements link to its own participants only (to another office's
+    only through the fødselsnummer, which placements lack): one office importing the
+    participants and another their placements is told so, not left to wonder."""
+    a, b = shared.add("kommune_a"), shared.add("nav_b")
+    people, jobs = files(tmp_path, number(date(1985, 1, 2), 457))
+    kept = intd(office_url(shared, *a), "import", people)
+    assert kept.exit_code == 0 and "W-PLACEMENT-UNLINKED" not in kept.output
+    told = intd(office_url(shared, *b), "import", jobs)
+    assert told.exit_code == 0
+    assert "W-PLACEMENT-UNLINKED" in told.output and "2 placements name" in told.output
+    both = intd(office_url(shared, *a), "import", jobs)  # the same office: linked
+    assert both.exit_code == 0 and "W-PLACEMENT-UNLINKED" not in both.output

@@ -154,6 +154,10 @@ HINTS: dict[str, str] = {
     "it again with --replace.",
     "W-MUNICIPALITY-UNKNOWN": "Code 9999 (Uoppgitt) is kept as 'unknown municipality'.",
     "W-SAME-PERSON": "Two participant ids share one fødselsnummer: counted as one person.",
+    "W-PLACEMENT-UNLINKED": "On a shared database an office's placements are linked to that "
+    "office's own participants (to another office's only through the fødselsnummer, which "
+    "placements do not carry): import the participants of these placements as this office, "
+    "or the placements count without their participant's municipality.",
     "W-DATE-MONTH-FIRST": "Norwegian dot dates are day-first (31.12.2019); this column has a "
     "date only month-first reads, so all its dates were read month-first. If that date is a "
     "typo, correct it; if the export writes month first, nothing is wrong.",

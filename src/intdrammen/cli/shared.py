@@ -205,16 +205,25 @@ def offices_list(
 def offices_remove(name: Name, db: AdminUrl = None) -> None:
     """Drop an office's or a reader's role.
 
-    Refused while the office has live (not undone) batches in the database: its rows
+    Refused while the office has live (not undone) batches in the database, or in any
+    other database of the server that db init prepared (a role is the server's): its rows
     would be left to nobody, and a role of the same name made later would own them
     again. Undo them first, or lock the role meanwhile with ALTER ROLE NAME NOLOGIN.
 
     [dim]Examples:[/]
       intd offices remove board --db postgresql://postgres@localhost/partnership
     """
-    from intdrammen.store.pg_roles import remove_member
+    from intdrammen.errors import OfficeError
+    from intdrammen.store.pg_roles import live_batches_elsewhere, remove_member
 
     target = _target(db)
     with target.connect(autocommit=True) as conn:
+        elsewhere = live_batches_elsewhere(conn, target.conninfo, name)
+        if elsewhere:  # a role is the whole server's, not one database's
+            raise OfficeError(
+                f"The office {name} has live batches in other databases of this server: "
+                f"{', '.join(elsewhere)}. `intd undo` them there first, or lock the role "
+                f"meanwhile with ALTER ROLE {name} NOLOGIN."
+            )
         remove_member(conn, target.display, name)
     typer.echo(f"Removed the role {name} from {target.display}.")

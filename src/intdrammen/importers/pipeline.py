@@ -178,6 +178,7 @@ def _run(
         store.detach_stage()  # before its file goes
         writer.remove()
     _report_same_person(store, results, log)
+    _report_unlinked(store, results, log)
     _report_lookalikes(store, planned, results, log)
     for result in results:
         assert result.batch_id is not None
@@ -246,6 +247,29 @@ def _load_table(
     result.rows, result.good = counter.rows, counter.good
     result.skipped = len(log.bad_rows.get((table.file, table.sheet), {}))
     return result
+
+
+def _report_unlinked(store: Store, results: list[TableResult], log: ProblemLog) -> None:
+    """On a shared database: placements this office wrote whose participant it has not
+    imported (W-PLACEMENT-UNLINKED)."""
+    for result in results:
+        if result.kind != "placements" or result.batch_id is None:
+            continue
+        unlinked = store.unlinked_placements(result.batch_id)
+        if unlinked:
+            rows = "1 placement names" if unlinked == 1 else f"{unlinked:,} placements name"
+            log.add(
+                Problem(
+                    "W-PLACEMENT-UNLINKED",
+                    f"{rows} a participant this office has not imported: counted without "
+                    "the participant's municipality",
+                    result.file,
+                    None,
+                    "participant_id",
+                    None,
+                    result.sheet,
+                )
+            )
 
 
 def _report_unknown_municipality(

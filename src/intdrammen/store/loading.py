@@ -368,6 +368,13 @@ class LoadingMixin(StoreBase):
                 found.setdefault(pid, (kind, batch_id, sheet, row))
         return found
 
+    def unlinked_placements(self, batch_id: int) -> int:
+        """Placements of a batch whose participant is in no participant record of the
+        office that wrote them: only on a shared database (PostgreSQL with offices,
+        pg_store.py), where another office's participant is another record; 0 here."""
+        del batch_id
+        return 0
+
     def count_municipality(self, kind: str, batch_id: int, code: str) -> int:
         row = self.conn.execute(
             f"SELECT COUNT(*) FROM stage.stage_{kind} WHERE batch_id = ? AND municipality = ?",

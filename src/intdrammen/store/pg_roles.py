@@ -389,6 +389,36 @@ def members(conn: Connection, display: str) -> list[Member]:
     ]
 
 
+def live_batches_elsewhere(conn: Connection, conninfo: str, name: str) -> list[str]:
+    """The other databases of this server (roles are the server's) that `db init`
+    prepared and where the office `name` has live batches, as "DBNAME (N)": those the
+    administrator may connect to with the same login."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    here = conn.info.dbname
+    found: list[str] = []
+    for (dbname,) in conn.execute(
+        "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate "
+        "AND datname <> %s ORDER BY datname",
+        (here,),
+    ).fetchall():
+        try:
+            other = psycopg.connect(make_conninfo(conninfo, dbname=dbname), autocommit=True)
+        except psycopg.Error:
+            continue  # a database this administrator may not enter
+        with other:
+            if not has_offices(other):
+                continue
+            row = other.execute(
+                f'SELECT count(*) FROM batches WHERE "{OFFICE_COLUMN}" = %s AND undone_at IS NULL',
+                (name,),
+            ).fetchone()
+            if row and row[0]:
+                found.append(f"{dbname} ({row[0]})")
+    return found
+
+
 def remove_member(conn: Connection, display: str, name: str) -> None:
     """Drop the office or reader role `name`. Refused while the office has live batches
     in this database: its rows would stay, written by nobody, and a role of the same name

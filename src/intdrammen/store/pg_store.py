@@ -155,6 +155,16 @@ class PgStore(Store):
             None,
         )
 
+    def unlinked_placements(self, batch_id: int) -> int:
+        if self.office is None:
+            return 0
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM placements pl WHERE pl.batch_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM participants pa WHERE pa.participant_id = pl.participant_id)",
+            (batch_id,),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def undo(self, batch_id: int, *, cascade: bool) -> list[int]:
         """As on SQLite; an office undoes only its own batches (row-level security
         would leave another's rows as they are: intd says so instead)."""

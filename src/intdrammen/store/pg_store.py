@@ -351,4 +351,8 @@ def _connect(target: PostgresTarget) -> PgConnection:
 
     raw: Any = target.connect(autocommit=True, cursor_factory=psycopg.ClientCursor)
     raw.adapters.register_loader("numeric", Count)
+    # PostgreSQL compiles a costly query to machine code first (JIT): for intd's
+    # statements, which run for a second or less, the compiling took longer than the
+    # query (progress on 1M: 1.1 s of JIT on a 1.0 s query). A setting of this session.
+    raw.execute("SET jit = off")
     return PgConnection(raw)

@@ -522,6 +522,7 @@ def test_an_office_with_live_batches_in_another_database_is_not_removed(
     [
         (["offices", "add", "Bad-Name"], "cannot be an office's role name"),
         (["offices", "add", "intd_owner"], "cannot be an office's role name"),
+        (["offices", "add", "public"], "cannot be an office's role name"),
         (["offices", "remove", "intd_admin"], "no office or reader"),
     ],
 )
@@ -666,3 +667,11 @@ def test_an_office_loads_by_copy_into_its_stage_then_insert(shared: Shared) -> N
             conn.execute(f"INSERT INTO participants ({cols}) SELECT {cols} FROM stage_participants")
         rows = conn.execute("SELECT participant_id, office FROM participants ORDER BY 1")
         assert rows.fetchall() == [("c:P1", name), ("c:P2", name)]
+
+
+def test_offices_take_intds_own_db_option_too(shared: Shared) -> None:
+    """`intd --db URL offices list` reads as `intd offices list --db URL`."""
+    before = _cli("offices", "list", "--db", shared.url, "--format", "json")
+    root = _cli("--db", shared.url, "offices", "list", "--format", "json")
+    assert before.exit_code == root.exit_code == 0, root.output
+    assert root.stdout == before.stdout

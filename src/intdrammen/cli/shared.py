@@ -55,11 +55,17 @@ Name = Annotated[
 ]
 
 
-def _target(value: str | None) -> PostgresTarget:
-    """The PostgreSQL target the administrator named (`--db`, else INTD_DB)."""
+def _target(value: str | None, ctx: typer.Context | None = None) -> PostgresTarget:
+    """The PostgreSQL target the administrator named: this command's `--db`, else
+    intd's own `--db URL` before the command (`intd --db URL offices list`), else
+    INTD_DB."""
     from intdrammen.errors import DatabaseRefused
     from intdrammen.store.target import PostgresTarget, parse_target
 
+    if value is None and ctx is not None:
+        given = getattr(ctx.find_root().obj, "db", None)
+        if isinstance(given, PostgresTarget):
+            return given
     chosen = value or os.environ.get("INTD_DB")
     if not chosen:
         raise typer.BadParameter("give the administrator's URL: --db postgresql://HOST/DBNAME")
@@ -123,6 +129,7 @@ def db_init(
 
 @offices_app.command("add")
 def offices_add(
+    ctx: typer.Context,
     name: Name,
     reader: Annotated[
         bool,
@@ -154,7 +161,7 @@ def offices_add(
     from intdrammen.errors import OfficeError
     from intdrammen.store.pg_roles import add_member
 
-    target = _target(db)
+    target = _target(db, ctx)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
@@ -172,6 +179,7 @@ def offices_add(
 
 @offices_app.command("list")
 def offices_list(
+    ctx: typer.Context,
     db: AdminUrl = None,
     format: Annotated[
         ListFormat, typer.Option("--format", "-f", metavar="FORMAT", help=LIST_FORMAT_HELP)
@@ -188,7 +196,7 @@ def offices_list(
     from intdrammen.render.shared import members_json, members_table
     from intdrammen.store.pg_roles import members
 
-    target = _target(db)
+    target = _target(db, ctx)
     with target.connect(autocommit=True) as conn:
         found = members(conn, target.display)
     if format is ListFormat.json:
@@ -202,7 +210,7 @@ def offices_list(
 
 
 @offices_app.command("remove")
-def offices_remove(name: Name, db: AdminUrl = None) -> None:
+def offices_remove(ctx: typer.Context, name: Name, db: AdminUrl = None) -> None:
     """Drop an office's or a reader's role.
 
     Refused while the office has live (not undone) batches in the database, or in any
@@ -216,7 +224,7 @@ def offices_remove(name: Name, db: AdminUrl = None) -> None:
     from intdrammen.errors import OfficeError
     from intdrammen.store.pg_roles import live_batches_elsewhere, remove_member
 
-    target = _target(db)
+    target = _target(db, ctx)
     with target.connect(autocommit=True) as conn:
         elsewhere = live_batches_elsewhere(conn, target.conninfo, name)
         if elsewhere:  # a role is the whole server's, not one database's

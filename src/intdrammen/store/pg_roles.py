@@ -325,12 +325,16 @@ def refuse_unbound_writer(conn: Connection, display: str) -> None:
         )
 
 
+# Role names PostgreSQL keeps for itself (besides pg_*).
+_RESERVED = frozenset({"public", "none", "current_role", "current_user", "session_user"})
+
+
 def _check_name(name: str) -> None:
-    if not _NAME.match(name) or name.startswith("pg_") or name in GROUPS:
+    if not _NAME.match(name) or name.startswith("pg_") or name in GROUPS or name in _RESERVED:
         raise OfficeError(
             f"{name!r} cannot be an office's role name: use lower-case letters, digits and "
             "_ (a letter first, at most 63), not starting with pg_ nor one of "
-            f"{', '.join(GROUPS)}."
+            f"{', '.join((*GROUPS, *sorted(_RESERVED)))}."
         )
 
 

@@ -41,7 +41,8 @@ _PARAM = re.compile(r"'(?:[^']|'')*'|\?|%")
 _IS = re.compile(r"\bIS(\s+NOT)?\s+(?!NULL\b|TRUE\b|FALSE\b|DISTINCT\b|NOT\b)", re.IGNORECASE)
 _ADD_DAYS = re.compile(r"\bdate\(([\w.]+), '\+(\d+) days'\)")
 _GROUP_CONCAT = re.compile(r"\bgroup_concat\(DISTINCT ((?:[^()]|\([^()]*\))+)\)", re.IGNORECASE)
-_CROSS_ON = re.compile(r"\bCROSS JOIN (\w+ \w+) ON\b")
+_CROSS_ON = re.compile(r"\bCROSS JOIN ([\w.]+ \w+) ON\b")
+_LITERAL = re.compile(r"('(?:[^']|'')*')")
 _NOT_INDEXED = re.compile(r" NOT INDEXED\b")
 _OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.IGNORECASE)
 _STAGE = re.compile(r"\b(?:stage|temp)\.(?=\w)")
@@ -60,7 +61,14 @@ def translate(sql: str) -> str:
             return "%%"
         return found.replace("%", "%%")  # a string literal: only its % doubled
 
-    out = _IS.sub(lambda m: "IS NOT DISTINCT FROM " if not m.group(1) else "IS DISTINCT FROM ", sql)
+    # Outside string literals only (the odd pieces of the split are the literals).
+    pieces = _LITERAL.split(sql)
+    for i in range(0, len(pieces), 2):
+        pieces[i] = _IS.sub(
+            lambda m: "IS NOT DISTINCT FROM " if not m.group(1) else "IS DISTINCT FROM ",
+            pieces[i],
+        )
+    out = "".join(pieces)
     out = _ADD_DAYS.sub(r"to_char(CAST(\1 AS date) + \2, 'YYYY-MM-DD')", out)
     out = _GROUP_CONCAT.sub(r"string_agg(DISTINCT \1, ',')", out)
     out = _CROSS_ON.sub(r"JOIN \1 ON", out)

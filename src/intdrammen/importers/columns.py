@@ -884,8 +884,6 @@ def parse_hours(value: object) -> float | None:
     return round(number, 2)
 
 
-# The levels of the Common European Framework the Norwegian tests report, lowest first.
-CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 _LEVEL = re.compile(r"(?:niva|level)?_?([abc][12])")
 
 

@@ -134,6 +134,10 @@ STORED_KINDS: Final[dict[str, Kind]] = {
     "start_date": "date",
     "end_date": "date",
     "fte_percent": "float",
+    "norwegian_hours": "float",
+    "social_studies_hours": "float",
+    "permit_date": "date",
+    "social_studies_passed": "int",
     "batch_id": "int",
     "source_row": "int",
 }

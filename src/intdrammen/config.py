@@ -1,6 +1,6 @@
 """Where things live and what is configured: the database path, the identity-number key,
-goals and national figures. Regions live with the municipality history in
-`municipalities.py`.
+goals, the language-training rules and national figures. Regions live with the
+municipality history in `municipalities.py`.
 
 Reading a config file is cheap (tomllib, importlib.resources); nothing here imports a
 heavy library, because every command starts here.
@@ -9,18 +9,19 @@ heavy library, because every command starts here.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import secrets
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from intdrammen.errors import ConfigError
-from intdrammen.models import Goal, GoalKind, NationalFigure
+from intdrammen.models import CEFR_LEVELS, Goal, GoalKind, LanguageRule, NationalFigure
 
 if TYPE_CHECKING:
     from intdrammen.store.target import PostgresTarget
@@ -205,6 +206,86 @@ def _goal(entry: dict[str, Any], origin: Path | str) -> Goal:
         region=entry.get("region"),
         days_after=days_after,
         measured_on=(month, day),
+        source=entry.get("source"),
+    )
+
+
+@dataclass(frozen=True)
+class RequirementConfig:
+    rules: tuple[LanguageRule, ...]
+    version: str
+    sources: tuple[str, ...]
+
+
+def load_requirements(user_file: Path | None = None) -> RequirementConfig:
+    """The shipped language-training rules (data/requirements.toml), with a user's file
+    (--requirements / $INTD_REQUIREMENTS) merged in by id, as goals are."""
+    raws = [_shipped("requirements.toml")]
+    shipped = _parse_toml(raws[0], "The shipped requirements.toml")
+    entries: dict[str, dict[str, Any]] = {r["id"]: r for r in shipped.get("rule", [])}
+    sources = ["intdrammen/data/requirements.toml"]
+    version_data = shipped
+    if user_file is not None:
+        raw = _read_user_file(user_file)
+        raws.append(raw)
+        data = _parse_toml(raw, str(user_file))
+        for entry in data.get("rule", []):
+            if "id" not in entry:
+                raise ConfigError(f"{user_file}: every [[rule]] needs an id.")
+            entries[entry["id"]] = {**entries.get(entry["id"], {}), **entry}
+        sources.append(str(user_file))
+        version_data = data if "version" in data else shipped
+    origin = user_file or "requirements.toml"
+    rules = sorted(
+        (_rule(entry, origin) for entry in entries.values() if not entry.get("disabled")),
+        key=lambda r: r.start or date.min,
+    )
+    for before, after in itertools.pairwise(rules):
+        if before.end is None or (after.start is not None and after.start <= before.end):
+            raise ConfigError(
+                f"{origin}: the periods of rules {before.id!r} and {after.id!r} overlap; "
+                "each first-permit date must have one rule."
+            )
+    return RequirementConfig(tuple(rules), file_version(version_data, raws), tuple(sources))
+
+
+def _rule(entry: dict[str, Any], origin: Path | str) -> LanguageRule:
+    rule_id = str(entry.get("id", "?"))
+
+    def fail(what: str) -> ConfigError:
+        return ConfigError(f"{origin}: rule {rule_id!r}: {what}.")
+
+    start, end = entry.get("from"), entry.get("to")
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+            raise fail(f"{name} must be a TOML date like 2012-01-01")
+    if start is not None and end is not None and end < start:
+        raise fail("to is before from")
+    hours: dict[str, float | None] = {}
+    for name in ("norwegian_hours", "social_studies_hours", "hours_in_all"):
+        value = entry.get(name)
+        if value is not None and (
+            not isinstance(value, int | float) or isinstance(value, bool) or value < 0
+        ):
+            raise fail(f"{name} must be a number of hours, 0 or more")
+        hours[name] = None if value is None else float(value)
+    level = entry.get("minimum_level")
+    if level is not None and level not in CEFR_LEVELS:
+        raise fail(f"minimum_level must be one of {', '.join(CEFR_LEVELS)}")
+    required = entry.get("level_required", False)
+    if not isinstance(required, bool):
+        raise fail("level_required must be true or false")
+    if all(v is None for v in hours.values()) and not required and level is None:
+        raise fail("a rule needs hours or a level")
+    return LanguageRule(
+        id=rule_id,
+        start=start,
+        end=end,
+        norwegian_hours=hours["norwegian_hours"],
+        social_studies_hours=hours["social_studies_hours"],
+        hours_in_all=hours["hours_in_all"],
+        level_required=required,
+        minimum_level=level,
         source=entry.get("source"),
     )
 

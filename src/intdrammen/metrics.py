@@ -13,12 +13,16 @@ from datetime import date, timedelta
 from fractions import Fraction
 
 from intdrammen.models import (
+    CEFR_LEVELS,
     WORK_OR_EDUCATION_OUTCOMES,
     WORK_OR_EDUCATION_TYPES,
     Activity,
     EndReason,
     IntroRecord,
     JobStart,
+    LanguageResult,
+    LanguageRule,
+    LanguageVerdict,
     Window,
 )
 
@@ -281,3 +285,68 @@ def group_activities(activities: Iterable[Activity]) -> dict[str, list[Activity]
     for activity in activities:
         by_person.setdefault(activity.person, []).append(activity)
     return by_person
+
+
+def language_requirement(
+    rules: Sequence[LanguageRule],
+    *,
+    permit_date: date | None,
+    settled_date: date | None,
+    norwegian_hours: float | None,
+    social_studies_hours: float | None,
+    norwegian_level: str | None,
+) -> LanguageResult:
+    """The language-training requirement (definitions.md): "The rule that applies to a
+    person is the one whose period holds the date of their first residence permit; where
+    that date is missing, the settlement date is used and the result says so. A person
+    meets it when every part of the rule is met (hours of Norwegian, hours of social
+    studies, hours in all, a minimum Norwegian level); does not meet it when any part is
+    known not to be met; and cannot be judged when a part depends on a value that is
+    missing (or on a level the rule's file does not name). Nothing is guessed: a missing
+    number of hours is not taken as 0."
+
+    Reasons: no_date, no_rule, norwegian_hours, social_studies_hours, hours_in_all,
+    level (a part not met), missing_norwegian_hours, missing_social_studies_hours,
+    missing_hours, missing_level, rule_without_level (a part that cannot be judged)."""
+    if permit_date is not None:
+        day, basis = permit_date, "permit"
+    elif settled_date is not None:
+        day, basis = settled_date, "settled"
+    else:
+        return LanguageResult(LanguageVerdict.CANNOT_JUDGE, ("no_date",), None, None)
+    rule = next((r for r in rules if r.applies_on(day)), None)
+    if rule is None:
+        return LanguageResult(LanguageVerdict.CANNOT_JUDGE, ("no_rule",), None, basis)
+    failed: list[str] = []
+    unknown: list[str] = []
+
+    def hours(have: float | None, need: float | None, part: str) -> None:
+        if need is None:
+            return
+        if have is None:
+            unknown.append(f"missing_{part}")
+        elif have < need:
+            failed.append(part)
+
+    hours(norwegian_hours, rule.norwegian_hours, "norwegian_hours")
+    hours(social_studies_hours, rule.social_studies_hours, "social_studies_hours")
+    if rule.hours_in_all is not None:
+        known = [h for h in (norwegian_hours, social_studies_hours) if h is not None]
+        if sum(known) >= rule.hours_in_all:
+            pass  # met whatever the missing one is
+        elif len(known) < 2:
+            unknown.append("missing_hours")
+        else:
+            failed.append("hours_in_all")
+    if rule.level_required or rule.minimum_level is not None:
+        if rule.minimum_level is None:
+            unknown.append("rule_without_level")
+        elif norwegian_level is None:
+            unknown.append("missing_level")
+        elif CEFR_LEVELS.index(norwegian_level) < CEFR_LEVELS.index(rule.minimum_level):
+            failed.append("level")
+    if failed:
+        return LanguageResult(LanguageVerdict.NOT_MET, tuple(failed), rule.id, basis)
+    if unknown:
+        return LanguageResult(LanguageVerdict.CANNOT_JUDGE, tuple(unknown), rule.id, basis)
+    return LanguageResult(LanguageVerdict.MET, (), rule.id, basis)

@@ -423,3 +423,51 @@ class ExplainDetail:
         if self.placement_types:
             out["placement_types"] = list(self.placement_types)
         return out
+
+
+# ----------------------------------------------------------------------------- language
+# The language-training requirement for permanent residence (issue 17; definitions.md
+# "The language-training requirement"). The rules are data: data/requirements.toml.
+
+# The levels of the Common European Framework the Norwegian tests report, lowest first.
+CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+
+
+@dataclass(frozen=True)
+class LanguageRule:
+    """The requirement for people whose first permit is dated `start`..`end` (both days
+    included; None = open). Each part that is not None must be met: hours of Norwegian,
+    hours of social studies, hours of both in all, a Norwegian test level. With
+    `level_required` and no `minimum_level` the rule needs a level its file does not
+    name: nobody under it can be judged until one is configured."""
+
+    id: str
+    start: date | None
+    end: date | None
+    norwegian_hours: float | None = None
+    social_studies_hours: float | None = None
+    hours_in_all: float | None = None
+    level_required: bool = False
+    minimum_level: str | None = None
+    source: str | None = None
+
+    def applies_on(self, day: date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+class LanguageVerdict(StrEnum):
+    MET = "met"
+    NOT_MET = "not_met"
+    CANNOT_JUDGE = "cannot_judge"
+
+
+@dataclass(frozen=True)
+class LanguageResult:
+    """What `metrics.language_requirement` found: the verdict, the reasons (stable codes,
+    the renderers word them), the rule applied and the date it was chosen by ("permit",
+    or "settled" where the permit date is missing; None when neither is known)."""
+
+    verdict: LanguageVerdict
+    reasons: tuple[str, ...]
+    rule: str | None
+    basis: str | None

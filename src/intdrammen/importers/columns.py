@@ -144,6 +144,56 @@ PARTICIPANT_FIELDS: tuple[Field, ...] = (
         ),
         "status one year after the programme (overrides placements)",
     ),
+    # The language-training requirement for permanent residence (issue 17), all optional.
+    Field(
+        "norwegian_hours",
+        (
+            "timer_norsk",
+            "norsktimer",
+            "timer_norskopplæring",
+            "norskopplæring_timer",
+            "hours_norwegian",
+        ),
+        "hours of Norwegian tuition taken",
+    ),
+    Field(
+        "social_studies_hours",
+        (
+            "timer_samfunnskunnskap",
+            "samfunnskunnskap_timer",
+            "samfunnskunnskapstimer",
+            "hours_social_studies",
+        ),
+        "hours of social studies taken",
+    ),
+    Field(
+        "permit_date",
+        (
+            "oppholdstillatelse",
+            "dato_oppholdstillatelse",
+            "første_oppholdstillatelse",
+            "oppholdstillatelse_dato",
+            "first_permit",
+            "first_permit_date",
+        ),
+        "date of the first residence permit (oppholdstillatelse)",
+    ),
+    Field(
+        "norwegian_level",
+        ("norsknivå", "nivå_norsk", "norskprøve_nivå", "norwegian_test_level"),
+        "level reached in the Norwegian test: A1, A2, B1, B2, C1 or C2",
+    ),
+    Field(
+        "social_studies_passed",
+        (
+            "samfunnskunnskapsprøve",
+            "samfunnskunnskapsprøve_bestått",
+            "bestått_samfunnskunnskap",
+            "social_studies_test",
+            "social_studies_test_passed",
+        ),
+        "social-studies test passed: ja/nei, yes/no",
+    ),
 )
 
 PLACEMENT_FIELDS: tuple[Field, ...] = (
@@ -822,6 +872,51 @@ def parse_number(value: object) -> float | None:
 
 
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
+def parse_hours(value: object) -> float | None:
+    """Hours of tuition: a number, 0 or more (a person's hours are far below 10 000)."""
+    number = parse_number(value)
+    if number is None:
+        return None
+    if not 0 <= number < 10_000:
+        raise ValueProblem("E-RANGE", "hours must be between 0 and 10 000")
+    return round(number, 2)
+
+
+_LEVEL = re.compile(r"(?:niva|level)?_?([abc][12])")
+
+
+def parse_level(value: object) -> str | None:
+    """A level of the Norwegian test, A1 to C2 ("B1", "nivå B1", "b1")."""
+    raw = text(value)
+    if raw is None:
+        return None
+    found = _LEVEL.fullmatch(normalise_name(raw))
+    if found is None:
+        raise ValueProblem(
+            "E-RANGE", "not a level of the Norwegian test: write A1, A2, B1, B2, C1 or C2"
+        )
+    return found.group(1).upper()
+
+
+_YES = frozenset({"ja", "j", "yes", "y", "bestatt", "passed", "1", "true", "x"})
+_NO = frozenset({"nei", "n", "no", "ikke_bestatt", "ikke_bestått", "not_passed", "0", "false"})
+
+
+def parse_yes_no(value: object) -> int | None:
+    """ja/nei, yes/no, bestått/ikke bestått, 1/0: stored as 1 or 0."""
+    if isinstance(value, bool):
+        return int(value)
+    raw = text(value)
+    if raw is None:
+        return None
+    key = normalise_name(raw)
+    if key in _YES:
+        return 1
+    if key in _NO:
+        return 0
+    raise ValueProblem("E-RANGE", "write ja or nei (yes or no)")
 
 
 def parse_percent(value: object) -> float | None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from intdrammen.importers.columns import PARTICIPANTS, Memo, free_text, parse_year
+from intdrammen.importers.columns import (
+    PARTICIPANTS,
+    Memo,
+    free_text,
+    parse_hours,
+    parse_level,
+    parse_year,
+    parse_yes_no,
+)
 from intdrammen.importers.context import ParseContext, required_text
 from intdrammen.importers.rows import RowSchema
 from intdrammen.store import PARTICIPANT_COLUMNS
@@ -74,6 +82,11 @@ def schema(ctx: ParseContext) -> RowSchema:
             "intro_end_reason": ctx.vocabulary("intro_end_reason"),
             "intro_outcome": ctx.vocabulary("intro_outcome"),
             "status_1y": ctx.vocabulary("status_1y"),
+            "norwegian_hours": Memo(parse_hours),
+            "social_studies_hours": Memo(parse_hours),
+            "permit_date": ctx.date_column("permit_date"),
+            "norwegian_level": Memo(parse_level),
+            "social_studies_passed": Memo(parse_yes_no),
         },
         required=("participant_id",),
         check=_check,

@@ -40,7 +40,8 @@ from intdrammen.errors import DatabaseRefused, StorageError
 from intdrammen.store.files import INTD_TABLES
 from intdrammen.store.schema import (
     COLUMN_TYPES,
-    PARTICIPANT_COLUMNS,
+    LANGUAGE_COLUMNS,
+    PARTICIPANT_COLUMNS_1,
     PLACEMENT_COLUMNS,
     SCHEMA_VERSION,
     TABLES,
@@ -106,7 +107,7 @@ def _migration_1(conn: Connection) -> None:
         f'"unchanged" BIGINT, "skipped" BIGINT, "imported_at" {TEXT} NOT NULL, '
         f'"intd_version" {TEXT}, "undone_at" {TEXT})'
     )
-    participants = [(c, _column_type(c)) for c in PARTICIPANT_COLUMNS]
+    participants = [(c, _column_type(c)) for c in PARTICIPANT_COLUMNS_1]
     placements = [(c, _column_type(c)) for c in PLACEMENT_COLUMNS]
     provenance = list(_PROVENANCE)
     _create_table(
@@ -169,6 +170,15 @@ def _migration_5(conn: Connection) -> None:
         conn.execute(f'CREATE UNIQUE INDEX "idx_{table}_key" ON "{table}" ("{key}")')
 
 
+def _migration_6(conn: Connection) -> None:
+    """The optional columns of the language-training requirement, as on SQLite."""
+    for table in ("participants", "participants_versions"):
+        for column in LANGUAGE_COLUMNS:
+            conn.execute(
+                f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column}" {_column_type(column)}'
+            )
+
+
 # The tables an office's rows are kept in, each with an `office` column on PostgreSQL.
 OFFICE_TABLES = (
     "batches",
@@ -204,6 +214,7 @@ PG_MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration of schema.py has no PostgreSQL form"
 

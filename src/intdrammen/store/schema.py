@@ -14,7 +14,8 @@ from typing import Any
 
 from intdrammen.errors import NoData
 
-PARTICIPANT_COLUMNS = (
+# The participant columns migration 1 made; LANGUAGE_COLUMNS are added by migration 6.
+PARTICIPANT_COLUMNS_1 = (
     "participant_id",
     "person_key",
     "birth_year",
@@ -28,6 +29,14 @@ PARTICIPANT_COLUMNS = (
     "intro_outcome",
     "status_1y",
 )
+LANGUAGE_COLUMNS = (
+    "norwegian_hours",
+    "social_studies_hours",
+    "permit_date",
+    "norwegian_level",
+    "social_studies_passed",
+)
+PARTICIPANT_COLUMNS = PARTICIPANT_COLUMNS_1 + LANGUAGE_COLUMNS
 PLACEMENT_COLUMNS = (
     "placement_key",
     "placement_id",
@@ -43,7 +52,14 @@ PLACEMENT_COLUMNS = (
 )
 PROVENANCE_COLUMNS = ("batch_id", "sheet", "source_row")
 # Content columns that are not text: what a loader gives the database for each.
-COLUMN_TYPES = {"birth_year": "integer", "fte_percent": "real"}
+COLUMN_TYPES = {
+    "birth_year": "integer",
+    "fte_percent": "real",
+    "norwegian_hours": "real",
+    "social_studies_hours": "real",
+    "social_studies_passed": "integer",
+}
+_SQLITE_TYPES = {"integer": "INTEGER", "real": "REAL", "text": "TEXT"}
 
 # kind -> (table, key column, content columns)
 TABLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -77,7 +93,7 @@ def _migration_1(conn: sqlite3.Connection) -> None:
         pk="id",
         not_null={"file", "sha256", "kind", "rows", "imported_at"},
     )
-    text_cols: dict[str, Any] = {c: str for c in PARTICIPANT_COLUMNS}
+    text_cols: dict[str, Any] = {c: str for c in PARTICIPANT_COLUMNS_1}
     text_cols["birth_year"] = int
     provenance: dict[str, Any] = {"batch_id": int, "sheet": str, "source_row": int}
     db.table("participants").create(
@@ -173,12 +189,25 @@ def _migration_5(conn: sqlite3.Connection) -> None:
         conn.execute(f'CREATE UNIQUE INDEX "idx_{table}_key" ON "{table}" ("{key}")')
 
 
+def _migration_6(conn: sqlite3.Connection) -> None:
+    """The optional columns of the language-training requirement (issue 17): hours of
+    Norwegian and of social studies, the first permit's date, the Norwegian test level
+    and whether the social-studies test was passed. Empty on the rows there are."""
+    for table in ("participants", "participants_versions"):
+        have = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        for column in LANGUAGE_COLUMNS:
+            if column not in have:
+                kind = _SQLITE_TYPES[COLUMN_TYPES.get(column, "text")]
+                conn.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" {kind}')
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

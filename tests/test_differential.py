@@ -869,9 +869,7 @@ def _fresh_pg(server: Any) -> str:
 
 _PG_DATABASES = itertools.count(1)
 _PG_EXAMPLES = max(5, int(os.environ.get("INTD_DIFF_EXAMPLES", "25")) // 3)
-
-
-@settings(
+_PG_SETTINGS = settings(
     max_examples=_PG_EXAMPLES,
     deadline=None,
     suppress_health_check=[
@@ -880,6 +878,9 @@ _PG_EXAMPLES = max(5, int(os.environ.get("INTD_DIFF_EXAMPLES", "25")) // 3)
         HealthCheck.function_scoped_fixture,
     ],
 )
+
+
+@_PG_SETTINGS
 @given(case=cases())
 def test_postgresql_figures_equal_the_pure_definitions(
     case: Case, pg_server: Any, tmp_path_factory: pytest.TempPathFactory
@@ -888,15 +889,7 @@ def test_postgresql_figures_equal_the_pure_definitions(
     check_case(case, tmp_path_factory.mktemp("pgdiff"), _fresh_pg(pg_server))
 
 
-@settings(
-    max_examples=_PG_EXAMPLES,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
+@_PG_SETTINGS
 @given(case=store_cases())
 def test_postgresql_set_based_queries_equal_the_pure_definitions(
     case: StoreCase, pg_server: Any, tmp_path_factory: pytest.TempPathFactory

@@ -61,10 +61,14 @@ class HistoryMixin(StoreBase):
     def add_batch(
         self, *, file: str, sha256: str, kind: str, sheet: str | None, intd_version: str
     ) -> int:
-        cursor = self.conn.execute(
-            "INSERT INTO batches (file, sha256, kind, sheet, rows, inserted, updated, "
+        # The next id after the highest, as SQLite's rowid gives it (a batch dropped
+        # because it changed nothing leaves no gap), written out so that PostgreSQL's
+        # identity column gives the same ids; safe, the write lock is held.
+        rows = self.conn.execute(
+            "INSERT INTO batches (id, file, sha256, kind, sheet, rows, inserted, updated, "
             "unchanged, skipped, imported_at, intd_version) "
-            "VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?)",
+            "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM batches), ?, ?, ?, ?, 0, 0, 0, 0, "
+            "0, ?, ?) RETURNING id",
             (
                 file,
                 sha256,
@@ -73,9 +77,8 @@ class HistoryMixin(StoreBase):
                 datetime.now().astimezone().isoformat("T", "seconds"),
                 intd_version,
             ),
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        ).fetchall()  # read to its end: the statement is done
+        return int(rows[0][0])
 
     def finish_batch(self, batch_id: int, *, rows: int, skipped: int, counts: StageCounts) -> None:
         self.conn.execute(

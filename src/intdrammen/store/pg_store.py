@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from intdrammen.errors import NoData, RoleRefused, UndoRefused
+from intdrammen.errors import RoleRefused, UndoRefused
 from intdrammen.store.core import Store
 from intdrammen.store.history import BatchInfo
 from intdrammen.store.pg_sql import PgConnection
@@ -185,30 +185,6 @@ class PgStore(Store):
     def detach_stage(self) -> None:
         pass  # PgStageWriter.remove drops them
 
-    def add_batch(
-        self, *, file: str, sha256: str, kind: str, sheet: str | None, intd_version: str
-    ) -> int:
-        from datetime import datetime
-
-        # The next id after the highest, as SQLite gives it (a batch dropped because
-        # it changed nothing leaves no gap): safe, the write lock is held.
-        row = self.conn.execute(
-            "INSERT INTO batches (id, file, sha256, kind, sheet, rows, inserted, updated, "
-            "unchanged, skipped, imported_at, intd_version) "
-            "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM batches), ?, ?, ?, ?, 0, 0, 0, 0, "
-            "0, ?, ?) RETURNING id",
-            (
-                file,
-                sha256,
-                kind,
-                sheet,
-                datetime.now().astimezone().isoformat("T", "seconds"),
-                intd_version,
-            ),
-        ).fetchone()
-        assert row is not None
-        return int(row[0])
-
     def _load_empty(self, kind: str) -> None:
         """Every staged row into the empty table, in the order read (rowid order is file
         order, as on SQLite). A repeated key is the unique index's IntegrityError.
@@ -311,6 +287,7 @@ def pg_write_transaction(target: PostgresTarget, *, dry_run: bool = False) -> It
 def pg_open_store(target: PostgresTarget) -> Store:
     """The database for reading, in one snapshot. Never creates intd's tables."""
     from intdrammen.store.pg_schema import schema_version
+    from intdrammen.store.transaction import empty_database
 
     conn = _connect(target)
     try:
@@ -321,10 +298,7 @@ def pg_open_store(target: PostgresTarget) -> Store:
         raise
     if version == 0:
         conn.close()
-        raise NoData(
-            f"The database {target.display} is empty: nothing was imported into it yet. "
-            "Import data first with `intd import FILE...`."
-        )
+        raise empty_database(target)
     if version < SCHEMA_VERSION:
         conn.close()
         with pg_write_transaction(target):  # upgrade once, then read

@@ -60,16 +60,21 @@ def open_store(where: Path | Target) -> Store:
         raise
     if version == 0:
         conn.close()
-        raise NoData(
-            f"The database {path} is empty: nothing was imported into it yet. Import data "
-            "first with `intd import FILE...`."
-        )
+        raise empty_database(path)
     if version < SCHEMA_VERSION:
         conn.close()
         with write_transaction(path):  # upgrade once, then read
             pass
         conn = _connect(path, readonly=True)
     return Store(conn)
+
+
+def empty_database(where: Path | Target) -> NoData:
+    """The error of a reading command on a database without intd's data yet."""
+    return NoData(
+        f"The database {where} is empty: nothing was imported into it yet. Import data "
+        "first with `intd import FILE...`."
+    )
 
 
 @contextlib.contextmanager

@@ -133,30 +133,39 @@ class GoalConfig:
         return next((g for g in self.goals if g.id == goal_id), None)
 
 
-def load_goals(user_file: Path | None = None) -> GoalConfig:
-    """The shipped goals, with a user's file (--goals / $INTD_GOALS) merged in by id."""
-    raws = [_shipped("goals.toml")]
-    shipped = _parse_toml(raws[0], "The shipped goals.toml")
-    entries: dict[str, dict[str, Any]] = {g["id"]: g for g in shipped.get("goal", [])}
-    sources = ["intdrammen/data/goals.toml"]
+def _merged_by_id(
+    name: str, table: str, user_file: Path | None
+) -> tuple[list[dict[str, Any]], str, tuple[str, ...]]:
+    """The `[[table]]` entries of the shipped file `name`, with a user's file merged in
+    by id (a user's entry over the shipped one of its id, key by key); with the files'
+    version and the sources read."""
+    raws = [_shipped(name)]
+    shipped = _parse_toml(raws[0], f"The shipped {name}")
+    entries: dict[str, dict[str, Any]] = {e["id"]: e for e in shipped.get(table, [])}
+    sources = [f"intdrammen/data/{name}"]
     version_data = shipped
     if user_file is not None:
         raw = _read_user_file(user_file)
         raws.append(raw)
         data = _parse_toml(raw, str(user_file))
-        for entry in data.get("goal", []):
+        for entry in data.get(table, []):
             if "id" not in entry:
-                raise ConfigError(f"{user_file}: every [[goal]] needs an id.")
-            merged = {**entries.get(entry["id"], {}), **entry}
-            entries[entry["id"]] = merged
+                raise ConfigError(f"{user_file}: every [[{table}]] needs an id.")
+            entries[entry["id"]] = {**entries.get(entry["id"], {}), **entry}
         sources.append(str(user_file))
         version_data = data if "version" in data else shipped
+    return list(entries.values()), file_version(version_data, raws), tuple(sources)
+
+
+def load_goals(user_file: Path | None = None) -> GoalConfig:
+    """The shipped goals, with a user's file (--goals / $INTD_GOALS) merged in by id."""
+    entries, version, sources = _merged_by_id("goals.toml", "goal", user_file)
     goals = tuple(
         _goal(entry, user_file or "goals.toml")
-        for entry in entries.values()
+        for entry in entries
         if not entry.get("disabled", False)
     )
-    return GoalConfig(goals, file_version(version_data, raws), tuple(sources))
+    return GoalConfig(goals, version, sources)
 
 
 def _goal(entry: dict[str, Any], origin: Path | str) -> Goal:
@@ -220,24 +229,10 @@ class RequirementConfig:
 def load_requirements(user_file: Path | None = None) -> RequirementConfig:
     """The shipped language-training rules (data/requirements.toml), with a user's file
     (--requirements / $INTD_REQUIREMENTS) merged in by id, as goals are."""
-    raws = [_shipped("requirements.toml")]
-    shipped = _parse_toml(raws[0], "The shipped requirements.toml")
-    entries: dict[str, dict[str, Any]] = {r["id"]: r for r in shipped.get("rule", [])}
-    sources = ["intdrammen/data/requirements.toml"]
-    version_data = shipped
-    if user_file is not None:
-        raw = _read_user_file(user_file)
-        raws.append(raw)
-        data = _parse_toml(raw, str(user_file))
-        for entry in data.get("rule", []):
-            if "id" not in entry:
-                raise ConfigError(f"{user_file}: every [[rule]] needs an id.")
-            entries[entry["id"]] = {**entries.get(entry["id"], {}), **entry}
-        sources.append(str(user_file))
-        version_data = data if "version" in data else shipped
+    entries, version, sources = _merged_by_id("requirements.toml", "rule", user_file)
     origin = user_file or "requirements.toml"
     rules = sorted(
-        (_rule(entry, origin) for entry in entries.values() if not entry.get("disabled")),
+        (_rule(entry, origin) for entry in entries if not entry.get("disabled")),
         key=lambda r: r.start or date.min,
     )
     for before, after in itertools.pairwise(rules):
@@ -246,7 +241,7 @@ def load_requirements(user_file: Path | None = None) -> RequirementConfig:
                 f"{origin}: the periods of rules {before.id!r} and {after.id!r} overlap; "
                 "each first-permit date must have one rule."
             )
-    return RequirementConfig(tuple(rules), file_version(version_data, raws), tuple(sources))
+    return RequirementConfig(tuple(rules), version, sources)
 
 
 def _rule(entry: dict[str, Any], origin: Path | str) -> LanguageRule:

@@ -269,3 +269,45 @@ def test_a_half_is_found_by_index_too(tmp_path, cli, db):
         assert checked == 8
     finally:
         store.close()
+
+
+@pytest.mark.sqlite_only
+def test_whether_ids_share_a_person_is_recorded_by_every_write(tmp_path, cli, db):
+    """The fact `split` reads at every figure command (two participant ids with one
+    fødselsnummer anywhere?) is recorded by each import and undo in its own
+    transaction, so a read never counts it; `intd check` finds it stale where the
+    database was changed outside intd."""
+    import sqlite3
+
+    def recorded() -> str | None:
+        with sqlite3.connect(db) as conn:
+            row = conn.execute(
+                "SELECT value FROM meta WHERE name = ?", (queries.SHARED_KEYS_FACT,)
+            ).fetchone()
+        return None if row is None else row[0]
+
+    imported(tmp_path, cli, 2019)
+    assert recorded() == "0"
+    individual = 100
+    while (fnr := make_fnr(date(1990, 1, 1), individual)) is None:
+        individual += 1
+    twice = [["D001", fnr, 1990, "K", "", "0602", "", "", "", "", ""]]
+    twice.append(["D070", fnr, 1990, "K", "", "0602", "", "", "", "", ""])
+    again = write_csv(tmp_path / "twice.csv", PARTICIPANT_HEADER, twice)
+    assert cli("import", str(again)).exit_code == 0
+    assert recorded() == "1"
+    store = open_store(db)
+    try:
+        assert store._shares_person_keys() is True
+        last = store.conn.execute("SELECT MAX(id) FROM batches").fetchone()[0]
+    finally:
+        store.close()
+    assert cli("undo", str(last), "--yes").exit_code == 0
+    assert recorded() == "0"
+    assert cli("check").exit_code == 0
+    with sqlite3.connect(db) as conn:  # an edit outside intd makes the fact stale
+        conn.execute(
+            "UPDATE participants SET person_key = 'x' WHERE participant_id IN ('D001', 'D002')"
+        )
+    checked = cli("check")
+    assert checked.exit_code != 0 and queries.SHARED_KEYS_FACT in checked.output

@@ -45,7 +45,10 @@ from intdrammen.store.schema import (
     PLACEMENT_COLUMNS,
     SCHEMA_VERSION,
     TABLES,
+    WORK_INDEX,
+    WORK_INDEX_COLUMNS,
 )
+from intdrammen.store.sql import WORK_TYPES_SQL
 
 if TYPE_CHECKING:
     import psycopg
@@ -179,6 +182,16 @@ def _migration_6(conn: Connection) -> None:
             )
 
 
+def _migration_7(conn: Connection) -> None:
+    """The work-start index becomes partial, as on SQLite (schema.py's migration 7)."""
+    conn.execute('DROP INDEX IF EXISTS "idx_placements_type_participant_id_start_date"')
+    cols = ", ".join(f'"{c}"' for c in WORK_INDEX_COLUMNS)
+    conn.execute(
+        f'CREATE INDEX IF NOT EXISTS "{WORK_INDEX}" ON "placements" ({cols}) '
+        f'WHERE "type" IN {WORK_TYPES_SQL}'
+    )
+
+
 # The tables an office's rows are kept in, each with an `office` column on PostgreSQL.
 OFFICE_TABLES = (
     "batches",
@@ -215,6 +228,7 @@ PG_MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _migration_4,
     _migration_5,
     _migration_6,
+    _migration_7,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration of schema.py has no PostgreSQL form"
 

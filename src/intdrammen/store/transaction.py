@@ -114,7 +114,11 @@ def _transaction(
         _migrate(conn)
         store = Store(conn)
         yield store
-        conn.execute("ROLLBACK" if dry_run or store.discard else "COMMIT")
+        if dry_run or store.discard:
+            conn.execute("ROLLBACK")
+        else:
+            store.record_facts()
+            conn.execute("COMMIT")
     except BaseException:
         _rollback(conn)
         raise

@@ -371,9 +371,9 @@ class QueryMixin(StoreBase):
         [start, end], with the person and municipality, and with `facts` what
         breakdowns split by (gender ... employer; else None).
 
-        The earliest start per participant id comes from the covering index on
-        of work starts (migration 7: partial, work placements only) alone. Only then are the participant and,
-        for `facts`, the placement of that start looked up (the first stored, by
+        The earliest start per participant id comes from the index of work starts
+        alone (migration 7: partial, work placements only). Only then are the
+        participant and, for `facts`, the placement of that start looked up (the first stored, by
         rowid, where one participant id started two jobs that day): one lookup per
         participant id, not per job."""
         year = "substr(start_date, 1, 4)" if by_year or by_day else "'0'"

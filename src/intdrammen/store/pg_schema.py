@@ -48,7 +48,7 @@ from intdrammen.store.schema import (
     WORK_INDEX,
     WORK_INDEX_COLUMNS,
 )
-from intdrammen.store.sql import WORK_TYPES_SQL
+from intdrammen.store.sql import WORK_OR_EDUCATION_TYPES_SQL
 
 if TYPE_CHECKING:
     import psycopg
@@ -183,12 +183,13 @@ def _migration_6(conn: Connection) -> None:
 
 
 def _migration_7(conn: Connection) -> None:
-    """The work-start index becomes partial, as on SQLite (schema.py's migration 7)."""
+    """The work-start index becomes a partial work-or-education one, as on SQLite
+    (schema.py's migration 7)."""
     conn.execute('DROP INDEX IF EXISTS "idx_placements_type_participant_id_start_date"')
     cols = ", ".join(f'"{c}"' for c in WORK_INDEX_COLUMNS)
     conn.execute(
         f'CREATE INDEX IF NOT EXISTS "{WORK_INDEX}" ON "placements" ({cols}) '
-        f'WHERE "type" IN {WORK_TYPES_SQL}'
+        f'WHERE "type" IN {WORK_OR_EDUCATION_TYPES_SQL}'
     )
 
 

@@ -32,10 +32,10 @@ from intdrammen.store.schema import SCHEMA_VERSION, TABLES
 from intdrammen.store.sql import (
     WORK_OR_EDUCATION_OUTCOMES_SQL,
     WORK_OR_EDUCATION_TYPES_SQL,
-    WORK_TYPES_SQL,
     _municipality_sql,
     _person_sql,
     _source_sql,
+    work_types,
 )
 
 
@@ -387,13 +387,13 @@ class QueryMixin(StoreBase):
             )
             placement = (
                 ", (SELECT MIN(x.rowid) FROM placements x WHERE x.participant_id = "
-                f"f0.participant_id AND x.type IN {WORK_TYPES_SQL} "
+                f"f0.participant_id AND {work_types('x.type')} "
                 "AND x.start_date = f0.first_start) AS placement"
             )
             join = "CROSS JOIN placements pl ON pl.rowid = f.placement "
         sql = (
             "WITH f0 AS MATERIALIZED (SELECT participant_id, MIN(start_date) AS first_start, "
-            f"{year} AS y FROM placements WHERE type IN {WORK_TYPES_SQL} "
+            f"{year} AS y FROM placements WHERE {work_types()} "
             f"AND start_date BETWEEN ? AND ? GROUP BY participant_id, {group}), "
             f"f AS MATERIALIZED (SELECT f0.*{placement} FROM f0) "
             f"SELECT f.participant_id, {_person_sql('pa', 'f')}, "
@@ -438,7 +438,7 @@ class QueryMixin(StoreBase):
             ctes.append(cte)
         year = "substr(start_date, 1, 4)" if by_year else "'0'"
         some, some_params = _part_sql("participant_id", part)
-        window = f"type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ?{some}"
+        window = f"{work_types()} AND start_date BETWEEN ? AND ?{some}"
         params += [start.isoformat(), end.isoformat(), *some_params]
         dated = members is not None and any(m.start or m.end for m in members)
         if member_days and dated:
@@ -455,7 +455,7 @@ class QueryMixin(StoreBase):
                 "j AS MATERIALIZED (SELECT c.pid, c.k, c.code, "
                 f"{year.replace('start_date', 'pl.start_date')} AS y, "
                 "MIN(pl.start_date) AS s FROM c CROSS JOIN placements pl "
-                f"WHERE pl.participant_id = c.pid AND pl.type IN {WORK_TYPES_SQL} "
+                f"WHERE pl.participant_id = c.pid AND {work_types('pl.type')} "
                 "AND pl.start_date BETWEEN ? AND ? "
                 f"AND {_row_sql('c.code', 'pl.start_date')} IS NOT NULL "
                 "GROUP BY c.pid, c.k, c.code, y)"
@@ -543,7 +543,7 @@ class QueryMixin(StoreBase):
         ctes.append(
             "f AS MATERIALIZED (SELECT participant_id, "
             "group_concat(DISTINCT substr(start_date, 1, 4)) AS ys FROM placements "
-            f"WHERE type IN {WORK_TYPES_SQL} AND start_date BETWEEN ? AND ?{some} "
+            f"WHERE {work_types()} AND start_date BETWEEN ? AND ?{some} "
             "GROUP BY participant_id)"
         )
         params += [start.isoformat(), end.isoformat(), *some_params]

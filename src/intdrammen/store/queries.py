@@ -215,9 +215,13 @@ class QueryMixin(StoreBase):
         return isinstance(self.conn, sqlite3.Connection)
 
     def _count_shared_person_keys(self) -> bool:
+        # Counted, not EXISTS: PostgreSQL plans an EXISTS to stop early, walking the
+        # person_key index row by row (0.46 s on 200k participants, freshly loaded),
+        # where it hashes the whole table for a count (0.2 s); SQLite does the same
+        # work either way where no key is shared, the usual case.
         row = self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM participants WHERE person_key IS NOT NULL "
-            "GROUP BY person_key HAVING COUNT(*) > 1)"
+            "SELECT COUNT(*) FROM (SELECT person_key FROM participants WHERE person_key "
+            "IS NOT NULL GROUP BY person_key HAVING COUNT(*) > 1) s"
         ).fetchone()
         return bool(row[0])
 

@@ -291,11 +291,14 @@ def test_whether_ids_share_a_person_is_recorded_by_every_write(tmp_path, cli, db
     individual = 100
     while (fnr := make_fnr(date(1990, 1, 1), individual)) is None:
         individual += 1
-    twice = [["D001", fnr, 1990, "K", "", "0602", "", "", "", "", ""]]
-    twice.append(["D070", fnr, 1990, "K", "", "0602", "", "", "", "", ""])
+    once = [["D001", fnr, 1990, "K", "", "0602", "", "", "", "", ""]]
+    first = write_csv(tmp_path / "once.csv", PARTICIPANT_HEADER, once)
+    assert cli("import", str(first)).exit_code == 0
+    assert recorded() == "0"  # one id with that fødselsnummer: no pair yet
+    twice = [["D070", fnr, 1990, "K", "", "0602", "", "", "", "", ""]]
     again = write_csv(tmp_path / "twice.csv", PARTICIPANT_HEADER, twice)
     assert cli("import", str(again)).exit_code == 0
-    assert recorded() == "1"
+    assert recorded() == "1"  # found among the rows that import wrote, against the rest
     store = open_store(db)
     try:
         assert store._shares_person_keys() is True

@@ -113,6 +113,7 @@ def _transaction(
         begin()
         _migrate(conn)
         store = Store(conn)
+        store.begin_facts()
         yield store
         if dry_run or store.discard:
             conn.execute("ROLLBACK")

@@ -167,7 +167,7 @@ def frozen(folder: Path, lang: str) -> Iterator[None]:
     os.environ.update(ENV)
     os.environ["INTD_LANG"] = lang
     os.environ["INTD_KEY_FILE"] = "key"  # relative: inside `folder`
-    for name in (*UNSET, "INTD_DB", "INTD_GOALS", "INTD_REGIONS"):
+    for name in (*UNSET, "INTD_DB", "INTD_GOALS", "INTD_REGIONS", "INTD_REQUIREMENTS"):
         os.environ.pop(name, None)
     tzset()
     os.chdir(folder)

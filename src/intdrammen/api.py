@@ -506,15 +506,18 @@ def open(
     *,
     goals: str | os.PathLike[str] | None = None,
     regions: str | os.PathLike[str] | None = None,
+    requirements: str | os.PathLike[str] | None = None,
 ) -> Database:
     """Open an existing intd database for reading (never creates or changes one).
 
     `path`: the database file or a `sqlite:///PATH` URL; None: $INTD_DB, else
-    ./intd.sqlite. `goals`, `regions`: your goals or regions file merged over the
-    shipped one, as `--goals`/`--regions`; None: $INTD_GOALS/$INTD_REGIONS if set.
+    ./intd.sqlite. `goals`, `regions`, `requirements`: your goals, regions or
+    language-training rules file merged over the shipped one, as `--goals`/`--regions`/
+    `--requirements`; None: $INTD_GOALS/$INTD_REGIONS/$INTD_REQUIREMENTS if set. A file
+    intd cannot use raises `errors.ConfigError` (E-CONFIG).
     Raises `errors.NoData` when there is no database (or an empty one) at `path`.
     """
-    from intdrammen.config import load_goals, user_file_option
+    from intdrammen.config import load_goals, load_requirements, user_file_option
     from intdrammen.municipalities import MunicipalityHistory, load_regions
     from intdrammen.reports import Context
     from intdrammen.store import open_store
@@ -522,11 +525,18 @@ def open(
     where = _path(path)
     goals_file = user_file_option(os.fspath(goals) if goals else None, "INTD_GOALS")
     regions_file = user_file_option(os.fspath(regions) if regions else None, "INTD_REGIONS")
+    rules_file = user_file_option(
+        os.fspath(requirements) if requirements else None, "INTD_REQUIREMENTS"
+    )
     with _damage_is_an_error(where):
         store = open_store(where)
     try:
         context = Context(
-            store, load_goals(goals_file), load_regions(regions_file), MunicipalityHistory.load()
+            store,
+            load_goals(goals_file),
+            load_regions(regions_file),
+            MunicipalityHistory.load(),
+            load_requirements(rules_file),
         )
     except BaseException:
         store.close()

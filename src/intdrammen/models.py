@@ -166,6 +166,8 @@ class Provenance:
     goals_version: str = ""
     regions_version: str = ""
     notes: tuple[Note, ...] = field(default_factory=tuple)
+    # The language-training rules' version, on outputs with their figures (else None).
+    requirements_version: str | None = None
 
 
 # ------------------------------------------------------------------- rows the figures read

@@ -114,7 +114,7 @@ EXTENSIONS = {
 
 
 def context(s: State) -> Context:
-    from intdrammen.config import load_goals
+    from intdrammen.config import load_goals, load_requirements
     from intdrammen.municipalities import MunicipalityHistory, load_regions
     from intdrammen.reports import Context
     from intdrammen.store import open_store
@@ -124,6 +124,7 @@ def context(s: State) -> Context:
         load_goals(s.goals_file),
         load_regions(s.regions_file),
         MunicipalityHistory.load(),
+        load_requirements(s.requirements_file),
     )
 
 

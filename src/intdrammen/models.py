@@ -204,6 +204,22 @@ class IntroRecord(NamedTuple):
     source: str
 
 
+class LanguageRecord(NamedTuple):
+    """A participant whose introduction programme ended, with the columns the
+    language-training requirement reads (None: not recorded)."""
+
+    participant_id: str
+    municipality: str | None
+    intro_end: date
+    reason: str | None
+    permit_date: date | None
+    settled_date: date | None
+    norwegian_hours: float | None
+    social_studies_hours: float | None
+    norwegian_level: str | None
+    source: str
+
+
 class Activity(NamedTuple):
     """A placement of a person, as the introduction measures and `explain` see it."""
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from intdrammen.models import (
     CEFR_LEVELS,
@@ -364,8 +364,7 @@ def language_requirement(
     return LanguageResult(LanguageVerdict.MET, (), rule.id, basis)
 
 
-@dataclass(frozen=True)
-class LanguageMember:
+class LanguageMember(NamedTuple):
     """A member of an introduction cohort and what the language requirement found."""
 
     record: LanguageRecord
@@ -395,13 +394,23 @@ def language_cohort(
     cohort of `year` (the people `intro_cohort` counts: programme ended in Y, completed
     or interrupted, among the people `member` accepts on their end date), each judged by
     `language_requirement` under `rules`, in the order of `records`."""
-    return tuple(
-        LanguageMember(record, judge_language(rules, record))
-        for record in records
-        if record.intro_end.year == year
-        and member(record.municipality, record.intro_end)
-        and cohort_exclusion(record, year) is None
-    )
+    # Many members share what the rule reads (no hours recorded, one settlement day):
+    # each distinct set of values is judged once.
+    judged: dict[tuple[object, ...], LanguageResult] = {}
+    members = []
+    for record in records:
+        if (
+            record.intro_end.year != year
+            or cohort_exclusion(record, year) is not None
+            or not member(record.municipality, record.intro_end)
+        ):
+            continue
+        key = record[4:9]  # permit_date .. norwegian_level
+        result = judged.get(key)
+        if result is None:
+            result = judged[key] = judge_language(rules, record)
+        members.append(LanguageMember(record, result))
+    return tuple(members)
 
 
 @dataclass(frozen=True)

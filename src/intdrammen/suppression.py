@@ -121,7 +121,7 @@ def known_total(parts: Sequence[int], n: int, hidden: Sequence[bool] = ()) -> li
 
 
 def parts_table(
-    rows: Sequence[Sequence[int]], n: int, width: int
+    rows: Sequence[Sequence[int]], n: int, width: int, totals: Sequence[int] | None = None
 ) -> tuple[list[list[Cell]], list[Cell]]:
     """A table of parts (rows × `width` columns) where every row is the split of a
     total published beside it (a group's cohort), every column adds up to the part of
@@ -135,9 +135,13 @@ def parts_table(
     would give a small one back (a row's total is known from its parts when all of them
     are shown, so a group of 2 among groups shown in full is the whole less the
     others), the smallest non-zero part of the smallest other row shown in full.
-    Repeated until nothing changes. Returns the rows and the totals' row."""
+    Repeated until nothing changes. Returns the rows and the totals' row (`totals`: the
+    whole's parts where no rows add up to them, a figure without a split; else the
+    columns' sums)."""
     lines = [list(r) for r in rows]
-    lines.append([sum(r[c] for r in rows) for c in range(width)])
+    lines.append(
+        list(totals) if totals is not None else [sum(r[c] for r in rows) for c in range(width)]
+    )
     hidden = [[False] * width for _ in lines]
     while True:
         before = [list(h) for h in hidden]

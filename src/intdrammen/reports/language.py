@@ -204,7 +204,10 @@ def suppress_table(table: LanguageTable, n: int) -> LanguageTable:
     column while one could be recovered from its total."""
     rows = list(table.rows)
     parts, total_parts = suppression.parts_table(
-        [[_count(v) for v in r.parts()] for r in rows], n, 3
+        [[_count(v) for v in r.parts()] for r in rows],
+        n,
+        3,
+        [_count(v) for v in table.total.parts()],
     )
     settled = [
         suppression.share(_count(r.by_settlement), _count(r.cohort), n)[0] is None for r in rows

@@ -253,7 +253,8 @@ def progress(
 
     Persons-into-work goals show target, actual, % of target, expected to date and on
     track; the introduction-programme cohort of the year is shown against 55 % directly
-    and 70 % one year after.
+    and 70 % one year after, and against the language-training requirement (met, not
+    met, cannot be judged; the rules are --requirements merged over the shipped ones).
 
     [dim]Examples:[/]
       intd progress --year 2019
@@ -349,6 +350,9 @@ def report(
     ] = False,
 ) -> None:
     """Persons into work and introduction-programme results per year and per municipality.
+
+    The language-training requirement of each cohort year follows (met, not met, cannot
+    be judged), split alike with --by.
 
     HTML and XLSX are files to share, written with --out (charts included in HTML). Files
     written with --out hide small counts unless --no-suppress.

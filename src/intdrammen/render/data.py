@@ -1212,7 +1212,9 @@ def explain_language_markdown(explanation: LanguageExplanation, fmt: Fmt) -> str
     parts = [
         f"# {title}",
         "",
-        _md_table(language_header(fmt), [language_cells(counts, fmt)]),
+        _md_table(
+            [fmt.t("region"), *language_header(fmt)], [[region, *language_cells(counts, fmt)]]
+        ),
         "",
         *(f"- {line}" for line in notes),
         *([""] if notes else []),

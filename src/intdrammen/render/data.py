@@ -621,6 +621,10 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
                 suppressed=_intro_hidden(i),
             )
         )
+    if report.language is not None:  # a headline row, as the goals' and measures'
+        counts = report.language.counts
+        rows.append(_language_row(PROGRESS_COLUMNS, counts, "ended", section="language"))
+        rows[-1].update(id=LANGUAGE_ID, cohort_year=report.language.cohort_year)
     for goal_id, breakdown in report.breakdowns:
         section = f"by_{breakdown.dimension}"
         for r in [*breakdown.rows, breakdown.total]:
@@ -668,24 +672,21 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
                     ),
                 )
             )
-    if report.language is not None:
-        language = report.language
-        rows.append(_language_row(PROGRESS_COLUMNS, language.counts, "ended", section="language"))
-        rows[-1].update(id=LANGUAGE_ID, cohort_year=language.cohort_year)
-        if language.breakdown is not None:
-            b = language.breakdown
-            for lr in [*b.rows, b.total]:
-                rows.append(
-                    _language_row(
-                        PROGRESS_COLUMNS,
-                        lr,
-                        "ended",
-                        section=f"by_{b.dimension}",
-                        dimension=b.dimension,
-                        name=lr.label,
-                    )
+    language = report.language
+    if language is not None and language.breakdown is not None:
+        b = language.breakdown
+        for lr in [*b.rows, b.total]:
+            rows.append(
+                _language_row(
+                    PROGRESS_COLUMNS,
+                    lr,
+                    "ended",
+                    section=f"by_{b.dimension}",
+                    dimension=b.dimension,
+                    name=lr.label,
                 )
-                rows[-1].update(id=LANGUAGE_ID, cohort_year=language.cohort_year)
+            )
+            rows[-1].update(id=LANGUAGE_ID, cohort_year=language.cohort_year)
     return rows
 
 

@@ -69,7 +69,7 @@ def placement_row(
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own key file and no stray configuration from the machine."""
     monkeypatch.setenv("INTD_KEY_FILE", str(tmp_path / "config" / "key"))
-    for name in ("INTD_DB", "INTD_GOALS", "INTD_REGIONS", "INTD_LANG"):
+    for name in ("INTD_DB", "INTD_GOALS", "INTD_REGIONS", "INTD_REQUIREMENTS", "INTD_LANG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "160")
 

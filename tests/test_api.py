@@ -103,6 +103,10 @@ PROGRESS_DTYPES = {
     "dimension": "string",
     "name": "string",
     "suppressed": "string",
+    "language_met": "Int64",
+    "language_not_met": "Int64",
+    "language_cannot_judge": "Int64",
+    "language_by_settlement": "Int64",
 }
 REPORT_DTYPES = {
     "section": "string",
@@ -114,6 +118,10 @@ REPORT_DTYPES = {
     "dimension": "string",
     "code": "string",
     "suppressed": "string",
+    "language_met": "Int64",
+    "language_not_met": "Int64",
+    "language_cannot_judge": "Int64",
+    "language_by_settlement": "Int64",
 }
 EXPLAIN_DTYPES = {
     "participant_id": "string",
@@ -246,6 +254,18 @@ PROGRESS_2019 = [
     progress_row(
         section="intro", **ONE_YEAR, target=0.7, ended=4, work_or_education=2, rate=0.5, met=False
     ),
+    # The language-training requirement of the cohort (P1-P4): nobody has a permit or a
+    # settlement date recorded, so all 4 cannot be judged, none by the settlement date.
+    progress_row(
+        section="language",
+        id="language",
+        cohort_year=2019,
+        ended=4,
+        language_met=0,
+        language_not_met=0,
+        language_cannot_judge=4,
+        language_by_settlement=0,
+    ),
 ]
 
 
@@ -282,11 +302,12 @@ def test_progress_of_a_region(data_db):
         frame = db.progress(2019, region="Drammensregionen").to_frame()
     # P1-P3 in the cohort: ended 3; directly P1 job and P3 outcome arbeid = 2 of 3; a
     # year after P1 job and P3 education = 2 of 3. The goal is Drammensregionen's anyway.
-    goal, direct, one_year = PROGRESS_2019
+    goal, direct, one_year, language = PROGRESS_2019
     assert records(frame) == [
         goal,
         {**direct, "ended": 3, "work_or_education": 2, "rate": 0.6667, "met": True},
         {**one_year, "ended": 3, "work_or_education": 2, "rate": 0.6667, "met": False},
+        {**language, "ended": 3, "language_cannot_judge": 3},  # the same cohort: no dates
     ]
 
 
@@ -299,8 +320,9 @@ def test_suppression_hides_counts_and_what_is_built_on_them(data_db):
     # 2 persons into work stay; 1 in 2019 is hidden. Directly: 3 of 4 leaves 1 not in
     # work or education, a small complement: the numerator, the rate and the verdict
     # are hidden, the cohort (4) is not. A year after: 2 of 4, both 2, shown. The
-    # `suppressed` column names what was hidden, <NA> where nothing was.
-    goal, direct, one_year = PROGRESS_2019
+    # `suppressed` column names what was hidden, <NA> where nothing was. The language
+    # requirement's 4 who cannot be judged (and the zeros) are not small.
+    goal, direct, one_year, language = PROGRESS_2019
     assert records(frame) == [
         {**goal, "in_year": None, "suppressed": "in_year"},
         {
@@ -311,6 +333,7 @@ def test_suppression_hides_counts_and_what_is_built_on_them(data_db):
             "suppressed": "work_or_education rate met",
         },
         one_year,
+        language,
     ]
     assert dtypes(frame) == PROGRESS_DTYPES  # hidden cells do not turn a column to object
     assert frame.attrs["suppressed_below"] == 2
@@ -339,7 +362,7 @@ def test_progress_by_adds_one_row_per_goal_and_group(data_db):
         hidden = db.progress(2019, by="gender", suppress=2).to_frame()
     assert list(frame.columns) == list(PROGRESS_DTYPES)
     assert dtypes(frame) == PROGRESS_DTYPES
-    assert records(frame)[:3] == PROGRESS_2019
+    assert records(frame)[:4] == PROGRESS_2019
     by = {"section": "by_gender", "dimension": "gender"}
     goal = {**by, **ID_GOAL}
     direct = {**by, **DIRECT}
@@ -353,12 +376,28 @@ def test_progress_by_adds_one_row_per_goal_and_group(data_db):
         progress_row(**one_year, name="female", ended=2, work_or_education=2, rate=1.0),
         progress_row(**one_year, name="male", ended=2, work_or_education=0, rate=0.0),
         progress_row(**one_year, name="total", ended=4, work_or_education=2, rate=0.5),
+        # The language requirement: nobody has a date recorded, so all cannot be judged.
+        *(
+            progress_row(
+                **by,
+                id="language",
+                cohort_year=2019,
+                name=name,
+                ended=ended,
+                language_met=0,
+                language_not_met=0,
+                language_cannot_judge=ended,
+                language_by_settlement=0,
+            )
+            for name, ended in (("female", 2), ("male", 2), ("total", 4))
+        ),
     ]
-    assert records(frame)[3:] == split
+    assert records(frame)[4:] == split
     # Below 2: directly, the men's 1 of 2 and the total's complement (4 - 3 = 1) hide
     # the numerator and the rate; 0 of 2 a year after is not small, it is shown.
     woe_rate = {"work_or_education": None, "rate": None, "suppressed": "work_or_education rate"}
-    assert records(hidden)[3:] == [
+    # The language rows' 2s are not small either.
+    assert records(hidden)[4:] == [
         *split[:3],
         {**split[3], **woe_rate},
         {**split[4], **woe_rate},
@@ -382,8 +421,11 @@ def test_provenance_is_a_plain_dict_in_attrs(data_db, cli_json):
     assert p.provenance == stamp
     assert [f["file"] for f in stamp["files"]] == ["deltakere.csv", "plasseringer.csv"]
     assert stamp["intd_version"] == intdrammen.__version__
-    for frame in frames:
-        assert frame.attrs["provenance"] == stamp
+    # The language rules' version stamps only what carries their figures (progress, report).
+    assert stamp["requirements_version"].startswith("2026.1+")
+    rest = {k: v for k, v in stamp.items() if k != "requirements_version"}
+    for number, frame in enumerate(frames):
+        assert frame.attrs["provenance"] == (stamp if number < 2 else rest)
         json.dumps(frame.attrs["provenance"])  # plain values only
 
 
@@ -402,18 +444,30 @@ def test_report_by_municipality(data_db, cli_json):
     assert dtypes(frame) == REPORT_DTYPES
     rows = [tuple(row.values()) for row in records(frame)]
     M = "municipality"
+    no = (None,) * 4  # the language columns, on the other rows
+    L, LM = "language", "language_by_municipality"
     assert rows == [
         # 2016 and 2017: nobody counted, no row. A year's row has no code.
-        ("year", "2018", 1, 1, 1, 1.0, "year", None, None),
-        ("year", "2019", 1, 1, 1, 1.0, "year", None, None),
+        ("year", "2018", 1, 1, 1, 1.0, "year", None, None, *no),
+        ("year", "2019", 1, 1, 1, 1.0, "year", None, None, *no),
         # Today's municipality codes (Gjøvik's 0502 is 3407 since 2020).
-        (M, "Gjøvik", 1, 1, 1, 1.0, M, "3407", None),
-        (M, "Lillehammer", 0, 0, 0, None, M, "3405", None),  # nobody ended: undefined
-        (M, "Ringsaker", 0, 0, 0, None, M, "3411", None),
-        (M, "Hamar", 1, 1, 1, 1.0, M, "3403", None),
-        (M, "total", 2, 2, 2, 1.0, M, None, None),
+        (M, "Gjøvik", 1, 1, 1, 1.0, M, "3407", None, *no),
+        (M, "Lillehammer", 0, 0, 0, None, M, "3405", None, *no),  # nobody ended: undefined
+        (M, "Ringsaker", 0, 0, 0, None, M, "3411", None, *no),
+        (M, "Hamar", 1, 1, 1, 1.0, M, "3403", None, *no),
+        (M, "total", 2, 2, 2, 1.0, M, None, None, *no),
         # No by_municipality rows: they would be the municipality rows again (summing
         # a column over dimension == "municipality" would double); JSON keeps them.
+        # The language requirement per cohort year (P6 in 2018, P4 in 2019; no dates
+        # recorded: they cannot be judged), its cohort in intro_ended, and split alike.
+        (L, "2018", None, 1, None, None, "year", None, None, 0, 0, 1, 0),
+        (L, "2019", None, 1, None, None, "year", None, None, 0, 0, 1, 0),
+        (L, "total", None, 2, None, None, "year", None, None, 0, 0, 2, 0),
+        (LM, "Gjøvik", None, 1, None, None, M, None, None, 0, 0, 1, 0),
+        (LM, "Lillehammer", None, 0, None, None, M, None, None, 0, 0, 0, 0),
+        (LM, "Ringsaker", None, 0, None, None, M, None, None, 0, 0, 0, 0),
+        (LM, "Hamar", None, 1, None, None, M, None, None, 0, 0, 1, 0),
+        (LM, "total", None, 2, None, None, M, None, None, 0, 0, 2, 0),
     ]
 
 
@@ -425,14 +479,21 @@ def test_report_suppressed(data_db):
     # Ones and the total's twos are hidden, and the rates built on them; zeros are not
     # small counts, and 0 of 0 stays an undefined rate, not a hidden one.
     M, ALL = "municipality", "into_work intro_ended intro_work_or_education intro_rate"
+    no = (None,) * 4  # the language columns, on the other rows
+    # The language requirement: each year's 1 who cannot be judged, the total's 2 and the
+    # cohorts are hidden; the zeros (met, not met, by the settlement date) are not.
+    LANG = "intro_ended language_cannot_judge"
     assert [tuple(row.values()) for row in records(frame)] == [
-        ("year", "2018", None, None, None, None, "year", None, ALL),
-        ("year", "2019", None, None, None, None, "year", None, ALL),
-        (M, "Gjøvik", None, None, None, None, M, "3407", ALL),
-        (M, "Lillehammer", 0, 0, 0, None, M, "3405", None),
-        (M, "Ringsaker", 0, 0, 0, None, M, "3411", None),
-        (M, "Hamar", None, None, None, None, M, "3403", ALL),
-        (M, "total", None, None, None, None, M, None, ALL),
+        ("year", "2018", None, None, None, None, "year", None, ALL, *no),
+        ("year", "2019", None, None, None, None, "year", None, ALL, *no),
+        (M, "Gjøvik", None, None, None, None, M, "3407", ALL, *no),
+        (M, "Lillehammer", 0, 0, 0, None, M, "3405", None, *no),
+        (M, "Ringsaker", 0, 0, 0, None, M, "3411", None, *no),
+        (M, "Hamar", None, None, None, None, M, "3403", ALL, *no),
+        (M, "total", None, None, None, None, M, None, ALL, *no),
+        ("language", "2018", None, None, None, None, "year", None, LANG, 0, 0, None, 0),
+        ("language", "2019", None, None, None, None, "year", None, LANG, 0, 0, None, 0),
+        ("language", "total", None, None, None, None, "year", None, LANG, 0, 0, None, 0),
     ]
 
 
@@ -633,9 +694,9 @@ def test_progress_by_frame_and_cli_csv(data_db, cli, by, options):
     out = cli(*args, "--format", "csv")
     assert_frame_is_csv(frame, out, PROGRESS_DTYPES)
     split = frame[frame["section"] == f"by_{by}"]
-    # One total per goal and measure, last of its rows.
-    assert split["name"].tolist().count("total") == 3
-    assert split.groupby("id", sort=False)["name"].last().tolist() == ["total"] * 3
+    # One total per goal and measure (and the language requirement), last of its rows.
+    assert split["name"].tolist().count("total") == 4
+    assert split.groupby("id", sort=False)["name"].last().tolist() == ["total"] * 4
     assert set(split["dimension"]) == {by}
 
 
@@ -803,9 +864,9 @@ def test_a_regions_file_given_to_open_is_used(data_db, tmp_path):
     )
     with intdrammen.open(data_db, regions=str(mine)) as db:
         frame = db.progress(2019, region="Lierbyen").to_frame()
-    # Only P2 ended in Lier, with a course: 0 of 1.
-    assert frame["ended"].tolist()[1:] == [1, 1]
-    assert frame["work_or_education"].tolist()[1:] == [0, 0]
+    # Only P2 ended in Lier, with a course: 0 of 1; the language requirement's cohort too.
+    assert frame["ended"].tolist()[1:] == [1, 1, 1]
+    assert frame["work_or_education"].tolist()[1:3] == [0, 0]
     assert frame.attrs["provenance"]["regions_version"].startswith("mine")
 
 

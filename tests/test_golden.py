@@ -104,6 +104,7 @@ CASES = (
     ),
     Case("explain", "id-2016-2020-2019", ("--goal", "id-2016-2020", "--year", "2019")),
     Case("explain", "intro-direct-55-2019", ("--goal", "intro-direct-55", "--year", "2019")),
+    Case("explain", "language-2019", ("--language", "--year", "2019")),
     Case("imports", "history", ()),
     # The import itself, into a new database: its summary (stdout) and warnings (stderr).
     Case("import", "summary", FILES, stderr=True),
@@ -167,7 +168,7 @@ def frozen(folder: Path, lang: str) -> Iterator[None]:
     os.environ.update(ENV)
     os.environ["INTD_LANG"] = lang
     os.environ["INTD_KEY_FILE"] = "key"  # relative: inside `folder`
-    for name in (*UNSET, "INTD_DB", "INTD_GOALS", "INTD_REGIONS"):
+    for name in (*UNSET, "INTD_DB", "INTD_GOALS", "INTD_REGIONS", "INTD_REQUIREMENTS"):
         os.environ.pop(name, None)
     tzset()
     os.chdir(folder)

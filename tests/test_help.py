@@ -190,6 +190,7 @@ def test_same_options_read_the_same_across_commands():
         ("--db", "INTD_DB"),
         ("--goals", "INTD_GOALS"),
         ("--regions", "INTD_REGIONS"),
+        ("--requirements", "INTD_REQUIREMENTS"),
     ):
         # --db also takes a PostgreSQL URL (issue 16).
         assert re.search(rf"{option}\s+FILE(\|URL)?\s.*\[env: {env}", root), option

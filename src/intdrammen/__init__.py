@@ -25,6 +25,7 @@ def open(
     *,
     goals: str | PathLike[str] | None = None,
     regions: str | PathLike[str] | None = None,
+    requirements: str | PathLike[str] | None = None,
 ) -> Database:
     """Open an existing intd database for reading: `intdrammen.api.open`.
 
@@ -33,4 +34,4 @@ def open(
     """
     from intdrammen.api import open as open_database
 
-    return open_database(path, goals=goals, regions=regions)
+    return open_database(path, goals=goals, regions=regions, requirements=requirements)

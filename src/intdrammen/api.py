@@ -14,6 +14,7 @@ The same code as the commands computes every figure (`reports.progress`,
         p.provenance            # intd version, data as of, files (sha, batch), versions
         db.report(region="Mjøsa", by="municipality").to_frame()
         db.explain("id-2016-2020", 2019).to_frame()  # one row per person
+        db.explain_language(2019).to_frame()  # language requirement: one row per person
         db.participants_frame(), db.placements_frame()  # stored rows, no identity hash
         db.imports_frame(), db.goals_frame()  # the import history, the goals in force
 
@@ -59,7 +60,15 @@ if TYPE_CHECKING:
     from intdrammen.render.data import TypedRow
     from intdrammen.store.target import PostgresTarget
 
-__all__ = ["Database", "Explanation", "Progress", "Report", "UsageError", "open"]
+__all__ = [
+    "Database",
+    "Explanation",
+    "LanguageExplanation",
+    "Progress",
+    "Report",
+    "UsageError",
+    "open",
+]
 
 Kind = Literal["str", "int", "float", "bool", "date", "datetime"]
 
@@ -96,6 +105,10 @@ PROGRESS_KINDS: Final[dict[str, Kind]] = {
     "dimension": "str",
     "name": "str",
     "suppressed": "str",
+    "language_met": "int",
+    "language_not_met": "int",
+    "language_cannot_judge": "int",
+    "language_by_settlement": "int",
 }
 REPORT_KINDS: Final[dict[str, Kind]] = {
     "section": "str",
@@ -107,6 +120,23 @@ REPORT_KINDS: Final[dict[str, Kind]] = {
     "dimension": "str",
     "code": "str",
     "suppressed": "str",
+    "language_met": "int",
+    "language_not_met": "int",
+    "language_cannot_judge": "int",
+    "language_by_settlement": "int",
+}
+EXPLAIN_LANGUAGE_KINDS: Final[dict[str, Kind]] = {
+    "participant_id": "str",
+    "verdict": "str",
+    "rule": "str",
+    "reasons": "str",
+    "basis": "str",
+    "date": "date",
+    "by_settlement": "bool",
+    "ended": "date",
+    "source": "str",
+    "year": "int",
+    "region": "str",
 }
 EXPLAIN_KINDS: Final[dict[str, Kind]] = {
     "participant_id": "str",
@@ -294,6 +324,35 @@ class Explanation:
         return _provenance(self.value.provenance)
 
 
+@dataclass(frozen=True)
+class LanguageExplanation:
+    """Who of a year's introduction cohort met the language-training requirement, who
+    did not and who cannot be judged, and why (`intd explain --language`)."""
+
+    value: reports.LanguageExplanation
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per member of the cohort: the `verdict` (met, not_met, cannot_judge),
+        the `rule` applied, the `reasons` (space-separated codes), the `date` the rule
+        was chosen by and its `basis` (permit, settled), `by_settlement`, the programme's
+        end and the `source` row: the columns of `intd explain --language --format csv`."""
+        from intdrammen.render.data import EXPLAIN_LANGUAGE_COLUMNS, explain_language_rows
+
+        rows = explain_language_rows(self.value)
+        attrs = {"provenance": self.provenance, "suppressed_below": None}
+        return _frame(EXPLAIN_LANGUAGE_COLUMNS, rows, EXPLAIN_LANGUAGE_KINDS, **attrs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of `intd explain --language --format json`, as Python values."""
+        from intdrammen.render.data import explain_language_json
+
+        return explain_language_json(self.value)
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        return _provenance(self.value.provenance)
+
+
 # ----------------------------------------------------------------------------- database
 
 
@@ -428,6 +487,17 @@ class Database:
             scope = resolve_scope(ctx, region, goals=(asked,))
             return Explanation(explain(ctx, asked, year, scope))
 
+    def explain_language(self, year: int, region: str | None = None) -> LanguageExplanation:
+        """Who of the introduction cohort of `year` met the language-training
+        requirement that applied to them, who did not and who cannot be judged, and why
+        (`intd explain --language`). Lists persons: never suppressed."""
+        from intdrammen.reports import explain_language, resolve_scope
+
+        _check_year("year", year)
+        with self._reading() as ctx:
+            scope = resolve_scope(ctx, region, goals=())
+            return LanguageExplanation(explain_language(ctx, year, scope))
+
     # ------------------------------------------------------------- stored rows
 
     def participants_frame(self) -> pd.DataFrame:
@@ -506,15 +576,18 @@ def open(
     *,
     goals: str | os.PathLike[str] | None = None,
     regions: str | os.PathLike[str] | None = None,
+    requirements: str | os.PathLike[str] | None = None,
 ) -> Database:
     """Open an existing intd database for reading (never creates or changes one).
 
     `path`: the database file or a `sqlite:///PATH` URL; None: $INTD_DB, else
-    ./intd.sqlite. `goals`, `regions`: your goals or regions file merged over the
-    shipped one, as `--goals`/`--regions`; None: $INTD_GOALS/$INTD_REGIONS if set.
+    ./intd.sqlite. `goals`, `regions`, `requirements`: your goals, regions or
+    language-training rules file merged over the shipped one, as `--goals`/`--regions`/
+    `--requirements`; None: $INTD_GOALS/$INTD_REGIONS/$INTD_REQUIREMENTS if set. A file
+    intd cannot use raises `errors.ConfigError` (E-CONFIG).
     Raises `errors.NoData` when there is no database (or an empty one) at `path`.
     """
-    from intdrammen.config import load_goals, user_file_option
+    from intdrammen.config import load_goals, load_requirements, user_file_option
     from intdrammen.municipalities import MunicipalityHistory, load_regions
     from intdrammen.reports import Context
     from intdrammen.store import open_store
@@ -522,11 +595,18 @@ def open(
     where = _path(path)
     goals_file = user_file_option(os.fspath(goals) if goals else None, "INTD_GOALS")
     regions_file = user_file_option(os.fspath(regions) if regions else None, "INTD_REGIONS")
+    rules_file = user_file_option(
+        os.fspath(requirements) if requirements else None, "INTD_REQUIREMENTS"
+    )
     with _damage_is_an_error(where):
         store = open_store(where)
     try:
         context = Context(
-            store, load_goals(goals_file), load_regions(regions_file), MunicipalityHistory.load()
+            store,
+            load_goals(goals_file),
+            load_regions(regions_file),
+            MunicipalityHistory.load(),
+            load_requirements(rules_file),
         )
     except BaseException:
         store.close()

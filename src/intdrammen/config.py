@@ -148,9 +148,12 @@ def _merged_by_id(
         raw = _read_user_file(user_file)
         raws.append(raw)
         data = _parse_toml(raw, str(user_file))
-        for entry in data.get(table, []):
-            if "id" not in entry:
-                raise ConfigError(f"{user_file}: every [[{table}]] needs an id.")
+        listed = data.get(table, [])
+        if not isinstance(listed, list) or not all(isinstance(e, dict) for e in listed):
+            raise ConfigError(f"{user_file}: write each entry as a [[{table}]] table.")
+        for entry in listed:
+            if not isinstance(entry.get("id"), str) or not entry["id"]:
+                raise ConfigError(f'{user_file}: every [[{table}]] needs an id = "...".')
             entries[entry["id"]] = {**entries.get(entry["id"], {}), **entry}
         sources.append(str(user_file))
         version_data = data if "version" in data else shipped
@@ -244,11 +247,33 @@ def load_requirements(user_file: Path | None = None) -> RequirementConfig:
     return RequirementConfig(tuple(rules), version, sources)
 
 
+# The keys a [[rule]] of requirements.toml may have: a misspelt one (minimun_level) would
+# otherwise leave a part of the rule out without a word.
+RULE_KEYS = frozenset(
+    {
+        "id",
+        "from",
+        "to",
+        "norwegian_hours",
+        "social_studies_hours",
+        "hours_in_all",
+        "level_required",
+        "minimum_level",
+        "source",
+        "disabled",
+    }
+)
+
+
 def _rule(entry: dict[str, Any], origin: Path | str) -> LanguageRule:
     rule_id = str(entry.get("id", "?"))
 
     def fail(what: str) -> ConfigError:
         return ConfigError(f"{origin}: rule {rule_id!r}: {what}.")
+
+    unknown = sorted(set(entry) - RULE_KEYS)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r}; use {', '.join(sorted(RULE_KEYS))}")
 
     start, end = entry.get("from"), entry.get("to")
     for name, value in (("from", start), ("to", end)):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import NamedTuple, Protocol
 
 from intdrammen.models import (
     CEFR_LEVELS,
@@ -20,6 +21,7 @@ from intdrammen.models import (
     EndReason,
     IntroRecord,
     JobStart,
+    LanguageRecord,
     LanguageResult,
     LanguageRule,
     LanguageVerdict,
@@ -128,7 +130,17 @@ def rate(numerator: int, denominator: int) -> Fraction | None:
 # ----------------------------------------------------------------------------- intro
 
 
-def cohort_exclusion(record: IntroRecord, year: int) -> str | None:
+class ProgrammeEnd(Protocol):
+    """A participant record with the end of its programme (IntroRecord, LanguageRecord)."""
+
+    @property
+    def intro_end(self) -> date: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+
+def cohort_exclusion(record: ProgrammeEnd, year: int) -> str | None:
     """*Introduction programme cohort of year Y*: participants whose programme ended in
     Y with end reason completed or interrupted. People who moved are not in the
     denominator. Returns None for a member, else why not: 'moved', 'no_end_reason',
@@ -350,3 +362,81 @@ def language_requirement(
     if unknown:
         return LanguageResult(LanguageVerdict.CANNOT_JUDGE, tuple(unknown), rule.id, basis)
     return LanguageResult(LanguageVerdict.MET, (), rule.id, basis)
+
+
+class LanguageMember(NamedTuple):
+    """A member of an introduction cohort and what the language requirement found."""
+
+    record: LanguageRecord
+    result: LanguageResult
+
+
+def judge_language(rules: Sequence[LanguageRule], record: LanguageRecord) -> LanguageResult:
+    """`language_requirement` for one participant record."""
+    return language_requirement(
+        rules,
+        permit_date=record.permit_date,
+        settled_date=record.settled_date,
+        norwegian_hours=record.norwegian_hours,
+        social_studies_hours=record.social_studies_hours,
+        norwegian_level=record.norwegian_level,
+    )
+
+
+def language_cohort(
+    records: Iterable[LanguageRecord],
+    rules: Sequence[LanguageRule],
+    year: int,
+    *,
+    member: Membership = everyone,
+) -> tuple[LanguageMember, ...]:
+    """*The language-training requirement of a cohort*: the introduction programme
+    cohort of `year` (the people `intro_cohort` counts: programme ended in Y, completed
+    or interrupted, among the people `member` accepts on their end date), each judged by
+    `language_requirement` under `rules`, in the order of `records`."""
+    # Many members share what the rule reads (no hours recorded, one settlement day):
+    # each distinct set of values is judged once.
+    judged: dict[tuple[object, ...], LanguageResult] = {}
+    members = []
+    for record in records:
+        if (
+            record.intro_end.year != year
+            or cohort_exclusion(record, year) is not None
+            or not member(record.municipality, record.intro_end)
+        ):
+            continue
+        key = record[4:9]  # permit_date .. norwegian_level
+        result = judged.get(key)
+        if result is None:
+            result = judged[key] = judge_language(rules, record)
+        members.append(LanguageMember(record, result))
+    return tuple(members)
+
+
+@dataclass(frozen=True)
+class LanguageTally:
+    """How many of a cohort met the requirement that applied to them, did not, or
+    cannot be judged (the three add up to `cohort`), and how many had their rule chosen
+    by the settlement date because their permit date is missing."""
+
+    cohort: int
+    met: int
+    not_met: int
+    cannot_judge: int
+    by_settlement: int
+
+
+def language_tally(members: Iterable[LanguageMember]) -> LanguageTally:
+    """The counts of `LanguageTally` over cohort members."""
+    verdicts = {v: 0 for v in LanguageVerdict}
+    settled = 0
+    for m in members:
+        verdicts[m.result.verdict] += 1
+        settled += m.result.basis == "settled"
+    return LanguageTally(
+        sum(verdicts.values()),
+        verdicts[LanguageVerdict.MET],
+        verdicts[LanguageVerdict.NOT_MET],
+        verdicts[LanguageVerdict.CANNOT_JUDGE],
+        settled,
+    )

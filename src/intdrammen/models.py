@@ -166,6 +166,8 @@ class Provenance:
     goals_version: str = ""
     regions_version: str = ""
     notes: tuple[Note, ...] = field(default_factory=tuple)
+    # The language-training rules' version, on outputs with their figures (else None).
+    requirements_version: str | None = None
 
 
 # ------------------------------------------------------------------- rows the figures read
@@ -199,6 +201,22 @@ class IntroRecord(NamedTuple):
     gender: str | None
     country: str | None
     birth_year: int | None
+    source: str
+
+
+class LanguageRecord(NamedTuple):
+    """A participant whose introduction programme ended, with the columns the
+    language-training requirement reads (None: not recorded)."""
+
+    participant_id: str
+    municipality: str | None
+    intro_end: date
+    reason: str | None
+    permit_date: date | None
+    settled_date: date | None
+    norwegian_hours: float | None
+    social_studies_hours: float | None
+    norwegian_level: str | None
     source: str
 
 

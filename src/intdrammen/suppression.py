@@ -100,3 +100,78 @@ def table(rows: Sequence[Sequence[int]], n: int, shares: Sequence[tuple[int, int
                     cells[num_col] = None
         if result == before:
             return result
+
+
+def known_total(parts: Sequence[int], n: int, hidden: Sequence[bool] = ()) -> list[Cell]:
+    """The parts of a total that is published, in this output or beside it (a cohort
+    split into met, not met and cannot be judged, whose size the cohort's own row
+    shows): each part below `n` hidden (zero never), and those `hidden` already; then
+    the smallest other non-zero part as well, while a hidden one could be recovered
+    from the total (`recoverable`)."""
+    cells: list[Cell] = [
+        None if (hidden and hidden[i] and v != 0) else primary(v, n) for i, v in enumerate(parts)
+    ]
+    total = sum(parts)
+    while recoverable([*cells, total], [*parts, total]):
+        candidates = [(v, i) for i, v in enumerate(cells) if v is not None and v > 0]
+        if not candidates:
+            break
+        cells[min(candidates)[1]] = None
+    return cells
+
+
+def parts_table(
+    rows: Sequence[Sequence[int]], n: int, width: int, totals: Sequence[int] | None = None
+) -> tuple[list[list[Cell]], list[Cell]]:
+    """A table of parts (rows × `width` columns) where every row is the split of a
+    total published beside it (a group's cohort), every column adds up to the part of
+    the whole in the totals' row (returned as a row of its own), itself the split of a
+    published total (the whole cohort).
+
+    Hidden: each part below `n` (zero never); more parts of a row or of the totals' row
+    while a hidden one could be recovered from its published total (`known_total`), and
+    more of a column, its total in the totals' row included, while one could be
+    recovered from what the column shows (`secondary`); and where the rows' totals
+    would give a small one back (a row's total is known from its parts when all of them
+    are shown, so a group of 2 among groups shown in full is the whole less the
+    others), the smallest non-zero part of the smallest other row shown in full.
+    Repeated until nothing changes. Returns the rows and the totals' row (`totals`: the
+    whole's parts where no rows add up to them, a figure without a split; else the
+    columns' sums)."""
+    lines = [list(r) for r in rows]
+    lines.append(
+        list(totals) if totals is not None else [sum(r[c] for r in rows) for c in range(width)]
+    )
+    hidden = [[False] * width for _ in lines]
+    while True:
+        before = [list(h) for h in hidden]
+        for i, line in enumerate(lines):
+            hidden[i] = [c is None for c in known_total(line, n, hidden[i])]
+        for c in range(width):
+            # A column's total is the whole's part in the totals' row: it may be hidden.
+            original: list[Cell] = [line[c] for line in lines]
+            column = secondary(
+                [None if h[c] else line[c] for line, h in zip(lines, hidden, strict=True)],
+                original,
+            )
+            for i, cell in enumerate(column):
+                hidden[i][c] = cell is None
+        sums = [sum(line) for line in lines[:-1]]
+        if any(0 < t < n for t in sums):
+            # A small group is in no row of its own, but the whole less the groups shown
+            # in full would be its size.
+            shown: list[Cell] = [
+                None if 0 < t < n or any(h) else t for t, h in zip(sums, hidden, strict=False)
+            ]
+            full = [(t, i) for i, t in enumerate(shown) if t]
+            if full and recoverable([*shown, sum(sums)], [*sums, sum(sums)]):
+                row = min(full)[1]
+                part = min((v, c) for c, v in enumerate(lines[row]) if v > 0)[1]
+                hidden[row][part] = True
+        if hidden == before:
+            break
+    cells = [
+        [None if h else v for v, h in zip(line, hid, strict=True)]
+        for line, hid in zip(lines, hidden, strict=True)
+    ]
+    return cells[:-1], cells[-1]

@@ -121,6 +121,7 @@ class State:
     db: Path | PostgresTarget
     goals_file: Path | None
     regions_file: Path | None
+    requirements_file: Path | None = None
 
 
 def _version(value: bool) -> None:
@@ -158,6 +159,15 @@ def root(
             help="Your regions file (TOML), merged over the shipped one \\[env: INTD_REGIONS]",
         ),
     ] = None,
+    requirements: Annotated[
+        Path | None,
+        typer.Option(
+            "--requirements",
+            metavar="FILE",
+            help="Your language-training rules (TOML), merged over the shipped "
+            "requirements.toml \\[env: INTD_REQUIREMENTS]",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -172,6 +182,7 @@ def root(
         db_target(db),
         user_file_option(goals, "INTD_GOALS"),
         user_file_option(regions, "INTD_REGIONS"),
+        user_file_option(requirements, "INTD_REQUIREMENTS"),
     )
 
 

@@ -114,7 +114,7 @@ EXTENSIONS = {
 
 
 def context(s: State) -> Context:
-    from intdrammen.config import load_goals
+    from intdrammen.config import load_goals, load_requirements
     from intdrammen.municipalities import MunicipalityHistory, load_regions
     from intdrammen.reports import Context
     from intdrammen.store import open_store
@@ -124,6 +124,7 @@ def context(s: State) -> Context:
         load_goals(s.goals_file),
         load_regions(s.regions_file),
         MunicipalityHistory.load(),
+        load_requirements(s.requirements_file),
     )
 
 
@@ -252,7 +253,8 @@ def progress(
 
     Persons-into-work goals show target, actual, % of target, expected to date and on
     track; the introduction-programme cohort of the year is shown against 55 % directly
-    and 70 % one year after.
+    and 70 % one year after, and against the language-training requirement (met, not
+    met, cannot be judged; the rules are --requirements merged over the shipped ones).
 
     [dim]Examples:[/]
       intd progress --year 2019
@@ -348,6 +350,9 @@ def report(
     ] = False,
 ) -> None:
     """Persons into work and introduction-programme results per year and per municipality.
+
+    The language-training requirement of each cohort year follows (met, not met, cannot
+    be judged), split alike with --by.
 
     HTML and XLSX are files to share, written with --out (charts included in HTML). Files
     written with --out hide small counts unless --no-suppress.
@@ -448,16 +453,6 @@ def _write_file(
 @app.command("explain")
 def explain(
     ctx: typer.Context,
-    goal: Annotated[
-        str,
-        typer.Option(
-            "--goal",
-            "-g",
-            metavar="GOAL",
-            help="Goal id, as `intd goals` lists it.",
-            show_default=False,
-        ),
-    ],
     year: Annotated[
         int,
         typer.Option(
@@ -470,6 +465,24 @@ def explain(
             max=MAX_YEAR,
         ),
     ],
+    goal: Annotated[
+        str | None,
+        typer.Option(
+            "--goal",
+            "-g",
+            metavar="GOAL",
+            help="Goal id, as `intd goals` lists it.",
+            show_default=False,
+        ),
+    ] = None,
+    language: Annotated[
+        bool,
+        typer.Option(
+            "--language",
+            help="Instead of a goal: the language-training requirement of the year's "
+            "introduction cohort, who met it, who did not, who cannot be judged and why.",
+        ),
+    ] = False,
     region: Annotated[
         str | None, typer.Option("--region", "-r", metavar="REGION", help=REGION_HELP)
     ] = None,
@@ -482,18 +495,29 @@ def explain(
     """Who was counted for a goal and why, and who was not (never a fødselsnummer).
 
     Each person is shown by participant id with the date, placement and file that
-    decided it, or the reason they were not counted.
+    decided it, or the reason they were not counted. With --language instead of a goal:
+    each member of the year's introduction cohort with the language-training
+    requirement's verdict, the rule that applied, why, and the date the rule was chosen
+    by (the settlement date where the permit date is missing).
 
     [dim]Examples:[/]
       intd explain --goal id-2016-2020 --year 2019
       intd explain --goal intro-direct-55 --year 2018 --format json
+      intd explain --language --year 2022 --region Drammen
     """
     from intdrammen.reports import explain as compute
     from intdrammen.reports import goal_named, resolve_scope
 
+    if (goal is None) == (not language):  # a usage error (exit 2), as a missing option is
+        raise typer.BadParameter(
+            "give a goal id or --language, one of them", param_hint="'--goal' / '--language'"
+        )
     chosen = _choose(format, out)
     _needs_file(chosen, out)
     figures = context(state(ctx))
+    if goal is None:
+        _explain_language(figures, year, region, chosen, out, _fmt(lang))
+        return
     # The goal is named before the region is resolved: an unknown goal is told first.
     asked = goal_named(figures, goal)
     value = compute(figures, asked, year, resolve_scope(figures, region, goals=(asked,)))
@@ -522,4 +546,43 @@ def explain(
         json=lambda: data.dumps(data.explain_json(value)),
         csv=lambda: data.explain_csv(value),
         markdown=lambda: data.explain_markdown(value, fmt),
+    )
+
+
+def _explain_language(
+    figures: Context,
+    year: int,
+    region: str | None,
+    chosen: Format,
+    out: Path | None,
+    fmt: Fmt,
+) -> None:
+    """`intd explain --language` in the format chosen."""
+    from intdrammen.reports import explain_language, resolve_scope
+
+    value = explain_language(figures, year, resolve_scope(figures, region, goals=()))
+    if chosen in FILE_FORMATS and out is not None:
+        from intdrammen.render.html import explain_language_html
+        from intdrammen.render.xlsx import write_explain_language_xlsx
+
+        _write_file(
+            chosen,
+            out,
+            html=lambda: explain_language_html(value, fmt),
+            xlsx=lambda path: write_explain_language_xlsx(value, fmt, path),
+        )
+        return
+    if chosen is Format.table:
+        from intdrammen.render.text import explain_language_text
+
+        _show([explain_language_text(value, fmt)], out)
+        return
+    from intdrammen.render import data
+
+    _emit_as(
+        chosen,
+        out,
+        json=lambda: data.dumps(data.explain_language_json(value)),
+        csv=lambda: data.explain_language_csv(value),
+        markdown=lambda: data.explain_language_markdown(value, fmt),
     )

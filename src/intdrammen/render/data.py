@@ -33,10 +33,16 @@ from intdrammen.reports import (
     Explanation,
     GoalProgress,
     IntroProgress,
+    LanguageCase,
+    LanguageExplanation,
+    LanguageProgress,
+    LanguageRow,
+    LanguageTable,
     ProgressReport,
     RegionReport,
     Row,
 )
+from intdrammen.reports.language import LANGUAGE_ID
 from intdrammen.store import BatchInfo
 
 
@@ -105,12 +111,66 @@ def label_fields(label: RowLabel | None) -> dict[str, Any] | None:
 
 
 def provenance_json(p: Provenance) -> dict[str, Any]:
-    return {
+    found: dict[str, Any] = {
         "intd_version": p.intd_version,
         "data_as_of": p.data_as_of,
         "files": [{"file": f, "sha256": sha, "batch": b} for f, sha, b in p.files],
         "goals_version": p.goals_version,
         "regions_version": p.regions_version,
+    }
+    if p.requirements_version is not None:  # an output with language-requirement figures
+        found["requirements_version"] = p.requirements_version
+    return found
+
+
+LANGUAGE_COUNTS = ("cohort", "met", "not_met", "cannot_judge", "by_settlement")
+
+
+def _language_counts(r: LanguageRow) -> dict[str, int | None]:
+    return {
+        "cohort": r.cohort,
+        "met": r.met,
+        "not_met": r.not_met,
+        "cannot_judge": r.cannot_judge,
+        "by_settlement": r.by_settlement,
+    }
+
+
+def language_row_json(r: LanguageRow, name_key: str = "name") -> dict[str, Any]:
+    """A row of language counts: its label (a year as a number under `year`), the
+    counts (null: hidden) and `suppressed`, the keys suppression hid."""
+    counts = _language_counts(r)
+    found: dict[str, Any] = {name_key: int(r.label) if name_key == "year" else r.label}
+    if name_key == "name":
+        found["label_fields"] = label_fields(r.label_value)
+    found.update(counts)
+    found["suppressed"] = [k for k, v in counts.items() if v is None]
+    return found
+
+
+def language_table_json(table: LanguageTable) -> dict[str, Any]:
+    return {
+        "by": table.dimension,
+        "rows": [
+            language_row_json(r, "year" if table.dimension == "year" else "name")
+            for r in table.rows
+        ],
+        "total": language_row_json(table.total),
+        "rules_without_level": list(table.rules_without_level),
+    }
+
+
+def language_json(value: LanguageProgress | None) -> dict[str, Any] | None:
+    """The `language` key of progress: the cohort's counts and, with --by, their split."""
+    if value is None:
+        return None
+    counts = _language_counts(value.counts)
+    return {
+        "cohort_year": value.cohort_year,
+        **counts,
+        "rules_without_level": list(value.rules_without_level),
+        "breakdown": None if value.breakdown is None else language_table_json(value.breakdown),
+        "suppressed": [k for k, v in counts.items() if v is None],
     }
 
 
@@ -178,6 +238,7 @@ def progress_json(report: ProgressReport) -> dict[str, Any]:
             goal_id: breakdown_json(b, breakdown_columns(report, goal_id))
             for goal_id, b in report.breakdowns
         },
+        "language": language_json(report.language),
         "suppressed_below": report.suppressed_below,
         "notes": notes_json(report.provenance.notes),
         "merger_notes": merger_notes_json(report.provenance.notes),
@@ -257,6 +318,10 @@ def report_json(report: RegionReport) -> dict[str, Any]:
         "municipalities": [_row_json(r, "name") for r in report.municipalities],
         "total": _row_json(report.total, "name"),
         "breakdown": breakdown_json(report.breakdown) if report.breakdown else None,
+        "language": None if report.language is None else language_table_json(report.language),
+        "language_breakdown": None
+        if report.language_breakdown is None
+        else language_table_json(report.language_breakdown),
         "suppressed_below": report.suppressed_below,
         "notes": notes_json(report.provenance.notes),
         "merger_notes": merger_notes_json(report.provenance.notes),
@@ -293,6 +358,36 @@ def explain_json(explanation: Explanation) -> dict[str, Any]:
                 "source": e.source,
             }
             for e in explanation.excluded
+        ],
+        "notes": notes_json(explanation.provenance.notes),
+        "merger_notes": merger_notes_json(explanation.provenance.notes),
+        **county_notes_json(explanation.provenance.notes),
+        "provenance": provenance_json(explanation.provenance),
+    }
+
+
+def explain_language_json(explanation: LanguageExplanation) -> dict[str, Any]:
+    """`intd explain --language`: every member of the cohort with the verdict, the rule,
+    the reasons (codes) and the date the rule was chosen by."""
+    return {
+        "requirement": LANGUAGE_ID,
+        "year": explanation.year,
+        "region": explanation.region.name if explanation.region else None,
+        **_language_counts(explanation.counts),
+        "rules_without_level": list(explanation.rules_without_level),
+        "people": [
+            {
+                "participant_id": c.participant_id,
+                "verdict": c.verdict.value,
+                "rule": c.rule,
+                "reasons": list(c.reasons),
+                "basis": c.basis,
+                "date": c.day.isoformat() if c.day else None,
+                "by_settlement": c.by_settlement,
+                "ended": c.ended.isoformat(),
+                "source": c.source,
+            }
+            for c in explanation.cases
         ],
         "notes": notes_json(explanation.provenance.notes),
         "merger_notes": merger_notes_json(explanation.provenance.notes),
@@ -393,6 +488,11 @@ PROGRESS_COLUMNS = (
     "dimension",
     "name",
     "suppressed",
+    # the language-training requirement (section "language", and its by_D rows)
+    "language_met",
+    "language_not_met",
+    "language_cannot_judge",
+    "language_by_settlement",
 )
 REPORT_COLUMNS = (
     "section",
@@ -404,6 +504,24 @@ REPORT_COLUMNS = (
     "dimension",
     "code",
     "suppressed",
+    # the language-training requirement (sections "language" and "language_by_D")
+    "language_met",
+    "language_not_met",
+    "language_cannot_judge",
+    "language_by_settlement",
+)
+EXPLAIN_LANGUAGE_COLUMNS = (
+    "participant_id",
+    "verdict",
+    "rule",
+    "reasons",
+    "basis",
+    "date",
+    "by_settlement",
+    "ended",
+    "source",
+    "year",
+    "region",
 )
 EXPLAIN_COLUMNS = (
     "participant_id",
@@ -503,6 +621,10 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
                 suppressed=_intro_hidden(i),
             )
         )
+    if report.language is not None:  # a headline row, as the goals' and measures'
+        counts = report.language.counts
+        rows.append(_language_row(PROGRESS_COLUMNS, counts, "ended", section="language"))
+        rows[-1].update(id=LANGUAGE_ID, cohort_year=report.language.cohort_year)
     for goal_id, breakdown in report.breakdowns:
         section = f"by_{breakdown.dimension}"
         for r in [*breakdown.rows, breakdown.total]:
@@ -550,7 +672,38 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
                     ),
                 )
             )
+    language = report.language
+    if language is not None and language.breakdown is not None:
+        b = language.breakdown
+        for lr in [*b.rows, b.total]:
+            rows.append(
+                _language_row(
+                    PROGRESS_COLUMNS,
+                    lr,
+                    "ended",
+                    section=f"by_{b.dimension}",
+                    dimension=b.dimension,
+                    name=lr.label,
+                )
+            )
+            rows[-1].update(id=LANGUAGE_ID, cohort_year=language.cohort_year)
     return rows
+
+
+def _language_row(
+    columns: Sequence[str], r: LanguageRow, cohort: str, **values: object
+) -> TypedRow:
+    """A CSV row of language counts: the cohort's size in the column `cohort` (progress'
+    `ended`, report's `intro_ended`), the counts in the `language_*` columns."""
+    counts = {
+        cohort: r.cohort,
+        "language_met": r.met,
+        "language_not_met": r.not_met,
+        "language_cannot_judge": r.cannot_judge,
+        "language_by_settlement": r.by_settlement,
+    }
+    hidden = _hidden(**{k: v is None for k, v in counts.items()})
+    return _row(columns, **values, **counts, suppressed=hidden)
 
 
 def report_rows(report: RegionReport) -> list[TypedRow]:
@@ -584,6 +737,24 @@ def report_rows(report: RegionReport) -> list[TypedRow]:
                         intro_work_or_education=r.intro_work_or_education is None,
                         intro_rate=hidden,
                     ),
+                )
+            )
+    for section, language in (
+        ("language", report.language),
+        ("language_by", report.language_breakdown),
+    ):
+        if language is None or not language.rows:  # no cohort in the report's years
+            continue
+        name = section if language.dimension == "year" else f"{section}_{language.dimension}"
+        for lr in [*language.rows, language.total]:
+            rows.append(
+                _language_row(
+                    REPORT_COLUMNS,
+                    lr,
+                    "intro_ended",
+                    section=name,
+                    name=lr.label,
+                    dimension=language.dimension,
                 )
             )
     return rows
@@ -632,6 +803,29 @@ def explain_rows(explanation: Explanation) -> list[TypedRow]:
     return rows
 
 
+def explain_language_rows(explanation: LanguageExplanation) -> list[TypedRow]:
+    """`intd explain --language` as rows: one per member of the cohort, the reasons as
+    space-separated codes. Codes stay codes: no language here."""
+    region = explanation.region.name if explanation.region else None
+    return [
+        _row(
+            EXPLAIN_LANGUAGE_COLUMNS,
+            participant_id=c.participant_id,
+            verdict=c.verdict.value,
+            rule=c.rule,
+            reasons=" ".join(c.reasons) or None,
+            basis=c.basis,
+            date=c.day,
+            by_settlement=c.by_settlement,
+            ended=c.ended,
+            source=c.source,
+            year=explanation.year,
+            region=region,
+        )
+        for c in explanation.cases
+    ]
+
+
 def _csv_value(value: object) -> object:
     if value is None:
         return ""
@@ -660,6 +854,10 @@ def report_csv(report: RegionReport) -> str:
 
 def explain_csv(explanation: Explanation) -> str:
     return write_csv(EXPLAIN_COLUMNS, explain_rows(explanation))
+
+
+def explain_language_csv(explanation: LanguageExplanation) -> str:
+    return write_csv(EXPLAIN_LANGUAGE_COLUMNS, explain_language_rows(explanation))
 
 
 # ----------------------------------------------------------------------------- Markdown
@@ -693,13 +891,22 @@ def legend(marks: set[str], suppressed_below: int | None, fmt: Fmt) -> list[str]
     return lines
 
 
+def requirements_text(p: Provenance, fmt: Fmt, sep: str) -> str:
+    """The language rules' version in a provenance line ("requirements 2026.1+…" and the
+    separator), on outputs that carry their figures; else nothing."""
+    if p.requirements_version is None:
+        return ""
+    return f"{fmt.t('requirements_version')} {p.requirements_version}{sep}"
+
+
 def provenance_md(p: Provenance, fmt: Fmt) -> str:
     files = ", ".join(f"{f} ({sha[:8]}, batch {b})" for f, sha, b in p.files) or "–"
     lines = [
         f"- {fmt.t('data_as_of')}: {fmt.stamp(p.data_as_of)}",
         f"- {fmt.t('files')}: {files}",
         f"- {fmt.t('goals_version')} {p.goals_version}, {fmt.t('regions_version')} "
-        f"{p.regions_version}, {fmt.t('intd_version')} {p.intd_version}",
+        f"{p.regions_version}, {requirements_text(p, fmt, ', ')}{fmt.t('intd_version')} "
+        f"{p.intd_version}",
     ]
     lines += [f"- {fmt.note(note)}" for note in p.notes]
     return "\n".join(lines)
@@ -770,6 +977,20 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
             marks,
         )
     )
+    language = report.language
+    if language is not None:
+        parts += [
+            "",
+            f"## {fmt.t('language_title', year=language.cohort_year)}",
+            "",
+            _md_table(
+                [fmt.t("region"), *language_header(fmt)],
+                [[asked or fmt.t("whole_project"), *language_cells(language.counts, fmt)]],
+                marks,
+            ),
+        ]
+        notes = fmt.language_notes(language.counts.by_settlement, language.rules_without_level)
+        parts += ["", *(f"- {line}" for line in notes)] if notes else []
     for goal_id, breakdown in report.breakdowns:
         parts += [
             "",
@@ -783,10 +1004,55 @@ def progress_markdown(report: ProgressReport, fmt: Fmt) -> str:
                 marks,
             ),
         ]
+    if language is not None and language.breakdown is not None:
+        parts += ["", *_md_language(fmt.language_split(language.breakdown.dimension),
+                                    language.breakdown, fmt, marks, notes=False)]  # fmt: skip
     for line in legend(marks, report.suppressed_below, fmt):
         parts += ["", line]
     parts += ["", provenance_md(report.provenance, fmt), ""]
     return "\n".join(parts)
+
+
+def language_header(fmt: Fmt) -> list[str]:
+    """The column headings of the language requirement's counts."""
+    return [fmt.t(k) for k in ("cohort", *LANGUAGE_WORDS)]
+
+
+LANGUAGE_WORDS = (
+    "language_met",
+    "language_not_met",
+    "language_cannot_judge",
+    "language_by_settlement",
+)
+
+
+def language_cells(r: LanguageRow, fmt: Fmt) -> list[str]:
+    """A row's language counts as a person reads them (':' hidden)."""
+    return [fmt.count(v) for v in (r.cohort, r.met, r.not_met, r.cannot_judge, r.by_settlement)]
+
+
+def _md_language(
+    title: str, table: LanguageTable, fmt: Fmt, marks: set[str], *, notes: bool = True
+) -> list[str]:
+    """A language table under its heading (a row per year or group, the total last),
+    and with `notes` the sentences under it."""
+    first = fmt.t("year") if table.dimension == "year" else fmt.dimension(table.dimension)
+    lines = [
+        f"## {title}",
+        "",
+        _md_table(
+            [first, *language_header(fmt)],
+            [
+                [fmt.row_label(table.dimension, r), *language_cells(r, fmt)]
+                for r in [*table.rows, table.total]
+            ],
+            marks,
+        ),
+    ]
+    said = fmt.language_notes(table.total.by_settlement, table.rules_without_level)
+    if notes and said:
+        lines += ["", *(f"- {line}" for line in said)]
+    return lines
 
 
 def share_of_target_text(goal: GoalProgress, fmt: Fmt) -> str:
@@ -880,6 +1146,12 @@ def report_markdown(report: RegionReport, fmt: Fmt) -> str:
             _md_rows(b.dimension, [*b.rows, b.total], fmt, marks=marks),
             "",
         ]
+    if report.language is not None and report.language.rows:
+        parts += [*_md_language(fmt.t("language_per_year"), report.language, fmt, marks), ""]
+    if report.language_breakdown is not None:
+        split = report.language_breakdown
+        title = fmt.language_split(split.dimension)
+        parts += [*_md_language(title, split, fmt, marks, notes=False), ""]
     for line in legend(marks, report.suppressed_below, fmt):
         parts += [line, ""]
     parts += [provenance_md(report.provenance, fmt), ""]
@@ -929,3 +1201,45 @@ def explain_markdown(explanation: Explanation, fmt: Fmt) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def explain_language_markdown(explanation: LanguageExplanation, fmt: Fmt) -> str:
+    """`intd explain --language` in Markdown: the cohort's counts, then every member with
+    the verdict, the rule, why and the date the rule was chosen by; the provenance."""
+    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    title = fmt.t("language_explain_title", year=explanation.year, region=region)
+    counts = explanation.counts
+    notes = fmt.language_notes(counts.by_settlement, explanation.rules_without_level)
+    parts = [
+        f"# {title}",
+        "",
+        _md_table(
+            [fmt.t("region"), *language_header(fmt)], [[region, *language_cells(counts, fmt)]]
+        ),
+        "",
+        *(f"- {line}" for line in notes),
+        *([""] if notes else []),
+        *_md_people(
+            [fmt.t(k) for k in LANGUAGE_CASE_WORDS],
+            [language_case_cells(c, fmt) for c in explanation.cases],
+        ),
+        provenance_md(explanation.provenance, fmt),
+        "",
+    ]
+    return "\n".join(parts)
+
+
+LANGUAGE_CASE_WORDS = ("participant", "verdict", "rule", "why", "date_used", "ended", "source")
+
+
+def language_case_cells(c: LanguageCase, fmt: Fmt) -> list[str]:
+    """A member of the cohort in `explain --language` as a person reads them."""
+    return [
+        c.participant_id,
+        fmt.verdict(c.verdict.value),
+        c.rule or "–",
+        fmt.reasons(c.reasons),
+        fmt.date_used(c.basis, c.day),
+        fmt.day(c.ended),
+        c.source,
+    ]

@@ -47,6 +47,14 @@ DEFINITIONS: dict[str, tuple[tuple[str, str], ...]] = {
             "Counted numerator divided by counted denominator, undefined (–) when nobody ended.",
         ),
         (
+            "Language-training requirement",
+            "The rule in requirements.toml for the date of a person's first residence "
+            "permit (the settlement date where it is missing): hours of Norwegian, of social "
+            "studies, in all, a minimum Norwegian level. Met when every part is met, not met "
+            "when one is known not to be, cannot be judged when a part rests on a value that "
+            "is missing: nothing is guessed. Counted for the introduction programme cohort.",
+        ),
+        (
             "Small cells",
             "Counts below the threshold, and cells that would reveal them from "
             "a total, are shown as ':' (as SSB prints them).",
@@ -91,6 +99,14 @@ DEFINITIONS: dict[str, tuple[tuple[str, str], ...]] = {
             "etter (SSB oppgir dette med målingsåret).",
         ),
         ("Andeler", "Telt teller delt på telt nevner, udefinert (–) når ingen har avsluttet."),
+        (
+            "Krav om opplæring i norsk og samfunnskunnskap",
+            "Regelen i requirements.toml for datoen for personens første oppholdstillatelse "
+            "(bosettingsdatoen der den mangler): timer norsk, samfunnskunnskap, til sammen, "
+            "et minstenivå i norsk. Oppfylt når alle deler er oppfylt, ikke oppfylt når en del "
+            "er kjent ikke oppfylt, kan ikke vurderes når en del bygger på en verdi som mangler: "
+            "ingenting gjettes. Telles for kullet i introduksjonsprogrammet.",
+        ),
         (
             "Små tall",
             "Tall under terskelen, og celler som ville avsløre dem fra en sum, vises "

@@ -11,6 +11,7 @@ from __future__ import annotations
 import locale
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
@@ -153,6 +154,42 @@ class Fmt:
         if basis is not None:
             return self.t("counted_what", basis=self.code(basis), value=self.code(value))
         return self.code(value)
+
+    def language_split(self, dimension: str) -> str:
+        """The heading of the language requirement split `--by` a dimension ("...
+        by gender", "... etter kjønn")."""
+        return self.t("language_split", by=self.by(dimension).lower())
+
+    def language_notes(self, by_settlement: int | None, rules: Sequence[str]) -> list[str]:
+        """What a reader of the language requirement's counts must know, as sentences:
+        how many had their rule chosen by the settlement date (their permit date is
+        missing), and which rules ask for a level no requirements file names."""
+        lines = []
+        if by_settlement is None:
+            lines.append(self.t("language_settled_hidden"))
+        elif by_settlement:
+            lines.append(self.t("language_settled", count=self.count(by_settlement)))
+        if rules:
+            key = "language_no_level_one" if len(rules) == 1 else "language_no_level_many"
+            lines.append(self.t(key, rules=self.t("list_separator").join(rules)))
+        return lines
+
+    def verdict(self, verdict: str) -> str:
+        """met / not met / cannot be judged, in this language."""
+        return self.t(f"verdict.{verdict}")
+
+    def reasons(self, codes: Sequence[str]) -> str:
+        """The reasons of a language verdict (metrics.language_requirement's codes) in
+        words; a verdict without one (met) says every part was met."""
+        if not codes:
+            return self.t("language_all_met")
+        return self.t("list_separator").join(self.t(f"reason.{c}") for c in codes)
+
+    def date_used(self, basis: str | None, day: date | None) -> str:
+        """The date a language rule was chosen by, and which date it is."""
+        if basis is None or day is None:
+            return self.t("basis.none")
+        return self.t(f"basis.{basis}", day=self.day(day))
 
     def note(self, note: MergerNote | CountyNote | str) -> str:
         """A merger or county note (a region's notes) in this language; a text note as is."""

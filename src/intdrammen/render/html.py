@@ -9,13 +9,18 @@ from html import escape
 from intdrammen.models import Provenance
 from intdrammen.render import charts
 from intdrammen.render.data import (
+    LANGUAGE_CASE_WORDS,
     NOT_APPLICABLE,
     breakdown_columns,
     intro_hidden,
     intro_rate_text,
+    language_case_cells,
+    language_cells,
+    language_header,
     legend,
     met_text,
     national_text,
+    requirements_text,
     row_cells,
     share_of_target_text,
     suppression_note,
@@ -27,6 +32,8 @@ from intdrammen.reports import (
     Explanation,
     GoalProgress,
     IntroProgress,
+    LanguageExplanation,
+    LanguageTable,
     ProgressReport,
     Row,
 )
@@ -156,6 +163,7 @@ def _provenance(p: Provenance, fmt: Fmt) -> str:
         f'<ul class="provenance"><li>{escape(fmt.t("data_as_of"))}: {_stamp(p.data_as_of, fmt)}'
         f"</li>{files}<li>{escape(fmt.t('goals_version'))} {escape(p.goals_version)} · "
         f"{escape(fmt.t('regions_version'))} {escape(p.regions_version)} · "
+        f"{escape(requirements_text(p, fmt, ' · '))}"
         f"{escape(fmt.t('intd_version'))} {escape(p.intd_version)}</li>{notes}</ul>"
     )
 
@@ -204,6 +212,11 @@ def document_html(doc: Document, fmt: Fmt) -> str:
             f"<h2>{escape(fmt.by(b.dimension))}</h2>",
             _table(b.dimension, b.rows, fmt, b.total),
         ]
+    if report.language is not None and report.language.rows:
+        parts += _language_html(fmt.t("language_per_year"), report.language, fmt)[0]
+    if report.language_breakdown is not None:
+        split = report.language_breakdown
+        parts += _language_html(fmt.language_split(split.dimension), split, fmt, notes=False)[0]
     note = suppression_note(report.suppressed_below, fmt)
     if note:
         parts.append(f'<p class="note">{escape(note)}</p>')
@@ -259,6 +272,25 @@ def _marks(rows: Sequence[Sequence[str]]) -> set[str]:
     return {c for row in rows for c in row if c in (SUPPRESSED, NOT_APPLICABLE)}
 
 
+def _language_html(
+    title: str, table: LanguageTable, fmt: Fmt, *, notes: bool = True
+) -> tuple[list[str], set[str]]:
+    """A language table under its heading (a row per year or group, the total last),
+    with `notes` the sentences under it; and the markers its cells use."""
+    first = fmt.t("year") if table.dimension == "year" else fmt.dimension(table.dimension)
+    rows = [
+        [fmt.row_label(table.dimension, r), *language_cells(r, fmt)]
+        for r in [*table.rows, table.total]
+    ]
+    said = fmt.language_notes(table.total.by_settlement, table.rules_without_level)
+    parts = [
+        f"<h2>{escape(title)}</h2>",
+        _plain_table([first, *language_header(fmt)], rows, True),
+        *(f'<p class="note">{escape(line)}</p>' for line in (said if notes else [])),
+    ]
+    return parts, _marks(rows)
+
+
 def progress_html(report: ProgressReport, fmt: Fmt) -> str:
     """`intd progress` as a short page: a card per goal and measure, each breakdown as a
     table with the columns that apply, the legend and the provenance."""
@@ -294,6 +326,16 @@ def progress_html(report: ProgressReport, fmt: Fmt) -> str:
         ),
     ]
     marks = _marks(intro_rows)
+    language = report.language
+    if language is not None:
+        counts = [[region, *language_cells(language.counts, fmt)]]
+        marks |= _marks(counts)
+        notes = fmt.language_notes(language.counts.by_settlement, language.rules_without_level)
+        parts += [
+            f"<h2>{escape(fmt.t('language_title', year=language.cohort_year))}</h2>",
+            _plain_table([fmt.t("region"), *language_header(fmt)], counts),
+            *(f'<p class="note">{escape(line)}</p>' for line in notes),
+        ]
     for goal_id, b in report.breakdowns:
         columns = breakdown_columns(report, goal_id)
         rows = [
@@ -304,6 +346,11 @@ def progress_html(report: ProgressReport, fmt: Fmt) -> str:
             f"<h2>{escape(goal_id)}: {escape(fmt.by(b.dimension))}</h2>",
             _plain_table([fmt.dimension(b.dimension), *(fmt.t(c) for c in columns)], rows, True),
         ]
+    if language is not None and language.breakdown is not None:
+        split = language.breakdown
+        shown, used = _language_html(fmt.language_split(split.dimension), split, fmt, notes=False)
+        parts += shown
+        marks |= used
     parts += _legend_html(marks, report.suppressed_below, fmt)
     parts.append(f"<h2>{escape(fmt.t('source_title'))}</h2>{_provenance(report.provenance, fmt)}")
     return _page(title, parts, fmt)
@@ -341,6 +388,26 @@ def explain_html(explanation: Explanation, fmt: Fmt) -> str:
         _plain_table([fmt.t(k) for k in ("participant", "reason", "detail", "source")], excluded)
         if excluded
         else "",
+        f"<h2>{escape(fmt.t('source_title'))}</h2>{_provenance(explanation.provenance, fmt)}",
+    ]
+    return _page(title, parts, fmt)
+
+
+def explain_language_html(explanation: LanguageExplanation, fmt: Fmt) -> str:
+    """`intd explain --language` as a page: the cohort's counts, every member with the
+    verdict, the rule, why and the date the rule was chosen by; the provenance."""
+    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    title = fmt.t("language_explain_title", year=explanation.year, region=region)
+    counts = explanation.counts
+    notes = fmt.language_notes(counts.by_settlement, explanation.rules_without_level)
+    people = [language_case_cells(c, fmt) for c in explanation.cases]
+    parts = [
+        f"<h1>{escape(title)}</h1>",
+        _plain_table(
+            [fmt.t("region"), *language_header(fmt)], [[region, *language_cells(counts, fmt)]]
+        ),
+        *(f'<p class="note">{escape(line)}</p>' for line in notes),
+        _plain_table([fmt.t(k) for k in LANGUAGE_CASE_WORDS], people) if people else "",
         f"<h2>{escape(fmt.t('source_title'))}</h2>{_provenance(explanation.provenance, fmt)}",
     ]
     return _page(title, parts, fmt)

@@ -27,16 +27,29 @@ from intdrammen.render.data import (
     breakdown_columns,
     intro_hidden,
     intro_rate_text,
+    language_case_cells,
+    language_cells,
+    language_header,
     legend,
     met_text,
     national_text,
+    requirements_text,
     row_cells,
     share_of_target_text,
     suppression_note,
 )
 from intdrammen.render.fit import Name, Words, fit
 from intdrammen.render.fmt import SUPPRESSED, Fmt
-from intdrammen.reports import Breakdown, Explanation, ProgressReport, RegionReport, Row
+from intdrammen.reports import (
+    Breakdown,
+    Explanation,
+    LanguageExplanation,
+    LanguageRow,
+    LanguageTable,
+    ProgressReport,
+    RegionReport,
+    Row,
+)
 from intdrammen.store import BatchInfo
 
 BAR = 6  # width of the progress bar under a goal's percentage of its target
@@ -61,7 +74,7 @@ def provenance_text(p: Provenance, fmt: Fmt) -> RenderableType:
             f"{fmt.t('data_as_of')} {fmt.stamp(p.data_as_of)} · {fmt.t('files')}: ",
             *(files or ["–"]),
             f" · {fmt.t('goals_version')} {p.goals_version} · {fmt.t('regions_version')} "
-            f"{p.regions_version} · intd {p.intd_version}",
+            f"{p.regions_version} · {requirements_text(p, fmt, ' · ')}intd {p.intd_version}",
             style="dim",
         )
     )
@@ -163,6 +176,19 @@ def progress_text(report: ProgressReport, fmt: Fmt, *, chart: bool = False) -> R
             figures,
         )
     parts.append(fit(intro))
+    language = report.language
+    if language is not None:
+        asked = report.region.name if report.region else fmt.t("whole_project")
+        parts.append(
+            _language_table(
+                fmt.t("language_title", year=language.cohort_year),
+                fmt.t("region"),
+                [(asked, language.counts)],
+                fmt,
+            )
+        )
+        notes = fmt.language_notes(language.counts.by_settlement, language.rules_without_level)
+        parts += [Words(f"• {line}", style="yellow") for line in notes]
     # The markers the tables use are explained under them, as in Markdown and HTML:
     # '–' (no rate, not measurable, no national figure, no verdict), ':' hidden.
     cells = [fmt.yes_no(g.on_track, hidden=g.actual is None) for g in report.goals]
@@ -174,10 +200,16 @@ def progress_text(report: ProgressReport, fmt: Fmt, *, chart: bool = False) -> R
     for goal_id, breakdown in report.breakdowns:
         columns = breakdown_columns(report, goal_id)
         cells += [c for r in [*breakdown.rows, breakdown.total] for c in row_cells(r, fmt, columns)]
+    if language is not None:
+        split = [*language.breakdown.rows, language.breakdown.total] if language.breakdown else []
+        cells += [c for r in [language.counts, *split] for c in language_cells(r, fmt)]
     marks = {c for c in cells if c in (SUPPRESSED, NOT_APPLICABLE)}
     for goal_id, breakdown in report.breakdowns:
         title = f"{goal_id}: {fmt.by(breakdown.dimension)}"
         parts.append(breakdown_table(title, breakdown, fmt))
+    if language is not None and language.breakdown is not None:
+        b = language.breakdown
+        parts.append(language_table(fmt.language_split(b.dimension), b, fmt))
     parts += [Words(line, style="italic") for line in legend(marks, report.suppressed_below, fmt)]
     if chart:
         parts.append(progress_chart(report, fmt))
@@ -230,6 +262,39 @@ def breakdown_table(title: str, breakdown: Breakdown, fmt: Fmt) -> RenderableTyp
     return _row_table(title, breakdown.dimension, breakdown.rows, fmt, breakdown.total, columns)
 
 
+def _language_table(
+    title: str,
+    first: str,
+    rows: Sequence[tuple[str, LanguageRow]],
+    fmt: Fmt,
+    total: LanguageRow | None = None,
+) -> RenderableType:
+    """Language counts, a row per (label, counts), the total last."""
+    table = Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+    )
+    table.add_column(first)
+    for heading in language_header(fmt):
+        table.add_column(heading, justify="right", no_wrap=True)
+    for label, r in rows:
+        table.add_row(Text(label), *language_cells(r, fmt))
+    if total is not None:
+        table.add_section()
+        table.add_row(Text(fmt.t("total"), style="bold"), *language_cells(total, fmt))
+    return fit(table)
+
+
+def language_table(title: str, split: LanguageTable, fmt: Fmt) -> RenderableType:
+    """A language table: a row per year or group, the total last."""
+    first = fmt.t("year") if split.dimension == "year" else fmt.dimension(split.dimension)
+    rows = [(fmt.row_label(split.dimension, r), r) for r in split.rows]
+    return _language_table(title, first, rows, fmt, split.total)
+
+
 def _note(n: int | None, fmt: Fmt) -> list[RenderableType]:
     note = suppression_note(n, fmt)
     return [Words(note, style="italic")] if note else []
@@ -251,8 +316,39 @@ def report_text(report: RegionReport, fmt: Fmt) -> RenderableType:
     ]
     if b := report.shown_breakdown:
         parts.append(breakdown_table(fmt.by(b.dimension), b, fmt))
+    if report.language is not None and report.language.rows:
+        year_rows = report.language
+        parts.append(language_table(fmt.t("language_per_year"), year_rows, fmt))
+        notes = fmt.language_notes(year_rows.total.by_settlement, year_rows.rules_without_level)
+        parts += [Words(f"• {line}", style="yellow") for line in notes]
+    if report.language_breakdown is not None:
+        split = report.language_breakdown
+        parts.append(language_table(fmt.language_split(split.dimension), split, fmt))
     parts += _note(report.suppressed_below, fmt)
     parts.append(provenance_text(report.provenance, fmt))
+    return Group(*parts)
+
+
+def explain_language_text(explanation: LanguageExplanation, fmt: Fmt) -> RenderableType:
+    """`intd explain --language`: the cohort's counts, then every member with the
+    verdict, the rule, why and the date the rule was chosen by."""
+    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    head = Words(
+        fmt.t("language_explain_title", year=explanation.year, region=region), style="bold"
+    )
+    counts = _language_table("", fmt.t("region"), [(region, explanation.counts)], fmt)
+    notes = fmt.language_notes(explanation.counts.by_settlement, explanation.rules_without_level)
+    people = Table(title_justify="left")
+    for key in ("participant", "verdict", "rule", "why", "date_used", "ended", "source"):
+        people.add_column(fmt.t(key), no_wrap=key in ("participant", "rule", "ended"))
+    for c in explanation.cases:
+        cells = language_case_cells(c, fmt)
+        people.add_row(*(Text(cell) for cell in cells[:-1]), Words(Name(cells[-1])))
+    parts: list[RenderableType] = [head, counts]
+    parts += [Words(f"• {line}", style="yellow") for line in notes]
+    if people.row_count:
+        parts.append(fit(people))
+    parts.append(provenance_text(explanation.provenance, fmt))
     return Group(*parts)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from intdrammen.models import GoalNotApplicable, Provenance
 from intdrammen.render.data import (
+    LANGUAGE_WORDS,
     breakdown_columns,
     legend,
     met_text,
@@ -20,7 +21,16 @@ from intdrammen.render.data import (
 )
 from intdrammen.render.definitions import DEFINITIONS
 from intdrammen.render.fmt import SUPPRESSED, Fmt, rate_cell
-from intdrammen.reports import Document, Explanation, IntroProgress, ProgressReport, Row
+from intdrammen.reports import (
+    Document,
+    Explanation,
+    IntroProgress,
+    LanguageExplanation,
+    LanguageRow,
+    LanguageTable,
+    ProgressReport,
+    Row,
+)
 
 UNDEFINED = "–"  # a rate with nobody in the cohort, or not yet measurable
 SHEET_NAME = 31  # Excel's longest sheet name
@@ -178,6 +188,53 @@ def _intro_sheet(
     )
 
 
+def _language_counts(r: LanguageRow) -> list[Cell]:
+    return [r.cohort, r.met, r.not_met, r.cannot_judge, r.by_settlement]
+
+
+def _language_header(fmt: Fmt) -> list[str]:
+    return [fmt.t("cohort"), *(fmt.t(k) for k in LANGUAGE_WORDS)]
+
+
+def _language_sheet(sheets: _Sheets, name: str, table: LanguageTable, fmt: Fmt) -> None:
+    """A language table as a sheet: a row per year (a number) or group, the total last."""
+    dimension = table.dimension
+    first = fmt.t("year") if dimension == "year" else fmt.dimension(dimension)
+    rows: list[list[Cell]] = [
+        [
+            int(r.label)
+            if dimension == "year" and r.label.isdigit()
+            else fmt.row_label(dimension, r),
+            *_language_counts(r),
+        ]
+        for r in [*table.rows, table.total]
+    ]
+    sheets.table(
+        name, [first, *_language_header(fmt)], rows, [_label_kind(dimension), *["count"] * 5]
+    )
+
+
+def _language_progress_sheet(sheets: _Sheets, report: ProgressReport, fmt: Fmt) -> list[str]:
+    """The year's language requirement on a sheet of its own, a row for the region (with
+    --by, a sheet of the split too); its sentences, for the source sheet."""
+    language = report.language
+    if language is None:
+        return []
+    region = report.region.name if report.region else fmt.t("whole_project")
+    sheets.table(
+        fmt.t("language_sheet", year=language.cohort_year),
+        [fmt.t("region"), *_language_header(fmt)],
+        [[region, *_language_counts(language.counts)]],
+        ["text", *["count"] * 5],
+    )
+    if language.breakdown is not None:
+        split = language.breakdown
+        _language_sheet(
+            sheets, f"{fmt.t('language_sheet_years')} {fmt.dimension(split.dimension)}", split, fmt
+        )
+    return fmt.language_notes(language.counts.by_settlement, language.rules_without_level)
+
+
 def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
     sheets = _Sheets(path, fmt.lang)
     report = doc.report
@@ -238,6 +295,12 @@ def write_document_xlsx(doc: Document, fmt: Fmt, path: Path) -> None:
             _rows(b.dimension, [*b.rows, b.total], fmt),
             [_label_kind(b.dimension), *row_kinds[1:]],
         )
+    if report.language is not None and report.language.rows:
+        _language_sheet(sheets, fmt.t("language_sheet_years"), report.language, fmt)
+    if report.language_breakdown is not None:
+        split = report.language_breakdown
+        name = f"{fmt.t('language_sheet_years')} {fmt.dimension(split.dimension)}"
+        _language_sheet(sheets, name, split, fmt)
     sheets.table(
         fmt.t("cohort_rates_sheet"),
         [
@@ -273,6 +336,10 @@ def _definitions_sheet(sheets: _Sheets, doc: Document, fmt: Fmt) -> None:
         lines.append((":", note))
     if UNDEFINED in sheets.marks:
         lines.append((UNDEFINED, fmt.t("legend_not_applicable")))
+    language = doc.report.language
+    if language is not None and language.rows:
+        said = fmt.language_notes(language.total.by_settlement, language.rules_without_level)
+        lines += [(fmt.t("language_sheet_years"), line) for line in said]
     lines += _provenance_lines(doc.report.provenance, fmt)
     lines += [(fmt.t("notes"), fmt.not_applicable(n)) for n in doc.not_applicable]
     _term_sheet(sheets, sheet, fmt.t("definitions"), lines)
@@ -286,6 +353,11 @@ def _provenance_lines(p: Provenance, fmt: Fmt) -> list[tuple[str, str]]:
         *((f"{fmt.t('files')}: {f}", f"sha256 {sha} · batch {b}") for f, sha, b in p.files),
         (fmt.t("goals_version"), p.goals_version),
         (fmt.t("regions_version"), p.regions_version),
+        *(
+            [(fmt.t("requirements_version"), p.requirements_version)]
+            if p.requirements_version is not None
+            else []
+        ),
         (fmt.t("intd_version"), p.intd_version),
         *((fmt.t("notes"), fmt.note(n)) for n in p.notes),
     ]
@@ -383,11 +455,13 @@ def write_progress_xlsx(report: ProgressReport, fmt: Fmt, path: Path) -> None:
                 *("rate" if c == "intro_rate" else "count" for c in columns),
             ],
         )
+    said = _language_progress_sheet(sheets, report, fmt)
     _source_sheet(
         sheets,
         report.provenance,
         legend(sheets.marks, report.suppressed_below, fmt),
         fmt,
+        [(fmt.t("language_sheet_years"), line) for line in said],
         left_out=report.not_applicable,
     )
     sheets.book.close()
@@ -439,5 +513,57 @@ def write_explain_xlsx(explanation: Explanation, fmt: Fmt, path: Path) -> None:
         ["text"] * 3 + ["date"] + ["text"] * 5,
     )
     about = [(fmt.t("goal"), f"{explanation.goal.id} · {explanation.year} · {region}")]
+    _source_sheet(sheets, explanation.provenance, [], fmt, about)
+    sheets.book.close()
+
+
+def write_explain_language_xlsx(explanation: LanguageExplanation, fmt: Fmt, path: Path) -> None:
+    """`intd explain --language` as one sheet, a row per member of the cohort (the
+    columns of its CSV, headed and worded in the language), and the source sheet with
+    the cohort's counts."""
+    sheets = _Sheets(path, fmt.lang)
+    region = explanation.region.name if explanation.region else fmt.t("whole_project")
+    rows: list[list[Cell]] = [
+        [
+            c.participant_id,
+            fmt.verdict(c.verdict.value),
+            c.rule or "",
+            fmt.reasons(c.reasons),
+            c.day,  # a date cell
+            fmt.yes_no(c.by_settlement),
+            c.ended,
+            c.source,
+        ]
+        for c in explanation.cases
+    ]
+    sheets.table(
+        fmt.t("language_sheet", year=explanation.year),
+        [fmt.t(k) for k in ("participant", "verdict", "rule", "why", "date_used")]
+        + [fmt.t("language_by_settlement"), fmt.t("ended"), fmt.t("source")],
+        rows,
+        ["text", "text", "text", "text", "date", "text", "date", "text"],
+    )
+    counts = explanation.counts
+    about = [
+        (fmt.t("region"), fmt.t("language_explain_title", year=explanation.year, region=region)),
+        *(
+            (fmt.t(key), fmt.count(value))
+            for key, value in zip(
+                ("cohort", *LANGUAGE_WORDS),
+                (
+                    counts.cohort,
+                    counts.met,
+                    counts.not_met,
+                    counts.cannot_judge,
+                    counts.by_settlement,
+                ),
+                strict=True,
+            )
+        ),
+        *(
+            (fmt.t("notes"), line)
+            for line in fmt.language_notes(counts.by_settlement, explanation.rules_without_level)
+        ),
+    ]
     _source_sheet(sheets, explanation.provenance, [], fmt, about)
     sheets.book.close()

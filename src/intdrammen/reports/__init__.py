@@ -17,6 +17,14 @@ from intdrammen.reports.document import (
     suppress_document,
 )
 from intdrammen.reports.explain import Counted, Excluded, Explanation, explain, goal_named
+from intdrammen.reports.language import (
+    LanguageCase,
+    LanguageExplanation,
+    LanguageProgress,
+    LanguageRow,
+    LanguageTable,
+    explain_language,
+)
 from intdrammen.reports.progress import (
     GoalProgress,
     IntroProgress,
@@ -51,6 +59,11 @@ __all__ = [
     "GoalProgress",
     "GoalSeries",
     "IntroProgress",
+    "LanguageCase",
+    "LanguageExplanation",
+    "LanguageProgress",
+    "LanguageRow",
+    "LanguageTable",
     "ProgressReport",
     "RegionReport",
     "Row",
@@ -58,6 +71,7 @@ __all__ = [
     "cohort_for",
     "document",
     "explain",
+    "explain_language",
     "goal_named",
     "goal_progress",
     "goal_series",

@@ -7,13 +7,13 @@ helpers below take `Region` values and never look a name up again."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
 from intdrammen import __version__, metrics
-from intdrammen.config import GoalConfig
+from intdrammen.config import GoalConfig, RequirementConfig, load_requirements
 from intdrammen.metrics import Cohort, Membership
 from intdrammen.models import (
     Goal,
@@ -40,13 +40,17 @@ class Context:
     goals: GoalConfig
     regions: RegionConfig
     history: MunicipalityHistory
+    # The language-training rules (--requirements merged over data/requirements.toml).
+    requirements: RequirementConfig = field(default_factory=load_requirements)
 
     def region(self, query: str | None) -> Region | None:
         """Resolve a region or municipality name or code; for the edge (`resolve_scope`),
         which does it once per request: report builders take the resolved `Scope`."""
         return None if query is None else resolve_region(query, self.regions, self.history)
 
-    def provenance(self, notes: tuple[Note, ...] = ()) -> Provenance:
+    def provenance(self, notes: tuple[Note, ...] = (), *, requirements: bool = False) -> Provenance:
+        """The stamp of an output; with `requirements` (an output with figures of the
+        language-training requirement) the version of its rules too."""
         batches = self.store.batches(include_undone=False)
         as_of = max((b.imported_at for b in batches), default=None)
         return Provenance(
@@ -56,6 +60,7 @@ class Context:
             goals_version=self.goals.version,
             regions_version=self.regions.version,
             notes=notes,
+            requirements_version=self.requirements.version if requirements else None,
         )
 
     def data_as_of(self) -> date | None:

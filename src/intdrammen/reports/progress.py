@@ -33,6 +33,7 @@ from intdrammen.reports.context import (
     merge_tallies,
     not_applicable,
 )
+from intdrammen.reports.language import LanguageProgress, language_progress, suppress_language
 from intdrammen.reports.scope import Scope
 from intdrammen.reports.tables import (
     Breakdown,
@@ -125,6 +126,8 @@ class ProgressReport:
     suppressed_below: int | None = None
     # Goals left out: their own region does not overlap the region asked for.
     not_applicable: tuple[GoalNotApplicable, ...] = ()
+    # The language-training requirement of the year's introduction cohort.
+    language: LanguageProgress | None = None
 
 
 def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
@@ -141,8 +144,14 @@ def suppress_progress(report: ProgressReport, n: int) -> ProgressReport:
         if breakdown.dimension == "quarter":
             rows = _protect_the_year(breakdown.rows, rows, report.year, n)
         breakdowns.append((goal_id, replace(breakdown, rows=rows[:-1], total=rows[-1])))
+    language = None if report.language is None else suppress_language(report.language, n)
     return replace(
-        report, goals=goals, intro=tuple(intro), breakdowns=tuple(breakdowns), suppressed_below=n
+        report,
+        goals=goals,
+        intro=tuple(intro),
+        breakdowns=tuple(breakdowns),
+        suppressed_below=n,
+        language=language,
     )
 
 
@@ -355,6 +364,16 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
         if label is not None and intro[-1].available:
             direct = goal.kind is GoalKind.INTRO_DIRECT
             breakdowns.append((goal.id, _split_cohort(by, label, cohort, direct)))
+    split_by = None
+    if by is not None and label is not None:
+        # The language rows place a person as the cohort columns do: by the facts of
+        # their programme end (the direct measure's deciding placement for a channel).
+        first = next((g for g in ctx.goals.goals if g.kind is GoalKind.INTRO_DIRECT), None)
+        days, measured = (first.days_after, first.measured_on) if first else (30, (11, 15))
+        cohort = cohorts.get((days, f"{measured}")) or cohort_for(ctx, first, year, member)
+        split_by = (by, label, cohort)
+    language, codes = language_progress(ctx, year, region, split_by)
+    considered |= codes
     goal_regions = [scope.of(g.goal) for g in goals]
     # A progress breakdown shows only rows that count someone: no row without a record.
     return ProgressReport(
@@ -362,9 +381,12 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
         region,
         tuple(goals),
         tuple(intro),
-        ctx.provenance(_notes(considered, (), region, *goal_regions, history=ctx.history)),
+        ctx.provenance(
+            _notes(considered, (), region, *goal_regions, history=ctx.history), requirements=True
+        ),
         tuple(breakdowns),
         not_applicable=tuple(left_out),
+        language=language,
     )
 
 

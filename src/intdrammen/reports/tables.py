@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 from functools import cache
+from typing import TYPE_CHECKING
 
 from intdrammen import metrics, suppression
 from intdrammen.errors import UnknownName
@@ -35,6 +36,9 @@ from intdrammen.reports.context import (
 )
 from intdrammen.reports.scope import Scope
 from intdrammen.store.queries import JobCount, Part, QueryMixin
+
+if TYPE_CHECKING:  # reports.language builds on this module's labels and facts
+    from intdrammen.reports.language import LanguageTable
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,10 @@ class RegionReport:
     provenance: Provenance
     breakdown: Breakdown | None = None
     suppressed_below: int | None = None
+    # The language-training requirement: a row per cohort year of the report (years
+    # with a cohort), and with a breakdown the report's cohorts split alike.
+    language: LanguageTable | None = None
+    language_breakdown: LanguageTable | None = None
 
     @property
     def shown_breakdown(self) -> Breakdown | None:
@@ -117,6 +125,9 @@ def suppress_report(report: RegionReport, n: int) -> RegionReport:
     if breakdown is not None:
         rows = suppress_rows([*breakdown.rows, breakdown.total], n)
         breakdown = replace(breakdown, rows=rows[:-1], total=rows[-1])
+    from intdrammen.reports.language import suppress_table
+
+    language, split = report.language, report.language_breakdown
     return replace(
         report,
         years=years[:-1],
@@ -124,6 +135,8 @@ def suppress_report(report: RegionReport, n: int) -> RegionReport:
         total=municipalities[-1],
         breakdown=breakdown,
         suppressed_below=n,
+        language=None if language is None else suppress_table(language, n),
+        language_breakdown=None if split is None else suppress_table(split, n),
     )
 
 
@@ -347,6 +360,21 @@ def region_report(
             labeller(ctx, region, by), first_jobs, cohorts, order if by == "municipality" else ()
         )
         breakdown = Breakdown(by, split, total_row(split))
+    from intdrammen.reports.language import facts_of, language_cohorts, year_table
+    from intdrammen.reports.language import split as split_language
+
+    judged = language_cohorts(ctx, first, last, region)
+    language = year_table(judged, [int(r.label) for r in years], ctx.requirements.rules)
+    language_breakdown = None
+    if by is not None:
+        language_breakdown = split_language(
+            by,
+            labeller(ctx, region, by),
+            facts_of(cohorts),
+            [m for c in cohorts for m in judged.get(c.year, ())],
+            ctx.requirements.rules,
+            order if by == "municipality" else (),
+        )
     return RegionReport(
         region,
         first,
@@ -360,9 +388,12 @@ def region_report(
                 shown_codes(region),
                 region,
                 history=ctx.history,
-            )
+            ),
+            requirements=True,
         ),
         breakdown,
+        language=language,
+        language_breakdown=language_breakdown,
     )
 
 
@@ -452,6 +483,9 @@ def _counted_report(
         groups = (ctx.history.group(code) for code in seen)
         codes = {label: key.removeprefix("split:") for key, label in groups if key != "unknown"}
     rows = tuple(replace(r, code=codes.get(r.label)) for r in rows)
+    from intdrammen.reports.language import language_cohorts, year_table
+
+    judged = language_cohorts(ctx, first, last, region)
     return RegionReport(
         region,
         first,
@@ -459,7 +493,11 @@ def _counted_report(
         tuple(years),
         rows,
         total_row(rows),
-        ctx.provenance(_notes(considered, shown_codes(region), region, history=ctx.history)),
+        ctx.provenance(
+            _notes(considered, shown_codes(region), region, history=ctx.history),
+            requirements=True,
+        ),
+        language=year_table(judged, [int(r.label) for r in years], ctx.requirements.rules),
     )
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
-from intdrammen.models import Activity, IntroRecord, JobStart
+from intdrammen.models import Activity, IntroRecord, JobStart, LanguageRecord
 from intdrammen.store.base import StoreBase
 from intdrammen.store.connection import _connect
 from intdrammen.store.schema import SCHEMA_VERSION, TABLES
@@ -731,6 +731,32 @@ class QueryMixin(StoreBase):
             (start.isoformat(), end.isoformat()),
         )
         return [IntroRecord(r[0], r[1], r[2], date.fromisoformat(r[3]), *r[4:]) for r in rows]
+
+    def language_records(
+        self, start: date, end: date, *, sources: bool = False
+    ) -> list[LanguageRecord]:
+        """The participants whose programme ended in [start, end], completed or
+        interrupted (the introduction cohorts' pre-filter, as `cohort_counts`), with the
+        columns of the language-training requirement (`sources`: with the file and row
+        each came from), in no particular order. metrics.language_cohort applies the
+        definitions."""
+        # Over more than a few years most participants are read: one pass over the table
+        # costs less than a lookup per member through the intro_end index (cohort_counts).
+        wide = "NOT INDEXED " if (end - start).days > 3 * 366 else ""
+        rows = self.conn.execute(
+            "SELECT pa.participant_id, pa.municipality, pa.intro_end, pa.intro_end_reason, "
+            "pa.permit_date, pa.settled_date, pa.norwegian_hours, pa.social_studies_hours, "
+            f"pa.norwegian_level, {_source_sql('pa', sources)} FROM participants pa {wide}"
+            "WHERE pa.intro_end BETWEEN ? AND ? AND pa.intro_end_reason IN "
+            "('completed', 'interrupted')",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [
+            LanguageRecord(
+                r[0], r[1], date.fromisoformat(r[2]), r[3], _date(r[4]), _date(r[5]), *r[6:]
+            )
+            for r in rows
+        ]
 
     def activities(
         self,

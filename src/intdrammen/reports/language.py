@@ -17,15 +17,17 @@ from intdrammen import metrics, suppression
 from intdrammen.metrics import Cohort, LanguageMember
 from intdrammen.models import (
     LanguageRecord,
+    LanguageResult,
     LanguageRule,
     LanguageVerdict,
     Provenance,
     RowLabel,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member, _notes, codes_of
+from intdrammen.reports.context import Context, _member, _notes, codes_of, member_periods
 from intdrammen.reports.scope import Scope
 from intdrammen.reports.tables import Facts, Label, cohort_facts, label_key
+from intdrammen.store.queries import EVERYONE, LanguageCount, Part, QueryMixin
 
 # The `id` of the language requirement's rows in CSV and frames (goals have theirs).
 LANGUAGE_ID = "language"
@@ -114,6 +116,100 @@ def language_cohorts(
     }
 
 
+@dataclass(frozen=True)
+class JudgedGroup:
+    """`members` of the cohort of `year` with one municipality code who got one
+    result: the outputs that show counts only count these, not a row per member."""
+
+    year: int
+    municipality: str | None
+    result: LanguageResult
+    members: int
+
+
+def judge_counts(
+    counts: Iterable[LanguageCount], rules: Sequence[LanguageRule]
+) -> dict[int, tuple[JudgedGroup, ...]]:
+    """The store's groups (`QueryMixin.language_counts`) judged, by cohort year: each
+    group by `metrics.language_requirement` on its values and earliest date, which picks
+    the rule every member's own date picks (the store grouped them by it)."""
+    judged: dict[tuple[object, ...], LanguageResult] = {}
+    by_year: dict[int, list[JudgedGroup]] = {}
+    for c in counts:
+        key = (c.rule, c.basis, c.norwegian_hours, c.social_studies_hours, c.norwegian_level)
+        result = judged.get(key)
+        if result is None:
+            result = judged[key] = metrics.language_requirement(
+                rules,
+                permit_date=c.day if c.basis == "permit" else None,
+                settled_date=c.day if c.basis == "settled" else None,
+                norwegian_hours=c.norwegian_hours,
+                social_studies_hours=c.social_studies_hours,
+                norwegian_level=c.norwegian_level,
+            )
+        by_year.setdefault(c.year, []).append(
+            JudgedGroup(c.year, c.municipality, result, c.members)
+        )
+    return {year: tuple(groups) for year, groups in sorted(by_year.items())}
+
+
+def count_language(
+    ctx: Context,
+    start: date,
+    end: date,
+    region: Region | None,
+    store: QueryMixin | None = None,
+    part: Part = EVERYONE,
+) -> list[LanguageCount]:
+    """The cohorts of the years [start, end] among the people of `region`, grouped by
+    the store for `judge_counts` (`store`, `part`: a half of `QueryMixin.split`)."""
+    periods = [(r.start, r.end) for r in ctx.requirements.rules]
+    return (store or ctx.store).language_counts(start, end, periods, member_periods(region), part)
+
+
+def row_of_groups(label: str, groups: Iterable[JudgedGroup]) -> LanguageRow:
+    """`row_of` over judged groups: the same counts as over their members."""
+    verdicts = {v: 0 for v in LanguageVerdict}
+    settled = 0
+    for g in groups:
+        verdicts[g.result.verdict] += g.members
+        settled += g.members if g.result.basis == "settled" else 0
+    return LanguageRow(
+        label,
+        sum(verdicts.values()),
+        verdicts[LanguageVerdict.MET],
+        verdicts[LanguageVerdict.NOT_MET],
+        verdicts[LanguageVerdict.CANNOT_JUDGE],
+        settled,
+    )
+
+
+def without_level_groups(
+    groups: Iterable[JudgedGroup], rules: Sequence[LanguageRule]
+) -> tuple[str, ...]:
+    """`without_level` over judged groups."""
+    applied = {g.result.rule for g in groups}
+    return tuple(
+        r.id for r in rules if r.id in applied and r.level_required and r.minimum_level is None
+    )
+
+
+def year_table_groups(
+    groups_by_year: dict[int, tuple[JudgedGroup, ...]],
+    years: Sequence[int],
+    rules: Sequence[LanguageRule],
+) -> LanguageTable:
+    """`year_table` over judged groups."""
+    with_cohort = [y for y in years if groups_by_year.get(y)]
+    chosen = [g for y in with_cohort for g in groups_by_year[y]]
+    return LanguageTable(
+        "year",
+        tuple(row_of_groups(str(y), groups_by_year[y]) for y in with_cohort),
+        row_of_groups("total", chosen),
+        without_level_groups(chosen, rules),
+    )
+
+
 def facts_of(cohorts: Iterable[Cohort]) -> dict[str, Facts]:
     """What a breakdown splits each cohort member by, per participant id: the facts of
     their programme end (as the cohort columns of every breakdown place a person)."""
@@ -157,8 +253,15 @@ def language_progress(
     """The requirement for the cohort of `year` in `region` (with `split_by`: a
     dimension, its labeller and the year's introduction cohort, whose members' facts
     place each person), and the municipality codes of its members (for the notes)."""
-    members = language_cohorts(ctx, year, year, region)[year]
     rules = ctx.requirements.rules
+    if split_by is None:  # counts only: grouped by the store, judged once per group
+        counted = count_language(ctx, date(year, 1, 1), date(year, 12, 31), region)
+        groups = judge_counts(counted, rules).get(year, ())
+        value = LanguageProgress(
+            year, row_of_groups("total", groups), without_level_groups(groups, rules)
+        )
+        return value, codes_of(g.municipality for g in groups)
+    members = language_cohorts(ctx, year, year, region)[year]
     breakdown = None
     if split_by is not None:
         dimension, label, cohort = split_by

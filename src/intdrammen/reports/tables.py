@@ -35,7 +35,7 @@ from intdrammen.reports.context import (
     shown_codes,
 )
 from intdrammen.reports.scope import Scope
-from intdrammen.store.queries import JobCount, Part, QueryMixin
+from intdrammen.store.queries import JobCount, LanguageCount, Part, QueryMixin
 
 if TYPE_CHECKING:  # reports.language builds on this module's labels and facts
     from intdrammen.reports.language import LanguageTable
@@ -417,21 +417,26 @@ def _counted_report(
     year_codes: dict[int, set[str]] = {}
     goal = ctx.goals.get("intro-direct-55")
 
+    from intdrammen.reports.language import count_language, judge_counts, year_table_groups
+
     def count(
         store: QueryMixin, part: Part
-    ) -> tuple[tuple[list[JobCount], list[JobCount]], dict[int, CohortTally]]:
+    ) -> tuple[tuple[list[JobCount], list[JobCount]], dict[int, CohortTally], list[LanguageCount]]:
         # The table shows the direct measure only.
         jobs = store.report_job_counts(start, end, periods, part)
         cohorts = cohort_tallies(
             ctx, goal, from_year, to_year, region, one_year=False, store=store, part=part
         )
-        return jobs, cohorts
+        return jobs, cohorts, count_language(ctx, start, end, region, store, part)
 
     # Two halves of the participants at once, on two connections (issue 15).
     halves = ctx.store.split(count)
-    year_counts = [c for (years, _), _ in halves for c in years]
-    period_counts = [c for (_, period), _ in halves for c in period]
-    tallies = merge_tallies(*(cohorts for _, cohorts in halves))
+    year_counts = [c for (years, _), _, _ in halves for c in years]
+    period_counts = [c for (_, period), _, _ in halves for c in period]
+    tallies = merge_tallies(*(cohorts for _, cohorts, _ in halves))
+    language_groups = judge_counts(
+        [c for _, _, counted in halves for c in counted], ctx.requirements.rules
+    )
     for cell in year_counts:
         into_work[cell.year] = into_work.get(cell.year, 0) + cell.persons
         year_codes.setdefault(cell.year, set()).update(codes_of([cell.municipality]))
@@ -483,9 +488,6 @@ def _counted_report(
         groups = (ctx.history.group(code) for code in seen)
         codes = {label: key.removeprefix("split:") for key, label in groups if key != "unknown"}
     rows = tuple(replace(r, code=codes.get(r.label)) for r in rows)
-    from intdrammen.reports.language import language_cohorts, year_table
-
-    judged = language_cohorts(ctx, first, last, region)
     return RegionReport(
         region,
         first,
@@ -497,7 +499,9 @@ def _counted_report(
             _notes(considered, shown_codes(region), region, history=ctx.history),
             requirements=True,
         ),
-        language=year_table(judged, [int(r.label) for r in years], ctx.requirements.rules),
+        language=year_table_groups(
+            language_groups, [int(r.label) for r in years], ctx.requirements.rules
+        ),
     )
 
 

@@ -103,6 +103,7 @@ PROGRESS_DTYPES = {
     "dimension": "string",
     "name": "string",
     "suppressed": "string",
+    "language_cohort": "Int64",
     "language_met": "Int64",
     "language_not_met": "Int64",
     "language_cannot_judge": "Int64",
@@ -118,6 +119,7 @@ REPORT_DTYPES = {
     "dimension": "string",
     "code": "string",
     "suppressed": "string",
+    "language_cohort": "Int64",
     "language_met": "Int64",
     "language_not_met": "Int64",
     "language_cannot_judge": "Int64",
@@ -260,7 +262,7 @@ PROGRESS_2019 = [
         section="language",
         id="language",
         cohort_year=2019,
-        ended=4,
+        language_cohort=4,
         language_met=0,
         language_not_met=0,
         language_cannot_judge=4,
@@ -307,7 +309,7 @@ def test_progress_of_a_region(data_db):
         goal,
         {**direct, "ended": 3, "work_or_education": 2, "rate": 0.6667, "met": True},
         {**one_year, "ended": 3, "work_or_education": 2, "rate": 0.6667, "met": False},
-        {**language, "ended": 3, "language_cannot_judge": 3},  # the same cohort: no dates
+        {**language, "language_cohort": 3, "language_cannot_judge": 3},  # no dates either
     ]
 
 
@@ -383,7 +385,7 @@ def test_progress_by_adds_one_row_per_goal_and_group(data_db):
                 id="language",
                 cohort_year=2019,
                 name=name,
-                ended=ended,
+                language_cohort=ended,
                 language_met=0,
                 language_not_met=0,
                 language_cannot_judge=ended,
@@ -444,7 +446,7 @@ def test_report_by_municipality(data_db, cli_json):
     assert dtypes(frame) == REPORT_DTYPES
     rows = [tuple(row.values()) for row in records(frame)]
     M = "municipality"
-    no = (None,) * 4  # the language columns, on the other rows
+    no = (None,) * 5  # the language columns, on the other rows
     L, LM = "language", "language_by_municipality"
     assert rows == [
         # 2016 and 2017: nobody counted, no row. A year's row has no code.
@@ -459,15 +461,15 @@ def test_report_by_municipality(data_db, cli_json):
         # No by_municipality rows: they would be the municipality rows again (summing
         # a column over dimension == "municipality" would double); JSON keeps them.
         # The language requirement per cohort year (P6 in 2018, P4 in 2019; no dates
-        # recorded: they cannot be judged), its cohort in intro_ended, and split alike.
-        (L, "2018", None, 1, None, None, "year", None, None, 0, 0, 1, 0),
-        (L, "2019", None, 1, None, None, "year", None, None, 0, 0, 1, 0),
-        (L, "total", None, 2, None, None, "year", None, None, 0, 0, 2, 0),
-        (LM, "Gjøvik", None, 1, None, None, M, None, None, 0, 0, 1, 0),
-        (LM, "Lillehammer", None, 0, None, None, M, None, None, 0, 0, 0, 0),
-        (LM, "Ringsaker", None, 0, None, None, M, None, None, 0, 0, 0, 0),
-        (LM, "Hamar", None, 1, None, None, M, None, None, 0, 0, 1, 0),
-        (LM, "total", None, 2, None, None, M, None, None, 0, 0, 2, 0),
+        # recorded: they cannot be judged), in columns of their own, and split alike.
+        (L, "2018", None, None, None, None, "year", None, None, 1, 0, 0, 1, 0),
+        (L, "2019", None, None, None, None, "year", None, None, 1, 0, 0, 1, 0),
+        (L, "total", None, None, None, None, "year", None, None, 2, 0, 0, 2, 0),
+        (LM, "Gjøvik", None, None, None, None, M, None, None, 1, 0, 0, 1, 0),
+        (LM, "Lillehammer", None, None, None, None, M, None, None, 0, 0, 0, 0, 0),
+        (LM, "Ringsaker", None, None, None, None, M, None, None, 0, 0, 0, 0, 0),
+        (LM, "Hamar", None, None, None, None, M, None, None, 1, 0, 0, 1, 0),
+        (LM, "total", None, None, None, None, M, None, None, 2, 0, 0, 2, 0),
     ]
 
 
@@ -479,10 +481,10 @@ def test_report_suppressed(data_db):
     # Ones and the total's twos are hidden, and the rates built on them; zeros are not
     # small counts, and 0 of 0 stays an undefined rate, not a hidden one.
     M, ALL = "municipality", "into_work intro_ended intro_work_or_education intro_rate"
-    no = (None,) * 4  # the language columns, on the other rows
+    no = (None,) * 5  # the language columns, on the other rows
     # The language requirement: each year's 1 who cannot be judged, the total's 2 and the
     # cohorts are hidden; the zeros (met, not met, by the settlement date) are not.
-    LANG = "intro_ended language_cannot_judge"
+    LANG = "language_cohort language_cannot_judge"
     assert [tuple(row.values()) for row in records(frame)] == [
         ("year", "2018", None, None, None, None, "year", None, ALL, *no),
         ("year", "2019", None, None, None, None, "year", None, ALL, *no),
@@ -491,9 +493,9 @@ def test_report_suppressed(data_db):
         (M, "Ringsaker", 0, 0, 0, None, M, "3411", None, *no),
         (M, "Hamar", None, None, None, None, M, "3403", ALL, *no),
         (M, "total", None, None, None, None, M, None, ALL, *no),
-        ("language", "2018", None, None, None, None, "year", None, LANG, 0, 0, None, 0),
-        ("language", "2019", None, None, None, None, "year", None, LANG, 0, 0, None, 0),
-        ("language", "total", None, None, None, None, "year", None, LANG, 0, 0, None, 0),
+        ("language", "2018", None, None, None, None, "year", None, LANG, None, 0, 0, None, 0),
+        ("language", "2019", None, None, None, None, "year", None, LANG, None, 0, 0, None, 0),
+        ("language", "total", None, None, None, None, "year", None, LANG, None, 0, 0, None, 0),
     ]
 
 
@@ -865,8 +867,9 @@ def test_a_regions_file_given_to_open_is_used(data_db, tmp_path):
     with intdrammen.open(data_db, regions=str(mine)) as db:
         frame = db.progress(2019, region="Lierbyen").to_frame()
     # Only P2 ended in Lier, with a course: 0 of 1; the language requirement's cohort too.
-    assert frame["ended"].tolist()[1:] == [1, 1, 1]
+    assert frame["ended"].tolist()[1:3] == [1, 1]
     assert frame["work_or_education"].tolist()[1:3] == [0, 0]
+    assert frame["language_cohort"].tolist()[3] == 1
     assert frame.attrs["provenance"]["regions_version"].startswith("mine")
 
 

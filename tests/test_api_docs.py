@@ -61,10 +61,13 @@ def shown(f: pd.DataFrame, r: pd.DataFrame, e: pd.DataFrame, s: pd.DataFrame) ->
     report_cols = ["name", "code", "into_work", "intro_ended", "intro_work_or_education"]
     explain_cols = ["participant_id", "status", "reason", "date", "placement_id", "source"]
     by_cols = ["id", "name", "actual", "ended", "work_or_education", "rate", "suppressed"]
+    language_cols = ["cohort_year", "language_cohort", "language_met", "language_not_met"]
+    language_cols += ["language_cannot_judge", "language_by_settlement"]
     return [
         f[progress_cols].to_string(),
         r[r.section == "municipality"][[*report_cols, "intro_rate"]].to_string(),
         e[explain_cols].head(3).to_string(),
         str(e["status"].value_counts().to_dict()),
         s[s.section == "by_gender"][by_cols].to_string(),
+        f[f.section == "language"][language_cols].to_string(),
     ]

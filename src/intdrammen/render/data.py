@@ -489,6 +489,7 @@ PROGRESS_COLUMNS = (
     "name",
     "suppressed",
     # the language-training requirement (section "language", and its by_D rows)
+    "language_cohort",
     "language_met",
     "language_not_met",
     "language_cannot_judge",
@@ -505,6 +506,7 @@ REPORT_COLUMNS = (
     "code",
     "suppressed",
     # the language-training requirement (sections "language" and "language_by_D")
+    "language_cohort",
     "language_met",
     "language_not_met",
     "language_cannot_judge",
@@ -623,7 +625,7 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
         )
     if report.language is not None:  # a headline row, as the goals' and measures'
         counts = report.language.counts
-        rows.append(_language_row(PROGRESS_COLUMNS, counts, "ended", section="language"))
+        rows.append(_language_row(PROGRESS_COLUMNS, counts, section="language"))
         rows[-1].update(id=LANGUAGE_ID, cohort_year=report.language.cohort_year)
     for goal_id, breakdown in report.breakdowns:
         section = f"by_{breakdown.dimension}"
@@ -680,7 +682,6 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
                 _language_row(
                     PROGRESS_COLUMNS,
                     lr,
-                    "ended",
                     section=f"by_{b.dimension}",
                     dimension=b.dimension,
                     name=lr.label,
@@ -690,13 +691,11 @@ def progress_rows(report: ProgressReport) -> list[TypedRow]:
     return rows
 
 
-def _language_row(
-    columns: Sequence[str], r: LanguageRow, cohort: str, **values: object
-) -> TypedRow:
-    """A CSV row of language counts: the cohort's size in the column `cohort` (progress'
-    `ended`, report's `intro_ended`), the counts in the `language_*` columns."""
+def _language_row(columns: Sequence[str], r: LanguageRow, **values: object) -> TypedRow:
+    """A CSV row of language counts, in the `language_*` columns of their own (a sum of
+    `ended` or `intro_ended` over a dimension never counts a cohort twice)."""
     counts = {
-        cohort: r.cohort,
+        "language_cohort": r.cohort,
         "language_met": r.met,
         "language_not_met": r.not_met,
         "language_cannot_judge": r.cannot_judge,
@@ -751,7 +750,6 @@ def report_rows(report: RegionReport) -> list[TypedRow]:
                 _language_row(
                     REPORT_COLUMNS,
                     lr,
-                    "intro_ended",
                     section=name,
                     name=lr.label,
                     dimension=language.dimension,

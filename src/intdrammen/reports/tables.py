@@ -366,7 +366,7 @@ def region_report(
     judged = language_cohorts(ctx, first, last, region)
     language = year_table(judged, [int(r.label) for r in years], ctx.requirements.rules)
     language_breakdown = None
-    if by is not None:
+    if by is not None and language.rows:  # no split of a report without a cohort
         language_breakdown = split_language(
             by,
             labeller(ctx, region, by),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from intdrammen import metrics, suppression
 from intdrammen.metrics import Cohort, LanguageMember
@@ -23,7 +23,7 @@ from intdrammen.models import (
     RowLabel,
 )
 from intdrammen.municipalities import Region
-from intdrammen.reports.context import Context, _member, _notes, codes_of
+from intdrammen.reports.context import Context, _member, _notes, codes_of, member_periods
 from intdrammen.reports.scope import Scope
 from intdrammen.reports.tables import Facts, Label, cohort_facts, label_key
 
@@ -92,10 +92,67 @@ def without_level(
 ) -> tuple[str, ...]:
     """The ids of the rules applied to a member that ask for a minimum Norwegian level
     and name none (in the rules' order)."""
-    applied = {m.result.rule for m in members}
+    return _without_level({m.result.rule for m in members}, rules)
+
+
+def _without_level(applied: set[str | None], rules: Sequence[LanguageRule]) -> tuple[str, ...]:
     return tuple(
         r.id for r in rules if r.id in applied and r.level_required and r.minimum_level is None
     )
+
+
+def boundaries(rules: Sequence[LanguageRule]) -> tuple[date, ...]:
+    """The days on which the rule that applies may change: each rule's first day and the
+    day after its last. Two dates with as many of these on or before them come under
+    the same rule (or none)."""
+    days = {r.start for r in rules if r.start is not None}
+    days |= {r.end + timedelta(days=1) for r in rules if r.end is not None and r.end < date.max}
+    return tuple(sorted(days))
+
+
+@dataclass(frozen=True)
+class CountedLanguage:
+    """The requirement of some cohort years counted by the store (`Store.language_counts`):
+    a row per year with a cohort, the municipality codes of the members (for the notes)
+    and the ids of the rules applied to them."""
+
+    years: dict[int, LanguageRow]
+    codes: set[str]
+    applied: set[str | None]
+
+    def row(self, year: int) -> LanguageRow:
+        return self.years.get(year) or LanguageRow(str(year), 0, 0, 0, 0, 0)
+
+
+def counted_cohorts(ctx: Context, first: int, last: int, region: Region | None) -> CountedLanguage:
+    """`language_cohorts` without a row per member: the store groups the members of the
+    cohorts `first`..`last` by what the judgement reads (`Store.language_counts`), and
+    metrics.language_requirement judges each group once, for outputs that show counts."""
+    rules = ctx.requirements.rules
+    tallies: dict[int, list[int]] = {}  # year -> [met, not met, cannot judge, by settlement]
+    codes: set[str] = set()
+    applied: set[str | None] = set()
+    for group in ctx.store.language_counts(
+        date(first, 1, 1), date(last, 12, 31), boundaries(rules), member_periods(region)
+    ):
+        result = metrics.language_requirement(
+            rules,
+            permit_date=group.day if group.permit else None,
+            settled_date=group.day if not group.permit and group.settled else None,
+            norwegian_hours=group.norwegian_hours,
+            social_studies_hours=group.social_studies_hours,
+            norwegian_level=group.norwegian_level,
+        )
+        tally = tallies.setdefault(group.year, [0, 0, 0, 0])
+        tally[VERDICT_ORDER.index(result.verdict)] += group.persons
+        tally[3] += group.persons if result.basis == "settled" else 0
+        codes |= codes_of([group.municipality])
+        applied.add(result.rule)
+    years = {
+        year: LanguageRow(str(year), met + not_met + cannot, met, not_met, cannot, settled)
+        for year, (met, not_met, cannot, settled) in sorted(tallies.items())
+    }
+    return CountedLanguage(years, codes, applied)
 
 
 def language_cohorts(
@@ -157,16 +214,35 @@ def language_progress(
     """The requirement for the cohort of `year` in `region` (with `split_by`: a
     dimension, its labeller and the year's introduction cohort, whose members' facts
     place each person), and the municipality codes of its members (for the notes)."""
-    members = language_cohorts(ctx, year, year, region)[year]
     rules = ctx.requirements.rules
-    breakdown = None
-    if split_by is not None:
-        dimension, label, cohort = split_by
-        breakdown = split(dimension, label, facts_of([cohort]), members, rules)
+    if split_by is None:  # counts only: counted by the store
+        counted = counted_cohorts(ctx, year, year, region)
+        counts = replace(counted.row(year), label="total")
+        value = LanguageProgress(year, counts, _without_level(counted.applied, rules))
+        return value, counted.codes
+    members = language_cohorts(ctx, year, year, region)[year]
+    dimension, label, cohort = split_by
+    breakdown = split(dimension, label, facts_of([cohort]), members, rules)
     value = LanguageProgress(
         year, row_of("total", members), without_level(members, rules), breakdown
     )
     return value, codes_of(m.record.municipality for m in members)
+
+
+def counted_year_table(
+    counted: CountedLanguage, years: Sequence[int], rules: Sequence[LanguageRule]
+) -> LanguageTable:
+    """`year_table` from the store's counts."""
+    rows = tuple(counted.years[y] for y in years if y in counted.years)
+    total = LanguageRow(
+        "total",
+        sum(r.cohort or 0 for r in rows),
+        sum(r.met or 0 for r in rows),
+        sum(r.not_met or 0 for r in rows),
+        sum(r.cannot_judge or 0 for r in rows),
+        sum(r.by_settlement or 0 for r in rows),
+    )
+    return LanguageTable("year", rows, total, _without_level(counted.applied, rules))
 
 
 def year_table(

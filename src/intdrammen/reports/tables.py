@@ -483,9 +483,9 @@ def _counted_report(
         groups = (ctx.history.group(code) for code in seen)
         codes = {label: key.removeprefix("split:") for key, label in groups if key != "unknown"}
     rows = tuple(replace(r, code=codes.get(r.label)) for r in rows)
-    from intdrammen.reports.language import language_cohorts, year_table
+    from intdrammen.reports.language import counted_cohorts, counted_year_table
 
-    judged = language_cohorts(ctx, first, last, region)
+    counted = counted_cohorts(ctx, first, last, region)
     return RegionReport(
         region,
         first,
@@ -497,7 +497,7 @@ def _counted_report(
             _notes(considered, shown_codes(region), region, history=ctx.history),
             requirements=True,
         ),
-        language=year_table(judged, [int(r.label) for r in years], ctx.requirements.rules),
+        language=counted_year_table(counted, counted_years, ctx.requirements.rules),
     )
 
 

@@ -69,6 +69,22 @@ class JobCount(NamedTuple):
     persons: int
 
 
+class LanguageCount(NamedTuple):
+    """The members of one cohort year with one municipality code and region row who
+    share everything the language requirement reads (see `language_counts`)."""
+
+    year: int
+    municipality: str | None
+    row: int | None  # the region row (None: no region)
+    permit: bool  # their first permit date is known (it chooses the rule)
+    settled: bool  # their settlement date is known
+    day: date | None  # one of their dates (the permit's, else the settlement's)
+    norwegian_hours: float | None
+    social_studies_hours: float | None
+    norwegian_level: str | None
+    persons: int
+
+
 class CohortCount(NamedTuple):
     """The members of one cohort year with one municipality code and region row, and
     how many of them are in work or education by each measure."""
@@ -673,6 +689,53 @@ class QueryMixin(StoreBase):
                 r[0], r[1], date.fromisoformat(r[2]), r[3], _date(r[4]), _date(r[5]), *r[6:]
             )
             for r in rows
+        ]
+
+    def language_counts(
+        self,
+        start: date,
+        end: date,
+        boundaries: Sequence[date],
+        members: Sequence[MemberPeriod] | None = None,
+    ) -> list[LanguageCount]:
+        """`language_records` counted, not listed: the members of the cohorts of [start,
+        end] (in the region on their end date, with `members`) grouped by year,
+        municipality code, region row, which of the two dates they have, the values of
+        the three other columns, and the number of `boundaries` (the language rules' first
+        days and the days after their last) on or before their date. Members of a group
+        come under the same rule by the same date, so metrics.language_requirement judges
+        each group once, by the `day` of one of them."""
+        if members is not None and not members:
+            return []
+        ctes: list[str] = []
+        params: list[object] = []
+        if members is not None:
+            cte, params = _members_sql(members)
+            ctes.append(cte)
+        between = "0"
+        if boundaries:
+            ctes.append(f"b(day) AS (VALUES {', '.join('(?)' for _ in boundaries)})")
+            params += [day.isoformat() for day in boundaries]
+            between = "(SELECT COUNT(*) FROM b WHERE b.day <= c.d)"
+        row = "NULL" if members is None else _row_sql("pa.municipality", "pa.intro_end")
+        wide = "NOT INDEXED " if (end - start).days > 3 * 366 else ""
+        ctes.append(
+            "c AS (SELECT * FROM (SELECT substr(intro_end, 1, 4) AS y, municipality AS code, "
+            f"{row} AS row, CASE WHEN permit_date IS NULL THEN 0 ELSE 1 END AS p, "
+            "CASE WHEN settled_date IS NULL THEN 0 ELSE 1 END AS s, "
+            "COALESCE(permit_date, settled_date) AS d, norwegian_hours AS nh, "
+            f"social_studies_hours AS sh, norwegian_level AS lv FROM participants pa {wide}"
+            "WHERE intro_end BETWEEN ? AND ? AND intro_end_reason IN "
+            f"('completed', 'interrupted')) q{'' if members is None else ' WHERE row IS NOT NULL'})"
+        )
+        params += [start.isoformat(), end.isoformat()]
+        sql = (
+            f"WITH {', '.join(ctes)} SELECT y, code, row, p, s, MIN(d), nh, sh, lv, COUNT(*) "
+            f"FROM (SELECT c.*, {between} AS k FROM c) g GROUP BY y, code, row, p, s, k, nh, sh, lv"
+        )
+        return [
+            LanguageCount(int(r[0]), r[1], r[2], bool(r[3]), bool(r[4]), _date(r[5]), *r[6:])
+            for r in self.conn.execute(sql, params)
         ]
 
     def activities(

@@ -37,7 +37,7 @@ from csv import DictReader
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import PARTICIPANT_HEADER, participant_row, write_csv
@@ -358,6 +358,25 @@ def test_the_api_gives_the_same_as_the_cli(imported, db, cli_json):
     assert caught.value.code == "E-CONFIG"
 
 
+def test_a_gap_between_periods_is_no_rule_in_every_count(tmp_path, cli, cli_json):
+    """Two people alike but for their permit dates, 15.06.2015 and 30.06.2016, under a
+    file that ends 2012-2020 on 31.12.2015 (no rule for 2016-2020): the first met 550 +
+    50, the second cannot be judged (no rule), whether counted, split or explained."""
+    header = LANGUAGE_HEADER
+    rows = []
+    for pid, permit in (("G1", "15.06.2015"), ("G2", "30.06.2016")):
+        rows.append([*participant_row(pid, "3301", end=COHORT), "600", "50", permit, ""])
+    assert cli("import", str(write_csv(tmp_path / "d.csv", header, rows))).exit_code == 0
+    mine = tmp_path / "gap.toml"
+    mine.write_text('[[rule]]\nid = "2012-2020"\nto = 2015-12-31\n', encoding="utf-8")
+    args = ("--requirements", str(mine), "progress", "--year", "2019", "--format", "json")
+    counted = json.loads(cli(*args).stdout)["language"]
+    split = json.loads(cli(*args, "--by", "gender").stdout)["language"]["breakdown"]["total"]
+    assert counts(counted) == counts(split) == (2, 1, 0, 1, 0)
+    result = cli("--requirements", str(mine), "explain", "--language", "--year", "2019")
+    assert "no rule covers the date" in result.stdout
+
+
 # ----------------------------------------------------------------------------- properties
 
 DAYS = st.one_of(st.none(), st.dates(min_value=date(2005, 1, 1), max_value=date(2030, 12, 31)))
@@ -446,3 +465,95 @@ def test_no_hidden_part_can_be_recovered_from_a_published_total(table, n):
         if totals[c] is not None:
             column = [line[c] for line in cells]
             assert safe(column, [r[c] for r in table], totals[c]), (table, n, shown)
+
+
+# ------------------------------------------------------------- the two ways of counting
+
+NEAR = [
+    None, date(2011, 12, 30), date(2011, 12, 31), date(2012, 1, 1), date(2015, 6, 15),
+    date(2016, 6, 30), date(2016, 7, 1), date(2020, 12, 31), date(2021, 1, 1),
+    date(2021, 12, 31), date(2022, 1, 1), date(2023, 5, 5),
+]  # fmt: skip
+SOME_HOURS = [None, 0.0, 40.0, 50.0, 74.5, 75.0, 260.0, 300.0, 549.0, 550.0, 600.0]
+PERSON = st.tuples(
+    st.sampled_from(["3301", "0602", "3005", "0626", "0301", "9999", ""]),
+    st.dates(min_value=date(2018, 12, 20), max_value=date(2020, 1, 10)),
+    st.sampled_from(["fullført", "avbrutt", "flyttet", ""]),
+    st.sampled_from(NEAR),
+    st.sampled_from(NEAR),
+    st.sampled_from(SOME_HOURS),
+    st.sampled_from(SOME_HOURS),
+    st.sampled_from([None, "A1", "A2", "B1", "B2", "C1", "C2"]),
+    st.sampled_from(["K", "M"]),
+)
+# The shipped rules; a level for 2021 on; a period cut in two in the middle of a year; a
+# gap between two periods (no rule for first permits in 2016-2020).
+RULES = ["", MINE, MINE + '\n[[rule]]\nid = "2012-2020"\nto = 2016-06-30\n\n[[rule]]\nid = '
+         '"mid"\nfrom = 2016-07-01\nto = 2020-12-31\nnorwegian_hours = 300\n',
+         '[[rule]]\nid = "2012-2020"\nto = 2015-12-31\n']  # fmt: skip
+
+
+@pytest.mark.sqlite_only
+@given(people=st.lists(PERSON, min_size=1, max_size=25), rules=st.sampled_from(RULES))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_store_counts_what_the_definition_judges_person_by_person(
+    people, rules, tmp_path_factory
+):
+    """progress without --by counts the requirement set-based (the store groups the
+    cohort by what the rule reads); with --by and in explain it judges each member. Both
+    equal metrics.language_cohort applied here to the generated rows, on random data
+    around every period boundary, in three regions and three cohort years."""
+    from typer.testing import CliRunner
+
+    import intdrammen
+    from intdrammen import metrics
+    from intdrammen.cli import app
+    from intdrammen.config import load_requirements
+    from intdrammen.models import LanguageRecord
+    from intdrammen.municipalities import MunicipalityHistory, load_regions, resolve_region
+
+    folder = tmp_path_factory.mktemp("language")
+    mine = folder / "rules.toml"
+    mine.write_text(rules, encoding="utf-8")
+    table = []
+    for n, (code, end, reason, permit, settled, no, ss, level, gender) in enumerate(people):
+        row = participant_row(f"R{n:02d}", code, gender=gender, end=end.isoformat())
+        row[6], row[9] = settled.isoformat() if settled else "", reason
+        table.append([*row, no, ss, permit.isoformat() if permit else "", level])
+    path = write_csv(folder / "deltakere.csv", LANGUAGE_HEADER, table)
+    result = CliRunner().invoke(app, ["--db", str(folder / "intd.sqlite"), "import", str(path)])
+    assert result.exit_code == 0, result.output
+    records = [
+        LanguageRecord(
+            f"R{n:02d}", code or None, end,
+            {"fullført": "completed", "avbrutt": "interrupted", "flyttet": "moved"}.get(reason),
+            permit, settled, no, ss, level, "",
+        )
+        for n, (code, end, reason, permit, settled, no, ss, level, _g) in enumerate(people)
+    ]  # fmt: skip
+    config, history = load_regions(), MunicipalityHistory.load()
+    requirements = load_requirements(mine).rules
+    with intdrammen.open(folder / "intd.sqlite", requirements=mine) as db:
+        for region in (None, "Drammen", "Drammensregionen"):
+            member = metrics.everyone
+            if region is not None:
+                member = resolve_region(region, config, history).contains
+            for year in (2018, 2019, 2020):
+                judged = metrics.language_cohort(records, requirements, year, member=member)
+                tally = metrics.language_tally(judged)
+                want = (tally.cohort, tally.met, tally.not_met, tally.cannot_judge)
+                want = (*want, tally.by_settlement)
+                counted = db.progress(year, region).to_dict()["language"]
+                split = db.progress(year, region, by="gender").to_dict()["language"]
+                assert counts(counted) == counts(split["breakdown"]["total"]) == want
+                assert counted["rules_without_level"] == split["rules_without_level"]
+                people_of = db.explain_language(year, region).to_dict()["people"]
+                assert sorted(p["participant_id"] for p in people_of) == sorted(
+                    m.record.participant_id for m in judged
+                )
+        report = db.report().to_dict()["language"]
+        for r in report["rows"]:
+            judged = metrics.language_cohort(records, requirements, r["year"])
+            assert r["cohort"] == len(judged)

@@ -249,13 +249,17 @@ def language_progress(
     year: int,
     region: Region | None,
     split_by: tuple[str, Callable[[Facts], Label], Cohort] | None = None,
+    counted: Sequence[LanguageCount] | None = None,
 ) -> tuple[LanguageProgress, set[str]]:
     """The requirement for the cohort of `year` in `region` (with `split_by`: a
     dimension, its labeller and the year's introduction cohort, whose members' facts
-    place each person), and the municipality codes of its members (for the notes)."""
+    place each person), and the municipality codes of its members (for the notes).
+    Without `split_by`, from the store's groups: `counted` where the caller counted them
+    already (in `split`'s halves), else counted here."""
     rules = ctx.requirements.rules
     if split_by is None:  # counts only: grouped by the store, judged once per group
-        counted = count_language(ctx, date(year, 1, 1), date(year, 12, 31), region)
+        if counted is None:
+            counted = count_language(ctx, date(year, 1, 1), date(year, 12, 31), region)
         groups = judge_counts(counted, rules).get(year, ())
         value = LanguageProgress(
             year, row_of_groups("total", groups), without_level_groups(groups, rules)

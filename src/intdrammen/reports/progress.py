@@ -33,7 +33,12 @@ from intdrammen.reports.context import (
     merge_tallies,
     not_applicable,
 )
-from intdrammen.reports.language import LanguageProgress, language_progress, suppress_language
+from intdrammen.reports.language import (
+    LanguageProgress,
+    count_language,
+    language_progress,
+    suppress_language,
+)
 from intdrammen.reports.scope import Scope
 from intdrammen.reports.tables import (
     Breakdown,
@@ -49,7 +54,7 @@ from intdrammen.reports.tables import (
     suppress_rows,
     total_row,
 )
-from intdrammen.store.queries import EVERYONE, JobCount, Part, QueryMixin
+from intdrammen.store.queries import EVERYONE, JobCount, LanguageCount, Part, QueryMixin
 
 
 @dataclass(frozen=True)
@@ -323,7 +328,7 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
     cohorts: dict[tuple[int, str], Cohort] = {}
     member = _member(region)
     considered: set[str] = set()
-    counted = _counted(ctx, year, scope) if by is None else ({}, {})
+    counted = _counted(ctx, year, scope) if by is None else ({}, {}, None)
     for number, goal in enumerate(ctx.goals.goals):
         if goal.kind is GoalKind.PERSONS_INTO_WORK:
             window = goal.window_for(year)
@@ -372,7 +377,7 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
         days, measured = (first.days_after, first.measured_on) if first else (30, (11, 15))
         cohort = cohorts.get((days, f"{measured}")) or cohort_for(ctx, first, year, member)
         split_by = (by, label, cohort)
-    language, codes = language_progress(ctx, year, region, split_by)
+    language, codes = language_progress(ctx, year, region, split_by, counted[2])
     considered |= codes
     goal_regions = [scope.of(g.goal) for g in goals]
     # A progress breakdown shows only rows that count someone: no row without a record.
@@ -392,15 +397,17 @@ def progress(ctx: Context, year: int, scope: Scope, by: str | None = None) -> Pr
 
 def _counted(
     ctx: Context, year: int, scope: Scope
-) -> tuple[dict[int, list[JobCount]], dict[int, dict[int, CohortTally]]]:
+) -> tuple[
+    dict[int, list[JobCount]], dict[int, dict[int, CohortTally]], list[LanguageCount] | None
+]:
     """What `progress` without a breakdown counts, by the goal's number: each
     persons-into-work goal's `goal_job_counts` and each introduction goal's cohort
-    tallies of the year; in two halves of the participants at once (`QueryMixin.split`,
-    issue 15), added up."""
+    tallies of the year; and the year's cohort grouped for the language requirement; in
+    two halves of the participants at once (`QueryMixin.split`, issue 15), added up."""
 
     def count(
         store: QueryMixin, part: Part
-    ) -> tuple[dict[int, list[JobCount]], dict[int, dict[int, CohortTally]]]:
+    ) -> tuple[dict[int, list[JobCount]], dict[int, dict[int, CohortTally]], list[LanguageCount]]:
         jobs: dict[int, list[JobCount]] = {}
         cohorts: dict[int, dict[int, CohortTally]] = {}
         for number, goal in enumerate(ctx.goals.goals):
@@ -421,12 +428,13 @@ def _counted(
                 store=store,
                 part=part,
             )
-        return jobs, cohorts
+        days = (date(year, 1, 1), date(year, 12, 31))
+        return jobs, cohorts, count_language(ctx, *days, scope.region, store, part)
 
     halves = ctx.store.split(count)
-    jobs = {n: [c for half, _ in halves for c in half.get(n, [])] for n in halves[0][0]}
-    cohorts = {n: merge_tallies(*(half[n] for _, half in halves)) for n in halves[0][1]}
-    return jobs, cohorts
+    jobs = {n: [c for half, _, _ in halves for c in half.get(n, [])] for n in halves[0][0]}
+    cohorts = {n: merge_tallies(*(half[n] for _, half, _ in halves)) for n in halves[0][1]}
+    return jobs, cohorts, [c for _, _, language in halves for c in language]
 
 
 def _split_jobs(by: str, label: Callable[[Facts], Label], jobs: Sequence[JobStart]) -> Breakdown:

@@ -77,16 +77,7 @@ class LanguageProgress:
 
 
 def row_of(label: Label, members: Iterable[LanguageMember]) -> LanguageRow:
-    tally = metrics.language_tally(members)
-    return LanguageRow(
-        label_key(label),
-        tally.cohort,
-        tally.met,
-        tally.not_met,
-        tally.cannot_judge,
-        tally.by_settlement,
-        label_value=None if isinstance(label, str) else label,
-    )
+    return row_of_groups(label, _as_groups(members))
 
 
 def without_level(
@@ -94,10 +85,7 @@ def without_level(
 ) -> tuple[str, ...]:
     """The ids of the rules applied to a member that ask for a minimum Norwegian level
     and name none (in the rules' order)."""
-    applied = {m.result.rule for m in members}
-    return tuple(
-        r.id for r in rules if r.id in applied and r.level_required and r.minimum_level is None
-    )
+    return without_level_groups(_as_groups(members), rules)
 
 
 def language_cohorts(
@@ -167,27 +155,37 @@ def count_language(
     return (store or ctx.store).language_counts(start, end, periods, member_periods(region), part)
 
 
-def row_of_groups(label: str, groups: Iterable[JudgedGroup]) -> LanguageRow:
-    """`row_of` over judged groups: the same counts as over their members."""
+def _as_groups(members: Iterable[LanguageMember]) -> list[JudgedGroup]:
+    """Each member judged on their own as a group of one."""
+    return [
+        JudgedGroup(m.record.intro_end.year, m.record.municipality, m.result, 1) for m in members
+    ]
+
+
+def row_of_groups(label: Label, groups: Iterable[JudgedGroup]) -> LanguageRow:
+    """The counts of a row (`metrics.language_tally`'s, weighted by each group's
+    members)."""
     verdicts = {v: 0 for v in LanguageVerdict}
     settled = 0
     for g in groups:
         verdicts[g.result.verdict] += g.members
         settled += g.members if g.result.basis == "settled" else 0
     return LanguageRow(
-        label,
+        label_key(label),
         sum(verdicts.values()),
         verdicts[LanguageVerdict.MET],
         verdicts[LanguageVerdict.NOT_MET],
         verdicts[LanguageVerdict.CANNOT_JUDGE],
         settled,
+        label_value=None if isinstance(label, str) else label,
     )
 
 
 def without_level_groups(
     groups: Iterable[JudgedGroup], rules: Sequence[LanguageRule]
 ) -> tuple[str, ...]:
-    """`without_level` over judged groups."""
+    """The ids of the rules applied to someone in `groups` that ask for a minimum
+    Norwegian level and name none (in the rules' order)."""
     applied = {g.result.rule for g in groups}
     return tuple(
         r.id for r in rules if r.id in applied and r.level_required and r.minimum_level is None
@@ -199,7 +197,7 @@ def year_table_groups(
     years: Sequence[int],
     rules: Sequence[LanguageRule],
 ) -> LanguageTable:
-    """`year_table` over judged groups."""
+    """`year_table` over judged groups (a year without one has no row)."""
     with_cohort = [y for y in years if groups_by_year.get(y)]
     chosen = [g for y in with_cohort for g in groups_by_year[y]]
     return LanguageTable(
@@ -283,14 +281,8 @@ def year_table(
 ) -> LanguageTable:
     """A row per cohort year of `years` (a report's years) that has a cohort, and
     their total."""
-    with_cohort = [y for y in years if members_by_year.get(y)]
-    chosen = [m for y in with_cohort for m in members_by_year[y]]
-    return LanguageTable(
-        "year",
-        tuple(row_of(str(y), members_by_year[y]) for y in with_cohort),
-        row_of("total", chosen),
-        without_level(chosen, rules),
-    )
+    groups = {year: tuple(_as_groups(members)) for year, members in members_by_year.items()}
+    return year_table_groups(groups, years, rules)
 
 
 # ----------------------------------------------------------------------- suppression

@@ -179,13 +179,16 @@ class _Half(threading.Thread):
                 self.conn.interrupt()
 
 
-def _members_sql(members: Sequence[MemberPeriod]) -> tuple[str, list[object]]:
-    """A `m(code, lo, hi, row)` CTE of the periods, and its parameters."""
+def _member_ctes(members: Sequence[MemberPeriod] | None) -> tuple[list[str], list[object]]:
+    """The CTEs a figure query starts from, with their parameters: an `m(code, lo, hi,
+    row)` of the periods, or none without a region (None)."""
+    if members is None:
+        return [], []
     rows = ", ".join("(?, ?, ?, ?)" for _ in members)
     params: list[object] = []
     for m in members:
         params += [m.code, _iso(m.start), _iso(m.end), m.row]
-    return f"m(code, lo, hi, row) AS (VALUES {rows})", params
+    return [f"m(code, lo, hi, row) AS (VALUES {rows})"], params
 
 
 def _next_year_day(column: str, month_day: tuple[int, int]) -> str:
@@ -499,11 +502,7 @@ class QueryMixin(StoreBase):
         of which may share a fødselsnummer: see `split`)."""
         if members is not None and not members:
             return []  # nobody can be in a region without members
-        params: list[object] = []
-        ctes = []
-        if members is not None:
-            cte, params = _members_sql(members)
-            ctes.append(cte)
+        ctes, params = _member_ctes(members)
         year = "substr(start_date, 1, 4)" if by_year else "'0'"
         some, some_params = _part_sql("participant_id", part)
         window = f"{work_types()} AND start_date BETWEEN ? AND ?{some}"
@@ -600,14 +599,9 @@ class QueryMixin(StoreBase):
                 [c._replace(month=(0, 0)) for c in years],
                 [c._replace(month=(0, 0)) for c in period],
             )
-        params: list[object] = []
-        ctes = []
-        keep = ""
+        ctes, params = _member_ctes(members)
+        keep = "" if members is None else "WHERE code IN (SELECT code FROM m)"
         some, some_params = _part_sql("participant_id", part)
-        if members is not None:
-            cte, params = _members_sql(members)
-            ctes.append(cte)
-            keep = "WHERE code IN (SELECT code FROM m)"
         ctes.append(
             "f AS MATERIALIZED (SELECT participant_id, "
             "group_concat(DISTINCT substr(start_date, 1, 4)) AS ys FROM placements "
@@ -656,11 +650,7 @@ class QueryMixin(StoreBase):
         with those participant ids."""
         if members is not None and not members:
             return []
-        params: list[object] = []
-        ctes = []
-        if members is not None:
-            cte, params = _members_sql(members)
-            ctes.append(cte)
+        ctes, params = _member_ctes(members)
         row = "NULL" if members is None else _row_sql("pa.municipality", "pa.intro_end")
         # Over more than a few years most participants are read: one pass over the
         # table then costs a fraction of a lookup per member through the intro_end index.
@@ -769,11 +759,7 @@ class QueryMixin(StoreBase):
         `part`, only the members with those participant ids."""
         if members is not None and not members:
             return []
-        params: list[object] = []
-        ctes = []
-        if members is not None:
-            cte, params = _members_sql(members)
-            ctes.append(cte)
+        ctes, params = _member_ctes(members)
         # The first period that holds the date, as a CASE (its WHENs are tried in
         # order): cheaper per member than a lookup in a table of the periods.
         whens, rule_params = [], []

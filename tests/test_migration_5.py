@@ -10,6 +10,7 @@ import pytest
 
 from conftest import PLACEMENT_HEADER, placement_row, write_csv
 from intdrammen.store import MIGRATIONS, SCHEMA_VERSION
+from intdrammen.store.schema import PARTICIPANT_INDEX
 
 
 def schema_4(path):
@@ -45,7 +46,7 @@ def test_a_schema_4_database_is_migrated_with_its_rows_and_a_unique_key(tmp_path
     assert rows[:2] == [(7, "id:PL1"), (9, "id:PL2")] and rows[2][1] == "id:PL3"
     indexes = {r[1]: r[2] for r in conn.execute("PRAGMA index_list(placements)")}
     assert indexes["idx_placements_key"] == 1  # unique
-    assert {"idx_placements_batch_id", "idx_placements_participant_id_start_date"} <= set(indexes)
+    assert {"idx_placements_batch_id", PARTICIPANT_INDEX} <= set(indexes)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute(

@@ -42,6 +42,8 @@ from intdrammen.store.schema import (
     COLUMN_TYPES,
     LANGUAGE_COLUMNS,
     PARTICIPANT_COLUMNS_1,
+    PARTICIPANT_INDEX,
+    PARTICIPANT_INDEX_COLUMNS,
     PLACEMENT_COLUMNS,
     SCHEMA_VERSION,
     TABLES,
@@ -193,6 +195,15 @@ def _migration_7(conn: Connection) -> None:
     )
 
 
+def _migration_8(conn: Connection) -> None:
+    """The two indexes of placements in participant order become one, as on SQLite
+    (schema.py's migration 8)."""
+    conn.execute(f'DROP INDEX IF EXISTS "{WORK_INDEX}"')
+    conn.execute('DROP INDEX IF EXISTS "idx_placements_participant_id_start_date"')
+    cols = ", ".join(f'"{c}"' for c in PARTICIPANT_INDEX_COLUMNS)
+    conn.execute(f'CREATE INDEX IF NOT EXISTS "{PARTICIPANT_INDEX}" ON "placements" ({cols})')
+
+
 # The tables an office's rows are kept in, each with an `office` column on PostgreSQL.
 OFFICE_TABLES = (
     "batches",
@@ -230,6 +241,7 @@ PG_MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _migration_5,
     _migration_6,
     _migration_7,
+    _migration_8,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration of schema.py has no PostgreSQL form"
 

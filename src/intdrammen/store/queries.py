@@ -442,8 +442,8 @@ class QueryMixin(StoreBase):
         [start, end], with the person and municipality, and with `facts` what
         breakdowns split by (gender ... employer; else None).
 
-        The earliest start per participant id comes from the index of work starts
-        alone (migration 7: partial, work placements only). Only then are the
+        The earliest start per participant id comes from the placements' index in
+        participant order alone (migration 8). Only then are the
         participant and, for `facts`, the placement of that start looked up (the first stored, by
         rowid, where one participant id started two jobs that day): one lookup per
         participant id, not per job."""

@@ -13,12 +13,8 @@ WORK_OR_EDUCATION_TYPES_SQL = "('job', 'apprenticeship', 'education')"
 
 
 def work_types(column: str = "type") -> str:
-    """The condition "a job or an apprenticeship" on `column`, spelled so that SQLite
-    may read it from the partial work-or-education index (schema.py, migration 7): a
-    partial index is used only by a query that names the index's own condition, so the
-    work types are asked for as that condition and then narrowed. The same rows as
-    `column IN WORK_TYPES_SQL` alone."""
-    return f"{column} IN {WORK_OR_EDUCATION_TYPES_SQL} AND {column} IN {WORK_TYPES_SQL}"
+    """The condition "a job or an apprenticeship" on `column`."""
+    return f"{column} IN {WORK_TYPES_SQL}"
 
 
 # The explicit outcomes (and one-year statuses) that are work or education.

@@ -127,7 +127,7 @@ def _lean_arrow_memory() -> None:
     """pyarrow's allocations (the process's default pool) from jemalloc, which hands
     freed blocks back to the system as it goes. With pyarrow's default, mimalloc, an
     import of 1M placements + 200k participants peaked at 239-262 MiB against a limit of
-    256; with jemalloc at 205-210 MiB, in the same time. Left as it is where the user
+    256; with jemalloc at 213-220 MiB, in the same time. Left as it is where the user
     chose a pool (ARROW_DEFAULT_MEMORY_POOL) or this pyarrow has no jemalloc (its
     Windows builds)."""
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):

@@ -41,9 +41,8 @@ from intdrammen.store.files import INTD_TABLES
 from intdrammen.store.schema import (
     COLUMN_TYPES,
     LANGUAGE_COLUMNS,
+    MIGRATION_8_SQL,
     PARTICIPANT_COLUMNS_1,
-    PARTICIPANT_INDEX,
-    PARTICIPANT_INDEX_COLUMNS,
     PLACEMENT_COLUMNS,
     SCHEMA_VERSION,
     TABLES,
@@ -198,10 +197,8 @@ def _migration_7(conn: Connection) -> None:
 def _migration_8(conn: Connection) -> None:
     """The two indexes of placements in participant order become one, as on SQLite
     (schema.py's migration 8)."""
-    conn.execute(f'DROP INDEX IF EXISTS "{WORK_INDEX}"')
-    conn.execute('DROP INDEX IF EXISTS "idx_placements_participant_id_start_date"')
-    cols = ", ".join(f'"{c}"' for c in PARTICIPANT_INDEX_COLUMNS)
-    conn.execute(f'CREATE INDEX IF NOT EXISTS "{PARTICIPANT_INDEX}" ON "placements" ({cols})')
+    for statement in MIGRATION_8_SQL:
+        conn.execute(statement)
 
 
 # The tables an office's rows are kept in, each with an `office` column on PostgreSQL.
